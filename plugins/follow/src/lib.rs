@@ -1,1 +1,442 @@
-//! placeholder
+//! The `follow` script: follows or unfollows one TikTok user per task, opened by URL or through search.
+//! Config contract: SPEC §5 "follow"; `plan` splits a request into one task per target user.
+
+pub mod profile;
+
+use phonefleet_sdk::tiktok::{self, handle_interruptions, normalize_username, protection};
+use phonefleet_sdk::{Error, Node, Result, Script, device, host, info, ui, warn};
+use profile::{FollowState, ProfileScreen};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::time::{Duration, Instant};
+
+/// How to reach the target's profile: `direct` opens `https://www.tiktok.com/@user` in the app; `search` types
+/// the name into the app's search and opens the matching row of the Users tab.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AccessMethod {
+    // Open the profile URL.
+    #[default]
+    Direct,
+    // Search for the name.
+    Search,
+}
+
+/// What to do on the target's profile: `follow` (a no-op if already following) or `unfollow` (a no-op if not
+/// following).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    // Follow.
+    #[default]
+    Follow,
+    // Unfollow.
+    Unfollow,
+}
+
+/// Config of the follow script. At least one target is required (in `target_users`, `target_user` or
+/// `target_username`); one task is made per target.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "follow")]
+pub struct FollowConfig {
+    /// Users to follow or unfollow, one task per entry ("nasa" or "@nasa"). Wins over target_user.
+    #[serde(default)]
+    pub target_users: Vec<String>,
+    /// One or more users separated by newlines or commas; used when target_users is empty.
+    #[serde(default)]
+    pub target_user: String,
+    /// Alias of target_user (the TikMatrix examples send this name); both are read when both are set.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub target_username: String,
+    /// direct opens `https://www.tiktok.com/@user`; search types the name into the app's search.
+    #[serde(default)]
+    pub access_method: AccessMethod,
+    /// follow or unfollow.
+    #[serde(default)]
+    pub action: Action,
+}
+
+/// The message when a config names no target.
+pub const NO_TARGET: &str = "at least one target user is required: set target_users or target_user";
+
+/// Whether `name` (without '@') can be a TikTok username: letters, digits, '_' and '.', nothing that would
+/// break a URL or a search.
+fn valid_username(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '-'))
+}
+
+impl FollowConfig {
+    /// The targets, in the user's spelling (trimmed; empty entries dropped): `target_users` if it names anyone,
+    /// else `target_user` and `target_username` split on newlines and commas. Errs if there is none, or if one
+    /// cannot be a username.
+    pub fn targets(&self) -> std::result::Result<Vec<String>, String> {
+        let from_list: Vec<String> =
+            self.target_users.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+        let targets = if from_list.is_empty() {
+            [&self.target_user, &self.target_username]
+                .into_iter()
+                .flat_map(|s| s.split(['\n', '\r', ',']))
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect()
+        } else {
+            from_list
+        };
+        if targets.is_empty() {
+            return Err(NO_TARGET.to_string());
+        }
+        for t in &targets {
+            if !valid_username(&normalize_username(t)) {
+                return Err(format!("target user '{t}' is not a TikTok username"));
+            }
+        }
+        Ok(targets)
+    }
+
+    /// One config per target, of the same shape with `target_users: [target]` (the user's spelling), the
+    /// other target keys empty (the alias omitted), the rest copied:
+    /// `{"target_users":["@nasa"],"target_user":"","access_method":"direct","action":"follow"}`.
+    pub fn split(&self) -> std::result::Result<Vec<FollowConfig>, String> {
+        Ok(self
+            .targets()?
+            .into_iter()
+            .map(|t| FollowConfig {
+                target_users: vec![t],
+                target_user: String::new(),
+                target_username: String::new(),
+                access_method: self.access_method,
+                action: self.action,
+            })
+            .collect())
+    }
+}
+
+/// The follow script. `run` returns `{"target": "@nasa", "outcome": "followed" | "already_following" |
+/// "unfollowed" | "not_following"}`, the target normalised (lowercase, with '@'). "Requested" (a pending request
+/// to a private account) counts as following.
+pub struct Follow;
+
+impl Script for Follow {
+    type Config = FollowConfig;
+    const NAME: &'static str = "follow";
+    const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+    const DESCRIPTION: &'static str = "Follow or unfollow TikTok users, one task per target user";
+
+    fn plan(config: FollowConfig) -> std::result::Result<Vec<FollowConfig>, String> {
+        config.split()
+    }
+
+    fn run(config: FollowConfig) -> Result<serde_json::Value> {
+        let targets = config.targets().map_err(Error::invalid_config)?;
+        let [target] = targets.as_slice() else {
+            return Err(Error::invalid_config(format!(
+                "a follow task takes exactly one target user (plan splits requests), got {}: {}",
+                targets.len(),
+                targets.join(", ")
+            )));
+        };
+        let outcome = run_one(target, config.access_method, config.action)?;
+        let shown = format!("@{}", normalize_username(target));
+        host::progress(100, &format!("done: {outcome} {shown}"));
+        Ok(serde_json::json!({"target": shown, "outcome": outcome}))
+    }
+}
+
+phonefleet_sdk::export_script!(Follow);
+
+const PROFILE_TIMEOUT: Duration = Duration::from_secs(15);
+const ACTION_TIMEOUT: Duration = Duration::from_secs(10);
+const POLL: Duration = Duration::from_millis(500);
+
+/// Follows or unfollows one target; returns the outcome.
+fn run_one(target: &str, access: AccessMethod, action: Action) -> Result<&'static str> {
+    let user = normalize_username(target);
+    let at = format!("@{user}");
+
+    host::progress(5, "checking the account");
+    let task = tiktok::ensure_task_account()?;
+    let package = task.package;
+
+    host::progress(10, &format!("opening profile of {at}"));
+    match access {
+        AccessMethod::Direct => {
+            info!("opening https://www.tiktok.com/@{user} in {package}");
+            device::open_url(&format!("https://www.tiktok.com/@{user}"), Some(&package))?;
+        }
+        AccessMethod::Search => open_via_search(&user, &at, &package)?,
+    }
+
+    let (control, state) = wait_profile(&user, &at, action)?;
+    host::progress(40, &format!("profile of {at} loaded; button reads '{}'", control.text.trim()));
+    info!("profile of {at}: follow button reads '{}'", control.text.trim());
+
+    match (action, state) {
+        (Action::Follow, FollowState::Following | FollowState::Friends | FollowState::Requested) => {
+            info!("already following {at} ('{}')", control.text.trim());
+            Ok("already_following")
+        }
+        (Action::Follow, FollowState::Follow | FollowState::FollowBack) => {
+            host::progress(60, &format!("following {at}"));
+            follow(&control, &at)?;
+            Ok("followed")
+        }
+        (Action::Unfollow, FollowState::Follow | FollowState::FollowBack) => {
+            info!("not following {at} ('{}')", control.text.trim());
+            Ok("not_following")
+        }
+        (Action::Unfollow, FollowState::Following | FollowState::Friends | FollowState::Requested) => {
+            host::progress(60, &format!("unfollowing {at}"));
+            unfollow(&control, &at)?;
+            Ok("unfollowed")
+        }
+    }
+}
+
+/// Waits for the target's profile and its follow control; fails on a missing user or the app's protections.
+fn wait_profile(user: &str, at: &str, action: Action) -> Result<(Node, FollowState)> {
+    let ids = tiktok::ids();
+    let mut control_since: Option<Instant> = None;
+    let mut last: Vec<Node> = Vec::new();
+    let found = host::poll(PROFILE_TIMEOUT, POLL, || {
+        let nodes = ui::nodes()?;
+        if handle_interruptions(&nodes)? {
+            return Ok(None);
+        }
+        let screen = profile::classify(&nodes, user, &ids);
+        last = nodes;
+        match screen {
+            ProfileScreen::Missing(text) => Err(Error::failed(format!(
+                "user {at} does not exist: the app shows \"{}\"",
+                text.trim()
+            ))),
+            ProfileScreen::Ready { control, state, name_shown } => {
+                // Prefer a dump that also shows "@user" (a stale profile may still be on screen for a moment).
+                let since = *control_since.get_or_insert_with(Instant::now);
+                if name_shown || since.elapsed() >= Duration::from_secs(3) {
+                    if !name_shown {
+                        warn!("profile shows no '{at}'; using its follow button anyway");
+                    }
+                    Ok(Some((control, state)))
+                } else {
+                    Ok(None)
+                }
+            }
+            ProfileScreen::Other => Ok(None),
+        }
+    })?;
+    found.ok_or_else(|| {
+        let label = match action {
+            Action::Follow => "Follow",
+            Action::Unfollow => "Following",
+        };
+        Error::failed(format!(
+            "button '{label}' not found on profile of {at} after {} s; the screen shows {}",
+            PROFILE_TIMEOUT.as_secs(),
+            ui::describe_screen(&last, 10)
+        ))
+    })
+}
+
+/// Taps "Follow"/"Follow back" and waits until the control reads Following/Friends/Requested.
+fn follow(control: &Node, at: &str) -> Result<()> {
+    let before = control.text.trim().to_string();
+    let ids = tiktok::ids();
+    ui::tap_node(control)?;
+    let mut reads = before.clone();
+    let mut popup_dismissed = false;
+    let done = host::poll(ACTION_TIMEOUT, POLL, || {
+        let nodes = ui::nodes()?;
+        if handle_interruptions(&nodes)? {
+            popup_dismissed = true;
+            return Ok(None);
+        }
+        if let Some((node, state)) = profile::follow_control(&nodes, &ids) {
+            reads = node.text.trim().to_string();
+            if state.is_following() {
+                return Ok(Some(()));
+            }
+            if popup_dismissed {
+                // A popup came up over the profile and most likely took the tap: tap again, once.
+                info!("a popup covered the profile; tapping '{reads}' again");
+                ui::tap_node(node)?;
+                popup_dismissed = false;
+            }
+        }
+        Ok(None)
+    })?;
+    match done {
+        Some(()) => {
+            info!("followed {at}: button reads '{reads}'");
+            Ok(())
+        }
+        None => Err(Error::failed(format!(
+            "tapped '{before}' on {at} but the button still reads '{reads}' after {} s",
+            ACTION_TIMEOUT.as_secs()
+        ))),
+    }
+}
+
+/// Taps "Following"/"Friends", then "Unfollow" in the sheet and in the confirmation dialog if one appears,
+/// and waits until the control reads Follow/Follow back.
+fn unfollow(control: &Node, at: &str) -> Result<()> {
+    let before = control.text.trim().to_string();
+    let ids = tiktok::ids();
+    ui::tap_node(control)?;
+    let mut sheet_tapped = false;
+    let mut dialog_tapped = false;
+    let mut reads = before.clone();
+    let done = host::poll(ACTION_TIMEOUT, POLL, || {
+        let nodes = ui::nodes()?;
+        if let Some(e) = protection(&nodes) {
+            return Err(e);
+        }
+        if let Some((node, state)) = profile::follow_control(&nodes, &ids) {
+            reads = node.text.trim().to_string();
+            if !state.is_following() {
+                return Ok(Some(()));
+            }
+        }
+        if let Some(confirm) = profile::unfollow_dialog_button(&nodes) {
+            if !dialog_tapped {
+                info!("confirming 'Unfollow this person?' for {at}");
+                ui::tap_node(confirm)?;
+                dialog_tapped = true;
+            }
+            return Ok(None);
+        }
+        if let Some(button) = profile::unfollow_sheet_button(&nodes) {
+            if !sheet_tapped {
+                ui::tap_node(button)?;
+                sheet_tapped = true;
+            }
+            return Ok(None);
+        }
+        handle_interruptions(&nodes)?;
+        Ok(None)
+    })?;
+    match done {
+        Some(()) => {
+            info!("unfollowed {at}: button reads '{reads}'");
+            Ok(())
+        }
+        None if !sheet_tapped => Err(Error::failed(format!(
+            "tapped '{before}' on {at} but no 'Unfollow' appeared after {} s",
+            ACTION_TIMEOUT.as_secs()
+        ))),
+        None => Err(Error::failed(format!(
+            "tapped 'Unfollow' for {at} but the button still reads '{reads}' after {} s",
+            ACTION_TIMEOUT.as_secs()
+        ))),
+    }
+}
+
+/// Opens the target's profile through the app's search: feed → Search → type → submit → Users → the row.
+fn open_via_search(user: &str, at: &str, package: &str) -> Result<()> {
+    let ids = tiktok::ids();
+    host::progress(15, &format!("searching for {at}"));
+
+    // 1. Reach the search screen (from wherever the app is: the feed's Search icon, else the Home tab first).
+    let mut field = None;
+    for attempt in 0..2 {
+        if attempt == 1 {
+            info!("search not reached; restarting {package}");
+            device::stop_app(package)?;
+        }
+        device::start_app(package)?;
+        let mut last_tap: Option<Instant> = None;
+        let timeout = if attempt == 0 { Duration::from_secs(10) } else { Duration::from_secs(20) };
+        field = host::poll(timeout, POLL, || {
+            let nodes = ui::nodes()?;
+            if handle_interruptions(&nodes)? {
+                return Ok(None);
+            }
+            if let Some(f) = profile::search_field(&nodes, &ids) {
+                return Ok(Some(f.clone()));
+            }
+            if last_tap.is_some_and(|t| t.elapsed() < Duration::from_secs(2)) {
+                return Ok(None);
+            }
+            if let Some(icon) = profile::search_icon(&nodes, &ids) {
+                ui::tap_node(icon)?;
+                last_tap = Some(Instant::now());
+            } else if let Some(home) = profile::home_tab(&nodes, &ids) {
+                ui::tap_node(home)?;
+                last_tap = Some(Instant::now());
+            }
+            Ok(None)
+        })?;
+        if field.is_some() {
+            break;
+        }
+    }
+    let Some(field) = field else {
+        let nodes = ui::nodes()?;
+        return Err(Error::failed(format!(
+            "could not open the app's search (content-desc 'Search' on the feed) after 30 s; the screen shows {}",
+            ui::describe_screen(&nodes, 8)
+        )));
+    };
+
+    // 2. Type the name and submit.
+    ui::tap_node(&field)?;
+    if !field.text.trim().is_empty()
+        && let Some(clear) = ui::find(&phonefleet_sdk::Selector::desc("Clear search field"))?
+    {
+        ui::tap_node(&clear)?;
+        host::sleep(Duration::from_millis(300));
+    }
+    device::input_text(user)?;
+    host::sleep(Duration::from_millis(300));
+    let nodes = ui::nodes()?;
+    match profile::search_submit(&nodes, &ids) {
+        Some(submit) => ui::tap_node(submit)?,
+        None => device::key_event(device::keycode::ENTER)?,
+    }
+
+    // 3. Users tab, then the row whose username is the target.
+    let mut users_tapped: Option<Instant> = None;
+    let mut last = Vec::new();
+    let row = host::poll(PROFILE_TIMEOUT, POLL, || {
+        let nodes = ui::nodes()?;
+        if let Some(e) = protection(&nodes) {
+            return Err(e);
+        }
+        if let Some(text) = profile::no_results(&nodes) {
+            return Err(Error::failed(format!("user {at} does not exist: the app shows \"{}\"", text.trim())));
+        }
+        let tab = profile::users_tab(&nodes);
+        if users_tapped.is_some()
+            && let Some(row) = profile::search_user_row(&nodes, user, tab, &ids)
+        {
+            return Ok(Some(row.clone()));
+        }
+        match tab {
+            Some(tab) if users_tapped.is_none_or(|t| !tab.selected && t.elapsed() > Duration::from_secs(3)) => {
+                ui::tap_node(tab)?;
+                users_tapped = Some(Instant::now());
+            }
+            Some(_) => {}
+            None => {
+                handle_interruptions(&nodes)?;
+            }
+        }
+        last = nodes;
+        Ok(None)
+    })?;
+    let Some(row) = row else {
+        let what = if users_tapped.is_some() {
+            format!("no row with username '{user}' in the Users tab of the search results")
+        } else {
+            "no 'Users' tab in the search results".to_string()
+        };
+        return Err(Error::failed(format!(
+            "searched for {at} but found {what} after {} s; the screen shows {}",
+            PROFILE_TIMEOUT.as_secs(),
+            ui::describe_screen(&last, 10)
+        )));
+    };
+    info!("opening {at} from the search results");
+    ui::tap_node(&row)?;
+    Ok(())
+}

@@ -1,1 +1,166 @@
-//! placeholder
+//! phonefleet-sdk: everything a Rust script needs to run on phonefleet as a WebAssembly component.
+//! Declare a [`Script`], export it with [`export_script!`], and drive the phone through [`ui`], [`device`] and [`host`].
+
+extern crate self as phonefleet_sdk;
+
+/// Raw guest bindings of the `phonefleet:script` world, generated from `wit/script.wit`.
+/// Scripts should not need them; they are public for the [`export_script!`] macro and for escape hatches.
+#[allow(missing_docs, clippy::all)]
+pub mod bindings {
+    wit_bindgen::generate!({
+        path: "../../wit",
+        world: "script",
+        pub_export_macro: true,
+        export_macro_name: "__export_script_world",
+        default_bindings_module: "phonefleet_sdk::bindings",
+        runtime_path: "phonefleet_sdk::__private::wit_bindgen::rt",
+        additional_derives: [PartialEq, Eq],
+    });
+}
+
+pub mod device;
+mod error;
+pub mod host;
+mod selector;
+pub mod tiktok;
+pub mod ui;
+
+pub use bindings::phonefleet::script::types::{Bounds, DeviceError, Node, ShellOutput, TaskInfo};
+pub use error::{Error, Result};
+pub use selector::Selector;
+pub use tiktok::{clear_popups, ensure_account, ensure_task_account};
+
+/// A phonefleet script: its name, its config type, how one request splits into tasks, and how one task runs.
+///
+/// Export it with [`export_script!`]; the macro wires `describe`, `plan` and `run` of the WIT world to this trait.
+///
+/// ```no_run
+/// use phonefleet_sdk::{Error, Script, Selector, ui, host, info};
+/// use std::time::Duration;
+///
+/// #[derive(serde::Deserialize, serde::Serialize, schemars::JsonSchema)]
+/// #[serde(deny_unknown_fields)]
+/// pub struct Config {
+///     /// What to type.
+///     #[serde(default)]
+///     pub text: String,
+/// }
+///
+/// pub struct Hello;
+///
+/// impl Script for Hello {
+///     type Config = Config;
+///     const NAME: &'static str = "hello";
+///     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+///     const DESCRIPTION: &'static str = "Types a greeting";
+///
+///     fn run(config: Config) -> Result<serde_json::Value, Error> {
+///         host::progress(10, "typing");
+///         info!("typing {:?}", config.text);
+///         if !ui::click(&Selector::text("Search"), Duration::from_secs(5))? {
+///             return Err(Error::failed("'Search' not found after 5 s"));
+///         }
+///         phonefleet_sdk::device::input_text(&config.text)?;
+///         Ok(serde_json::json!({"typed": config.text}))
+///     }
+/// }
+///
+/// phonefleet_sdk::export_script!(Hello);
+/// ```
+pub trait Script {
+    /// The script's config. Its JSON Schema (see [`config_schema`]) is what the host validates requests against,
+    /// so use `#[serde(deny_unknown_fields)]` and `#[serde(default)]` where the contract has defaults.
+    type Config: serde::de::DeserializeOwned + serde::Serialize + schemars::JsonSchema;
+    /// The name clients use as `script_name`.
+    const NAME: &'static str;
+    /// The script's version (usually `env!("CARGO_PKG_VERSION")`).
+    const VERSION: &'static str;
+    /// One sentence saying what the script does.
+    const DESCRIPTION: &'static str;
+
+    /// Splits one request's config into one config per task. The default is one task with the config as given.
+    /// An `Err` rejects the whole request; its message says which key is wrong and why.
+    fn plan(config: Self::Config) -> std::result::Result<Vec<Self::Config>, String> {
+        Ok(vec![config])
+    }
+
+    /// Runs one task on the task's phone and returns the result as JSON.
+    fn run(config: Self::Config) -> Result<serde_json::Value>;
+}
+
+/// The JSON Schema (draft 2020-12) of a config type, as `describe()` reports it and `schemas/*.json` hold it.
+pub fn config_schema<C: schemars::JsonSchema>() -> serde_json::Value {
+    let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
+    generator.into_root_schema_for::<C>().to_value()
+}
+
+/// Exports a type implementing [`Script`] as the component's `describe`, `plan` and `run`.
+///
+/// Use it once, at the root of a `cdylib` crate: `phonefleet_sdk::export_script!(MyScript);`.
+#[macro_export]
+macro_rules! export_script {
+    ($script:ty) => {
+        #[doc(hidden)]
+        type __PhonefleetScriptExport = $crate::__private::Adapter<$script>;
+        $crate::bindings::__export_script_world!(
+            __PhonefleetScriptExport with_types_in $crate::bindings
+        );
+    };
+}
+
+#[doc(hidden)]
+pub mod __private {
+    //! Support for [`export_script!`](crate::export_script): the adapter from [`Script`] to the generated `Guest` trait.
+    //! Not part of the public API.
+    pub use wit_bindgen;
+
+    use crate::bindings::{Guest, ScriptError, ScriptInfo};
+    use crate::{Script, config_schema};
+
+    /// Implements the generated `Guest` trait for any [`Script`].
+    pub struct Adapter<S>(core::marker::PhantomData<S>);
+
+    /// Parses a config for `plan`: the message is serde's.
+    pub fn parse_config<C: serde::de::DeserializeOwned>(text: &str) -> Result<C, String> {
+        serde_json::from_str(text).map_err(|e| format!("invalid config: {e}"))
+    }
+
+    /// `describe()` of a script.
+    pub fn describe<S: Script>() -> ScriptInfo {
+        ScriptInfo {
+            name: S::NAME.to_string(),
+            version: S::VERSION.to_string(),
+            description: S::DESCRIPTION.to_string(),
+            config_schema: config_schema::<S::Config>().to_string(),
+        }
+    }
+
+    /// `plan()` of a script, on JSON text.
+    pub fn plan<S: Script>(config: &str) -> Result<Vec<String>, String> {
+        let config: S::Config = parse_config(config)?;
+        S::plan(config)?
+            .iter()
+            .map(|c| serde_json::to_string(c).map_err(|e| format!("cannot serialise a task's config: {e}")))
+            .collect()
+    }
+
+    /// `run()` of a script, on JSON text.
+    pub fn run<S: Script>(config: &str) -> Result<String, ScriptError> {
+        let config: S::Config =
+            serde_json::from_str(config).map_err(|e| ScriptError::InvalidConfig(e.to_string()))?;
+        let value = S::run(config).map_err(ScriptError::from)?;
+        Ok(value.to_string())
+    }
+
+    impl<S: Script + 'static> Guest for Adapter<S> {
+        fn describe() -> ScriptInfo {
+            describe::<S>()
+        }
+        fn plan(config: String) -> Result<Vec<String>, String> {
+            plan::<S>(&config)
+        }
+        fn run(config: String) -> Result<String, ScriptError> {
+            run::<S>(&config)
+        }
+    }
+}

@@ -1,1 +1,179 @@
-//! End-to-end tests live in tests/.
+//! The end-to-end harness: a real adb server on a free port with an isolated HOME, virtual
+//! phones connected to it, and the phonefleet host on a free port, spoken to over HTTP.
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use serde_json::Value;
+use vphone::{PhoneConfig, VPhone};
+
+/// How long any one wait of the harness may take before the test fails.
+pub const WAIT: Duration = Duration::from_secs(60);
+
+/// A free loopback TCP port.
+pub fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// An adb server of our own, killed when dropped.
+pub struct AdbServer {
+    pub port: u16,
+    home: tempfile::TempDir,
+}
+
+impl AdbServer {
+    pub fn start() -> Result<AdbServer> {
+        let home = tempfile::tempdir()?;
+        let port = free_port()?;
+        let out = Command::new("adb")
+            .args(["-P", &port.to_string(), "start-server"])
+            .env("HOME", home.path())
+            .env("TMPDIR", home.path())
+            .output()
+            .context("cannot run adb: install it with `apt-get install -y adb`")?;
+        if !out.status.success() {
+            bail!("adb start-server failed: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        Ok(AdbServer { port, home })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        SocketAddr::from(([127, 0, 0, 1], self.port))
+    }
+
+    /// Runs the adb CLI against this server and returns its stdout.
+    pub fn cli(&self, args: &[&str]) -> Result<String> {
+        let out = Command::new("adb")
+            .args(["-P", &self.port.to_string()])
+            .args(args)
+            .env("HOME", self.home.path())
+            .env("TMPDIR", self.home.path())
+            .output()?;
+        if !out.status.success() {
+            bail!("adb {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// `adb -s SERIAL shell COMMAND`.
+    pub fn shell(&self, serial: &str, command: &str) -> Result<String> {
+        self.cli(&["-s", serial, "shell", command])
+    }
+
+    /// The phone's own state, read through adb: `dumpsys vphone`.
+    pub fn phone_state(&self, serial: &str) -> Result<Value> {
+        Ok(serde_json::from_str(&self.shell(serial, "dumpsys vphone")?)?)
+    }
+}
+
+impl Drop for AdbServer {
+    fn drop(&mut self) {
+        let _ = Command::new("adb")
+            .args(["-P", &self.port.to_string(), "kill-server"])
+            .env("HOME", self.home.path())
+            .env("TMPDIR", self.home.path())
+            .output();
+    }
+}
+
+/// Everything one end-to-end test needs, torn down on drop.
+pub struct Fleet {
+    pub adb: AdbServer,
+    pub phones: Vec<VPhone>,
+    pub host: phonefleet::Server,
+    pub http: reqwest::Client,
+    pub data_dir: tempfile::TempDir,
+}
+
+impl Fleet {
+    /// Starts an adb server, one phone per config (connected), and the host; waits until the host
+    /// sees every phone online.
+    pub async fn start(configs: Vec<PhoneConfig>) -> Result<Fleet> {
+        let adb = AdbServer::start()?;
+        let mut phones = Vec::new();
+        for config in configs {
+            let phone = VPhone::start(config).await?;
+            let said = vphone::adb_connect(adb.addr(), &phone.serial()).await?;
+            if !said.contains("connected to") {
+                bail!("adb connect {}: {said}", phone.serial());
+            }
+            phones.push(phone);
+        }
+        let data_dir = tempfile::tempdir()?;
+        let mut config = phonefleet::Config::for_data_dir(data_dir.path().to_path_buf());
+        config.adb_server = adb.addr();
+        let host = phonefleet::start(config).await?;
+        let fleet = Fleet { adb, phones, host, http: reqwest::Client::new(), data_dir };
+        let serials = fleet.serials();
+        fleet
+            .wait_until("every phone online", async || {
+                let devices = fleet.get("/device").await?;
+                let online = devices["data"].as_array().into_iter().flatten().filter(|d| {
+                    d["online"] == true && serials.iter().any(|s| d["serial"] == s.as_str())
+                });
+                Ok(online.count() == serials.len())
+            })
+            .await?;
+        Ok(fleet)
+    }
+
+    pub fn serials(&self) -> Vec<String> {
+        self.phones.iter().map(VPhone::serial).collect()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}/api/v1{path}", self.host.addr())
+    }
+
+    pub async fn get(&self, path: &str) -> Result<Value> {
+        Ok(self.http.get(self.url(path)).send().await?.json().await?)
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Result<Value> {
+        Ok(self.http.post(self.url(path)).json(body).send().await?.json().await?)
+    }
+
+    /// Creates tasks and returns their ids; fails on any non-zero code.
+    pub async fn create(&self, body: &Value) -> Result<Vec<i64>> {
+        let reply = self.post("/task", body).await?;
+        if reply["code"] != 0 {
+            bail!("create refused: {reply}");
+        }
+        Ok(reply["data"]["task_ids"].as_array().into_iter().flatten().filter_map(Value::as_i64).collect())
+    }
+
+    /// Waits until every task has finished (completed or failed) and returns them.
+    pub async fn wait_finished(&self, ids: &[i64]) -> Result<Vec<Value>> {
+        let mut tasks = Vec::new();
+        self.wait_until("all tasks finished", async || {
+            tasks.clear();
+            for id in ids {
+                tasks.push(self.get(&format!("/task/{id}")).await?["data"].clone());
+            }
+            Ok(tasks.iter().all(|t| t["status"] == 2 || t["status"] == 3))
+        })
+        .await?;
+        Ok(tasks)
+    }
+
+    /// Polls `check` until it holds or `WAIT` passes.
+    pub async fn wait_until(&self, what: &str, mut check: impl AsyncFnMut() -> Result<bool>) -> Result<()> {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if check().await? {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!("timed out waiting for {what}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub fn data_path(&self) -> PathBuf {
+        self.data_dir.path().to_path_buf()
+    }
+}

@@ -1,0 +1,60 @@
+//! Handlers of `/device`: the phones ADB sees (with their task and accounts) and `adb connect`
+//! for network and cloud phones.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::envelope::{ApiError, ok};
+use super::extract::Body;
+use super::{AppResult, AppState};
+
+#[derive(Serialize)]
+struct DeviceView {
+    serial: String,
+    state: String,
+    model: Option<String>,
+    online: bool,
+    busy: bool,
+    current_task: Option<i64>,
+    accounts: Vec<String>,
+}
+
+pub async fn list(State(app): State<Arc<AppState>>) -> AppResult {
+    let devices = app.devices.borrow().clone();
+    let accounts = app.accounts.list().await.map_err(|e| ApiError::Internal(e.to_string()))?;
+    let views: Vec<DeviceView> = devices
+        .iter()
+        .map(|d| {
+            let current_task = app.tasks.running_on(&d.serial);
+            DeviceView {
+                serial: d.serial.clone(),
+                state: d.state.clone(),
+                model: d.model.clone(),
+                online: d.state == "device",
+                busy: current_task.is_some(),
+                current_task,
+                accounts: accounts.iter().filter(|a| a.serial == d.serial).map(|a| format!("@{}", a.username)).collect(),
+            }
+        })
+        .collect();
+    Ok(ok(views))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Connect {
+    address: String,
+}
+
+pub async fn connect(State(app): State<Arc<AppState>>, Body(req): Body<Connect>) -> AppResult {
+    let address = req.address.trim();
+    let valid = address.rsplit_once(':').is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok());
+    if !valid {
+        return Err(ApiError::invalid(format!("address {address:?} must be host:port, e.g. 192.168.1.20:5555")));
+    }
+    let said = app.adb.connect(address).await.map_err(|e| ApiError::invalid(e.to_string()))?;
+    Ok(ok(json!({"message": said})))
+}

@@ -1,0 +1,38 @@
+//! `GET /api/v1/events`: the event bus as Server-Sent Events, one SSE event per bus event,
+//! named by its kind, with its JSON as data.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::response::IntoResponse;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures::stream::{self, Stream};
+use tokio::sync::broadcast::error::RecvError;
+
+use super::AppState;
+
+pub async fn stream(State(app): State<Arc<AppState>>) -> impl IntoResponse {
+    Sse::new(events(app.events.subscribe())).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
+
+fn events(
+    rx: tokio::sync::broadcast::Receiver<crate::events::Event>,
+) -> impl Stream<Item = Result<Event, Infallible>> {
+    stream::unfold(rx, |mut rx| async move {
+        loop {
+            match rx.recv().await {
+                Ok(event) => {
+                    let sse = Event::default().event(event.kind).data(event.data.to_string());
+                    return Some((Ok(sse), rx));
+                }
+                Err(RecvError::Lagged(missed)) => {
+                    let sse = Event::default().event("lagged").data(format!("{{\"missed\":{missed}}}"));
+                    return Some((Ok(sse), rx));
+                }
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    })
+}

@@ -1,0 +1,78 @@
+//! The REST API: axum routes under `/api/v1`, thin handlers that parse, call the services and
+//! map results into the `{code, message, data}` envelope.
+
+mod accounts;
+mod devices;
+mod envelope;
+mod events;
+mod extract;
+mod guard;
+mod scripts;
+mod tasks;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::from_fn_with_state;
+use axum::response::Response;
+use axum::routing::{delete, get, post};
+use phonefleet_device::adb::{AdbServer, DeviceInfo};
+use tokio::sync::watch;
+
+pub use envelope::ApiError;
+
+use crate::accounts::Accounts;
+use crate::config::Plan;
+use crate::events::Events;
+use crate::runtime::Registry;
+use crate::tasks::Tasks;
+
+/// Largest request body accepted.
+pub const BODY_LIMIT: usize = 1 << 20;
+
+/// What every handler can reach.
+pub struct AppState {
+    pub tasks: Tasks,
+    pub accounts: Accounts,
+    pub registry: Arc<Registry>,
+    pub devices: watch::Receiver<Arc<Vec<DeviceInfo>>>,
+    pub adb: AdbServer,
+    pub events: Events,
+    pub api_token: Option<String>,
+    pub plan: Plan,
+    pub device_limit: usize,
+}
+
+type AppResult = Result<Response, ApiError>;
+
+/// The whole API.
+pub fn router(state: Arc<AppState>) -> Router {
+    // The seed's endpoints: gated by the license plan.
+    let licensed = Router::new()
+        .route("/task", get(tasks::list).post(tasks::create))
+        .route("/task/batch", delete(tasks::delete_batch))
+        .route("/task/stats", get(tasks::stats))
+        .route("/task/retry-all", post(tasks::retry_all))
+        .route("/task/{task_id}", get(tasks::get).delete(tasks::delete_one))
+        .route("/task/{task_id}/stop", post(tasks::stop))
+        .route("/task/{task_id}/retry", post(tasks::retry))
+        .route("/task/{task_id}/logs", get(tasks::logs))
+        .route("/license/check", get(guard::license_check))
+        .route_layer(from_fn_with_state(state.clone(), guard::require_api_plan));
+    let ours = Router::new()
+        .route("/device", get(devices::list))
+        .route("/device/connect", post(devices::connect))
+        .route("/account", get(accounts::list).post(accounts::create))
+        .route("/account/{id}", delete(accounts::delete))
+        .route("/script", get(scripts::list))
+        .route("/script/{name}", get(scripts::get))
+        .route("/events", get(events::stream));
+    let api = licensed.merge(ours).route_layer(from_fn_with_state(state.clone(), guard::require_token));
+    Router::new()
+        .nest("/api/v1", api)
+        .fallback(|| async { ApiError::NotFound("no such endpoint; the API lives under /api/v1".into()) })
+        .method_not_allowed_fallback(|| async { ApiError::invalid("this endpoint does not take that HTTP method") })
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(state)
+}

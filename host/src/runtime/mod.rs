@@ -1,0 +1,136 @@
+//! The WebAssembly runtime: one engine with an epoch ticker, compiled plugins, and a fresh
+//! sandboxed store per run whose future is raced against the task's cancel token and deadline.
+
+pub mod bindings;
+mod cache;
+mod cancel;
+mod grants;
+mod imports;
+mod plugin;
+mod registry;
+mod state;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Config, Engine};
+
+pub use cancel::Cancel;
+pub use grants::Grants;
+pub use plugin::{ConfigViolation, Plugin, RunRequest, ScriptMeta};
+pub use registry::Registry;
+pub use state::{RunEvent, RunLevel};
+
+use bindings::Script;
+use state::RunState;
+
+/// How often the engine's epoch advances: the granularity of cancellation and timeouts.
+const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// Why loading or running a plugin failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    #[error("cannot set up the WebAssembly engine: {0}")]
+    Engine(String),
+    #[error("{origin} is not a loadable phonefleet script component: {reason}")]
+    Load { origin: String, reason: String },
+    #[error("compile cache at {path}: {source}")]
+    Cache { path: PathBuf, source: std::io::Error },
+}
+
+/// Per-run limits.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Wall-clock time a run may take before it is stopped.
+    pub timeout: Duration,
+    /// Linear memory a run may grow to.
+    pub memory_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { timeout: Duration::from_secs(30 * 60), memory_bytes: 64 << 20 }
+    }
+}
+
+/// Why a run ended without a result.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum RunError {
+    #[error("stopped: {0}")]
+    Cancelled(String),
+    #[error("timed out after {0:?}")]
+    TimedOut(Duration),
+    #[error("{0}")]
+    Failed(String),
+    #[error("invalid config: {0}")]
+    InvalidConfig(String),
+    #[error("plugin crashed: {0}")]
+    Trap(String),
+}
+
+/// The engine, the linker every plugin is instantiated against, and the compile cache.
+pub struct Runtime {
+    engine: Engine,
+    linker: Arc<Linker<RunState>>,
+    cache: cache::CompileCache,
+    _ticker: Ticker,
+}
+
+impl Runtime {
+    /// Creates the engine and starts its epoch ticker; compiled plugins are cached in `cache_dir`.
+    pub fn new(cache_dir: PathBuf) -> Result<Runtime, RuntimeError> {
+        let mut config = Config::new();
+        config.epoch_interruption(true);
+        config.wasm_backtrace_details(wasmtime::WasmBacktraceDetails::Enable);
+        let engine = Engine::new(&config).map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)
+            .map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
+        Script::add_to_linker::<_, wasmtime::component::HasSelf<_>>(&mut linker, |s| s)
+            .map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
+        let cache = cache::CompileCache::new(cache_dir, &engine)?;
+        let ticker = Ticker::start(engine.clone());
+        Ok(Runtime { engine, linker: Arc::new(linker), cache, _ticker: ticker })
+    }
+
+    /// Compiles (or loads from the cache) a component, links it and asks it to describe itself.
+    pub async fn load(&self, wasm: &[u8], origin: &str) -> Result<Plugin, RuntimeError> {
+        let load_err = |reason: String| RuntimeError::Load { origin: origin.to_string(), reason };
+        let component: Component = self.cache.component(&self.engine, wasm, origin)?;
+        let pre = self.linker.instantiate_pre(&component).map_err(|e| load_err(format!("{e:#}")))?;
+        let pre = bindings::ScriptPre::new(pre).map_err(|e| load_err(format!("{e:#}")))?;
+        Plugin::describe(self.engine.clone(), pre).await.map_err(load_err)
+    }
+}
+
+/// The one thread that advances the engine's epoch; stops when dropped.
+struct Ticker {
+    stop: Arc<AtomicBool>,
+}
+
+impl Ticker {
+    fn start(engine: Engine) -> Ticker {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        std::thread::Builder::new()
+            .name("wasm-epoch".into())
+            .spawn(move || {
+                while !flag.load(Ordering::Relaxed) {
+                    std::thread::sleep(EPOCH_TICK);
+                    engine.increment_epoch();
+                }
+            })
+            .map(|_| ())
+            .unwrap_or_else(|e| tracing::error!("cannot start the epoch ticker: {e}"));
+        Ticker { stop }
+    }
+}
+
+impl Drop for Ticker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}

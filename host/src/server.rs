@@ -1,0 +1,169 @@
+//! Start-up and shutdown of the whole host: store, adb server, device tracker, runtime,
+//! script registry, scheduler and the HTTP listener, wired in that order.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use phonefleet_device::adb::{AdbError, AdbServer};
+use phonefleet_device::tracker::DeviceTracker;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::accounts::Accounts;
+use crate::api::{self, AppState};
+use crate::events::Events;
+use crate::config::Config;
+use crate::runtime::{Registry, Runtime, RuntimeError};
+use crate::store::{Store, StoreError};
+use crate::tasks::{Scheduler, SchedulerConfig, Tasks, now_ms};
+
+/// Why the host could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("refusing to bind {0} without an API token: set --api-token (or PHONEFLEET_API_TOKEN), or bind 127.0.0.1")]
+    PublicBind(SocketAddr),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Runtime(#[from] RuntimeError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen { addr: SocketAddr, source: std::io::Error },
+}
+
+/// A running host.
+pub struct Server {
+    addr: SocketAddr,
+    shutdown: oneshot::Sender<()>,
+    serving: JoinHandle<std::io::Result<()>>,
+    _tracker: DeviceTracker,
+}
+
+impl Server {
+    /// Where the API listens.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Serves until the HTTP server stops.
+    pub async fn wait(self) -> std::io::Result<()> {
+        self.serving.await.unwrap_or_else(|e| Err(std::io::Error::other(e)))
+    }
+
+    /// Stops accepting requests and waits for the listener to close.
+    pub async fn shutdown(self) -> std::io::Result<()> {
+        let Server { shutdown, serving, .. } = self;
+        let _ = shutdown.send(());
+        serving.await.unwrap_or_else(|e| Err(std::io::Error::other(e)))
+    }
+}
+
+/// Starts every part of the host and begins serving.
+pub async fn start(config: Config) -> Result<Server, StartError> {
+    let token = config.api_token.clone().filter(|t| !t.is_empty());
+    if !config.bind.ip().is_loopback() && token.is_none() {
+        return Err(StartError::PublicBind(config.bind));
+    }
+    let store = Store::open(&config.data_dir).await?;
+    let interrupted = store.fail_interrupted(now_ms()).await?;
+    if interrupted > 0 {
+        tracing::warn!("{interrupted} task(s) were running when the host stopped; marked failed");
+    }
+    let adb = AdbServer::new(config.adb_server);
+    ensure_adb_server(&adb).await;
+    let tracker = DeviceTracker::spawn(adb.clone());
+    let events = Events::default();
+    tokio::spawn(publish_device_changes(tracker.subscribe(), events.clone()));
+    let runtime = Arc::new(Runtime::new(config.data_dir.join("compiled"))?);
+    let registry = Arc::new(Registry::load(runtime, config.plugin_dir.as_deref()).await?);
+    let scheduler = Scheduler::start(
+        store.clone(),
+        registry.clone(),
+        tracker.subscribe(),
+        SchedulerConfig {
+            adb: adb.clone(),
+            limits: config.limits(),
+            device_limit: config.device_limit,
+            events: events.clone(),
+        },
+    );
+    let tasks = Tasks::new(store.clone(), registry.clone(), tracker.subscribe(), scheduler, events.clone());
+    let state = Arc::new(AppState {
+        tasks,
+        accounts: Accounts::new(store),
+        registry,
+        devices: tracker.subscribe(),
+        adb,
+        events,
+        api_token: token,
+        plan: config.license_plan,
+        device_limit: config.device_limit,
+    });
+
+    let listener = tokio::net::TcpListener::bind(config.bind)
+        .await
+        .map_err(|source| StartError::Listen { addr: config.bind, source })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Listen { addr: config.bind, source })?;
+    let (shutdown, stop) = oneshot::channel::<()>();
+    let app = api::router(state);
+    let serving = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stop.await;
+            })
+            .await
+    });
+    tracing::info!("phonefleet listening on http://{addr}/api/v1");
+    Ok(Server { addr, shutdown, serving, _tracker: tracker })
+}
+
+/// Publishes `device_online` / `device_offline` whenever a phone's state changes.
+async fn publish_device_changes(
+    mut devices: tokio::sync::watch::Receiver<Arc<Vec<phonefleet_device::adb::DeviceInfo>>>,
+    events: Events,
+) {
+    let mut online = std::collections::BTreeSet::new();
+    loop {
+        let now: std::collections::BTreeSet<String> =
+            devices.borrow_and_update().iter().filter(|d| d.state == "device").map(|d| d.serial.clone()).collect();
+        for serial in now.difference(&online) {
+            events.publish("device_online", serde_json::json!({"serial": serial}));
+        }
+        for serial in online.difference(&now) {
+            events.publish("device_offline", serde_json::json!({"serial": serial}));
+        }
+        online = now;
+        if devices.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Makes sure an adb server answers: starts one with `adb start-server` if it is local and
+/// silent; when `adb` is not installed the host keeps serving and says so once.
+async fn ensure_adb_server(adb: &AdbServer) {
+    match adb.version().await {
+        Ok(_) => return,
+        Err(AdbError::ServerUnavailable { .. }) if adb.addr().ip().is_loopback() => {}
+        Err(e) => {
+            tracing::warn!("adb server at {} does not answer: {e}", adb.addr());
+            return;
+        }
+    }
+    let started = tokio::process::Command::new("adb")
+        .args(["-P", &adb.addr().port().to_string(), "start-server"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await;
+    match started {
+        Ok(out) if out.status.success() => tracing::info!("started an adb server on {}", adb.addr()),
+        Ok(out) => tracing::warn!(
+            "`adb start-server` failed: {}; phones will appear once an adb server runs on {}",
+            String::from_utf8_lossy(&out.stderr).trim(),
+            adb.addr()
+        ),
+        Err(e) => tracing::warn!(
+            "no adb server on {} and `adb` cannot be run ({e}); install it (apt-get install adb) — serving without phones",
+            adb.addr()
+        ),
+    }
+}

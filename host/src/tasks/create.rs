@@ -1,0 +1,225 @@
+//! Task creation: checks a request in the contract's order (script name, script, then every
+//! other rule), asks the script to split its config, fans out over targets, inserts atomically.
+
+use chrono::{DateTime, Local, NaiveTime, TimeZone};
+use rand::Rng;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::TaskError;
+use crate::runtime::ConfigViolation;
+use crate::store::NewTask;
+
+/// The body of `POST /api/v1/task`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateTask {
+    pub serials: Option<Vec<String>>,
+    pub usernames: Option<Vec<String>>,
+    pub script_name: Option<String>,
+    pub script_config: Option<Value>,
+    #[serde(default)]
+    pub enable_multi_account: bool,
+    pub start_time: Option<String>,
+    pub min_interval: Option<u32>,
+    pub max_interval: Option<u32>,
+}
+
+/// Who the tasks of a request run for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    pub serial: String,
+    pub username: Option<String>,
+}
+
+fn violation(path: &str, message: impl Into<String>) -> ConfigViolation {
+    ConfigViolation { path: path.to_string(), message: message.into() }
+}
+
+/// Parses `start_time`: `HH:MM` is the next time the local clock shows it; RFC 3339 is taken as is.
+pub fn parse_start_time(text: &str, now: DateTime<Local>) -> Result<i64, String> {
+    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+        return Ok(at.timestamp_millis());
+    }
+    let time = NaiveTime::parse_from_str(text, "%H:%M").map_err(|_| {
+        format!("start_time {text:?} is neither \"HH:MM\" nor an RFC 3339 timestamp")
+    })?;
+    let mut day = now.date_naive();
+    for _ in 0..3 {
+        // A local time can be skipped by a DST change; try the following day then.
+        if let Some(at) = Local.from_local_datetime(&day.and_time(time)).earliest() {
+            if at > now {
+                return Ok(at.timestamp_millis());
+            }
+        }
+        day = day.succ_opt().ok_or("start_time is out of range")?;
+    }
+    Err(format!("start_time {text:?} does not occur in the next days"))
+}
+
+/// Request-level checks that need no script: targets given exactly once, times, intervals.
+/// Returns every violation, not just the first.
+pub fn check_request(req: &CreateTask, now: DateTime<Local>) -> Result<Option<i64>, Vec<ConfigViolation>> {
+    let mut errors = Vec::new();
+    let serials = req.serials.as_ref().is_some_and(|s| !s.is_empty());
+    let usernames = req.usernames.as_ref().is_some_and(|u| !u.is_empty());
+    match (serials, usernames) {
+        (true, true) => errors.push(violation("", "give either serials or usernames, not both")),
+        (false, false) => errors.push(violation("", "give serials (device mode) or usernames (account mode)")),
+        _ => {}
+    }
+    if usernames && req.enable_multi_account {
+        errors.push(violation("/enable_multi_account", "enable_multi_account applies to device mode (serials) only"));
+    }
+    for (field, list) in [("serials", &req.serials), ("usernames", &req.usernames)] {
+        for (i, item) in list.iter().flatten().enumerate() {
+            if item.trim().is_empty() {
+                errors.push(violation(&format!("/{field}/{i}"), "must not be empty"));
+            }
+        }
+    }
+    match req.script_config {
+        Some(Value::Object(_)) => {}
+        Some(_) => errors.push(violation("/script_config", "script_config must be a JSON object")),
+        None => errors.push(violation("/script_config", "script_config is required")),
+    }
+    let (min, max) = (req.min_interval.unwrap_or(0), req.max_interval.unwrap_or(0));
+    if max < min {
+        errors.push(violation("/max_interval", format!("max_interval ({max}) is less than min_interval ({min})")));
+    }
+    let start = match &req.start_time {
+        None => None,
+        Some(text) => match parse_start_time(text, now) {
+            Ok(at) => Some(at),
+            Err(e) => {
+                errors.push(violation("/start_time", e));
+                None
+            }
+        },
+    };
+    if errors.is_empty() { Ok(start) } else { Err(errors) }
+}
+
+/// Rows for targets × parts. Tasks on the same phone are spaced by random [min, max] minutes
+/// after the previous one's scheduled start.
+pub fn fan_out(
+    script_name: &str,
+    targets: &[Target],
+    parts: &[Value],
+    start_at: i64,
+    (min, max): (u32, u32),
+) -> Vec<NewTask> {
+    let mut rng = rand::rng();
+    let mut next_start: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
+    let mut rows = Vec::with_capacity(targets.len() * parts.len());
+    for target in targets {
+        for part in parts {
+            let at = match next_start.get(target.serial.as_str()) {
+                None => start_at,
+                Some(prev) => prev + i64::from(rng.random_range(min..=max)) * 60_000,
+            };
+            next_start.insert(&target.serial, at);
+            rows.push(NewTask {
+                serial: target.serial.clone(),
+                username: target.username.clone(),
+                script_name: script_name.to_string(),
+                script_config: part.to_string(),
+                source: "api".to_string(),
+                start_at: at,
+            });
+        }
+    }
+    rows
+}
+
+/// Prefixes schema violations of the config with its place in the request.
+pub fn in_config(violations: Vec<ConfigViolation>) -> Vec<ConfigViolation> {
+    violations
+        .into_iter()
+        .map(|v| ConfigViolation { path: format!("/script_config{}", v.path), message: v.message })
+        .collect()
+}
+
+/// The error for violations found so far.
+pub fn invalid(errors: Vec<ConfigViolation>) -> TaskError {
+    let message = match errors.as_slice() {
+        [one] if one.path.is_empty() => one.message.clone(),
+        [one] => format!("{}: {}", one.path, one.message),
+        many => format!("{} problems with the request; see data.errors", many.len()),
+    };
+    TaskError::Invalid { message, errors }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Timelike;
+
+    fn at(h: u32, m: u32) -> DateTime<Local> {
+        let today = Local::now().date_naive();
+        Local.from_local_datetime(&today.and_hms_opt(h, m, 0).unwrap()).earliest().unwrap()
+    }
+
+    #[test]
+    fn start_time_later_today_is_today() {
+        let now = at(9, 0);
+        let due = parse_start_time("10:30", now).unwrap();
+        let due = Local.timestamp_millis_opt(due).unwrap();
+        assert_eq!((due.date_naive(), due.hour(), due.minute()), (now.date_naive(), 10, 30));
+    }
+
+    #[test]
+    fn start_time_already_past_is_tomorrow() {
+        let now = at(11, 0);
+        let due = Local.timestamp_millis_opt(parse_start_time("10:30", now).unwrap()).unwrap();
+        assert_eq!(due.date_naive(), now.date_naive().succ_opt().unwrap());
+    }
+
+    #[test]
+    fn start_time_accepts_rfc3339() {
+        let ms = parse_start_time("2026-11-28T14:30:00+01:00", Local::now()).unwrap();
+        assert_eq!(ms, DateTime::parse_from_rfc3339("2026-11-28T13:30:00Z").unwrap().timestamp_millis());
+    }
+
+    #[test]
+    fn start_time_rejects_garbage() {
+        assert!(parse_start_time("25:99", Local::now()).is_err());
+    }
+
+    #[test]
+    fn request_with_both_serials_and_usernames_is_refused() {
+        let req = CreateTask {
+            serials: Some(vec!["a".into()]),
+            usernames: Some(vec!["b".into()]),
+            script_config: Some(serde_json::json!({})),
+            ..Default::default()
+        };
+        assert!(check_request(&req, Local::now()).is_err());
+    }
+
+    #[test]
+    fn max_interval_below_min_interval_is_refused() {
+        let req = CreateTask {
+            serials: Some(vec!["a".into()]),
+            script_config: Some(serde_json::json!({})),
+            min_interval: Some(5),
+            max_interval: Some(1),
+            ..Default::default()
+        };
+        let errors = check_request(&req, Local::now()).unwrap_err();
+        assert_eq!(errors[0].path, "/max_interval");
+    }
+
+    #[test]
+    fn fan_out_is_targets_times_parts_with_spacing_per_phone() {
+        let targets = [
+            Target { serial: "p1".into(), username: None },
+            Target { serial: "p2".into(), username: None },
+        ];
+        let parts = [serde_json::json!({"n": 1}), serde_json::json!({"n": 2}), serde_json::json!({"n": 3})];
+        let rows = fan_out("follow", &targets, &parts, 1_000, (2, 2));
+        assert_eq!(rows.len(), 6);
+        let p1: Vec<i64> = rows.iter().filter(|r| r.serial == "p1").map(|r| r.start_at).collect();
+        assert_eq!(p1, vec![1_000, 121_000, 241_000]);
+    }
+}

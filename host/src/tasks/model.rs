@@ -1,0 +1,84 @@
+//! The task as clients see it: the stored row turned into the contract's JSON shape
+//! (status text, RFC 3339 local times, parsed config and result).
+
+use chrono::{Local, SecondsFormat, TimeZone};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::store::{TaskRow, status};
+
+/// Milliseconds since the Unix epoch, now.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// RFC 3339 in the host's local time zone, e.g. `2026-11-28T14:30:00+01:00`.
+pub fn rfc3339(ms: i64) -> String {
+    match Local.timestamp_millis_opt(ms) {
+        chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => {
+            t.to_rfc3339_opts(SecondsFormat::Secs, false)
+        }
+        chrono::LocalResult::None => ms.to_string(),
+    }
+}
+
+pub fn status_text(code: i64) -> &'static str {
+    match code {
+        status::PENDING => "pending",
+        status::RUNNING => "running",
+        status::COMPLETED => "completed",
+        status::FAILED => "failed",
+        _ => "unknown",
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Progress {
+    pub percent: i64,
+    pub message: Option<String>,
+}
+
+/// A task in the API's shape.
+#[derive(Clone, Debug, Serialize)]
+pub struct TaskView {
+    pub id: i64,
+    pub serial: String,
+    pub username: Option<String>,
+    pub script_name: String,
+    pub script_config: Value,
+    pub status: i64,
+    pub status_text: &'static str,
+    pub source: String,
+    pub start_time: String,
+    pub created_at: String,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+    pub retry_count: i64,
+    pub progress: Option<Progress>,
+    pub error: Option<String>,
+    pub result: Option<Value>,
+}
+
+impl From<TaskRow> for TaskView {
+    fn from(row: TaskRow) -> TaskView {
+        let json = |text: &str| serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string()));
+        TaskView {
+            id: row.id,
+            serial: row.serial,
+            username: row.username.map(|u| format!("@{u}")),
+            script_name: row.script_name,
+            script_config: json(&row.script_config),
+            status: row.status,
+            status_text: status_text(row.status),
+            source: row.source,
+            start_time: rfc3339(row.start_at),
+            created_at: rfc3339(row.created_at),
+            started_at: row.started_at.map(rfc3339),
+            finished_at: row.finished_at.map(rfc3339),
+            retry_count: row.retry_count,
+            progress: row.progress_percent.map(|percent| Progress { percent, message: row.progress_message }),
+            error: row.error,
+            result: row.result.as_deref().map(json),
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! The runtime's promises about a run: it cannot outlive its cancel or its deadline, wherever it
+//! is (guest busy loop, host sleep), and what the guest writes to stderr reaches the task log.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use phonefleet::runtime::bindings::TaskInfo;
+use phonefleet::runtime::{Cancel, Grants, Limits, Plugin, RunError, RunEvent, RunRequest, Runtime};
+use phonefleet_device::adb::AdbServer;
+use serde_json::json;
+use tokio::sync::mpsc;
+
+const MISBEHAVE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/plugins/phonefleet_test_misbehave.wasm"));
+
+async fn misbehave(cache: &std::path::Path) -> (Arc<Runtime>, Arc<Plugin>) {
+    let runtime = Arc::new(Runtime::new(cache.to_path_buf()).expect("engine"));
+    let plugin = runtime.load(MISBEHAVE, "misbehave test plugin").await.expect("loads");
+    (runtime, Arc::new(plugin))
+}
+
+fn request(mode: &str, limits: Limits, cancel: Cancel) -> (RunRequest, mpsc::UnboundedReceiver<RunEvent>) {
+    let (events, rx) = mpsc::unbounded_channel();
+    // The plugin never touches its phone, so no adb server needs to answer here.
+    let device = AdbServer::new(SocketAddr::from(([127, 0, 0, 1], 9))).device("unused");
+    let task = TaskInfo { id: 1, serial: "unused".into(), username: None, package: "pkg".into() };
+    let run = RunRequest {
+        task,
+        config: json!({ "mode": mode }),
+        device,
+        grants: Grants::default(),
+        limits,
+        cancel,
+        events,
+    };
+    (run, rx)
+}
+
+/// Starts a run, cancels it once it is under way, and returns how long the cancel took.
+async fn cancel_latency(mode: &str) -> (Result<serde_json::Value, RunError>, Duration) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_runtime, plugin) = misbehave(dir.path()).await;
+    let cancel = Cancel::new();
+    let (run, mut events) = request(mode, Limits::default(), cancel.clone());
+    let running = tokio::spawn(async move { plugin.run(run).await });
+    // The plugin's first log line proves it is inside `run`.
+    let first = tokio::time::timeout(Duration::from_secs(30), events.recv()).await;
+    assert!(matches!(first, Ok(Some(RunEvent::Log { .. }))), "plugin never started: {first:?}");
+    let cancelled_at = Instant::now();
+    cancel.cancel("stopped by user");
+    let result = tokio::time::timeout(Duration::from_secs(10), running).await.expect("run ended").expect("joined");
+    (result, cancelled_at.elapsed())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guest_busy_loop_is_interrupted_within_one_second_of_cancel() {
+    let (result, took) = cancel_latency("spin").await;
+    assert_eq!(result, Err(RunError::Cancelled("stopped by user".into())));
+    assert!(took < Duration::from_secs(1), "cancel took {took:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_host_sleep_is_interrupted_within_one_second_of_cancel() {
+    let (result, took) = cancel_latency("sleep").await;
+    assert_eq!(result, Err(RunError::Cancelled("stopped by user".into())));
+    assert!(took < Duration::from_secs(1), "cancel took {took:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_past_its_timeout_is_stopped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_runtime, plugin) = misbehave(dir.path()).await;
+    let limits = Limits { timeout: Duration::from_millis(300), ..Limits::default() };
+    let (run, _events) = request("spin", limits, Cancel::new());
+    let result = tokio::time::timeout(Duration::from_secs(10), plugin.run(run)).await.expect("run ended");
+    assert_eq!(result, Err(RunError::TimedOut(Duration::from_millis(300))));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guest_panic_fails_the_run_and_its_message_reaches_the_log() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_runtime, plugin) = misbehave(dir.path()).await;
+    let (run, mut events) = request("panic", Limits::default(), Cancel::new());
+    let result = plugin.run(run).await;
+    let Err(RunError::Trap(detail)) = result else { panic!("expected a trap, got {result:?}") };
+    assert!(detail.contains("misbehave was told to panic"), "{detail}");
+    let mut logged = Vec::new();
+    while let Ok(RunEvent::Log { message, .. }) = events.try_recv() {
+        logged.push(message);
+    }
+    assert!(logged.iter().any(|l| l.contains("misbehave was told to panic")), "{logged:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_runtime_loads_the_plugin_from_the_compile_cache() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    drop(misbehave(dir.path()).await);
+    let cached: Vec<_> = std::fs::read_dir(dir.path()).expect("cache dir").flatten().collect();
+    assert_eq!(cached.len(), 1, "one compiled artifact");
+    let written = cached[0].metadata().and_then(|m| m.modified()).expect("mtime");
+    let (_runtime, plugin) = misbehave(dir.path()).await;
+    assert_eq!(plugin.name(), "misbehave");
+    let again = cached[0].metadata().and_then(|m| m.modified()).expect("mtime");
+    assert_eq!(written, again, "the cached artifact was reused, not rewritten");
+}

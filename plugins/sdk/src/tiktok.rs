@@ -1,0 +1,462 @@
+//! TikTok know-how shared by scripts: the resource-id table, popups, app protections and account switching.
+//! Matching prefers text and content-desc; resource-ids live only in [`Ids`], which a script may override.
+
+use crate::{Error, Node, Result, device, host, ui};
+use std::sync::RwLock;
+use std::time::Duration;
+
+/// The obfuscated resource-ids of one TikTok build (short form, without `PKG:id/`). They change with every
+/// build, so scripts use them only as one signal among text and content-desc. An empty id never matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ids {
+    /// Bottom bar: Home tab.
+    pub home_tab: &'static str,
+    /// Bottom bar: Profile tab.
+    pub profile_tab: &'static str,
+    /// Feed: Search icon (content-desc "Search").
+    pub search_icon: &'static str,
+    /// Profile: display name.
+    pub profile_name: &'static str,
+    /// Profile: `@username`.
+    pub profile_username: &'static str,
+    /// Profile: stats values (the numbers).
+    pub stat_value: &'static str,
+    /// Profile: stats labels ("Following", "Followers", "Likes").
+    pub stat_label: &'static str,
+    /// Profile: the follow control ("Follow", "Follow back", "Following ", "Friends", "Requested").
+    pub follow_button: &'static str,
+    /// Search: the query field (EditText).
+    pub search_field: &'static str,
+    /// Search: the submit button ("Search").
+    pub search_submit: &'static str,
+    /// Search results, Users tab: the username of a row.
+    pub search_user_name: &'static str,
+    /// Search results, Users tab: a row's follow button.
+    pub search_user_follow: &'static str,
+}
+
+impl Ids {
+    /// TikTok 43.1.4 (Dec 2025), as dumped on real phones.
+    pub const TIKTOK_43_1_4: Ids = Ids {
+        home_tab: "mkq",
+        profile_tab: "mks",
+        search_icon: "irz",
+        profile_name: "qf8",
+        profile_username: "qh5",
+        stat_value: "qfw",
+        stat_label: "qfv",
+        follow_button: "eme",
+        search_field: "giv",
+        search_submit: "y61",
+        search_user_name: "ye2",
+        search_user_follow: "rdh",
+    };
+}
+
+impl Default for Ids {
+    fn default() -> Self {
+        Ids::TIKTOK_43_1_4
+    }
+}
+
+static IDS: RwLock<Ids> = RwLock::new(Ids::TIKTOK_43_1_4);
+
+/// The resource-id table in use (by default [`Ids::TIKTOK_43_1_4`]).
+pub fn ids() -> Ids {
+    *IDS.read().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Replaces the resource-id table for the rest of this run (for an app build whose ids differ).
+pub fn set_ids(ids: Ids) {
+    *IDS.write().unwrap_or_else(|e| e.into_inner()) = ids;
+}
+
+/// Whether a node's resource-id is `id`: a short id (`"eme"`) matches any package's `PKG:id/eme`,
+/// a full one (`"android:id/text1"`) must match exactly. An empty id never matches.
+pub fn id_matches(node_id: &str, id: &str) -> bool {
+    if id.is_empty() {
+        return false;
+    }
+    if id.contains(':') {
+        return node_id == id;
+    }
+    node_id == id || node_id.strip_suffix(id).is_some_and(|p| p.ends_with(":id/"))
+}
+
+/// A username as TikTok compares them: trimmed, without leading '@', lowercase.
+pub fn normalize_username(name: &str) -> String {
+    name.trim().trim_start_matches('@').trim().to_lowercase()
+}
+
+/// Whether two spellings name the same account (case-insensitive, '@' ignored).
+pub fn same_username(a: &str, b: &str) -> bool {
+    let a = normalize_username(a);
+    !a.is_empty() && a == normalize_username(b)
+}
+
+/// Texts (case-insensitive substrings) by which the app says it is rate limiting the account.
+pub const RATE_LIMIT_TEXTS: &[&str] = &["following too fast", "try again later"];
+/// Texts (case-insensitive substrings) by which the app shows a captcha.
+pub const CAPTCHA_TEXTS: &[&str] = &["drag the slider", "verify to continue"];
+/// Texts of the buttons that dismiss the usual popups (case-insensitive, whole text).
+pub const POPUP_BUTTON_TEXTS: &[&str] = &["Not now", "Skip", "Cancel", "Got it"];
+/// Content-descs of the buttons that dismiss the usual popups (case-insensitive, whole content-desc).
+pub const POPUP_BUTTON_DESCS: &[&str] = &["Close"];
+
+fn contains_ci(haystack: &str, needle_lower: &str) -> bool {
+    !haystack.is_empty() && haystack.to_lowercase().contains(needle_lower)
+}
+
+/// The app's own protections on screen, as the error a script must stop with: a rate limit
+/// ("rate limited by the app: '\<text\>'") or a captcha ("captcha shown by the app: '\<text\>'").
+pub fn protection(nodes: &[Node]) -> Option<Error> {
+    for n in nodes {
+        for field in [&n.text, &n.description] {
+            if CAPTCHA_TEXTS.iter().any(|t| contains_ci(field, t)) {
+                return Some(Error::failed(format!("captcha shown by the app: '{}'", field.trim())));
+            }
+            if RATE_LIMIT_TEXTS.iter().any(|t| contains_ci(field, t)) {
+                return Some(Error::failed(format!("rate limited by the app: '{}'", field.trim())));
+            }
+        }
+    }
+    None
+}
+
+/// The first button on screen that dismisses a usual popup ("Not now", "Skip", "Cancel", "Got it", content-desc "Close").
+pub fn popup_button(nodes: &[Node]) -> Option<&Node> {
+    nodes.iter().find(|n| {
+        let text = n.text.trim();
+        let desc = n.description.trim();
+        POPUP_BUTTON_TEXTS.iter().any(|t| text.eq_ignore_ascii_case(t))
+            || POPUP_BUTTON_DESCS.iter().any(|d| desc.eq_ignore_ascii_case(d))
+    })
+}
+
+/// Deals with what may interrupt a flow on the current screen `nodes`: fails on a rate limit or captcha,
+/// taps one popup-dismissing button if there is one. Returns whether it tapped something (the screen changed).
+pub fn handle_interruptions(nodes: &[Node]) -> Result<bool> {
+    if let Some(e) = protection(nodes) {
+        crate::error!("{e}");
+        return Err(e);
+    }
+    if let Some(button) = popup_button(nodes) {
+        crate::info!("dismissing a popup with '{}'", button.label().trim());
+        ui::tap_node(button)?;
+        host::sleep(Duration::from_millis(600));
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+/// One pass over the usual popups: dismisses those it finds ("Not now", "Skip", "Cancel", "Got it",
+/// content-desc "Close"; at most 5 in a row) and fails on the app's protections (rate limit, captcha),
+/// saying what the phone showed. Returns how many popups it dismissed.
+pub fn clear_popups() -> Result<usize> {
+    let mut dismissed = 0;
+    while dismissed < 5 {
+        let nodes = ui::nodes()?;
+        if !handle_interruptions(&nodes)? {
+            break;
+        }
+        dismissed += 1;
+    }
+    Ok(dismissed)
+}
+
+/// The header username on the own profile (content-desc "Switch account"), which opens the account switcher.
+pub fn own_profile_header(nodes: &[Node]) -> Option<&Node> {
+    nodes.iter().find(|n| n.description.trim().eq_ignore_ascii_case("switch account"))
+}
+
+/// The account shown on the own profile: the header username, else a `@name` text (`qh5`).
+pub fn own_profile_account(nodes: &[Node]) -> Option<String> {
+    let header = own_profile_header(nodes)?;
+    let name = normalize_username(&header.text);
+    if !name.is_empty() {
+        return Some(name);
+    }
+    let ids = ids();
+    nodes
+        .iter()
+        .find(|n| id_matches(&n.resource_id, ids.profile_username) || n.text.trim().starts_with('@'))
+        .map(|n| normalize_username(&n.text))
+        .filter(|n| !n.is_empty())
+}
+
+/// The bottom bar's Profile tab: content-desc "Profile", the Profile id, or the "Profile" label (lowest on screen).
+pub fn profile_tab(nodes: &[Node]) -> Option<&Node> {
+    let ids = ids();
+    nodes
+        .iter()
+        .filter(|n| {
+            n.description.trim().eq_ignore_ascii_case("profile")
+                || id_matches(&n.resource_id, ids.profile_tab)
+                || n.text.trim().eq_ignore_ascii_case("profile")
+        })
+        .max_by_key(|n| n.bounds.top)
+}
+
+/// The account switcher sheet's title ("Switch account" as text, not the header's content-desc).
+pub fn switcher_title(nodes: &[Node]) -> Option<&Node> {
+    nodes.iter().find(|n| n.text.trim().eq_ignore_ascii_case("switch account"))
+}
+
+/// In the open account switcher, the row naming `username` (case-insensitive, '@' ignored).
+pub fn switcher_row<'a>(nodes: &'a [Node], username: &str) -> Option<&'a Node> {
+    switcher_nodes(nodes).into_iter().find(|n| same_username(&n.text, username))
+}
+
+/// The nodes of the open account switcher: after its title in document order (an overlay comes after the
+/// screen under it) and below it on screen.
+pub fn switcher_nodes(nodes: &[Node]) -> Vec<&Node> {
+    let Some(at) = nodes.iter().position(|n| n.text.trim().eq_ignore_ascii_case("switch account")) else {
+        return Vec::new();
+    };
+    let title = &nodes[at];
+    nodes[at + 1..]
+        .iter()
+        .filter(|n| n.bounds.top >= title.bounds.bottom)
+        .filter(|n| !n.description.trim().eq_ignore_ascii_case("switch account"))
+        .collect()
+}
+
+/// The accounts the open account switcher lists (its texts but "Add account"), normalised.
+pub fn switcher_accounts(nodes: &[Node]) -> Vec<String> {
+    let mut accounts: Vec<String> = Vec::new();
+    for n in switcher_nodes(nodes) {
+        let name = normalize_username(&n.text);
+        if !name.is_empty() && name != "add account" && !name.contains(' ') && !accounts.contains(&name) {
+            accounts.push(name);
+        }
+    }
+    accounts
+}
+
+const NAV_TIMEOUT: Duration = Duration::from_secs(20);
+const POLL: Duration = Duration::from_millis(500);
+
+/// Whether the dump shows the app `package` at all (any node of that package).
+pub fn app_in_front(nodes: &[Node], package: &str) -> bool {
+    nodes.iter().any(|n| n.package == package)
+}
+
+/// Brings the app to its own profile; returns the screen's nodes there. From wherever the app is: the Profile
+/// tab when the bottom bar shows, else Back (a screen without the bottom bar), else a fresh start of the app.
+fn open_own_profile(package: &str) -> Result<Vec<Node>> {
+    use std::time::Instant;
+    for attempt in 0..2 {
+        if attempt == 1 {
+            crate::info!("own profile not reached; restarting {package}");
+            device::stop_app(package)?;
+        }
+        device::start_app(package)?;
+        let mut last_action = Instant::now();
+        let found = host::poll(NAV_TIMEOUT, POLL, || {
+            let nodes = ui::nodes()?;
+            if handle_interruptions(&nodes)? {
+                last_action = Instant::now();
+                return Ok(None);
+            }
+            if own_profile_header(&nodes).is_some() {
+                return Ok(Some(nodes));
+            }
+            let idle = last_action.elapsed();
+            if let Some(tab) = profile_tab(&nodes) {
+                if idle > Duration::ZERO {
+                    ui::tap_node(tab)?;
+                    last_action = Instant::now() + Duration::from_millis(1500);
+                }
+            } else if !app_in_front(&nodes, package) && idle > Duration::from_secs(2) {
+                device::start_app(package)?;
+                last_action = Instant::now() + Duration::from_secs(1);
+            } else if idle > Duration::from_secs(4) {
+                // A screen without the bottom bar (another profile, search...): go back towards the feed.
+                device::back()?;
+                last_action = Instant::now();
+            }
+            Ok(None)
+        })?;
+        if let Some(nodes) = found {
+            return Ok(nodes);
+        }
+    }
+    let nodes = ui::nodes()?;
+    Err(Error::failed(format!(
+        "could not reach the own profile (Profile tab, then the header username with content-desc 'Switch account') \
+         after {} s; the screen shows {}",
+        NAV_TIMEOUT.as_secs(),
+        ui::describe_screen(&nodes, 8)
+    )))
+}
+
+/// Makes `username` the app's current account, through the own-profile account switcher:
+/// Profile tab → header username → "Switch account" sheet → the account's row → `@username` on the own profile.
+/// Fails with "account @x is not signed in on this phone" when the sheet does not list it: a task never runs
+/// as another account. Does nothing for an empty name.
+pub fn ensure_account(username: &str) -> Result<()> {
+    let want = normalize_username(username);
+    if want.is_empty() {
+        return Ok(());
+    }
+    let package = host::package();
+    let nodes = open_own_profile(&package)?;
+    let current = own_profile_account(&nodes);
+    if current.as_deref() == Some(want.as_str()) {
+        crate::info!("@{want} is already the current account");
+        return Ok(());
+    }
+    crate::info!(
+        "switching account from @{} to @{want}",
+        current.as_deref().unwrap_or("?")
+    );
+    let header = own_profile_header(&nodes).expect("open_own_profile returns the own profile");
+    ui::tap_node(header)?;
+
+    // Wait for the sheet, then give its rows a moment to appear.
+    let mut sheet_seen: Option<std::time::Instant> = None;
+    let row = host::poll(Duration::from_secs(10), POLL, || {
+        let nodes = ui::nodes()?;
+        if let Some(e) = protection(&nodes) {
+            return Err(e);
+        }
+        if let Some(row) = switcher_row(&nodes, &want) {
+            return Ok(Some(Ok(row.clone())));
+        }
+        if switcher_title(&nodes).is_some() {
+            let seen = *sheet_seen.get_or_insert_with(std::time::Instant::now);
+            if seen.elapsed() >= Duration::from_millis(1500) {
+                let listed: Vec<String> = switcher_accounts(&nodes).iter().map(|a| format!("@{a}")).collect();
+                let listed = if listed.is_empty() { "no account".to_string() } else { listed.join(", ") };
+                return Ok(Some(Err(listed)));
+            }
+        } else if handle_interruptions(&nodes)? {
+            return Ok(None);
+        }
+        Ok(None)
+    })?;
+    let row = match row {
+        Some(Ok(row)) => row,
+        Some(Err(listed)) => {
+            let _ = device::back();
+            return Err(Error::failed(format!(
+                "account @{want} is not signed in on this phone (the account switcher lists {listed})"
+            )));
+        }
+        None => {
+            let nodes = ui::nodes()?;
+            return Err(Error::failed(format!(
+                "the account switcher did not open after tapping the username on the own profile (10 s); \
+                 the screen shows {}",
+                ui::describe_screen(&nodes, 8)
+            )));
+        }
+    };
+    ui::tap_node(&row)?;
+
+    let mut shown: Option<String> = None;
+    let ok = host::poll(Duration::from_secs(15), POLL, || {
+        let nodes = ui::nodes()?;
+        if switcher_title(&nodes).is_none() {
+            handle_interruptions(&nodes)?;
+        }
+        shown = own_profile_account(&nodes);
+        Ok((shown.as_deref() == Some(want.as_str())).then_some(()))
+    })?;
+    match ok {
+        Some(()) => {
+            crate::info!("switched to @{want}");
+            Ok(())
+        }
+        None => Err(Error::failed(format!(
+            "tapped @{want} in the account switcher but the own profile shows {} after 15 s",
+            shown.map(|s| format!("@{s}")).unwrap_or_else(|| "no account".into())
+        ))),
+    }
+}
+
+/// Runs [`ensure_account`] for the task's account, if the task has one (account mode), and returns the task.
+pub fn ensure_task_account() -> Result<crate::TaskInfo> {
+    let task = host::task();
+    if let Some(username) = task.username.as_deref() {
+        ensure_account(username)?;
+    }
+    Ok(task)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Bounds;
+
+    pub(crate) fn node(text: &str, id: &str, desc: &str, top: i32) -> Node {
+        Node {
+            text: text.into(),
+            resource_id: id.into(),
+            class_name: "android.widget.TextView".into(),
+            description: desc.into(),
+            package: "com.zhiliaoapp.musically".into(),
+            clickable: true,
+            enabled: true,
+            selected: false,
+            checked: false,
+            bounds: Bounds { left: 0, top, right: 1080, bottom: top + 100 },
+        }
+    }
+
+    #[test]
+    fn ids_match_short_and_full() {
+        assert!(id_matches("com.zhiliaoapp.musically:id/eme", "eme"));
+        assert!(id_matches("com.clone.app:id/eme", "eme"));
+        assert!(!id_matches("com.zhiliaoapp.musically:id/xeme", "eme"));
+        assert!(id_matches("android:id/text1", "android:id/text1"));
+        assert!(!id_matches("anything", ""));
+    }
+
+    #[test]
+    fn usernames_compare_loosely() {
+        assert!(same_username("@NASA ", "nasa"));
+        assert!(!same_username("@", ""));
+        assert_eq!(normalize_username(" @Shop_EU"), "shop_eu");
+    }
+
+    #[test]
+    fn protections_say_what_the_phone_showed() {
+        let nodes = [node("You're following too fast. Try again later.", "", "", 100)];
+        assert_eq!(
+            protection(&nodes).unwrap().to_string(),
+            "rate limited by the app: 'You're following too fast. Try again later.'"
+        );
+        let nodes = [node("Drag the slider to fit the puzzle", "", "", 100)];
+        assert_eq!(
+            protection(&nodes).unwrap().to_string(),
+            "captcha shown by the app: 'Drag the slider to fit the puzzle'"
+        );
+        assert!(protection(&[node("Follow", "", "", 1)]).is_none());
+    }
+
+    #[test]
+    fn popup_buttons() {
+        let nodes = [node("Turn on notifications?", "", "", 1), node("Not now", "", "", 2)];
+        assert_eq!(popup_button(&nodes).unwrap().text, "Not now");
+        let nodes = [node("", "", "Close", 2)];
+        assert!(popup_button(&nodes).is_some());
+        assert!(popup_button(&[node("Follow", "", "", 1)]).is_none());
+    }
+
+    #[test]
+    fn account_switcher_rows() {
+        let nodes = [
+            node("shop_eu", "", "Switch account", 100),
+            node("@shop_eu", "com.zhiliaoapp.musically:id/qh5", "", 300),
+            node("Switch account", "", "", 1500),
+            node("shop_eu", "", "Current account", 1700),
+            node("alt", "", "", 1800),
+            node("Add account", "", "", 1900),
+        ];
+        assert_eq!(own_profile_account(&nodes).as_deref(), Some("shop_eu"));
+        assert_eq!(switcher_row(&nodes, "@ALT").unwrap().bounds.top, 1800);
+        assert!(switcher_row(&nodes, "other").is_none());
+        assert_eq!(switcher_accounts(&nodes), ["shop_eu", "alt"]);
+    }
+}

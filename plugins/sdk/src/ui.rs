@@ -1,0 +1,109 @@
+//! Finding, waiting for and tapping UI nodes through selectors the host evaluates on the current dump.
+//! Timeouts are `Duration`s; the host polls, so a wait costs the script nothing while it lasts.
+
+use crate::bindings::phonefleet::script::ui as wit;
+use crate::{Bounds, Node, Result, Selector};
+use std::time::Duration;
+
+/// A duration in whole milliseconds for the host, saturating at `u32::MAX` (about 49 days).
+pub(crate) fn millis(d: Duration) -> u32 {
+    u32::try_from(d.as_millis()).unwrap_or(u32::MAX)
+}
+
+/// The first node matching `selector` now, if any.
+pub fn find(selector: &Selector) -> Result<Option<Node>> {
+    Ok(wit::find(&selector.to_wit())?)
+}
+
+/// Every node matching `selector` now, in document order.
+pub fn find_all(selector: &Selector) -> Result<Vec<Node>> {
+    Ok(wit::find_all(&selector.to_wit())?)
+}
+
+/// Every node of the current screen, in document order (one UI dump). Use it to reason about layout
+/// (which button sits under which label) with the [`Node`] helpers and [`Selector::matches`].
+pub fn nodes() -> Result<Vec<Node>> {
+    find_all(&Selector::any())
+}
+
+/// Waits until a node matches `selector`; `None` if none did within `timeout`.
+pub fn wait_for(selector: &Selector, timeout: Duration) -> Result<Option<Node>> {
+    Ok(wit::wait_for(&selector.to_wit(), millis(timeout))?)
+}
+
+/// Waits until one of `selectors` matches; returns the index of the selector that did and its node.
+pub fn wait_any(selectors: &[Selector], timeout: Duration) -> Result<Option<(usize, Node)>> {
+    let wit_selectors: Vec<_> = selectors.iter().map(Selector::to_wit).collect();
+    Ok(wit::wait_any(&wit_selectors, millis(timeout))?.map(|(i, n)| (i as usize, n)))
+}
+
+/// Waits until no node matches `selector`; `false` if one still did at the timeout.
+pub fn wait_gone(selector: &Selector, timeout: Duration) -> Result<bool> {
+    Ok(wit::wait_gone(&selector.to_wit(), millis(timeout))?)
+}
+
+/// Waits for a node matching `selector` and taps its centre; `false` if it never appeared.
+pub fn click(selector: &Selector, timeout: Duration) -> Result<bool> {
+    Ok(wit::click(&selector.to_wit(), millis(timeout))?)
+}
+
+/// Taps the centre of a node found earlier.
+pub fn tap_node(node: &Node) -> Result<()> {
+    let (x, y) = node.center();
+    crate::device::tap(x, y)
+}
+
+impl Bounds {
+    /// Width in pixels (0 if inverted).
+    pub fn width(&self) -> u32 {
+        (self.right - self.left).max(0) as u32
+    }
+    /// Height in pixels (0 if inverted).
+    pub fn height(&self) -> u32 {
+        (self.bottom - self.top).max(0) as u32
+    }
+    /// Whether the point lies inside (right and bottom edges excluded).
+    pub fn contains(&self, x: i32, y: i32) -> bool {
+        x >= self.left && x < self.right && y >= self.top && y < self.bottom
+    }
+}
+
+impl Node {
+    /// The centre of the node's bounds, clamped to the screen's non-negative quadrant.
+    pub fn center(&self) -> (u32, u32) {
+        let b = &self.bounds;
+        let x = (b.left + b.right) / 2;
+        let y = (b.top + b.bottom) / 2;
+        (x.max(0) as u32, y.max(0) as u32)
+    }
+
+    /// The text, else the content-desc: what a person would read on the node.
+    pub fn label(&self) -> &str {
+        if self.text.trim().is_empty() { &self.description } else { &self.text }
+    }
+
+    /// Whether this node's bounds are entirely inside `other`'s.
+    pub fn is_inside(&self, other: &Node) -> bool {
+        let (a, b) = (&self.bounds, &other.bounds);
+        a.left >= b.left && a.top >= b.top && a.right <= b.right && a.bottom <= b.bottom
+    }
+}
+
+/// A short summary of what the screen shows (the first `max` non-empty labels), for error messages.
+pub fn describe_screen(nodes: &[Node], max: usize) -> String {
+    let mut labels: Vec<String> = Vec::new();
+    for n in nodes {
+        let l = n.label().trim();
+        if !l.is_empty() && !labels.iter().any(|x| x == l) {
+            labels.push(l.to_string());
+            if labels.len() >= max {
+                break;
+            }
+        }
+    }
+    if labels.is_empty() {
+        "nothing readable".to_string()
+    } else {
+        labels.iter().map(|l| format!("'{l}'")).collect::<Vec<_>>().join(", ")
+    }
+}

@@ -1,0 +1,551 @@
+//! The TikTok-like app's model: signed-in accounts, follows, the screen stack, popups, and what
+//! taps, keys, typed text and intents do to them. How each screen looks lives in `screens`.
+
+mod screens;
+pub use screens::{HEIGHT, WIDTH};
+pub mod users;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::config::{PhoneConfig, Popups};
+use crate::ui::Node;
+use users::normalize;
+
+pub const PACKAGE: &str = "com.zhiliaoapp.musically";
+pub const LAUNCHER: &str = "com.android.launcher3";
+pub const SPLASH_ACTIVITY: &str = "com.ss.android.ugc.aweme.splash.SplashActivity";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Screen {
+    Feed,
+    Profile(String),
+    MissingAccount(String),
+    Search(Search),
+    OwnProfile,
+    AccountSwitcher,
+    UnfollowSheet(String),
+    UnfollowDialog(String),
+}
+
+impl Screen {
+    /// Overlays are drawn over the screen below them instead of replacing it.
+    fn is_overlay(&self) -> bool {
+        matches!(
+            self,
+            Screen::AccountSwitcher | Screen::UnfollowSheet(_) | Screen::UnfollowDialog(_)
+        )
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Search {
+    query: String,
+    submitted: bool,
+    tab: SearchTab,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum SearchTab {
+    #[default]
+    Top,
+    Users,
+    Videos,
+    Sounds,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Popup {
+    Notifications,
+    Captcha,
+}
+
+/// What tapping a node does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Action {
+    /// Consumes the tap (a control this model does not act on).
+    Nothing,
+    Back,
+    Launch,
+    OpenFeed,
+    OpenSearch,
+    OpenOwnProfile,
+    OpenProfile(String),
+    /// The profile's follow control: follow, or open the unfollow sheet when already following.
+    ProfileFollow(String),
+    /// Search rows, suggestions and the feed button: follow, or unfollow at once.
+    ToggleFollow(String),
+    /// "Unfollow" in the sheet: asks again for friends, else unfollows.
+    Unfollow(String),
+    ConfirmUnfollow(String),
+    SubmitSearch,
+    ClearSearch,
+    ShowSearchTab(SearchTab),
+    OpenSwitcher,
+    SwitchAccount(usize),
+    DismissPopup,
+}
+
+/// What the current account and a user are to each other, as follow buttons show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Relation {
+    Stranger,
+    FollowsMe,
+    Following,
+    Friends,
+}
+
+/// Keys the app reacts to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    Home,
+    Back,
+    Enter,
+    Delete,
+}
+
+/// Where a VIEW intent's URL leads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Link {
+    Profile(String),
+    Feed,
+}
+
+impl Link {
+    /// `https://www.tiktok.com/@user` (also `us.`, `m.`, bare host) or `snssdk1233://feed`, `tiktok://feed`.
+    pub fn parse(url: &str) -> Option<Link> {
+        if matches!(url, "snssdk1233://feed" | "tiktok://feed") {
+            return Some(Link::Feed);
+        }
+        let rest = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"))?;
+        let (host, path) = rest.split_once('/')?;
+        if !matches!(
+            host,
+            "www.tiktok.com" | "tiktok.com" | "us.tiktok.com" | "m.tiktok.com"
+        ) {
+            return None;
+        }
+        let path = path.split(['?', '#']).next().unwrap_or_default();
+        let user = path
+            .strip_prefix('@')?
+            .split('/')
+            .next()
+            .unwrap_or_default();
+        (!user.is_empty()).then(|| Link::Profile(normalize(user)))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct App {
+    accounts: Vec<String>,
+    current: usize,
+    following: BTreeMap<String, Vec<String>>,
+    followers_of_me: BTreeSet<String>,
+    missing: BTreeSet<String>,
+    popups: Popups,
+    foreground: bool,
+    stack: Vec<Screen>,
+    popup: Option<Popup>,
+    toast: Option<String>,
+    follows_done: usize,
+    prompted: bool,
+    feed_index: usize,
+}
+
+impl App {
+    pub fn new(config: &PhoneConfig) -> Self {
+        let mut accounts: Vec<String> = Vec::new();
+        for account in config.accounts.iter().map(|a| normalize(a)) {
+            if !account.is_empty() && !accounts.contains(&account) {
+                accounts.push(account);
+            }
+        }
+        if accounts.is_empty() {
+            accounts.push("vphone_user".to_string());
+        }
+        Self {
+            following: accounts.iter().map(|a| (a.clone(), Vec::new())).collect(),
+            accounts,
+            current: 0,
+            followers_of_me: config
+                .followers_of_me
+                .iter()
+                .map(|u| normalize(u))
+                .collect(),
+            missing: config.missing_users.iter().map(|u| normalize(u)).collect(),
+            popups: config.popups.clone(),
+            foreground: false,
+            stack: Vec::new(),
+            popup: None,
+            toast: None,
+            follows_done: 0,
+            prompted: false,
+            feed_index: 0,
+        }
+    }
+
+    pub fn set_missing(&mut self, user: &str, missing: bool) {
+        let user = normalize(user);
+        if missing {
+            self.missing.insert(user);
+        } else {
+            self.missing.remove(&user);
+        }
+    }
+
+    pub fn set_popups(&mut self, popups: Popups) {
+        self.popups = popups;
+    }
+
+    // ----- what the state JSON reports -----
+
+    pub fn accounts(&self) -> &[String] {
+        &self.accounts
+    }
+
+    pub fn current_account(&self) -> &str {
+        &self.accounts[self.current]
+    }
+
+    pub fn following(&self) -> &BTreeMap<String, Vec<String>> {
+        &self.following
+    }
+
+    pub fn foreground_package(&self) -> &'static str {
+        if self.foreground { PACKAGE } else { LAUNCHER }
+    }
+
+    pub fn screen_name(&self) -> &'static str {
+        match self.top() {
+            None => "launcher",
+            Some(Screen::Feed) => "feed",
+            Some(Screen::Profile(_)) => "profile",
+            Some(Screen::MissingAccount(_)) => "missing_account",
+            Some(Screen::Search(_)) => "search",
+            Some(Screen::OwnProfile) => "own_profile",
+            Some(Screen::AccountSwitcher) => "account_switcher",
+            Some(Screen::UnfollowSheet(_)) => "unfollow_sheet",
+            Some(Screen::UnfollowDialog(_)) => "unfollow_dialog",
+        }
+    }
+
+    pub fn screen_user(&self) -> Option<&str> {
+        match self.top()? {
+            Screen::Profile(user)
+            | Screen::MissingAccount(user)
+            | Screen::UnfollowSheet(user)
+            | Screen::UnfollowDialog(user) => Some(user),
+            _ => None,
+        }
+    }
+
+    pub fn popup_name(&self) -> Option<&'static str> {
+        match self.popup? {
+            Popup::Notifications => Some("notifications"),
+            Popup::Captcha => Some("captcha"),
+        }
+    }
+
+    pub fn toast(&self) -> Option<&str> {
+        self.toast.as_deref()
+    }
+
+    // ----- the screen -----
+
+    /// The current screen as `uiautomator dump` writes it.
+    pub fn dump_xml(&self) -> String {
+        screens::render(self).to_xml(self.foreground_package())
+    }
+
+    fn render(&self) -> Node<Action> {
+        screens::render(self)
+    }
+
+    /// The visible screen, or none when the launcher is in front.
+    fn top(&self) -> Option<&Screen> {
+        if self.foreground {
+            self.stack.last()
+        } else {
+            None
+        }
+    }
+
+    fn relation(&self, user: &str) -> Relation {
+        let following = self.is_following(user);
+        let follows_me = self.followers_of_me.contains(user);
+        match (following, follows_me) {
+            (true, true) => Relation::Friends,
+            (true, false) => Relation::Following,
+            (false, true) => Relation::FollowsMe,
+            (false, false) => Relation::Stranger,
+        }
+    }
+
+    fn is_following(&self, user: &str) -> bool {
+        self.following
+            .get(self.current_account())
+            .is_some_and(|users| users.iter().any(|u| u == user))
+    }
+
+    fn exists(&self, user: &str) -> bool {
+        !self.missing.contains(user)
+    }
+
+    fn feed_author(&self) -> &'static str {
+        users::FEED_AUTHORS[self.feed_index % users::FEED_AUTHORS.len()]
+    }
+
+    // ----- input -----
+
+    pub fn tap(&mut self, x: i32, y: i32) {
+        self.toast = None;
+        if let Some(action) = self.render().hit(x, y).cloned() {
+            self.apply(action);
+        }
+    }
+
+    /// An upward swipe on the feed shows the next video, a downward one the previous.
+    pub fn swipe(&mut self, from_y: i32, to_y: i32) {
+        self.toast = None;
+        if self.popup.is_some() || self.top() != Some(&Screen::Feed) {
+            return;
+        }
+        if from_y - to_y > 200 {
+            self.feed_index += 1;
+        } else if to_y - from_y > 200 {
+            self.feed_index = self.feed_index.saturating_sub(1);
+        }
+    }
+
+    pub fn key(&mut self, key: Key) {
+        self.toast = None;
+        match key {
+            Key::Home => self.foreground = false,
+            Key::Back => self.back(),
+            Key::Enter => {
+                if self.popup.is_none() && matches!(self.top(), Some(Screen::Search(_))) {
+                    self.submit_search();
+                }
+            }
+            Key::Delete => {
+                if let Some(search) = self.focused_search() {
+                    search.query.pop();
+                    search.submitted = false;
+                }
+            }
+        }
+    }
+
+    /// Types into the focused field (the search box); returns false when no field has focus.
+    pub fn type_text(&mut self, text: &str) -> bool {
+        match self.focused_search() {
+            Some(search) => {
+                search.query.push_str(text);
+                search.submitted = false;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn focused_search(&mut self) -> Option<&mut Search> {
+        if !self.foreground || self.popup.is_some() {
+            return None;
+        }
+        match self.stack.last_mut() {
+            Some(Screen::Search(search)) => Some(search),
+            _ => None,
+        }
+    }
+
+    // ----- intents -----
+
+    /// The launcher intent: brings the app to the front, on the feed if it was not running.
+    pub fn launch(&mut self) {
+        self.foreground = true;
+        if self.stack.is_empty() {
+            self.stack.push(Screen::Feed);
+        }
+        self.maybe_prompt();
+    }
+
+    /// A VIEW intent; `clear_task` (FLAG_ACTIVITY_CLEAR_TASK) starts a fresh task with only this screen.
+    pub fn open_link(&mut self, link: Link, clear_task: bool) {
+        self.toast = None;
+        let screen = match link {
+            Link::Feed => Screen::Feed,
+            Link::Profile(user) => self.profile_screen(user),
+        };
+        if clear_task || self.stack.is_empty() {
+            self.stack = vec![screen];
+        } else {
+            self.stack.push(screen);
+        }
+        self.foreground = true;
+        self.maybe_prompt();
+    }
+
+    pub fn force_stop(&mut self) {
+        self.stack.clear();
+        self.foreground = false;
+        self.popup = None;
+        self.toast = None;
+    }
+
+    fn maybe_prompt(&mut self) {
+        if self.popups.notifications_prompt && !self.prompted && self.popup.is_none() {
+            self.prompted = true;
+            self.popup = Some(Popup::Notifications);
+        }
+    }
+
+    fn profile_screen(&self, user: String) -> Screen {
+        if self.exists(&user) {
+            Screen::Profile(user)
+        } else {
+            Screen::MissingAccount(user)
+        }
+    }
+
+    // ----- what taps do -----
+
+    fn apply(&mut self, action: Action) {
+        match action {
+            Action::Nothing => {}
+            Action::Back => self.back(),
+            Action::Launch => self.launch(),
+            Action::OpenFeed => {
+                while self.stack.last().is_some_and(|s| s != &Screen::Feed) {
+                    self.stack.pop();
+                }
+                if self.stack.is_empty() {
+                    self.stack.push(Screen::Feed);
+                }
+            }
+            Action::OpenSearch => self.stack.push(Screen::Search(Search::default())),
+            Action::OpenOwnProfile => {
+                if self.stack.last() != Some(&Screen::OwnProfile) {
+                    self.stack.push(Screen::OwnProfile);
+                }
+            }
+            Action::OpenProfile(user) => {
+                let screen = self.profile_screen(user);
+                self.stack.push(screen);
+            }
+            Action::ProfileFollow(user) => {
+                if self.is_following(&user) {
+                    self.stack.push(Screen::UnfollowSheet(user));
+                } else {
+                    self.follow(&user);
+                }
+            }
+            Action::ToggleFollow(user) => {
+                if self.is_following(&user) {
+                    self.unfollow(&user);
+                } else {
+                    self.follow(&user);
+                }
+            }
+            Action::Unfollow(user) => {
+                self.stack.pop();
+                if self.relation(&user) == Relation::Friends {
+                    self.stack.push(Screen::UnfollowDialog(user));
+                } else {
+                    self.unfollow(&user);
+                }
+            }
+            Action::ConfirmUnfollow(user) => {
+                self.stack.pop();
+                self.unfollow(&user);
+            }
+            Action::SubmitSearch => self.submit_search(),
+            Action::ClearSearch => {
+                if let Some(search) = self.focused_search() {
+                    *search = Search::default();
+                }
+            }
+            Action::ShowSearchTab(tab) => {
+                if let Some(search) = self.focused_search() {
+                    search.tab = tab;
+                }
+            }
+            Action::OpenSwitcher => self.stack.push(Screen::AccountSwitcher),
+            Action::SwitchAccount(index) => {
+                if index < self.accounts.len() {
+                    self.current = index;
+                }
+                self.stack.pop();
+            }
+            Action::DismissPopup => self.popup = None,
+        }
+    }
+
+    fn back(&mut self) {
+        match self.popup {
+            Some(Popup::Notifications) => self.popup = None,
+            Some(Popup::Captcha) => {}
+            None => {
+                if self.foreground {
+                    self.stack.pop();
+                    self.foreground = !self.stack.is_empty();
+                }
+            }
+        }
+    }
+
+    fn submit_search(&mut self) {
+        if let Some(search) = self.focused_search()
+            && !search.query.trim().is_empty()
+        {
+            search.submitted = true;
+            search.tab = SearchTab::Top;
+        }
+    }
+
+    fn follow(&mut self, user: &str) {
+        let done = self.follows_done;
+        let reached = |limit: Option<usize>| limit.is_some_and(|n| done >= n);
+        if reached(self.popups.captcha_after) {
+            self.popup = Some(Popup::Captcha);
+            return;
+        }
+        if reached(self.popups.rate_limit_after) {
+            self.toast = Some("You're following too fast. Try again later.".to_string());
+            return;
+        }
+        let account = self.current_account().to_string();
+        let users = self.following.entry(account).or_default();
+        if !users.iter().any(|u| u == user) {
+            users.push(user.to_string());
+            self.follows_done += 1;
+        }
+    }
+
+    fn unfollow(&mut self, user: &str) {
+        let account = self.current_account().to_string();
+        if let Some(users) = self.following.get_mut(&account) {
+            users.retain(|u| u != user);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_links_are_recognised() {
+        assert_eq!(
+            Link::parse("https://www.tiktok.com/@NASA?lang=en"),
+            Some(Link::Profile("nasa".to_string()))
+        );
+        assert_eq!(
+            Link::parse("https://us.tiktok.com/@bbc/video/1"),
+            Some(Link::Profile("bbc".to_string()))
+        );
+        assert_eq!(Link::parse("tiktok://feed"), Some(Link::Feed));
+        assert_eq!(Link::parse("https://example.com/@nasa"), None);
+        assert_eq!(Link::parse("https://www.tiktok.com/@"), None);
+    }
+}

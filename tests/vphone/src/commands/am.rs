@@ -1,0 +1,219 @@
+//! `am start|force-stop|broadcast` and `monkey`: intents that launch the app, open profile links,
+//! type through the ADBKeyboard IME (`ADB_INPUT_B64`) and register files with the media scanner.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
+use super::{Ctx, Output};
+use crate::app::{Link, PACKAGE, SPLASH_ACTIVITY};
+use crate::state::ADB_KEYBOARD_IME;
+
+const FLAG_ACTIVITY_CLEAR_TASK: u32 = 0x0000_8000;
+const FLAG_RECEIVER_FOREGROUND: u32 = 0x0040_0000;
+
+/// The parts of an intent this phone understands.
+#[derive(Debug, Default)]
+struct Intent {
+    action: Option<String>,
+    data: Option<String>,
+    component: Option<String>,
+    package: Option<String>,
+    flags: u32,
+    strings: Vec<(String, String)>,
+}
+
+impl Intent {
+    fn parse(args: &[&str]) -> Result<Intent, String> {
+        let mut intent = Intent::default();
+        let mut args = args.iter();
+        let value = |args: &mut std::slice::Iter<'_, &str>, flag: &str| {
+            args.next()
+                .map(|v| v.to_string())
+                .ok_or_else(|| format!("Error: No value specified for {flag}"))
+        };
+        while let Some(arg) = args.next() {
+            match *arg {
+                "-a" => intent.action = Some(value(&mut args, arg)?),
+                "-d" => intent.data = Some(value(&mut args, arg)?),
+                "-n" => intent.component = Some(value(&mut args, arg)?),
+                "-p" => intent.package = Some(value(&mut args, arg)?),
+                "-f" => {
+                    let raw = value(&mut args, arg)?;
+                    let parsed = match raw.strip_prefix("0x") {
+                        Some(hex) => u32::from_str_radix(hex, 16),
+                        None => raw.parse(),
+                    };
+                    intent.flags |= parsed.map_err(|_| format!("Error: Bad flags {raw}"))?;
+                }
+                "--activity-clear-task" => intent.flags |= FLAG_ACTIVITY_CLEAR_TASK,
+                "--es" => {
+                    let key = value(&mut args, arg)?;
+                    let val = value(&mut args, arg)?;
+                    intent.strings.push((key, val));
+                }
+                "--ei" | "--ez" | "--el" | "--ef" | "--eu" => {
+                    value(&mut args, arg)?;
+                    value(&mut args, arg)?;
+                }
+                "-c" | "-t" | "--user" | "-e" | "--receiver-permission" => {
+                    value(&mut args, arg)?;
+                }
+                flag if flag.starts_with('-') => {}
+                uri => intent.data = Some(uri.to_string()),
+            }
+        }
+        Ok(intent)
+    }
+
+    fn string(&self, key: &str) -> Option<&str> {
+        self.strings
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// `Intent { act=… dat=… flg=… pkg=… cmp=… }` as `am` prints it.
+    fn describe(&self, flags: u32) -> String {
+        let mut parts = Vec::new();
+        if let Some(action) = &self.action {
+            parts.push(format!("act={action}"));
+        }
+        if let Some(data) = &self.data {
+            parts.push(format!("dat={data}"));
+        }
+        if flags != 0 {
+            parts.push(format!("flg={flags:#x}"));
+        }
+        if let Some(package) = &self.package {
+            parts.push(format!("pkg={package}"));
+        }
+        if let Some(component) = &self.component {
+            parts.push(format!("cmp={component}"));
+        }
+        format!("Intent {{ {} }}", parts.join(" "))
+    }
+}
+
+pub fn am(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
+    let Some((sub, rest)) = args.split_first() else {
+        return Output::fail(1, "usage: am [subcommand] [options]\n");
+    };
+    let intent = |rest: &[&str]| Intent::parse(rest);
+    match *sub {
+        "start" | "start-activity" => match intent(rest) {
+            Ok(intent) => start(ctx, &intent),
+            Err(err) => Output::fail(1, format!("{err}\n")),
+        },
+        "broadcast" => match intent(rest) {
+            Ok(intent) => broadcast(ctx, &intent),
+            Err(err) => Output::fail(1, format!("{err}\n")),
+        },
+        "force-stop" => {
+            if rest.last() == Some(&PACKAGE) {
+                ctx.phone.app.force_stop();
+            }
+            Output::ok()
+        }
+        other => Output::fail(1, format!("Error: Unknown command: {other}\n")),
+    }
+}
+
+fn start(ctx: &mut Ctx<'_>, intent: &Intent) -> Output {
+    let mut out = Output::ok();
+    out.out(format!("Starting: {}\n", intent.describe(intent.flags)));
+    let unresolved = || {
+        Output::fail(
+            1,
+            format!(
+                "Error: Activity not started, unable to resolve {}\n",
+                intent.describe(intent.flags)
+            ),
+        )
+    };
+    if let Some(component) = &intent.component {
+        let (package, activity) = component.split_once('/').unwrap_or((component, ""));
+        let activity = activity
+            .strip_prefix('.')
+            .map_or(activity.to_string(), |short| format!("{package}.{short}"));
+        if package != PACKAGE || !activity.ends_with("Activity") {
+            return unresolved();
+        }
+        if activity == SPLASH_ACTIVITY || intent.data.is_none() {
+            ctx.phone.app.launch();
+            return out;
+        }
+    }
+    if intent.package.as_deref().is_some_and(|p| p != PACKAGE) {
+        return unresolved();
+    }
+    match intent.data.as_deref().and_then(Link::parse) {
+        Some(link) => {
+            ctx.phone
+                .app
+                .open_link(link, intent.flags & FLAG_ACTIVITY_CLEAR_TASK != 0);
+            out
+        }
+        None => unresolved(),
+    }
+}
+
+fn broadcast(ctx: &mut Ctx<'_>, intent: &Intent) -> Output {
+    let phone = &mut *ctx.phone;
+    let typing = phone.ime == ADB_KEYBOARD_IME;
+    match intent.action.as_deref() {
+        Some("ADB_INPUT_B64") if typing => {
+            let decoded = intent
+                .string("msg")
+                .and_then(|msg| STANDARD.decode(msg.trim()).ok());
+            if let Some(bytes) = decoded {
+                phone.app.type_text(&String::from_utf8_lossy(&bytes));
+            }
+        }
+        Some("ADB_INPUT_TEXT") if typing => {
+            if let Some(text) = intent.string("msg") {
+                phone.app.type_text(text);
+            }
+        }
+        Some("android.intent.action.MEDIA_SCANNER_SCAN_FILE") => {
+            let path = intent
+                .data
+                .as_deref()
+                .and_then(|d| d.strip_prefix("file://"));
+            if let Some(path) = path {
+                let path = crate::fs::normalize(path);
+                if phone.fs.read(&path).is_ok() && !phone.media.contains(&path) {
+                    phone.media.push(path);
+                }
+            }
+        }
+        _ => {}
+    }
+    let mut out = Output::ok();
+    out.out(format!(
+        "Broadcasting: {}\nBroadcast completed: result=0\n",
+        intent.describe(intent.flags | FLAG_RECEIVER_FOREGROUND)
+    ));
+    out
+}
+
+/// `monkey -p PKG -c android.intent.category.LAUNCHER 1`: launches the package.
+pub fn monkey(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
+    let package = args
+        .iter()
+        .position(|a| *a == "-p")
+        .and_then(|i| args.get(i + 1));
+    match package {
+        Some(package) if ctx.phone.packages.iter().any(|p| p == package) => {
+            if *package == PACKAGE {
+                ctx.phone.app.launch();
+            }
+            let mut out = Output::ok();
+            out.out(
+                "Events injected: 1\n\
+                 ## Network stats: elapsed time=5ms (0ms mobile, 0ms wifi, 5ms not connected)\n",
+            );
+            out
+        }
+        _ => Output::fail(251, "** No activities found to run, monkey aborted.\n"),
+    }
+}

@@ -1,0 +1,264 @@
+//! Android system commands: `getprop`, `pm`, `ime`, `wm`, `log`, `logcat`, `screencap`,
+//! `uiautomator dump`, `dumpsys`, `sleep` — printing what the real tools print.
+
+use std::time::Duration;
+
+use super::{Ctx, Output};
+use crate::app::{HEIGHT, PACKAGE, WIDTH};
+use crate::fs::MODE_FILE;
+use crate::logcat::Format;
+use crate::png::solid_png;
+
+const DEFAULT_DUMP: &str = "/sdcard/window_dump.xml";
+
+fn props(ctx: &Ctx<'_>) -> Vec<(&'static str, String)> {
+    let phone = &ctx.phone;
+    vec![
+        ("ro.build.version.release", "11".to_string()),
+        ("ro.build.version.sdk", "30".to_string()),
+        ("ro.product.brand", "vphone".to_string()),
+        ("ro.product.device", "vphone".to_string()),
+        ("ro.product.manufacturer", "VPhone".to_string()),
+        ("ro.product.model", phone.model.clone()),
+        ("ro.product.name", "vphone".to_string()),
+        ("ro.serialno", format!("vphone{}", phone.serial_port)),
+        ("sys.boot_completed", "1".to_string()),
+    ]
+}
+
+pub fn getprop(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
+    let props = props(ctx);
+    let mut out = Output::ok();
+    match args.first() {
+        Some(key) => {
+            let value = props
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.as_str());
+            out.out(format!("{}\n", value.unwrap_or_default()));
+        }
+        None => {
+            for (key, value) in props {
+                out.out(format!("[{key}]: [{value}]\n"));
+            }
+        }
+    }
+    out
+}
+
+pub fn pm(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
+    let mut out = Output::ok();
+    match args {
+        ["list", "packages", rest @ ..] => {
+            let filter = rest
+                .iter()
+                .find(|a| !a.starts_with('-'))
+                .copied()
+                .unwrap_or("");
+            for package in ctx.phone.packages.iter().filter(|p| p.contains(filter)) {
+                out.out(format!("package:{package}\n"));
+            }
+            out
+        }
+        ["path", package] if ctx.phone.packages.iter().any(|p| p == package) => {
+            out.out(format!("package:/data/app/{package}/base.apk\n"));
+            out
+        }
+        ["path", _] => Output {
+            code: 1,
+            ..Output::ok()
+        },
+        _ => Output::fail(1, "Error: unknown or unsupported pm command\n"),
+    }
+}
+
+pub fn ime(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
+    let phone = &mut *ctx.phone;
+    let mut out = Output::ok();
+    match args {
+        ["list", flags @ ..] => {
+            for id in &phone.imes {
+                if flags.contains(&"-s") {
+                    out.out(format!("{id}\n"));
+                } else {
+                    out.out(format!("{id}:\n  mId={id}\n"));
+                }
+            }
+            out
+        }
+        ["enable", id] if phone.imes.iter().any(|i| i == id) => {
+            out.out(format!("Input method {id}: already enabled for user #0\n"));
+            out
+        }
+        ["set", id] if phone.imes.iter().any(|i| i == id) => {
+            phone.ime = id.to_string();
+            out.out(format!("Input method {id} selected for user #0\n"));
+            out
+        }
+        ["reset"] => {
+            phone.ime = crate::state::LATIN_IME.to_string();
+            out.out(format!(
+                "Reset current and enabled IMEs for user #0\n  Selected: {}\n",
+                phone.ime
+            ));
+            out
+        }
+        ["enable" | "set", id] => Output::fail(
+            1,
+            format!("Unknown input method {id} cannot be selected for user #0\n"),
+        ),
+        _ => Output::fail(1, "ime <command>: list, enable, set, reset\n"),
+    }
+}
+
+pub fn wm(args: &[&str]) -> Output {
+    let mut out = Output::ok();
+    match args {
+        ["size"] => out.out(format!("Physical size: {WIDTH}x{HEIGHT}\n")),
+        ["density"] => out.out("Physical density: 420\n"),
+        _ => return Output::fail(1, "Error: unknown or unsupported wm command\n"),
+    }
+    out
+}
+
+/// `log [-p PRIORITY] [-t TAG] MESSAGE...`
+pub fn log(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
+    let mut tag = "log".to_string();
+    let mut priority = 'I';
+    let mut rest = args;
+    loop {
+        match rest {
+            ["-t", value, tail @ ..] => {
+                tag = value.to_string();
+                rest = tail;
+            }
+            ["-p", value, tail @ ..] => {
+                priority = value.chars().next().unwrap_or('i').to_ascii_uppercase();
+                rest = tail;
+            }
+            _ => break,
+        }
+    }
+    if rest.is_empty() {
+        return Output::fail(1, "usage: log [-p PRI] [-t TAG] MESSAGE...\n");
+    }
+    ctx.phone.logcat.log(priority, &tag, &rest.join(" "));
+    Output::ok()
+}
+
+/// `logcat -d [-v epoch|threadtime] [-s TAG...]`, `logcat -c`. Without `-d` it also dumps and exits
+/// (this phone never streams).
+pub fn logcat(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
+    let mut format = Format::ThreadTime;
+    let mut tags = Vec::new();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match *arg {
+            "-c" => {
+                ctx.phone.logcat.clear();
+                return Output::ok();
+            }
+            "-v" => {
+                format = match args.next() {
+                    Some(&"epoch") => Format::Epoch,
+                    _ => Format::ThreadTime,
+                }
+            }
+            "-b" | "-t" | "-T" | "-f" | "-r" | "-n" | "--pid" => {
+                args.next();
+            }
+            spec if !spec.starts_with('-') => {
+                let tag = spec.split(':').next().unwrap_or_default();
+                if tag != "*" && !tag.is_empty() {
+                    tags.push(tag.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Output::ok();
+    out.out(ctx.phone.logcat.dump(format, &tags));
+    out
+}
+
+pub fn screencap(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
+    let png = solid_png(WIDTH as u32, HEIGHT as u32);
+    match args.iter().find(|a| !a.starts_with('-')) {
+        Some(path) => match ctx.phone.fs.write(path, png, MODE_FILE) {
+            Ok(()) => Output::ok(),
+            Err(err) => Output::fail(1, format!("Error opening file: {err}\n")),
+        },
+        None => {
+            let mut out = Output::ok();
+            out.out(png);
+            out
+        }
+    }
+}
+
+pub fn uiautomator(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
+    let ["dump", rest @ ..] = args else {
+        return Output::fail(
+            1,
+            "Usage: uiautomator <subcommand> [options]\n    dump [--verbose][--compressed][file]\n",
+        );
+    };
+    let path = rest
+        .iter()
+        .find(|a| !a.starts_with("--"))
+        .copied()
+        .unwrap_or(DEFAULT_DUMP);
+    if path == "/dev/tty" {
+        return Output::fail(
+            1,
+            "ERROR: could not open /dev/tty: no controlling terminal\n",
+        );
+    }
+    let xml = ctx.phone.app.dump_xml();
+    match ctx.phone.fs.write(path, xml.into_bytes(), MODE_FILE) {
+        Ok(()) => {
+            let mut out = Output::ok();
+            // Real Android misspells "hierarchy" here; scripts match on it.
+            out.out(format!("UI hierchary dumped to: {path}\n"));
+            out
+        }
+        Err(err) => Output::fail(1, format!("java.io.FileNotFoundException: {err}\n")),
+    }
+}
+
+pub fn dumpsys(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
+    let mut out = Output::ok();
+    match args.first() {
+        Some(&"vphone") => {
+            let state = ctx.phone.state(ctx.counters);
+            out.out(format!("{state:#}\n"));
+        }
+        Some(&"window") => {
+            let app = &ctx.phone.app;
+            let focus = if app.foreground_package() == PACKAGE {
+                format!("{PACKAGE}/com.ss.android.ugc.aweme.main.MainActivity")
+            } else {
+                "com.android.launcher3/com.android.launcher3.uioverrides.QuickstepLauncher"
+                    .to_string()
+            };
+            out.out(format!(
+                "  mCurrentFocus=Window{{1a2b3c u0 {focus}}}\n  \
+                 mFocusedApp=ActivityRecord{{4d5e6f u0 {focus} t12}}\n"
+            ));
+        }
+        _ => {}
+    }
+    out
+}
+
+/// `sleep SECONDS` (fractions allowed), capped at ten minutes.
+pub async fn sleep(args: &[&str]) -> Output {
+    let seconds = args.first().and_then(|s| s.parse::<f64>().ok());
+    match seconds {
+        Some(s) if s.is_finite() && s >= 0.0 => {
+            tokio::time::sleep(Duration::from_secs_f64(s.min(600.0))).await;
+            Output::ok()
+        }
+        _ => Output::fail(1, "usage: sleep SECONDS\n"),
+    }
+}

@@ -1,0 +1,50 @@
+//! How a virtual phone is set up: identity, signed-in accounts, which users exist, latency and fault knobs.
+//! Plain data with defaults; the model in `state` and `app` is built from it.
+
+use std::time::Duration;
+
+/// Everything a test can choose about a phone before it starts.
+#[derive(Debug, Clone)]
+pub struct PhoneConfig {
+    /// `ro.product.model`, also in the CNXN banner and `adb devices -l`.
+    pub model: String,
+    /// Signed-in TikTok accounts ('@' optional); the first is current.
+    pub accounts: Vec<String>,
+    /// Users whose profile shows "Couldn't find this account" ('@' optional).
+    pub missing_users: Vec<String>,
+    /// Users who follow every signed-in account: their follow button reads "Follow back".
+    pub followers_of_me: Vec<String>,
+    /// Added to every shell/exec command.
+    pub command_delay: Duration,
+    /// Added to every `uiautomator dump`.
+    pub dump_delay: Duration,
+    /// Popups that get in a script's way; all off by default.
+    pub popups: Popups,
+}
+
+impl Default for PhoneConfig {
+    fn default() -> Self {
+        Self {
+            model: "VPhone".to_string(),
+            accounts: vec!["vphone_user".to_string()],
+            missing_users: Vec::new(),
+            followers_of_me: Vec::new(),
+            command_delay: Duration::ZERO,
+            dump_delay: Duration::ZERO,
+            popups: Popups::default(),
+        }
+    }
+}
+
+/// Fault knobs: popups and refusals a careful script must notice.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Popups {
+    /// Show "Turn on notifications?" ("Not now" / "Turn on") the first time the app comes to the front.
+    pub notifications_prompt: bool,
+    /// Successful follows allowed before every further follow shows
+    /// "You're following too fast. Try again later." and does nothing.
+    pub rate_limit_after: Option<usize>,
+    /// Successful follows allowed before a follow attempt raises the captcha
+    /// "Drag the slider to fit the puzzle"; only `am force-stop` clears it.
+    pub captcha_after: Option<usize>,
+}

@@ -1,0 +1,135 @@
+//! The whole phone behind one lock: filesystem, packages, IME, logcat, media store and the app,
+//! plus lock-free counters, and the state JSON that `dumpsys vphone` and `VPhone::state` report.
+
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::app::App;
+use crate::config::PhoneConfig;
+use crate::fs::Fs;
+use crate::logcat::Logcat;
+
+pub const LATIN_IME: &str = "com.android.inputmethod.latin/.LatinIME";
+pub const ADB_KEYBOARD_IME: &str = "com.android.adbkeyboard/.AdbIME";
+
+const PACKAGES: [&str; 6] = [
+    "com.android.adbkeyboard",
+    "com.android.chrome",
+    "com.android.inputmethod.latin",
+    "com.android.launcher3",
+    "com.android.settings",
+    "com.zhiliaoapp.musically",
+];
+
+/// The phone's model, mutated by shell commands under the `Shared` lock.
+pub struct Phone {
+    pub serial_port: u16,
+    pub model: String,
+    pub fs: Fs,
+    pub packages: Vec<String>,
+    pub imes: Vec<String>,
+    pub ime: String,
+    pub logcat: Logcat,
+    pub media: Vec<String>,
+    pub app: App,
+}
+
+impl Phone {
+    pub fn new(config: &PhoneConfig, serial_port: u16) -> Self {
+        Self {
+            serial_port,
+            model: config.model.clone(),
+            fs: Fs::default(),
+            packages: PACKAGES.iter().map(|p| p.to_string()).collect(),
+            imes: vec![LATIN_IME.to_string(), ADB_KEYBOARD_IME.to_string()],
+            ime: LATIN_IME.to_string(),
+            logcat: Logcat::default(),
+            media: Vec::new(),
+            app: App::new(config),
+        }
+    }
+
+    pub fn state(&self, counters: &Counters) -> Value {
+        let app = &self.app;
+        json!({
+            "serial_port": self.serial_port,
+            "model": self.model,
+            "current_account": app.current_account(),
+            "accounts": app.accounts(),
+            "following": app.following(),
+            "foreground": app.foreground_package(),
+            "screen": app.screen_name(),
+            "screen_user": app.screen_user(),
+            "popup": app.popup_name(),
+            "toast": app.toast(),
+            "ime": self.ime,
+            "files": self.fs.file_count(),
+            "media": self.media,
+            "commands": counters.commands.load(Ordering::Relaxed),
+            "max_concurrent_streams": counters.max_running.load(Ordering::Relaxed),
+        })
+    }
+}
+
+/// Counts shell/exec commands and how many ran at once.
+#[derive(Default)]
+pub struct Counters {
+    commands: AtomicU64,
+    running: AtomicUsize,
+    max_running: AtomicUsize,
+}
+
+/// Marks one command as running until dropped.
+pub struct Running<'a>(&'a Counters);
+
+impl Counters {
+    pub fn start(&self) -> Running<'_> {
+        self.commands.fetch_add(1, Ordering::Relaxed);
+        let now = self.running.fetch_add(1, Ordering::SeqCst) + 1;
+        self.max_running.fetch_max(now, Ordering::SeqCst);
+        Running(self)
+    }
+}
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.0.running.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// What every connection and stream of one phone shares.
+pub struct Shared {
+    phone: Mutex<Phone>,
+    pub counters: Counters,
+    pub command_delay: Duration,
+    pub dump_delay: Duration,
+}
+
+impl Shared {
+    pub fn new(config: &PhoneConfig, port: u16) -> Self {
+        Self {
+            phone: Mutex::new(Phone::new(config, port)),
+            counters: Counters::default(),
+            command_delay: config.command_delay,
+            dump_delay: config.dump_delay,
+        }
+    }
+
+    /// The phone, even if a command panicked while holding it (the model stays usable).
+    pub fn lock(&self) -> MutexGuard<'_, Phone> {
+        self.phone
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn model(&self) -> String {
+        self.lock().model.clone()
+    }
+
+    pub fn state(&self) -> Value {
+        self.lock().state(&self.counters)
+    }
+}

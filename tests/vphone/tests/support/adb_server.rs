@@ -1,0 +1,112 @@
+//! A private real adb server per test (`HOME=$tmp adb -P PORT start-server`), killed on drop even
+//! when the test fails, plus helpers to connect a VPhone and run the adb CLI with timeouts.
+
+use std::net::{SocketAddr, TcpListener};
+use std::process::Output;
+use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
+use tokio::process::Command;
+use tokio::time::timeout;
+use vphone::{VPhone, adb_connect};
+
+const CLI_TIMEOUT: Duration = Duration::from_secs(20);
+
+pub struct AdbServer {
+    port: u16,
+    home: TempDir,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+impl AdbServer {
+    pub async fn start() -> AdbServer {
+        let server = AdbServer {
+            port: free_port(),
+            home: tempfile::tempdir().expect("a temp dir"),
+        };
+        let out = server.adb(&["start-server"]).await;
+        assert!(out.status.success(), "adb start-server: {out:?}");
+        server
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        SocketAddr::from(([127, 0, 0, 1], self.port))
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new("adb");
+        cmd.arg("-P")
+            .arg(self.port.to_string())
+            .args(args)
+            .env("HOME", self.home.path())
+            .env("TMPDIR", self.home.path())
+            .kill_on_drop(true);
+        cmd
+    }
+
+    /// Runs the adb CLI against this server.
+    pub async fn adb(&self, args: &[&str]) -> Output {
+        timeout(CLI_TIMEOUT, self.command(args).output())
+            .await
+            .unwrap_or_else(|_| panic!("adb {args:?} timed out"))
+            .expect("adb runs")
+    }
+
+    /// `adb -s SERIAL shell CMD`: (stdout, stderr, exit code).
+    pub async fn shell(&self, phone: &VPhone, command: &str) -> (String, String, i32) {
+        let out = self.adb(&["-s", &phone.serial(), "shell", command]).await;
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+            out.status.code().unwrap_or(-1),
+        )
+    }
+
+    /// The state of `serial` in `adb devices`, if listed.
+    pub async fn device_state(&self, serial: &str) -> Option<String> {
+        let out = self.adb(&["devices"]).await;
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .find_map(|line| {
+                let mut fields = line.split_whitespace();
+                (fields.next() == Some(serial)).then(|| fields.next().unwrap_or("").to_string())
+            })
+    }
+
+    /// Connects the phone through the host protocol and waits until adb lists it as `device`.
+    pub async fn connect(&self, phone: &VPhone) {
+        let message = timeout(CLI_TIMEOUT, adb_connect(self.addr(), &phone.serial()))
+            .await
+            .expect("adb connect in time")
+            .expect("adb connect succeeds");
+        assert!(message.contains(&phone.serial()), "{message}");
+        let deadline = Instant::now() + CLI_TIMEOUT;
+        while self.device_state(&phone.serial()).await.as_deref() != Some("device") {
+            assert!(
+                Instant::now() < deadline,
+                "{} never came online",
+                phone.serial()
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+}
+
+impl Drop for AdbServer {
+    fn drop(&mut self) {
+        // Best effort: the server may already be gone.
+        let _ = std::process::Command::new("adb")
+            .arg("-P")
+            .arg(self.port.to_string())
+            .arg("kill-server")
+            .env("HOME", self.home.path())
+            .env("TMPDIR", self.home.path())
+            .output();
+    }
+}
