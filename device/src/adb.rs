@@ -66,8 +66,10 @@ pub enum AdbError {
 enum WireError {
     /// The socket broke or closed early.
     Io(io::Error),
-    /// The other side answered `FAIL` with this reason.
+    /// The adb server answered `FAIL` with this reason.
     Fail(String),
+    /// The device's sync service answered `FAIL` with this message.
+    SyncFail(String),
     /// The other side sent something malformed.
     Protocol(String),
     /// A local file could not be read.
@@ -85,7 +87,7 @@ impl WireError {
     fn on_server(self, addr: SocketAddr) -> AdbError {
         match self {
             WireError::Io(source) => AdbError::ServerUnavailable { addr, source },
-            WireError::Fail(reason) => AdbError::Failed(reason),
+            WireError::Fail(reason) | WireError::SyncFail(reason) => AdbError::Failed(reason),
             WireError::Protocol(what) => AdbError::Protocol(what),
             WireError::Local(e) => AdbError::Io(e),
         }
@@ -99,7 +101,7 @@ impl WireError {
         match self {
             WireError::Io(_) => offline(),
             WireError::Fail(reason) if means_offline(&reason) => offline(),
-            WireError::Fail(reason) => AdbError::Failed(reason),
+            WireError::Fail(reason) | WireError::SyncFail(reason) => AdbError::Failed(reason),
             WireError::Protocol(what) => AdbError::Protocol(what),
             WireError::Local(e) => AdbError::Io(e),
         }
@@ -501,13 +503,8 @@ impl Device {
                     size: le32(&reply[8..12]),
                     mtime: le32(&reply[12..16]),
                 };
-                Ok((stat
-                    != RemoteStat {
-                        mode: 0,
-                        size: 0,
-                        mtime: 0,
-                    })
-                .then_some(stat))
+                let missing = stat.mode == 0 && stat.size == 0 && stat.mtime == 0;
+                Ok((!missing).then_some(stat))
             },
         )
         .await
@@ -625,7 +622,7 @@ async fn sync_send<R: AsyncRead + Unpin>(
         // The device may refuse early and close; its FAIL, if any, explains why better than EPIPE.
         Err(WireError::Io(e)) => {
             return Err(match read_sync_status(stream).await {
-                Err(fail @ WireError::Fail(_)) => fail,
+                Err(fail @ WireError::SyncFail(_)) => fail,
                 _ => WireError::Io(e),
             });
         }
@@ -692,7 +689,7 @@ async fn read_sync_status<R: AsyncRead + Unpin>(stream: &mut R) -> Result<(), Wi
 /// Reads the message of a sync `FAIL` of `len` bytes.
 async fn read_sync_fail<R: AsyncRead + Unpin>(stream: &mut R, len: u32) -> WireError {
     match read_string(stream, len as usize).await {
-        Ok(message) => WireError::Fail(message),
+        Ok(message) => WireError::SyncFail(message),
         Err(e) => e,
     }
 }
@@ -923,6 +920,12 @@ mod tests {
             WireError::Fail("closed".into()).on_device("x"),
             AdbError::Failed(_)
         ));
+    }
+
+    #[test]
+    fn sync_fail_is_refused_even_when_it_says_not_found() {
+        let err = WireError::SyncFail("remote object not found".into()).on_device("x");
+        assert!(matches!(err, AdbError::Failed(m) if m == "remote object not found"));
     }
 
     #[test]

@@ -48,23 +48,36 @@ fn contains_ci(haystack: &str, needle_lower: &str) -> bool {
 }
 
 /// The profile's own follow control: the node reading Follow/Follow back/Following/Friends/Requested (the
-/// `follow_button` id preferred) nearest under the stats row (the "Followers" label), and above the
-/// "Suggested accounts" section whose buttons also read "Follow back".
+/// `follow_button` id preferred) right under the stats row (the "Followers" label): below it by at most six label
+/// heights, above the "Suggested accounts" section (whose buttons also read "Follow back") and above the bottom
+/// bar (whose "Friends" tab label would read like a control).
 pub fn follow_control<'a>(nodes: &'a [Node], ids: &Ids) -> Option<(&'a Node, FollowState)> {
     let followers = nodes
         .iter()
         .filter(|n| eq_ci(&n.text, "followers"))
         .min_by_key(|n| (!id_matches(&n.resource_id, ids.stat_label), n.bounds.top))?;
+    let below = followers.bounds.bottom;
+    let reach = below + 6 * (followers.bounds.bottom - followers.bounds.top).max(40);
     let suggested_top = nodes
         .iter()
         .filter(|n| contains_ci(&n.text, "suggested accounts") || contains_ci(&n.text, "suggested for you"))
         .map(|n| n.bounds.top)
-        .filter(|&top| top >= followers.bounds.bottom)
+        .filter(|&top| top >= below)
+        .min();
+    let bottom_bar_top = nodes
+        .iter()
+        .filter(|n| {
+            id_matches(&n.resource_id, ids.bottom_bar)
+                || ["home", "inbox", "profile", "create"].iter().any(|t| eq_ci(&n.description, t))
+        })
+        .map(|n| n.bounds.top)
+        .filter(|&top| top >= below)
         .min();
     nodes
         .iter()
-        .filter(|n| n.bounds.top >= followers.bounds.bottom)
+        .filter(|n| n.bounds.top >= below && n.bounds.top <= reach)
         .filter(|n| suggested_top.is_none_or(|s| n.bounds.bottom <= s))
+        .filter(|n| bottom_bar_top.is_none_or(|b| n.bounds.bottom <= b))
         .filter(|n| !id_matches(&n.resource_id, ids.stat_label) && !n.class_name.contains("EditText"))
         .filter_map(|n| FollowState::parse(&n.text).map(|s| (n, s)))
         .min_by_key(|(n, _)| (!id_matches(&n.resource_id, ids.follow_button), n.bounds.top))
@@ -253,6 +266,59 @@ mod tests {
         // Only suggestions below: not the profile's control.
         let nodes = profile("Message", "");
         assert!(follow_control(&nodes, &ids).is_none());
+    }
+
+    fn at(text: &str, id: &str, desc: &str, b: (i32, i32, i32, i32)) -> Node {
+        let mut node = n(text, id, b.1);
+        node.description = desc.into();
+        node.bounds = Bounds { left: b.0, top: b.1, right: b.2, bottom: b.3 };
+        node
+    }
+
+    /// The geometry of a real 43.1.4 profile dump (1080×2400): stats, control, suggestions, bottom bar.
+    fn real_profile(with_control: bool, with_suggestions: bool) -> Vec<Node> {
+        let mut v = vec![
+            at("NASA & Friends", "qf8", "", (324, 120, 756, 204)),
+            at("@nasa", "qh5", "", (390, 516, 690, 576)),
+            at("312", "qfw", "", (210, 612, 350, 678)),
+            at("Following", "qfv", "", (180, 684, 380, 744)),
+            at("84.2M", "qfw", "", (470, 612, 610, 678)),
+            at("Followers", "qfv", "", (440, 684, 640, 744)),
+            at("Likes", "qfv", "", (700, 684, 900, 744)),
+        ];
+        if with_control {
+            v.push(at("Follow", "eme", "", (228, 780, 612, 888)));
+        }
+        v.push(at("Message", "", "", (636, 780, 852, 888)));
+        v.push(at("Exploring the universe", "", "", (60, 912, 1020, 1020)));
+        if with_suggestions {
+            v.push(at("Suggested accounts", "", "", (36, 1044, 600, 1104)));
+            v.push(at("esa", "ye2", "", (48, 1380, 336, 1440)));
+            v.push(at("Follow back", "rdh", "", (72, 1464, 312, 1536)));
+        }
+        v.push(at("", "mky", "", (0, 2208, 1080, 2337)));
+        v.push(at("", "mkq", "Home", (0, 2208, 216, 2337)));
+        v.push(at("Home", "", "", (60, 2290, 156, 2330)));
+        v.push(at("", "mkp", "Friends", (216, 2208, 432, 2337)));
+        v.push(at("Friends", "", "", (276, 2290, 372, 2330)));
+        v.push(at("", "mks", "Profile", (864, 2208, 1080, 2337)));
+        v.push(at("Profile", "", "", (924, 2290, 1020, 2330)));
+        v
+    }
+
+    #[test]
+    fn real_dump_geometry() {
+        let ids = Ids::default();
+        let no_ids = Ids { follow_button: "", stat_label: "", bottom_bar: "", ..Ids::default() };
+        for ids in [&ids, &no_ids] {
+            for suggestions in [true, false] {
+                let nodes = real_profile(true, suggestions);
+                let (node, state) = follow_control(&nodes, ids).unwrap();
+                assert_eq!((node.bounds.top, state), (780, FollowState::Follow));
+                // Not rendered yet: neither a suggestion nor the bottom bar's "Friends" label stands in for it.
+                assert!(follow_control(&real_profile(false, suggestions), ids).is_none());
+            }
+        }
     }
 
     #[test]

@@ -43,7 +43,7 @@ impl Selector {
     pub fn text_regex(regex: impl Into<String>) -> Self {
         Self::any().with_text_regex(regex)
     }
-    /// Nodes with this resource-id. A short id (`"eme"`, no `:`) means `<task package>:id/eme`.
+    /// Nodes with this resource-id: the whole id, or a short one (`"eme"`) matching the part after `:id/`.
     pub fn id(resource_id: impl Into<String>) -> Self {
         Self::any().with_id(resource_id)
     }
@@ -75,7 +75,7 @@ impl Selector {
         self.text_regex = Some(regex.into());
         self
     }
-    /// Also require this resource-id (short ids get the task package's prefix).
+    /// Also require this resource-id (whole, or the short part after `:id/`).
     pub fn with_id(mut self, resource_id: impl Into<String>) -> Self {
         self.resource_id = Some(resource_id.into());
         self
@@ -122,15 +122,13 @@ impl Selector {
             && self.clickable.is_none_or(|c| node.clickable == c)
     }
 
-    /// The WIT record sent to the host; short ids are expanded with the task's package.
+    /// The WIT record sent to the host (which matches a short id against the part after `:id/`).
     pub fn to_wit(&self) -> wit::Selector {
         wit::Selector {
             text: self.text.clone(),
             text_contains: self.text_contains.clone(),
             text_regex: self.text_regex.clone(),
-            resource_id: self.resource_id.as_deref().map(|id| {
-                if id.contains(':') { id.to_string() } else { format!("{}:id/{id}", crate::host::package()) }
-            }),
+            resource_id: self.resource_id.clone(),
             description: self.description.clone(),
             description_contains: self.description_contains.clone(),
             class_name: self.class_name.clone(),

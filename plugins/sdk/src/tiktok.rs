@@ -9,6 +9,8 @@ use std::time::Duration;
 /// build, so scripts use them only as one signal among text and content-desc. An empty id never matches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ids {
+    /// Bottom bar: its container.
+    pub bottom_bar: &'static str,
     /// Bottom bar: Home tab.
     pub home_tab: &'static str,
     /// Bottom bar: Profile tab.
@@ -38,6 +40,7 @@ pub struct Ids {
 impl Ids {
     /// TikTok 43.1.4 (Dec 2025), as dumped on real phones.
     pub const TIKTOK_43_1_4: Ids = Ids {
+        bottom_bar: "mky",
         home_tab: "mkq",
         profile_tab: "mks",
         search_icon: "irz",

@@ -86,12 +86,19 @@ pub struct Fleet {
     pub host: phonefleet::Server,
     pub http: reqwest::Client,
     pub data_dir: tempfile::TempDir,
+    /// The API token the host was started with, sent on every harness request.
+    pub token: Option<String>,
 }
 
 impl Fleet {
     /// Starts an adb server, one phone per config (connected), and the host; waits until the host
     /// sees every phone online.
     pub async fn start(configs: Vec<PhoneConfig>) -> Result<Fleet> {
+        Fleet::start_with(configs, |_| {}).await
+    }
+
+    /// Like `start`, with the host's config adjusted by `adjust` first.
+    pub async fn start_with(configs: Vec<PhoneConfig>, adjust: impl FnOnce(&mut phonefleet::Config)) -> Result<Fleet> {
         let adb = AdbServer::start()?;
         let mut phones = Vec::new();
         for config in configs {
@@ -105,8 +112,10 @@ impl Fleet {
         let data_dir = tempfile::tempdir()?;
         let mut config = phonefleet::Config::for_data_dir(data_dir.path().to_path_buf());
         config.adb_server = adb.addr();
+        adjust(&mut config);
+        let token = config.api_token.clone();
         let host = phonefleet::start(config).await?;
-        let fleet = Fleet { adb, phones, host, http: reqwest::Client::new(), data_dir };
+        let fleet = Fleet { adb, phones, host, http: reqwest::Client::new(), data_dir, token };
         let serials = fleet.serials();
         fleet
             .wait_until("every phone online", async || {
@@ -129,11 +138,40 @@ impl Fleet {
     }
 
     pub async fn get(&self, path: &str) -> Result<Value> {
-        Ok(self.http.get(self.url(path)).send().await?.json().await?)
+        Ok(self.send(self.http.get(self.url(path))).await?.1)
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> Result<Value> {
-        Ok(self.http.post(self.url(path)).json(body).send().await?.json().await?)
+        Ok(self.send(self.http.post(self.url(path)).json(body)).await?.1)
+    }
+
+    pub async fn delete(&self, path: &str, body: Option<&Value>) -> Result<Value> {
+        let mut req = self.http.delete(self.url(path));
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        Ok(self.send(req).await?.1)
+    }
+
+    /// HTTP status and envelope of any request (with the host's token, if it has one).
+    pub async fn send(&self, mut req: reqwest::RequestBuilder) -> Result<(u16, Value)> {
+        if let Some(token) = &self.token {
+            req = req.bearer_auth(token);
+        }
+        let reply = req.send().await?;
+        let status = reply.status().as_u16();
+        Ok((status, reply.json().await?))
+    }
+
+    /// Waits until a task has the given status and returns it.
+    pub async fn wait_status(&self, id: i64, status: i64) -> Result<Value> {
+        let mut task = Value::Null;
+        self.wait_until(&format!("task {id} in status {status}"), async || {
+            task = self.get(&format!("/task/{id}")).await?["data"].clone();
+            Ok(task["status"] == status)
+        })
+        .await?;
+        Ok(task)
     }
 
     /// Creates tasks and returns their ids; fails on any non-zero code.
