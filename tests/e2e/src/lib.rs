@@ -1,83 +1,16 @@
 //! The end-to-end harness: a real adb server on a free port with an isolated HOME, virtual
 //! phones connected to it, and the phonefleet host on a free port, spoken to over HTTP.
 
-use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use serde_json::Value;
+pub use vphone::testing::AdbServer;
 use vphone::{PhoneConfig, VPhone};
 
 /// How long any one wait of the harness may take before the test fails.
 pub const WAIT: Duration = Duration::from_secs(60);
-
-/// A free loopback TCP port.
-pub fn free_port() -> Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
-/// An adb server of our own, killed when dropped.
-pub struct AdbServer {
-    pub port: u16,
-    home: tempfile::TempDir,
-}
-
-impl AdbServer {
-    pub fn start() -> Result<AdbServer> {
-        let home = tempfile::tempdir()?;
-        let port = free_port()?;
-        let out = Command::new("adb")
-            .args(["-P", &port.to_string(), "start-server"])
-            .env("HOME", home.path())
-            .env("TMPDIR", home.path())
-            .output()
-            .context("cannot run adb: install it with `apt-get install -y adb`")?;
-        if !out.status.success() {
-            bail!("adb start-server failed: {}", String::from_utf8_lossy(&out.stderr));
-        }
-        Ok(AdbServer { port, home })
-    }
-
-    pub fn addr(&self) -> SocketAddr {
-        SocketAddr::from(([127, 0, 0, 1], self.port))
-    }
-
-    /// Runs the adb CLI against this server and returns its stdout.
-    pub fn cli(&self, args: &[&str]) -> Result<String> {
-        let out = Command::new("adb")
-            .args(["-P", &self.port.to_string()])
-            .args(args)
-            .env("HOME", self.home.path())
-            .env("TMPDIR", self.home.path())
-            .output()?;
-        if !out.status.success() {
-            bail!("adb {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-        }
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-    }
-
-    /// `adb -s SERIAL shell COMMAND`.
-    pub fn shell(&self, serial: &str, command: &str) -> Result<String> {
-        self.cli(&["-s", serial, "shell", command])
-    }
-
-    /// The phone's own state, read through adb: `dumpsys vphone`.
-    pub fn phone_state(&self, serial: &str) -> Result<Value> {
-        Ok(serde_json::from_str(&self.shell(serial, "dumpsys vphone")?)?)
-    }
-}
-
-impl Drop for AdbServer {
-    fn drop(&mut self) {
-        let _ = Command::new("adb")
-            .args(["-P", &self.port.to_string(), "kill-server"])
-            .env("HOME", self.home.path())
-            .env("TMPDIR", self.home.path())
-            .output();
-    }
-}
 
 /// Everything one end-to-end test needs, torn down on drop.
 pub struct Fleet {
@@ -99,14 +32,11 @@ impl Fleet {
 
     /// Like `start`, with the host's config adjusted by `adjust` first.
     pub async fn start_with(configs: Vec<PhoneConfig>, adjust: impl FnOnce(&mut phonefleet::Config)) -> Result<Fleet> {
-        let adb = AdbServer::start()?;
+        let adb = AdbServer::start().await;
         let mut phones = Vec::new();
         for config in configs {
             let phone = VPhone::start(config).await?;
-            let said = vphone::adb_connect(adb.addr(), &phone.serial()).await?;
-            if !said.contains("connected to") {
-                bail!("adb connect {}: {said}", phone.serial());
-            }
+            adb.connect(&phone).await;
             phones.push(phone);
         }
         let data_dir = tempfile::tempdir()?;

@@ -56,7 +56,7 @@ async fn twenty_phones_each_run_their_tasks_one_at_a_time_and_all_run_at_once() 
 
     let mut all_spans = Vec::new();
     for serial in fleet.serials() {
-        let logcat = fleet.adb.shell(&serial, "logcat -d -v epoch -s phonefleet").unwrap();
+        let (logcat, _, _) = fleet.adb.shell(&serial, "logcat -d -v epoch -s phonefleet").await;
         let mut spans = task_spans(&logcat);
         assert_eq!(spans.len(), TASKS_PER_PHONE, "phone {serial} ran {} tasks:\n{logcat}", spans.len());
         spans.sort_by_key(|s| s.1);

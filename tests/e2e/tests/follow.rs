@@ -38,7 +38,7 @@ async fn following_three_users_on_two_phones_follows_all_three_on_each_phone() {
         assert_eq!(task["result"]["outcome"], "followed", "{task}");
     }
     for serial in fleet.serials() {
-        let state = fleet.adb.phone_state(&serial).unwrap();
+        let state = fleet.adb.phone_state(&serial).await;
         assert_eq!(following(&state), ["bbc", "nasa", "natgeo"], "phone {serial}: {state}");
     }
     let stats = fleet.get("/task/stats").await.unwrap();
@@ -58,7 +58,7 @@ async fn following_through_search_follows_the_exact_user() {
         .unwrap();
     let tasks = fleet.wait_finished(&ids).await.unwrap();
     assert_eq!(tasks[0]["status"], 2, "{}", tasks[0]);
-    let state = fleet.adb.phone_state(&fleet.serials()[0]).unwrap();
+    let state = fleet.adb.phone_state(&fleet.serials()[0]).await;
     assert_eq!(following(&state), ["nasa"]);
 }
 
@@ -82,7 +82,7 @@ async fn following_a_user_that_does_not_exist_fails_naming_the_user() {
     assert!(ghost["error"].as_str().unwrap_or_default().contains("ghost_user_404"), "{ghost}");
     assert_eq!(by_target["\"@nasa\""]["status"], 2);
 
-    let state = fleet.adb.phone_state(&fleet.serials()[0]).unwrap();
+    let state = fleet.adb.phone_state(&fleet.serials()[0]).await;
     assert_eq!(following(&state), ["nasa"], "nothing else was followed");
     let stats = fleet.get("/task/stats").await.unwrap();
     assert_eq!(stats["data"], json!({"total": 2, "pending": 0, "running": 0, "completed": 1, "failed": 1}));
@@ -104,6 +104,6 @@ async fn unfollowing_a_followed_user_leaves_the_phone_not_following_them() {
         .unwrap();
     let tasks = fleet.wait_finished(&unfollow).await.unwrap();
     assert_eq!(tasks[0]["result"]["outcome"], "unfollowed", "{}", tasks[0]);
-    let state = fleet.adb.phone_state(&serials[0]).unwrap();
+    let state = fleet.adb.phone_state(&serials[0]).await;
     assert!(following(&state).is_empty(), "{state}");
 }

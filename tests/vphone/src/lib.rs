@@ -11,6 +11,7 @@ mod png;
 mod protocol;
 mod shell;
 mod state;
+pub mod testing;
 mod transport;
 mod ui;
 

@@ -1,0 +1,133 @@
+//! Test support shared by every crate's tests: a private real adb server per test
+//! (`HOME=$tmp adb -P PORT start-server`), killed on drop even when the test fails.
+
+use std::net::{SocketAddr, TcpListener};
+use std::process::Output;
+use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
+use tokio::process::Command;
+use tokio::time::timeout;
+
+use crate::{VPhone, adb_connect};
+
+/// Longest any one adb CLI call may take.
+const CLI_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// A free loopback TCP port (nothing listens on it right now).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// A real adb server of one test's own, on a free port with its own `$HOME`.
+pub struct AdbServer {
+    port: u16,
+    home: TempDir,
+}
+
+impl AdbServer {
+    /// Starts the server; panics with adb's message when `adb` is missing or fails.
+    pub async fn start() -> AdbServer {
+        let server = AdbServer {
+            port: free_port(),
+            home: tempfile::tempdir().expect("a temp dir"),
+        };
+        let out = server.adb(&["start-server"]).await;
+        assert!(
+            out.status.success(),
+            "adb start-server (is `adb` installed? apt-get install -y adb): {out:?}"
+        );
+        server
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        SocketAddr::from(([127, 0, 0, 1], self.port))
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new("adb");
+        cmd.arg("-P")
+            .arg(self.port.to_string())
+            .args(args)
+            .env("HOME", self.home.path())
+            .env("TMPDIR", self.home.path())
+            .env_remove("ANDROID_ADB_SERVER_PORT")
+            .env_remove("ANDROID_SERIAL")
+            .kill_on_drop(true);
+        cmd
+    }
+
+    /// Runs the adb CLI against this server.
+    pub async fn adb(&self, args: &[&str]) -> Output {
+        timeout(CLI_TIMEOUT, self.command(args).output())
+            .await
+            .unwrap_or_else(|_| panic!("adb {args:?} timed out"))
+            .expect("adb runs")
+    }
+
+    /// `adb -s SERIAL shell CMD`: (stdout, stderr, exit code).
+    pub async fn shell(&self, serial: &str, command: &str) -> (String, String, i32) {
+        let out = self.adb(&["-s", serial, "shell", command]).await;
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+            out.status.code().unwrap_or(-1),
+        )
+    }
+
+    /// The phone's own state, read through adb: `dumpsys vphone`.
+    pub async fn phone_state(&self, serial: &str) -> serde_json::Value {
+        let (out, err, _) = self.shell(serial, "dumpsys vphone").await;
+        serde_json::from_str(&out)
+            .unwrap_or_else(|e| panic!("dumpsys vphone on {serial}: {e}: {out}{err}"))
+    }
+
+    /// The state of `serial` in `adb devices`, if listed.
+    pub async fn device_state(&self, serial: &str) -> Option<String> {
+        let out = self.adb(&["devices"]).await;
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .find_map(|line| {
+                let mut fields = line.split_whitespace();
+                (fields.next() == Some(serial)).then(|| fields.next().unwrap_or("").to_string())
+            })
+    }
+
+    /// Connects the phone through the host protocol and waits until adb lists it as `device`.
+    pub async fn connect(&self, phone: &VPhone) {
+        let message = timeout(CLI_TIMEOUT, adb_connect(self.addr(), &phone.serial()))
+            .await
+            .expect("adb connect in time")
+            .expect("adb connect succeeds");
+        assert!(message.contains(&phone.serial()), "{message}");
+        let deadline = Instant::now() + CLI_TIMEOUT;
+        while self.device_state(&phone.serial()).await.as_deref() != Some("device") {
+            assert!(
+                Instant::now() < deadline,
+                "{} never came online",
+                phone.serial()
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+}
+
+impl Drop for AdbServer {
+    fn drop(&mut self) {
+        // Best effort: the server may already be gone.
+        let _ = std::process::Command::new("adb")
+            .arg("-P")
+            .arg(self.port.to_string())
+            .arg("kill-server")
+            .env("HOME", self.home.path())
+            .env("TMPDIR", self.home.path())
+            .output();
+    }
+}
