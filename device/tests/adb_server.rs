@@ -1,31 +1,41 @@
 //! Host-level calls against a real, isolated adb 29 server: version, device list, connect, tracking.
 //! Also the error paths that need no phone: no server, unknown serial, a server that never answers.
 
-mod common;
-
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
-use common::{TestServer, free_port};
 use phonefleet_device::adb::{AdbError, AdbServer};
+use vphone::testing::{AdbServer as TestAdb, free_port};
 
 #[tokio::test]
 async fn version_is_41() {
-    let server = TestServer::start();
-    assert_eq!(server.client().version().await.expect("version"), 41);
+    let server = TestAdb::start().await;
+    assert_eq!(
+        AdbServer::new(server.addr())
+            .version()
+            .await
+            .expect("version"),
+        41
+    );
 }
 
 #[tokio::test]
 async fn fresh_server_lists_no_devices() {
-    let server = TestServer::start();
-    assert_eq!(server.client().devices().await.expect("devices"), vec![]);
+    let server = TestAdb::start().await;
+    assert_eq!(
+        AdbServer::new(server.addr())
+            .devices()
+            .await
+            .expect("devices"),
+        vec![]
+    );
 }
 
 #[tokio::test]
 async fn connect_to_closed_port_is_a_failed_to_connect_error() {
-    let server = TestServer::start();
+    let server = TestAdb::start().await;
     let target = format!("127.0.0.1:{}", free_port());
-    match server.client().connect(&target).await {
+    match AdbServer::new(server.addr()).connect(&target).await {
         Err(AdbError::Failed(text)) => assert!(text.starts_with("failed to connect"), "{text}"),
         other => panic!("expected Failed, got {other:?}"),
     }
@@ -33,8 +43,11 @@ async fn connect_to_closed_port_is_a_failed_to_connect_error() {
 
 #[tokio::test]
 async fn disconnect_of_unknown_device_is_refused() {
-    let server = TestServer::start();
-    match server.client().disconnect("127.0.0.1:1").await {
+    let server = TestAdb::start().await;
+    match AdbServer::new(server.addr())
+        .disconnect("127.0.0.1:1")
+        .await
+    {
         Err(AdbError::Failed(text)) => assert!(text.contains("no such device"), "{text}"),
         other => panic!("expected Failed, got {other:?}"),
     }
@@ -42,8 +55,11 @@ async fn disconnect_of_unknown_device_is_refused() {
 
 #[tokio::test]
 async fn track_devices_yields_an_initial_empty_list() {
-    let server = TestServer::start();
-    let mut stream = server.client().track_devices().await.expect("track");
+    let server = TestAdb::start().await;
+    let mut stream = AdbServer::new(server.addr())
+        .track_devices()
+        .await
+        .expect("track");
     let first = tokio::time::timeout(Duration::from_secs(5), stream.next())
         .await
         .expect("a list at once");
@@ -52,8 +68,12 @@ async fn track_devices_yields_an_initial_empty_list() {
 
 #[tokio::test]
 async fn unknown_serial_is_offline() {
-    let server = TestServer::start();
-    match server.client().device("nosuch").shell("echo hi").await {
+    let server = TestAdb::start().await;
+    match AdbServer::new(server.addr())
+        .device("nosuch")
+        .shell("echo hi")
+        .await
+    {
         Err(AdbError::Offline { serial }) => assert_eq!(serial, "nosuch"),
         other => panic!("expected Offline, got {other:?}"),
     }
@@ -61,9 +81,8 @@ async fn unknown_serial_is_offline() {
 
 #[tokio::test]
 async fn features_of_unknown_serial_is_offline() {
-    let server = TestServer::start();
-    let err = server
-        .client()
+    let server = TestAdb::start().await;
+    let err = AdbServer::new(server.addr())
         .device("nosuch")
         .features()
         .await

@@ -1,14 +1,12 @@
 //! Device-level calls through a real adb 29 server to a virtual phone (`vphone`):
-//! shell v1/v2, exec, push, stat, features, the live tracker, and a phone that vanishes.
-
-mod common;
+//! shell v1/v2, exec, push, stat, features, the live tracker, and a phone that vanishes (also mid-command).
 
 use std::time::{Duration, Instant};
 
-use common::TestServer;
 use phonefleet_device::adb::{AdbError, AdbServer, Device};
 use phonefleet_device::quote::quote;
 use phonefleet_device::tracker::DeviceTracker;
+use vphone::testing::AdbServer as TestAdb;
 use vphone::{PhoneConfig, VPhone};
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -42,8 +40,8 @@ async fn phone_on(client: &AdbServer) -> (VPhone, Device) {
 
 #[tokio::test]
 async fn connected_phone_is_listed_with_its_properties() {
-    let server = TestServer::start();
-    let client = server.client();
+    let server = TestAdb::start().await;
+    let client = AdbServer::new(server.addr());
     let (phone, _device) = phone_on(&client).await;
     let devices = client.devices().await.expect("devices");
     let info = devices
@@ -60,16 +58,16 @@ async fn connected_phone_is_listed_with_its_properties() {
 
 #[tokio::test]
 async fn features_include_shell_v2() {
-    let server = TestServer::start();
-    let (_phone, device) = phone_on(&server.client()).await;
+    let server = TestAdb::start().await;
+    let (_phone, device) = phone_on(&AdbServer::new(server.addr())).await;
     let features = device.features().await.expect("features");
     assert!(features.iter().any(|f| f == "shell_v2"), "{features:?}");
 }
 
 #[tokio::test]
 async fn shell_returns_stdout_and_exit_code_zero() {
-    let server = TestServer::start();
-    let (_phone, device) = phone_on(&server.client()).await;
+    let server = TestAdb::start().await;
+    let (_phone, device) = phone_on(&AdbServer::new(server.addr())).await;
     let out = device.shell("echo hi").await.expect("shell");
     assert_eq!(out.stdout, b"hi\n");
     assert_eq!(out.stderr, b"");
@@ -78,8 +76,8 @@ async fn shell_returns_stdout_and_exit_code_zero() {
 
 #[tokio::test]
 async fn shell_returns_stderr_separately_with_a_failing_exit_code() {
-    let server = TestServer::start();
-    let (_phone, device) = phone_on(&server.client()).await;
+    let server = TestAdb::start().await;
+    let (_phone, device) = phone_on(&AdbServer::new(server.addr())).await;
     let out = device.shell("cat /nonexistent").await.expect("shell");
     assert_eq!(out.stdout, b"");
     assert!(
@@ -91,8 +89,8 @@ async fn shell_returns_stderr_separately_with_a_failing_exit_code() {
 
 #[tokio::test]
 async fn shell_passes_quoted_arguments_intact() {
-    let server = TestServer::start();
-    let (_phone, device) = phone_on(&server.client()).await;
+    let server = TestAdb::start().await;
+    let (_phone, device) = phone_on(&AdbServer::new(server.addr())).await;
     let word = "it's a \"test\" ; 😀";
     let out = device
         .shell(&format!("echo {}", quote(word)))
@@ -103,15 +101,15 @@ async fn shell_passes_quoted_arguments_intact() {
 
 #[tokio::test]
 async fn shell_v1_returns_merged_output() {
-    let server = TestServer::start();
-    let (_phone, device) = phone_on(&server.client()).await;
+    let server = TestAdb::start().await;
+    let (_phone, device) = phone_on(&AdbServer::new(server.addr())).await;
     assert_eq!(device.shell_v1("echo hi").await.expect("shell"), "hi\n");
 }
 
 #[tokio::test]
 async fn exec_returns_binary_stdout_unchanged() {
-    let server = TestServer::start();
-    let (_phone, device) = phone_on(&server.client()).await;
+    let server = TestAdb::start().await;
+    let (_phone, device) = phone_on(&AdbServer::new(server.addr())).await;
     let png = device.exec("screencap -p").await.expect("exec");
     assert!(
         png.starts_with(b"\x89PNG\r\n\x1a\n"),
@@ -122,8 +120,8 @@ async fn exec_returns_binary_stdout_unchanged() {
 
 #[tokio::test]
 async fn pushed_bytes_read_back_with_cat() {
-    let server = TestServer::start();
-    let (_phone, device) = phone_on(&server.client()).await;
+    let server = TestAdb::start().await;
+    let (_phone, device) = phone_on(&AdbServer::new(server.addr())).await;
     // Larger than one 64 KiB DATA chunk, and not valid UTF-8.
     let data: Vec<u8> = (0..150_000u32).map(|i| (i % 251) as u8).collect();
     let sent = device
@@ -142,8 +140,8 @@ async fn pushed_bytes_read_back_with_cat() {
 
 #[tokio::test]
 async fn pushed_file_reads_back_with_cat() {
-    let server = TestServer::start();
-    let (_phone, device) = phone_on(&server.client()).await;
+    let server = TestAdb::start().await;
+    let (_phone, device) = phone_on(&AdbServer::new(server.addr())).await;
     let dir = tempfile::tempdir().expect("temp dir");
     let local = dir.path().join("caption.txt");
     let content = "Hello 🌍 \"quoted\" & <tagged>\n".repeat(5_000);
@@ -159,8 +157,8 @@ async fn pushed_file_reads_back_with_cat() {
 
 #[tokio::test]
 async fn push_of_a_missing_local_file_is_an_io_error() {
-    let server = TestServer::start();
-    let (_phone, device) = phone_on(&server.client()).await;
+    let server = TestAdb::start().await;
+    let (_phone, device) = phone_on(&AdbServer::new(server.addr())).await;
     let err = device
         .push(
             std::path::Path::new("/nonexistent/file"),
@@ -174,8 +172,8 @@ async fn push_of_a_missing_local_file_is_an_io_error() {
 
 #[tokio::test]
 async fn stat_of_pushed_file_reports_its_size_and_mode() {
-    let server = TestServer::start();
-    let (_phone, device) = phone_on(&server.client()).await;
+    let server = TestAdb::start().await;
+    let (_phone, device) = phone_on(&AdbServer::new(server.addr())).await;
     device
         .push_bytes(b"twelve bytes", "/data/local/tmp/s.txt", 0o644)
         .await
@@ -193,8 +191,8 @@ async fn stat_of_pushed_file_reports_its_size_and_mode() {
 
 #[tokio::test]
 async fn stat_of_missing_path_is_none() {
-    let server = TestServer::start();
-    let (_phone, device) = phone_on(&server.client()).await;
+    let server = TestAdb::start().await;
+    let (_phone, device) = phone_on(&AdbServer::new(server.addr())).await;
     assert_eq!(
         device.stat("/data/local/tmp/missing").await.expect("stat"),
         None
@@ -203,9 +201,9 @@ async fn stat_of_missing_path_is_none() {
 
 #[tokio::test]
 async fn dropped_phone_is_offline_within_the_timeout() {
-    let server = TestServer::start();
+    let server = TestAdb::start().await;
     let limit = Duration::from_secs(5);
-    let client = server.client().with_timeout(limit);
+    let client = AdbServer::new(server.addr()).with_timeout(limit);
     let (phone, device) = phone_on(&client).await;
     device
         .shell("echo hi")
@@ -222,9 +220,39 @@ async fn dropped_phone_is_offline_within_the_timeout() {
 }
 
 #[tokio::test]
+async fn a_phone_dropped_during_a_shell_command_is_offline_within_the_timeout() {
+    let server = TestAdb::start().await;
+    let limit = Duration::from_secs(3);
+    let client = AdbServer::new(server.addr()).with_timeout(limit);
+    let (phone, device) = phone_on(&client).await;
+    let before = phone.state()["commands"].as_u64().expect("a command count");
+    let started = Instant::now();
+    let running = tokio::spawn({
+        let device = device.clone();
+        async move { device.shell("sleep 5").await }
+    });
+    // Shut the phone down only once the sleep runs on it.
+    while phone.state()["commands"].as_u64() == Some(before) {
+        assert!(started.elapsed() < limit, "the sleep never started");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    phone.shutdown().await;
+    let result = tokio::time::timeout(Duration::from_secs(10), running)
+        .await
+        .expect("the shell call returns")
+        .expect("the shell task does not panic");
+    let took = started.elapsed();
+    assert!(
+        matches!(result, Err(AdbError::Offline { ref serial }) if serial == device.serial()),
+        "{result:?}"
+    );
+    assert!(took < limit, "took {took:?}");
+}
+
+#[tokio::test]
 async fn tracker_sees_a_phone_come_and_go() {
-    let server = TestServer::start();
-    let client = server.client();
+    let server = TestAdb::start().await;
+    let client = AdbServer::new(server.addr());
     let tracker = DeviceTracker::spawn(client.clone());
     let mut table = tracker.subscribe();
     let (phone, device) = phone_on(&client).await;

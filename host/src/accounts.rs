@@ -18,12 +18,17 @@ pub enum AccountError {
 }
 
 /// The body of `POST /api/v1/account`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewAccount {
+    /// With or without a leading '@'.
+    #[schema(min_length = 1, pattern = "\\S")]
     pub username: String,
+    /// The phone the account is signed in on.
+    #[schema(min_length = 1, pattern = "\\S")]
     pub serial: String,
     #[serde(default = "tiktok")]
+    #[schema(pattern = "^tiktok$")]
     pub app: String,
     /// The app package when the account lives in a clone app.
     pub package: Option<String>,

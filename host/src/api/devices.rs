@@ -5,14 +5,13 @@ use std::sync::Arc;
 
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use super::envelope::{ApiError, ok};
 use super::extract::Body;
 use super::{AppResult, AppState};
 
-#[derive(Serialize)]
-struct DeviceView {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct DeviceView {
     serial: String,
     state: String,
     model: Option<String>,
@@ -22,6 +21,9 @@ struct DeviceView {
     accounts: Vec<String>,
 }
 
+/// The phones ADB sees.
+#[utoipa::path(get, path = "/api/v1/device",
+    responses((status = 200, body = super::openapi::Envelope<Vec<DeviceView>>), super::openapi::Errors))]
 pub async fn list(State(app): State<Arc<AppState>>) -> AppResult {
     let devices = app.devices.borrow().clone();
     let accounts = app.accounts.list().await.map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -43,12 +45,20 @@ pub async fn list(State(app): State<Arc<AppState>>) -> AppResult {
     Ok(ok(views))
 }
 
-#[derive(Deserialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Connected {
+    message: String,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Connect {
     address: String,
 }
 
+/// `adb connect` a network or cloud phone.
+#[utoipa::path(post, path = "/api/v1/device/connect", request_body = Connect,
+    responses((status = 200, body = super::openapi::Envelope<Connected>), super::openapi::Errors))]
 pub async fn connect(State(app): State<Arc<AppState>>, Body(req): Body<Connect>) -> AppResult {
     let address = req.address.trim();
     let valid = address.rsplit_once(':').is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok());
@@ -56,5 +66,5 @@ pub async fn connect(State(app): State<Arc<AppState>>, Body(req): Body<Connect>)
         return Err(ApiError::invalid(format!("address {address:?} must be host:port, e.g. 192.168.1.20:5555")));
     }
     let said = app.adb.connect(address).await.map_err(|e| ApiError::invalid(e.to_string()))?;
-    Ok(ok(json!({"message": said})))
+    Ok(ok(Connected { message: said }))
 }

@@ -32,6 +32,8 @@ pub enum ApiError {
     Unauthorized,
     #[error("the license plan has no API access; upgrade to Pro, Team or Business")]
     NoApiAccess(Value),
+    #[error("{0}")]
+    MethodNotAllowed(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -50,6 +52,7 @@ impl ApiError {
             ApiError::TooLarge(_) => (41301, StatusCode::PAYLOAD_TOO_LARGE),
             ApiError::Unauthorized => (40101, StatusCode::UNAUTHORIZED),
             ApiError::NoApiAccess(_) => (40301, StatusCode::FORBIDDEN),
+            ApiError::MethodNotAllowed(_) => (40001, StatusCode::METHOD_NOT_ALLOWED),
             ApiError::Internal(_) => (50001, StatusCode::INTERNAL_SERVER_ERROR),
         }
     }

@@ -13,6 +13,10 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::AppState;
 
+/// Server-Sent Events: task_created, task_started, task_progress, task_finished, task_deleted,
+/// device_online, device_offline.
+#[utoipa::path(get, path = "/api/v1/events",
+    responses((status = 200, description = "an endless text/event-stream", content_type = "text/event-stream", body = String)))]
 pub async fn stream(State(app): State<Arc<AppState>>) -> impl IntoResponse {
     Sse::new(events(app.events.subscribe())).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }

@@ -12,7 +12,7 @@ use super::envelope::{ApiError, ok};
 use super::{AppResult, AppState};
 
 /// What `GET /license/check` reports.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct License {
     plan_name: &'static str,
     api_enabled: bool,
@@ -54,6 +54,9 @@ pub async fn require_api_plan(State(app): State<Arc<AppState>>, req: Request, ne
     next.run(req).await
 }
 
+/// The license plan and whether it has API access.
+#[utoipa::path(get, path = "/api/v1/license/check",
+    responses((status = 200, body = super::openapi::Envelope<License>), super::openapi::Errors))]
 pub async fn license_check(State(app): State<Arc<AppState>>) -> AppResult {
     Ok(ok(license(&app)))
 }

@@ -7,6 +7,7 @@ mod envelope;
 mod events;
 mod extract;
 mod guard;
+mod openapi;
 mod scripts;
 mod tasks;
 
@@ -68,11 +69,16 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/script", get(scripts::list))
         .route("/script/{name}", get(scripts::get))
         .route("/events", get(events::stream));
-    let api = licensed.merge(ours).route_layer(from_fn_with_state(state.clone(), guard::require_token));
+    let api = licensed
+        .merge(ours)
+        .route_layer(from_fn_with_state(state.clone(), guard::require_token))
+        .route("/openapi.json", get(openapi::document));
     Router::new()
         .nest("/api/v1", api)
         .fallback(|| async { ApiError::NotFound("no such endpoint; the API lives under /api/v1".into()) })
-        .method_not_allowed_fallback(|| async { ApiError::invalid("this endpoint does not take that HTTP method") })
+        .method_not_allowed_fallback(|| async {
+            ApiError::MethodNotAllowed("this endpoint does not take that HTTP method".into())
+        })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
 }

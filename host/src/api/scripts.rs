@@ -8,12 +8,40 @@ use super::envelope::{ApiError, ok};
 use super::extract::Path;
 use super::{AppResult, AppState};
 
+/// A loaded script as the API shows it.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ScriptView {
+    name: String,
+    version: String,
+    description: String,
+    /// JSON Schema of the script's config.
+    #[schema(value_type = Object)]
+    config_schema: serde_json::Value,
+}
+
+impl From<&crate::runtime::ScriptMeta> for ScriptView {
+    fn from(m: &crate::runtime::ScriptMeta) -> ScriptView {
+        ScriptView {
+            name: m.name.clone(),
+            version: m.version.clone(),
+            description: m.description.clone(),
+            config_schema: m.config_schema.clone(),
+        }
+    }
+}
+
+/// The loaded scripts.
+#[utoipa::path(get, path = "/api/v1/script",
+    responses((status = 200, body = super::openapi::Envelope<Vec<ScriptView>>), super::openapi::Errors))]
 pub async fn list(State(app): State<Arc<AppState>>) -> AppResult {
-    let scripts: Vec<_> = app.registry.all().iter().map(|p| p.meta().clone()).collect();
+    let scripts: Vec<ScriptView> = app.registry.all().iter().map(|p| ScriptView::from(p.meta())).collect();
     Ok(ok(scripts))
 }
 
+/// One loaded script.
+#[utoipa::path(get, path = "/api/v1/script/{name}", params(("name" = String, Path)),
+    responses((status = 200, body = super::openapi::Envelope<ScriptView>), super::openapi::Errors))]
 pub async fn get(State(app): State<Arc<AppState>>, Path(name): Path<String>) -> AppResult {
     let plugin = app.registry.get(&name).ok_or_else(|| ApiError::NotFound(format!("script {name:?} not found")))?;
-    Ok(ok(plugin.meta().clone()))
+    Ok(ok(ScriptView::from(plugin.meta())))
 }

@@ -5,98 +5,168 @@ use std::sync::Arc;
 
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use super::envelope::{ApiError, ok};
 use super::extract::{Body, Path, Query};
+use super::openapi::{Envelope, Errors};
 use super::{AppResult, AppState};
+use crate::store::{LogRow, Stats};
+use crate::tasks::{TaskPage, TaskView};
 use crate::store::TaskFilter;
 use crate::tasks::CreateTask;
 
-#[derive(Serialize)]
-struct Created {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Created {
     task_ids: Vec<i64>,
     created_count: usize,
 }
 
+/// Create tasks: targets × the script's split of the config, all or none.
+#[utoipa::path(post, path = "/api/v1/task", request_body = CreateTask,
+    responses((status = 200, body = Envelope<Created>), Errors))]
 pub async fn create(State(app): State<Arc<AppState>>, Body(req): Body<CreateTask>) -> AppResult {
     let ids = app.tasks.create(req).await?;
     Ok(ok(Created { created_count: ids.len(), task_ids: ids }))
 }
 
-#[derive(Deserialize)]
+/// Where a task came from.
+#[derive(Clone, Copy, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    Ui,
+    Api,
+}
+
+impl Source {
+    fn as_str(self) -> &'static str {
+        match self {
+            Source::Ui => "ui",
+            Source::Api => "api",
+        }
+    }
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// 0 pending, 1 running, 2 completed, 3 failed.
+    #[param(minimum = 0, maximum = 3)]
     status: Option<i64>,
     serial: Option<String>,
     script_name: Option<String>,
-    source: Option<String>,
+    #[param(inline)]
+    source: Option<Source>,
+    #[param(minimum = 1, maximum = 2147483647)]
     page: Option<u32>,
+    #[param(minimum = 1, maximum = 100)]
     page_size: Option<u32>,
 }
 
+/// List tasks, newest first.
+#[utoipa::path(get, path = "/api/v1/task", params(ListQuery),
+    responses((status = 200, body = Envelope<TaskPage>), Errors))]
 pub async fn list(State(app): State<Arc<AppState>>, Query(q): Query<ListQuery>) -> AppResult {
     if q.status.is_some_and(|s| !(0..=3).contains(&s)) {
         return Err(ApiError::invalid("status must be 0 (pending), 1 (running), 2 (completed) or 3 (failed)"));
     }
-    if q.source.as_deref().is_some_and(|s| s != "ui" && s != "api") {
-        return Err(ApiError::invalid("source must be \"ui\" or \"api\""));
-    }
     let page = q.page.unwrap_or(1);
-    if page < 1 {
-        return Err(ApiError::invalid("page starts at 1"));
+    if !(1..=i32::MAX as u32).contains(&page) {
+        return Err(ApiError::invalid("page must be between 1 and 2147483647"));
     }
     let page_size = q.page_size.unwrap_or(20);
     if !(1..=100).contains(&page_size) {
         return Err(ApiError::invalid("page_size must be between 1 and 100"));
     }
-    let filter = TaskFilter { status: q.status, serial: q.serial, script_name: q.script_name, source: q.source };
+    let source = q.source.map(|s| s.as_str().to_string());
+    let filter = TaskFilter { status: q.status, serial: q.serial, script_name: q.script_name, source };
     Ok(ok(app.tasks.list(&filter, page, page_size).await?))
 }
 
+/// One task.
+#[utoipa::path(get, path = "/api/v1/task/{task_id}", params(("task_id" = i64, Path)),
+    responses((status = 200, body = Envelope<TaskView>), Errors))]
 pub async fn get(State(app): State<Arc<AppState>>, Path(task_id): Path<i64>) -> AppResult {
     Ok(ok(app.tasks.get(task_id).await?))
 }
 
+/// Delete a task; a running one is stopped first.
+#[utoipa::path(delete, path = "/api/v1/task/{task_id}", params(("task_id" = i64, Path)),
+    responses((status = 200, body = Envelope<Deleted>), Errors))]
 pub async fn delete_one(State(app): State<Arc<AppState>>, Path(task_id): Path<i64>) -> AppResult {
     if app.tasks.delete(&[task_id]).await? == 0 {
         return Err(ApiError::NotFound(format!("task {task_id} not found")));
     }
-    Ok(ok(json!({"deleted_count": 1})))
+    Ok(ok(Deleted::one()))
 }
 
-#[derive(Deserialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Deleted {
+    deleted_count: u64,
+}
+
+impl Deleted {
+    pub fn one() -> Deleted {
+        Deleted { deleted_count: 1 }
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Retried {
+    retried_count: u64,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Batch {
+    #[schema(min_items = 1)]
     task_ids: Vec<i64>,
 }
 
+/// Delete several tasks; running ones are stopped first.
+#[utoipa::path(delete, path = "/api/v1/task/batch", request_body = Batch,
+    responses((status = 200, body = Envelope<Deleted>), Errors))]
 pub async fn delete_batch(State(app): State<Arc<AppState>>, Body(batch): Body<Batch>) -> AppResult {
     if batch.task_ids.is_empty() {
         return Err(ApiError::invalid("task_ids must list at least one task id"));
     }
     let deleted = app.tasks.delete(&batch.task_ids).await?;
-    Ok(ok(json!({"deleted_count": deleted})))
+    Ok(ok(Deleted { deleted_count: deleted }))
 }
 
+/// Stop a pending or running task: it fails with "stopped by user".
+#[utoipa::path(post, path = "/api/v1/task/{task_id}/stop", params(("task_id" = i64, Path)),
+    responses((status = 200, body = Envelope<TaskView>), Errors))]
 pub async fn stop(State(app): State<Arc<AppState>>, Path(task_id): Path<i64>) -> AppResult {
     app.tasks.stop(task_id).await?;
     Ok(ok(app.tasks.get(task_id).await?))
 }
 
+/// Retry a failed task: pending again, due now.
+#[utoipa::path(post, path = "/api/v1/task/{task_id}/retry", params(("task_id" = i64, Path)),
+    responses((status = 200, body = Envelope<TaskView>), Errors))]
 pub async fn retry(State(app): State<Arc<AppState>>, Path(task_id): Path<i64>) -> AppResult {
     app.tasks.retry(task_id).await?;
     Ok(ok(app.tasks.get(task_id).await?))
 }
 
+/// Retry every failed task.
+#[utoipa::path(post, path = "/api/v1/task/retry-all",
+    responses((status = 200, body = Envelope<Retried>), Errors))]
 pub async fn retry_all(State(app): State<Arc<AppState>>) -> AppResult {
-    Ok(ok(json!({"retried_count": app.tasks.retry_all().await?})))
+    Ok(ok(Retried { retried_count: app.tasks.retry_all().await? }))
 }
 
+/// Counts by status.
+#[utoipa::path(get, path = "/api/v1/task/stats",
+    responses((status = 200, body = Envelope<Stats>), Errors))]
 pub async fn stats(State(app): State<Arc<AppState>>) -> AppResult {
     Ok(ok(app.tasks.stats().await?))
 }
 
+/// The task's log lines: plugin logs and host events.
+#[utoipa::path(get, path = "/api/v1/task/{task_id}/logs", params(("task_id" = i64, Path)),
+    responses((status = 200, body = Envelope<Vec<LogRow>>), Errors))]
 pub async fn logs(State(app): State<Arc<AppState>>, Path(task_id): Path<i64>) -> AppResult {
     Ok(ok(app.tasks.logs(task_id).await?))
 }

@@ -69,7 +69,7 @@ pub struct TaskFilter {
 }
 
 /// Counts by status.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Stats {
     pub total: i64,
     pub pending: i64,
@@ -79,7 +79,7 @@ pub struct Stats {
 }
 
 /// One line of a task's log.
-#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize)]
+#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct LogRow {
     pub at: i64,
     pub level: String,
@@ -87,7 +87,7 @@ pub struct LogRow {
 }
 
 /// An account signed in on a phone.
-#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize)]
+#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct AccountRow {
     pub id: i64,
     pub username: String,

@@ -11,12 +11,16 @@ use crate::runtime::ConfigViolation;
 use crate::store::NewTask;
 
 /// The body of `POST /api/v1/task`.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateTask {
     pub serials: Option<Vec<String>>,
     pub usernames: Option<Vec<String>>,
+    /// The script to run (see GET /api/v1/script).
+    #[schema(value_type = String, required = true, min_length = 1)]
     pub script_name: Option<String>,
+    /// Validated against the script's JSON Schema.
+    #[schema(value_type = Object, required = true)]
     pub script_config: Option<Value>,
     #[serde(default)]
     pub enable_multi_account: bool,

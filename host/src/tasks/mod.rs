@@ -45,7 +45,7 @@ pub enum TaskError {
 }
 
 /// A page of tasks.
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct TaskPage {
     pub total: i64,
     pub page: u32,

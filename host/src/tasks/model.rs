@@ -32,19 +32,20 @@ pub fn status_text(code: i64) -> &'static str {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Progress {
     pub percent: i64,
     pub message: Option<String>,
 }
 
 /// A task in the API's shape.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct TaskView {
     pub id: i64,
     pub serial: String,
     pub username: Option<String>,
     pub script_name: String,
+    #[schema(value_type = Object)]
     pub script_config: Value,
     pub status: i64,
     pub status_text: &'static str,
@@ -56,6 +57,7 @@ pub struct TaskView {
     pub retry_count: i64,
     pub progress: Option<Progress>,
     pub error: Option<String>,
+    #[schema(value_type = Option<Object>)]
     pub result: Option<Value>,
 }
 

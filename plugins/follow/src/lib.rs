@@ -197,6 +197,7 @@ fn run_one(target: &str, access: AccessMethod, action: Action) -> Result<&'stati
 fn wait_profile(user: &str, at: &str, action: Action) -> Result<(Node, FollowState)> {
     let ids = tiktok::ids();
     let mut control_since: Option<Instant> = None;
+    let mut missing_seen = false;
     let mut last: Vec<Node> = Vec::new();
     let found = host::poll(PROFILE_TIMEOUT, POLL, || {
         let nodes = ui::nodes()?;
@@ -206,10 +207,15 @@ fn wait_profile(user: &str, at: &str, action: Action) -> Result<(Node, FollowSta
         let screen = profile::classify(&nodes, user, &ids);
         last = nodes;
         match screen {
-            ProfileScreen::Missing(text) => Err(Error::failed(format!(
+            // Seen twice in a row, so a page left over from before the URL opened cannot fool us.
+            ProfileScreen::Missing(text) if missing_seen => Err(Error::failed(format!(
                 "user {at} does not exist: the app shows \"{}\"",
                 text.trim()
             ))),
+            ProfileScreen::Missing(_) => {
+                missing_seen = true;
+                Ok(None)
+            }
             ProfileScreen::Ready { control, state, name_shown } => {
                 // Prefer a dump that also shows "@user" (a stale profile may still be on screen for a moment).
                 let since = *control_since.get_or_insert_with(Instant::now);

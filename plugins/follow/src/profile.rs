@@ -127,7 +127,12 @@ pub fn classify(nodes: &[Node], user: &str, ids: &Ids) -> ProfileScreen {
     if let Some(text) = missing_account(nodes) {
         return ProfileScreen::Missing(text.to_string());
     }
+    // A profile naming someone else (the previous screen, still up while the new one loads) is not ready.
+    let other_profile = nodes
+        .iter()
+        .any(|n| id_matches(&n.resource_id, ids.profile_username) && !same_username(&n.text, user));
     match follow_control(nodes, ids) {
+        Some(_) if other_profile => ProfileScreen::Other,
         Some((control, state)) => ProfileScreen::Ready {
             control: control.clone(),
             state,
@@ -328,7 +333,12 @@ mod tests {
             ProfileScreen::Ready { state, name_shown, .. } => assert!(state == FollowState::Follow && name_shown),
             other => panic!("{other:?}"),
         }
-        match classify(&profile("Follow", "eme"), "bbc", &ids) {
+        // Another user's profile (the previous screen) is not the target's.
+        assert_eq!(classify(&profile("Follow", "eme"), "bbc", &ids), ProfileScreen::Other);
+        // A profile whose username node is unrecognisable is ready, without the name.
+        let mut nodes = profile("Follow", "eme");
+        nodes.retain(|x| x.text != "@nasa");
+        match classify(&nodes, "bbc", &ids) {
             ProfileScreen::Ready { name_shown, .. } => assert!(!name_shown),
             other => panic!("{other:?}"),
         }

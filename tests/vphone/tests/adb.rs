@@ -1,18 +1,16 @@
 //! End-to-end tests through the REAL adb server and CLI: each test starts its own adb server and phone,
 //! connects them, and checks one behaviour with `adb shell`, `adb push`/`pull` and `exec-out`.
 
-#[path = "support/adb_server.rs"]
-mod adb_server;
 #[path = "support/dump.rs"]
 mod dump;
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use adb_server::AdbServer;
 use base64::Engine;
 use dump::node_center;
 use regex::Regex;
 use serde_json::Value;
+use vphone::testing::AdbServer;
 use vphone::{PhoneConfig, VPhone};
 
 const PKG: &str = "com.zhiliaoapp.musically";
@@ -25,7 +23,7 @@ async fn setup(config: PhoneConfig) -> (AdbServer, VPhone) {
 }
 
 async fn state(server: &AdbServer, phone: &VPhone) -> Value {
-    let (out, err, code) = server.shell(phone, "dumpsys vphone").await;
+    let (out, err, code) = server.shell(&phone.serial(), "dumpsys vphone").await;
     assert_eq!(code, 0, "{err}");
     serde_json::from_str(&out).expect("dumpsys vphone prints JSON")
 }
@@ -33,7 +31,7 @@ async fn state(server: &AdbServer, phone: &VPhone) -> Value {
 async fn dump(server: &AdbServer, phone: &VPhone) -> String {
     let (out, err, code) = server
         .shell(
-            phone,
+            &phone.serial(),
             "uiautomator dump /data/local/tmp/u.xml >/dev/null && cat /data/local/tmp/u.xml",
         )
         .await;
@@ -46,7 +44,9 @@ async fn tap(server: &AdbServer, phone: &VPhone, needle: &str) {
     let xml = dump(server, phone).await;
     let (x, y) =
         node_center(&xml, needle).unwrap_or_else(|| panic!("no node with {needle} in {xml}"));
-    let (_, err, code) = server.shell(phone, &format!("input tap {x} {y}")).await;
+    let (_, err, code) = server
+        .shell(&phone.serial(), &format!("input tap {x} {y}"))
+        .await;
     assert_eq!(code, 0, "{err}");
 }
 
@@ -54,7 +54,7 @@ async fn open_profile(server: &AdbServer, phone: &VPhone, user: &str) {
     let command = format!(
         "am start -f 0x10008000 -a android.intent.action.VIEW -d https://www.tiktok.com/@{user} -p {PKG}"
     );
-    let (out, err, code) = server.shell(phone, &command).await;
+    let (out, err, code) = server.shell(&phone.serial(), &command).await;
     assert_eq!(code, 0, "{out}{err}");
 }
 
@@ -62,12 +62,12 @@ async fn open_profile(server: &AdbServer, phone: &VPhone, user: &str) {
 async fn shell_v2_reports_exit_code_and_stderr() {
     let (server, phone) = setup(PhoneConfig::default()).await;
     let (out, err, code) = server
-        .shell(&phone, "echo 'hello world' && nosuchcmd")
+        .shell(&phone.serial(), "echo 'hello world' && nosuchcmd")
         .await;
     assert_eq!(out, "hello world\n");
     assert_eq!(err, "sh: nosuchcmd: not found\n");
     assert_eq!(code, 127);
-    let (out, _, code) = server.shell(&phone, "false || echo rescued").await;
+    let (out, _, code) = server.shell(&phone.serial(), "false || echo rescued").await;
     assert_eq!((out.as_str(), code), ("rescued\n", 0));
 }
 
@@ -108,7 +108,9 @@ async fn push_then_pull_round_trips_300_kib() {
         .await;
     assert!(out.status.success(), "pull: {out:?}");
     assert_eq!(std::fs::read(&back).expect("pulled file"), bytes);
-    let (listing, _, _) = server.shell(&phone, "ls /sdcard/DCIM/Camera").await;
+    let (listing, _, _) = server
+        .shell(&phone.serial(), "ls /sdcard/DCIM/Camera")
+        .await;
     assert_eq!(listing, "clip.mp4\n");
 }
 
@@ -117,13 +119,16 @@ async fn uiautomator_dump_then_cat_shows_the_feed() {
     let (server, phone) = setup(PhoneConfig::default()).await;
     let (out, _, _) = server
         .shell(
-            &phone,
+            &phone.serial(),
             &format!("monkey -p {PKG} -c android.intent.category.LAUNCHER 1"),
         )
         .await;
     assert!(out.contains("Events injected: 1"), "{out}");
     let (out, _, code) = server
-        .shell(&phone, "uiautomator dump && cat /sdcard/window_dump.xml")
+        .shell(
+            &phone.serial(),
+            "uiautomator dump && cat /sdcard/window_dump.xml",
+        )
         .await;
     assert_eq!(code, 0);
     let head = "UI hierchary dumped to: /sdcard/window_dump.xml\n\
@@ -157,7 +162,9 @@ async fn tapping_follow_on_a_profile_follows_that_user() {
         .expect("a Follow control on the profile");
     let n = |i: usize| caps[i].parse::<i32>().expect("number");
     let (x, y) = ((n(1) + n(3)) / 2, (n(2) + n(4)) / 2);
-    server.shell(&phone, &format!("input tap {x} {y}")).await;
+    server
+        .shell(&phone.serial(), &format!("input tap {x} {y}"))
+        .await;
     let state = state(&server, &phone).await;
     assert_eq!(state["following"]["shop_eu"], serde_json::json!(["nasa"]));
     assert_eq!(state["screen"], "profile");
@@ -192,13 +199,13 @@ async fn adb_input_b64_types_emoji_and_cjk_into_search() {
     let b64 = base64::engine::general_purpose::STANDARD.encode(text);
     server
         .shell(
-            &phone,
+            &phone.serial(),
             &format!("monkey -p {PKG} -c android.intent.category.LAUNCHER 1"),
         )
         .await;
     tap(&server, &phone, "content-desc=\"Search\"").await;
     let (out, _, _) = server
-        .shell(&phone, "ime set com.android.adbkeyboard/.AdbIME")
+        .shell(&phone.serial(), "ime set com.android.adbkeyboard/.AdbIME")
         .await;
     assert_eq!(
         out,
@@ -206,7 +213,7 @@ async fn adb_input_b64_types_emoji_and_cjk_into_search() {
     );
     let (out, _, code) = server
         .shell(
-            &phone,
+            &phone.serial(),
             &format!("am broadcast -a ADB_INPUT_B64 --es msg {b64}"),
         )
         .await;
@@ -231,13 +238,13 @@ async fn searching_a_user_and_tapping_the_row_opens_the_profile() {
     let (server, phone) = setup(PhoneConfig::default()).await;
     server
         .shell(
-            &phone,
+            &phone.serial(),
             &format!("monkey -p {PKG} -c android.intent.category.LAUNCHER 1"),
         )
         .await;
     tap(&server, &phone, "content-desc=\"Search\"").await;
     server
-        .shell(&phone, "input text 'nasa' && input keyevent 66")
+        .shell(&phone.serial(), "input text 'nasa' && input keyevent 66")
         .await;
     tap(&server, &phone, "text=\"Users\"").await;
     tap(
@@ -262,7 +269,7 @@ async fn switching_account_changes_current_account() {
     .await;
     server
         .shell(
-            &phone,
+            &phone.serial(),
             &format!("monkey -p {PKG} -c android.intent.category.LAUNCHER 1"),
         )
         .await;
@@ -287,10 +294,14 @@ async fn logcat_epoch_lines_carry_wall_clock_millis() {
             .as_secs_f64()
     };
     let before = now();
-    server.shell(&phone, "log -t vptask 'task 7 started'").await;
+    server
+        .shell(&phone.serial(), "log -t vptask 'task 7 started'")
+        .await;
     let after = now();
-    server.shell(&phone, "log -t noise ignored").await;
-    let (out, _, code) = server.shell(&phone, "logcat -d -v epoch -s vptask").await;
+    server.shell(&phone.serial(), "log -t noise ignored").await;
+    let (out, _, code) = server
+        .shell(&phone.serial(), "logcat -d -v epoch -s vptask")
+        .await;
     assert_eq!(code, 0);
     let line =
         Regex::new(r"^(\d+\.\d{3}) +(\d+) +(\d+) I vptask: task 7 started\n$").expect("regex");
@@ -339,7 +350,7 @@ async fn a_slow_dump_does_not_block_another_stream() {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         let started = Instant::now();
-        let (out, _, _) = server.shell(&phone, "echo quick").await;
+        let (out, _, _) = server.shell(&phone.serial(), "echo quick").await;
         (out, started.elapsed())
     };
     let (slow_out, (fast_out, fast_took)) = tokio::join!(slow, fast);

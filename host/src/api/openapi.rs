@@ -1,0 +1,72 @@
+//! `GET /api/v1/openapi.json`: the OpenAPI 3.1 description of the API, generated from the
+//! handlers' annotations and the types they take and return (utoipa).
+
+use axum::Json;
+use axum::response::IntoResponse;
+use serde_json::Value;
+use utoipa::{OpenApi, ToSchema};
+
+use super::{accounts, devices, events, guard, scripts, tasks};
+
+/// The success envelope: `code` 0, `message` "success", and the payload.
+#[derive(ToSchema)]
+#[allow(dead_code)] // describes responses for the document; never built
+pub struct Envelope<T> {
+    /// Always 0 on success.
+    pub code: i64,
+    pub message: String,
+    pub data: T,
+}
+
+/// Every error answer: a non-zero code, a sentence, and details (`data.errors` for validation).
+#[derive(ToSchema)]
+#[allow(dead_code)] // describes responses for the document; never built
+pub struct ErrorEnvelope {
+    /// 40001 invalid parameters, 40002 script_name missing, 40003 unknown script, 40101 token,
+    /// 40301 license, 40401 not found, 41301 body too large, 50001 internal.
+    pub code: i64,
+    pub message: String,
+    #[schema(value_type = Option<Object>)]
+    pub data: Option<Value>,
+}
+
+/// The error statuses any endpoint may answer.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // describes responses for the document; never built
+pub enum Errors {
+    /// 40001 / 40002 / 40003: the request is invalid.
+    #[response(status = 400)]
+    BadRequest(#[to_schema] ErrorEnvelope),
+    /// 40101: an API token is configured and the request lacks it.
+    #[response(status = 401)]
+    Unauthorized(ErrorEnvelope),
+    /// 40301: the license plan has no API access.
+    #[response(status = 403)]
+    Forbidden(ErrorEnvelope),
+    /// 40401: no such task, account, script or endpoint.
+    #[response(status = 404)]
+    NotFound(ErrorEnvelope),
+    /// 41301: the body is over the limit.
+    #[response(status = 413)]
+    TooLarge(ErrorEnvelope),
+    /// 50001: an internal error.
+    #[response(status = 500)]
+    Internal(ErrorEnvelope),
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "phonefleet", description = "TikMatrix-compatible task API of phonefleet, plus its own endpoints."),
+    paths(
+        tasks::create, tasks::list, tasks::get, tasks::delete_one, tasks::delete_batch, tasks::stop,
+        tasks::retry, tasks::retry_all, tasks::stats, tasks::logs, guard::license_check,
+        devices::list, devices::connect, accounts::list, accounts::create, accounts::delete,
+        scripts::list, scripts::get, events::stream,
+    ),
+    components(schemas(ErrorEnvelope))
+)]
+pub struct ApiDoc;
+
+pub async fn document() -> impl IntoResponse {
+    Json(ApiDoc::openapi())
+}
