@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod api;
 pub mod config;
 pub mod events;
+pub mod materials;
 pub mod runtime;
 mod server;
 pub mod store;

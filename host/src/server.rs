@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 use crate::accounts::Accounts;
 use crate::api::{self, AppState};
 use crate::events::Events;
+use crate::materials::Library;
 use crate::config::Config;
 use crate::runtime::{Registry, Runtime, RuntimeError};
 use crate::store::{Store, StoreError};
@@ -84,11 +85,13 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
             limits: config.limits(),
             device_limit: config.device_limit,
             events: events.clone(),
+            materials: Arc::new(Library::new(store.clone(), &config.data_dir)),
         },
     );
     let tasks = Tasks::new(store.clone(), registry.clone(), tracker.subscribe(), scheduler, events.clone());
     let state = Arc::new(AppState {
         tasks,
+        library: Library::new(store.clone(), &config.data_dir),
         accounts: Accounts::new(store),
         registry,
         devices: tracker.subscribe(),

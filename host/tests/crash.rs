@@ -1,50 +1,18 @@
 //! Crash safety of the real binary: `kill -9` mid-run and restart loses no accepted task, runs
 //! none twice on a phone, and fails exactly the ones that were running with the restart reason.
 
-use std::collections::BTreeMap;
-use std::path::Path;
-use std::process::Stdio;
-use std::time::{Duration, Instant};
+mod common;
 
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use common::Host;
 use serde_json::{Value, json};
-use tokio::process::{Child, Command};
-use vphone::testing::{AdbServer, free_port};
+use vphone::testing::AdbServer;
 use vphone::{PhoneConfig, VPhone};
 
 const PHONES: usize = 10;
 const USERS: usize = 20;
-const WAIT: Duration = Duration::from_secs(120);
-
-fn serve(data_dir: &Path, port: u16, adb: &AdbServer, round: u32) -> Child {
-    let log = std::fs::File::create(data_dir.join(format!("host-{round}.log"))).expect("log file");
-    let err = log.try_clone().expect("log file");
-    Command::new(env!("CARGO_BIN_EXE_phonefleet"))
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--adb-server", &adb.addr().to_string()])
-        .arg("--data-dir")
-        .arg(data_dir)
-        .stdin(Stdio::null())
-        .stdout(log)
-        .stderr(err)
-        .kill_on_drop(true)
-        .spawn()
-        .expect("the phonefleet binary starts")
-}
-
-async fn get(http: &reqwest::Client, url: &str) -> Option<Value> {
-    http.get(url).send().await.ok()?.json().await.ok()
-}
-
-/// Polls `url` until `check` holds for its envelope, or panics after `WAIT`.
-async fn wait_for(http: &reqwest::Client, url: &str, what: &str, check: impl Fn(&Value) -> bool) -> Value {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        if let Some(reply) = get(http, url).await.filter(|r| check(r)) {
-            return reply;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
 
 /// How many times the host marked each task's start in the phone's own logcat.
 async fn starts_on_phone(adb: &AdbServer, serial: &str) -> BTreeMap<i64, usize> {
@@ -74,52 +42,53 @@ async fn a_host_killed_mid_run_loses_no_task_and_runs_none_twice() {
     }
     let serials: Vec<String> = phones.iter().map(VPhone::serial).collect();
     let data = tempfile::tempdir().expect("data dir");
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}/api/v1");
-    let http = reqwest::Client::new();
-
-    let mut host = serve(data.path(), port, &adb, 1);
-    wait_for(&http, &format!("{base}/device"), "phones online", |r| {
-        r["data"].as_array().is_some_and(|d| d.iter().filter(|d| d["online"] == true).count() == PHONES)
-    })
-    .await;
+    let mut host = Host::serve(data.path(), data.path(), &adb, None, 1);
+    host.wait_online(PHONES).await;
     let users: Vec<String> = (0..USERS).map(|i| format!("@crash{i}")).collect();
     let body = json!({"serials": serials, "script_name": "follow", "script_config": {"target_users": users}});
-    let created: Value = http.post(format!("{base}/task")).json(&body).send().await.unwrap().json().await.unwrap();
+    let created: Value =
+        host.http.post(format!("{}/task", host.base)).json(&body).send().await.unwrap().json().await.unwrap();
     let ids: Vec<i64> = created["data"]["task_ids"].as_array().unwrap().iter().filter_map(Value::as_i64).collect();
     assert_eq!(ids.len(), PHONES * USERS);
 
     // Kill it hard while tasks are running and others are still queued.
-    wait_for(&http, &format!("{base}/task/stats"), "a third done", |r| {
+    host.wait_for("/task/stats", "a third done", |r| {
         r["data"]["completed"].as_i64().unwrap_or(0) >= (PHONES * USERS / 3) as i64 && r["data"]["running"].as_i64() > Some(0)
     })
     .await;
-    host.start_kill().expect("SIGKILL");
-    host.wait().await.expect("host reaped");
+    host.child.start_kill().expect("SIGKILL");
+    host.child.wait().await.expect("host reaped");
 
-    let _host = serve(data.path(), port, &adb, 2);
-    let stats = wait_for(&http, &format!("{base}/task/stats"), "every task finished", |r| {
+    let host = Host::serve(data.path(), data.path(), &adb, Some(host.port()), 2);
+    let stats = host.wait_for("/task/stats", "every task finished", |r| {
         r["data"]["total"] == ids.len() && r["data"]["pending"] == 0 && r["data"]["running"] == 0
     })
     .await;
     assert_eq!(stats["data"]["completed"].as_i64().unwrap() + stats["data"]["failed"].as_i64().unwrap(), 200);
 
-    let mut interrupted = 0;
+    let mut completed = BTreeMap::new();
     for id in &ids {
-        let task = get(&http, &format!("{base}/task/{id}")).await.expect("task answers")["data"].clone();
+        let task = host.get(&format!("/task/{id}")).await.expect("task answers")["data"].clone();
         match task["status"].as_i64() {
-            Some(2) => {}
+            Some(2) => completed.insert(*id, true),
             Some(3) => {
                 assert_eq!(task["error"], "interrupted: host restarted", "{task}");
-                interrupted += 1;
+                completed.insert(*id, false)
             }
             other => panic!("task {id} ended in {other:?}: {task}"),
+        };
+    }
+    let interrupted = completed.values().filter(|done| !**done).count();
+    assert!((1..=PHONES).contains(&interrupted), "exactly the tasks running at the crash fail ({interrupted})");
+    let mut started = BTreeMap::new();
+    for serial in &serials {
+        for (id, times) in starts_on_phone(&adb, serial).await {
+            assert_eq!(times, 1, "phone {serial} ran task {id} {times} times");
+            assert!(started.insert(id, serial.clone()).is_none(), "task {id} ran on two phones");
         }
     }
-    assert!((1..=PHONES).contains(&interrupted), "exactly the tasks running at the crash fail ({interrupted})");
-    for serial in &serials {
-        let starts = starts_on_phone(&adb, serial).await;
-        assert!(starts.values().all(|&n| n == 1), "phone {serial} ran a task twice: {starts:?}");
-        assert_eq!(starts.len(), USERS, "phone {serial} started each of its tasks once: {starts:?}");
+    // An interrupted task may have been killed before it reached its phone; a completed one ran there.
+    for (id, done) in &completed {
+        assert!(!done || started.contains_key(id), "completed task {id} never started on a phone");
     }
 }

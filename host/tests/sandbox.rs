@@ -6,7 +6,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use phonefleet::runtime::bindings::TaskInfo;
-use phonefleet::runtime::{Cancel, Grants, Limits, Plugin, RunError, RunEvent, RunRequest, Runtime};
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use phonefleet::runtime::{
+    Cancel, Grants, LibraryFile, Limits, MaterialStore, Plugin, RunError, RunEvent, RunRequest, Runtime,
+};
 use phonefleet_device::adb::AdbServer;
 use serde_json::json;
 use tokio::sync::mpsc;
@@ -19,6 +23,21 @@ async fn misbehave(cache: &std::path::Path) -> (Arc<Runtime>, Arc<Plugin>) {
     (runtime, Arc::new(plugin))
 }
 
+/// These plugins never ask for materials; any request is a test failure.
+struct NoMaterials;
+
+impl MaterialStore for NoMaterials {
+    fn used(&self, _: Vec<String>) -> BoxFuture<'static, Result<Vec<String>, String>> {
+        async { Err("no materials in sandbox tests".to_string()) }.boxed()
+    }
+    fn library(&self, _: Vec<String>, _: &'static str, _: u32) -> BoxFuture<'static, Result<Vec<LibraryFile>, String>> {
+        async { Err("no materials in sandbox tests".to_string()) }.boxed()
+    }
+    fn mark_used(&self, _: Vec<String>, _: i64) -> BoxFuture<'static, Result<(), String>> {
+        async { Err("no materials in sandbox tests".to_string()) }.boxed()
+    }
+}
+
 fn request(mode: &str, limits: Limits, cancel: Cancel) -> (RunRequest, mpsc::UnboundedReceiver<RunEvent>) {
     let (events, rx) = mpsc::unbounded_channel();
     // The plugin never touches its phone, so no adb server needs to answer here.
@@ -29,6 +48,7 @@ fn request(mode: &str, limits: Limits, cancel: Cancel) -> (RunRequest, mpsc::Unb
         config: json!({ "mode": mode }),
         device,
         grants: Grants::default(),
+        materials: Arc::new(NoMaterials),
         limits,
         cancel,
         events,

@@ -55,3 +55,16 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T>
             .map_err(|e: PathRejection| ApiError::invalid(format!("invalid path: {}", e.body_text())))
     }
 }
+
+/// A multipart form.
+pub struct Form(pub axum::extract::Multipart);
+
+impl<S: Send + Sync> FromRequest<S> for Form {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Multipart::from_request(req, state).await.map(Form).map_err(|e| {
+            ApiError::invalid(format!("send the upload as multipart/form-data: {}", e.body_text()))
+        })
+    }
+}

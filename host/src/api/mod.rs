@@ -7,6 +7,7 @@ mod envelope;
 mod events;
 mod extract;
 mod guard;
+mod materials;
 mod openapi;
 mod scripts;
 mod tasks;
@@ -26,16 +27,20 @@ pub use envelope::ApiError;
 use crate::accounts::Accounts;
 use crate::config::Plan;
 use crate::events::Events;
+use crate::materials::Library;
 use crate::runtime::Registry;
 use crate::tasks::Tasks;
 
 /// Largest request body accepted.
 pub const BODY_LIMIT: usize = 1 << 20;
+/// Largest material upload accepted.
+pub const UPLOAD_LIMIT: usize = 1 << 30;
 
 /// What every handler can reach.
 pub struct AppState {
     pub tasks: Tasks,
     pub accounts: Accounts,
+    pub library: Library,
     pub registry: Arc<Registry>,
     pub devices: watch::Receiver<Arc<Vec<DeviceInfo>>>,
     pub adb: AdbServer,
@@ -66,6 +71,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/device/connect", post(devices::connect))
         .route("/account", get(accounts::list).post(accounts::create))
         .route("/account/{id}", delete(accounts::delete))
+        .route(
+            "/material",
+            get(materials::list).post(materials::upload).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route("/material/{id}", delete(materials::delete))
         .route("/script", get(scripts::list))
         .route("/script/{name}", get(scripts::get))
         .route("/events", get(events::stream));

@@ -6,7 +6,7 @@ use axum::response::IntoResponse;
 use serde_json::Value;
 use utoipa::{OpenApi, ToSchema};
 
-use super::{accounts, devices, events, guard, scripts, tasks};
+use super::{accounts, devices, events, guard, materials, scripts, tasks};
 
 /// The success envelope: `code` 0, `message` "success", and the payload.
 #[derive(ToSchema)]
@@ -61,7 +61,7 @@ pub enum Errors {
         tasks::create, tasks::list, tasks::get, tasks::delete_one, tasks::delete_batch, tasks::stop,
         tasks::retry, tasks::retry_all, tasks::stats, tasks::logs, guard::license_check,
         devices::list, devices::connect, accounts::list, accounts::create, accounts::delete,
-        scripts::list, scripts::get, events::stream,
+        materials::list, materials::upload, materials::delete, scripts::list, scripts::get, events::stream,
     ),
     components(schemas(ErrorEnvelope))
 )]

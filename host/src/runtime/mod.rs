@@ -6,6 +6,7 @@ mod cache;
 mod cancel;
 mod grants;
 mod imports;
+mod materials;
 mod plugin;
 mod registry;
 mod state;
@@ -19,7 +20,8 @@ use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine};
 
 pub use cancel::Cancel;
-pub use grants::Grants;
+pub use grants::{Grants, HostPath, HostPathKind, host_paths};
+pub use materials::{LibraryFile, MaterialStore, SharedMaterialStore, kind_of};
 pub use plugin::{ConfigViolation, Plugin, RunRequest, ScriptMeta};
 pub use registry::Registry;
 pub use state::{RunEvent, RunLevel};

@@ -11,6 +11,7 @@ use wasmtime::{Engine, Store};
 
 use super::bindings::{ScriptError, ScriptPre, TaskInfo};
 use super::state::{Binding, RunEvent, RunState};
+use super::materials::SharedMaterialStore;
 use super::{Cancel, Grants, Limits, RunError};
 
 /// Time a plugin gets to describe itself or plan a request.
@@ -99,7 +100,13 @@ impl Plugin {
 
     /// Runs one task on its phone until it finishes, fails, times out or is cancelled.
     pub async fn run(self: &Arc<Self>, run: RunRequest) -> Result<Value, RunError> {
-        let binding = Binding { device: run.device, task: run.task, grants: run.grants, events: run.events };
+        let binding = Binding {
+            device: run.device,
+            task: run.task,
+            grants: run.grants,
+            materials: run.materials,
+            events: run.events,
+        };
         let mut store = new_store(&self.engine, run.limits.memory_bytes, Some(binding));
         let text = run.config.to_string();
         let outcome = {
@@ -137,6 +144,7 @@ pub struct RunRequest {
     pub config: Value,
     pub device: Device,
     pub grants: Grants,
+    pub materials: SharedMaterialStore,
     pub limits: Limits,
     pub cancel: Cancel,
     pub events: mpsc::UnboundedSender<RunEvent>,

@@ -9,6 +9,7 @@ use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use super::Grants;
+use super::materials::SharedMaterialStore;
 use super::bindings::TaskInfo;
 
 /// Most bytes of guest stdout/stderr kept per run.
@@ -49,6 +50,7 @@ pub(super) struct Binding {
     pub device: Device,
     pub task: TaskInfo,
     pub grants: Grants,
+    pub materials: SharedMaterialStore,
     pub events: mpsc::UnboundedSender<RunEvent>,
 }
 

@@ -97,6 +97,22 @@ pub struct AccountRow {
     pub created_at: i64,
 }
 
+/// A file of the material library.
+#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct MaterialRow {
+    pub id: i64,
+    /// Where the host keeps it.
+    pub path: String,
+    pub original_name: String,
+    /// "video" or "image".
+    pub kind: String,
+    pub size: i64,
+    /// Comma-separated.
+    pub tags: String,
+    pub created_at: i64,
+    pub used_at: Option<i64>,
+}
+
 /// How a run ended.
 #[derive(Clone, Debug)]
 pub enum Outcome {
@@ -367,6 +383,88 @@ impl Store {
     pub async fn delete_account(&self, id: i64) -> Result<bool, StoreError> {
         let done = sqlx::query("DELETE FROM accounts WHERE id = ?").bind(id).execute(&self.pool).await?;
         Ok(done.rows_affected() == 1)
+    }
+}
+
+const MATERIAL_COLUMNS: &str = "id, path, original_name, kind, size, tags, created_at, used_at";
+
+impl Store {
+    pub async fn insert_material(
+        &self,
+        path: &str,
+        original_name: &str,
+        kind: &str,
+        size: i64,
+        tags: &str,
+        now: i64,
+    ) -> Result<MaterialRow, StoreError> {
+        let sql = format!(
+            "INSERT INTO materials (path, original_name, kind, size, tags, created_at) VALUES (?, ?, ?, ?, ?, ?) \
+             RETURNING {MATERIAL_COLUMNS}"
+        );
+        Ok(sqlx::query_as(&sql)
+            .bind(path)
+            .bind(original_name)
+            .bind(kind)
+            .bind(size)
+            .bind(tags)
+            .bind(now)
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    pub async fn materials(&self) -> Result<Vec<MaterialRow>, StoreError> {
+        let sql = format!("SELECT {MATERIAL_COLUMNS} FROM materials ORDER BY id");
+        Ok(sqlx::query_as(&sql).fetch_all(&self.pool).await?)
+    }
+
+    pub async fn material(&self, id: i64) -> Result<Option<MaterialRow>, StoreError> {
+        let sql = format!("SELECT {MATERIAL_COLUMNS} FROM materials WHERE id = ?");
+        Ok(sqlx::query_as(&sql).bind(id).fetch_optional(&self.pool).await?)
+    }
+
+    pub async fn delete_material(&self, id: i64) -> Result<bool, StoreError> {
+        Ok(sqlx::query("DELETE FROM materials WHERE id = ?").bind(id).execute(&self.pool).await?.rows_affected() == 1)
+    }
+
+    /// Unused library materials of `kind`, oldest first.
+    pub async fn unused_materials(&self, kind: &str) -> Result<Vec<MaterialRow>, StoreError> {
+        let sql = format!("SELECT {MATERIAL_COLUMNS} FROM materials WHERE kind = ? AND used_at IS NULL ORDER BY id");
+        Ok(sqlx::query_as(&sql).bind(kind).fetch_all(&self.pool).await?)
+    }
+
+    /// Which of these host paths some task has posted.
+    pub async fn used_paths(&self, paths: &[String]) -> Result<Vec<String>, StoreError> {
+        if paths.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = QueryBuilder::<Sqlite>::new("SELECT path FROM used_paths WHERE path IN (");
+        let mut list = q.separated(", ");
+        for p in paths {
+            list.push_bind(p.clone());
+        }
+        q.push(")");
+        Ok(q.build_query_scalar().fetch_all(&self.pool).await?)
+    }
+
+    /// Records posted paths (and marks library materials among them used).
+    pub async fn mark_used(&self, paths: &[String], task_id: i64, now: i64) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for p in paths {
+            sqlx::query("INSERT OR REPLACE INTO used_paths (path, task_id, used_at) VALUES (?, ?, ?)")
+                .bind(p)
+                .bind(task_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("UPDATE materials SET used_at = ? WHERE path = ? AND used_at IS NULL")
+                .bind(now)
+                .bind(p)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 }
 

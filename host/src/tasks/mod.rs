@@ -15,7 +15,7 @@ use serde_json::json;
 
 use crate::accounts::normalize;
 use crate::events::Events;
-use crate::runtime::{ConfigViolation, Registry};
+use crate::runtime::{ConfigViolation, HostPathKind, Registry, host_paths};
 use crate::store::{LogRow, Stats, Store, StoreError, TaskFilter, status};
 pub use create::CreateTask;
 use create::{Target, check_request, fan_out, in_config, invalid};
@@ -42,6 +42,24 @@ pub enum TaskError {
     BadState { id: i64, state: &'static str, action: &'static str },
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// Host paths a config names (through `x-host-path` fields) that do not exist as what they should be.
+fn missing_host_paths(schema: &serde_json::Value, config: &serde_json::Value) -> Vec<ConfigViolation> {
+    host_paths(schema, config)
+        .into_iter()
+        .filter(|p| {
+            let meta = std::fs::metadata(&p.path);
+            match p.kind {
+                HostPathKind::File => !meta.is_ok_and(|m| m.is_file()),
+                HostPathKind::Dir => !meta.is_ok_and(|m| m.is_dir()),
+            }
+        })
+        .map(|p| {
+            let what = if p.kind == HostPathKind::File { "file" } else { "directory" };
+            ConfigViolation { path: p.pointer, message: format!("host {what} {:?} does not exist on this host", p.path) }
+        })
+        .collect()
 }
 
 /// A page of tasks.
@@ -91,6 +109,7 @@ impl Tasks {
         if let Some(config) = &req.script_config {
             if config.is_object() {
                 errors.extend(in_config(plugin.validate(config)));
+                errors.extend(in_config(missing_host_paths(&plugin.meta().config_schema, config)));
             }
         }
         let targets = self.targets(&req).await?.unwrap_or_else(|e| {

@@ -13,7 +13,7 @@ use tokio::sync::{Notify, mpsc, watch};
 use super::model::now_ms;
 use crate::events::Events;
 use crate::runtime::bindings::TaskInfo;
-use crate::runtime::{Cancel, Grants, Limits, Registry, RunError, RunEvent, RunRequest};
+use crate::runtime::{Cancel, Grants, Limits, Registry, RunError, RunEvent, RunRequest, SharedMaterialStore};
 use crate::store::{Outcome, Store, TaskRow};
 
 /// The app a task drives unless its account names a clone.
@@ -35,6 +35,7 @@ struct Inner {
     /// Most phones running tasks at once; 0 is unlimited (the license's `device_limit`).
     device_limit: usize,
     events: Events,
+    materials: SharedMaterialStore,
     wake: Notify,
     /// Phone serial → the task running on it.
     running: Mutex<HashMap<String, Running>>,
@@ -63,6 +64,7 @@ pub struct SchedulerConfig {
     pub limits: Limits,
     pub device_limit: usize,
     pub events: Events,
+    pub materials: SharedMaterialStore,
 }
 
 impl Scheduler {
@@ -73,7 +75,7 @@ impl Scheduler {
         devices: watch::Receiver<Arc<Vec<DeviceInfo>>>,
         config: SchedulerConfig,
     ) -> Scheduler {
-        let SchedulerConfig { adb, limits, device_limit, events } = config;
+        let SchedulerConfig { adb, limits, device_limit, events, materials } = config;
         let inner = Arc::new(Inner {
             store,
             registry,
@@ -81,6 +83,7 @@ impl Scheduler {
             limits,
             device_limit,
             events,
+            materials,
             wake: Notify::new(),
             running: Mutex::new(HashMap::new()),
         });
@@ -185,6 +188,7 @@ async fn execute(inner: Arc<Inner>, task: TaskRow, cancel: Cancel, ended: watch:
         Some(plugin) => match serde_json::from_str(&task.script_config) {
             Err(e) => Err(RunError::InvalidConfig(e.to_string())),
             Ok(config) => {
+                let grants = Grants::for_config(&plugin.meta().config_schema, &config);
                 let run = RunRequest {
                     task: TaskInfo {
                         id: task.id,
@@ -193,8 +197,9 @@ async fn execute(inner: Arc<Inner>, task: TaskRow, cancel: Cancel, ended: watch:
                         package,
                     },
                     config,
+                    grants,
+                    materials: inner.materials.clone(),
                     device: device.clone(),
-                    grants: Grants::default(),
                     limits: inner.limits,
                     cancel,
                     events: events.clone(),

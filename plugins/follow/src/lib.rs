@@ -350,6 +350,7 @@ fn open_via_search(user: &str, at: &str, package: &str) -> Result<()> {
             device::stop_app(package)?;
         }
         device::start_app(package)?;
+        let mut started = Instant::now();
         let mut last_tap: Option<Instant> = None;
         let timeout = if attempt == 0 { Duration::from_secs(10) } else { Duration::from_secs(20) };
         field = host::poll(timeout, POLL, || {
@@ -368,6 +369,16 @@ fn open_via_search(user: &str, at: &str, package: &str) -> Result<()> {
                 last_tap = Some(Instant::now());
             } else if let Some(home) = profile::home_tab(&nodes, &ids) {
                 ui::tap_node(home)?;
+                last_tap = Some(Instant::now());
+            } else if !tiktok::app_in_front(&nodes, package) {
+                // The launcher (Back left the app): bring the app back.
+                if started.elapsed() > Duration::from_secs(1) {
+                    device::start_app(package)?;
+                    started = Instant::now();
+                }
+            } else if last_tap.unwrap_or(started).elapsed() > tiktok::back_after(&nodes) {
+                // A screen without the bottom bar or the Search icon (a profile opened by URL): go back.
+                device::back()?;
                 last_tap = Some(Instant::now());
             }
             Ok(None)

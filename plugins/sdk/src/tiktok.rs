@@ -244,6 +244,13 @@ pub fn app_in_front(nodes: &[Node], package: &str) -> bool {
     nodes.iter().any(|n| n.package == package)
 }
 
+/// How long to leave a screen without the bottom bar alone before pressing Back: briefly when it shows a
+/// readable screen (a profile, the search), longer when it shows next to nothing (the app is still loading).
+pub fn back_after(nodes: &[Node]) -> Duration {
+    let labels = nodes.iter().filter(|n| !n.label().trim().is_empty()).count();
+    if labels >= 3 { Duration::from_millis(1500) } else { Duration::from_secs(6) }
+}
+
 /// Brings the app to its own profile; returns the screen's nodes there. From wherever the app is: the Profile
 /// tab when the bottom bar shows, else Back (a screen without the bottom bar), else a fresh start of the app.
 fn open_own_profile(package: &str) -> Result<Vec<Node>> {
@@ -270,10 +277,13 @@ fn open_own_profile(package: &str) -> Result<Vec<Node>> {
                     ui::tap_node(tab)?;
                     last_action = Instant::now() + Duration::from_millis(1500);
                 }
-            } else if !app_in_front(&nodes, package) && idle > Duration::from_secs(2) {
-                device::start_app(package)?;
-                last_action = Instant::now() + Duration::from_secs(1);
-            } else if idle > Duration::from_secs(4) {
+            } else if !app_in_front(&nodes, package) {
+                // The launcher or another app (Back left the app, or it was never started).
+                if idle > Duration::from_secs(1) {
+                    device::start_app(package)?;
+                    last_action = Instant::now() + Duration::from_secs(1);
+                }
+            } else if idle > back_after(&nodes) {
                 // A screen without the bottom bar (another profile, search...): go back towards the feed.
                 device::back()?;
                 last_action = Instant::now();
