@@ -104,11 +104,30 @@ async fn a_guest_panic_fails_the_run_and_its_message_reaches_the_log() {
     let result = plugin.run(run).await;
     let Err(RunError::Trap(detail)) = result else { panic!("expected a trap, got {result:?}") };
     assert!(detail.contains("misbehave was told to panic"), "{detail}");
+    assert!(detail.contains("wasm backtrace") && detail.contains("panic_fmt"), "a backtrace with function names: {detail}");
     let mut logged = Vec::new();
     while let Ok(RunEvent::Log { message, .. }) = events.try_recv() {
         logged.push(message);
     }
     assert!(logged.iter().any(|l| l.contains("misbehave was told to panic")), "{logged:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_that_outgrows_its_memory_limit_fails_saying_out_of_memory() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_runtime, plugin) = misbehave(dir.path()).await;
+    let limits = Limits { memory_bytes: 16 << 20, ..Limits::default() };
+    let (run, _events) = request("hog", limits, Cancel::new());
+    let result = tokio::time::timeout(Duration::from_secs(30), plugin.run(run)).await.expect("run ended");
+    assert_eq!(result, Err(RunError::OutOfMemory { limit_mib: 16 }));
+    let message = result.unwrap_err().to_string();
+    assert!(message.starts_with("out of memory") && message.contains("16 MiB"), "{message}");
+}
+
+#[test]
+fn a_timeout_says_so_in_words() {
+    let message = RunError::TimedOut(Duration::from_secs(1800)).to_string();
+    assert!(message.starts_with("timed out after 30 min"), "{message}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -63,14 +63,22 @@ impl Default for Limits {
 pub enum RunError {
     #[error("stopped: {0}")]
     Cancelled(String),
-    #[error("timed out after {0:?}")]
+    #[error("timed out after {}: the script's time limit (raise it with --script-limit NAME:timeout=SECS)", humantime(*.0))]
     TimedOut(Duration),
+    #[error("out of memory: the script needed more than its {limit_mib} MiB limit (raise it with --script-limit NAME:memory=MIB)")]
+    OutOfMemory { limit_mib: usize },
     #[error("{0}")]
     Failed(String),
     #[error("invalid config: {0}")]
     InvalidConfig(String),
     #[error("plugin crashed: {0}")]
     Trap(String),
+}
+
+/// "90 s", "30 min": how people say a limit.
+fn humantime(d: Duration) -> String {
+    let secs = d.as_secs();
+    if secs >= 60 && secs % 60 == 0 { format!("{} min", secs / 60) } else { format!("{:.1} s", d.as_secs_f64()) }
 }
 
 /// The engine, the linker every plugin is instantiated against, and the compile cache.

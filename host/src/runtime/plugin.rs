@@ -124,6 +124,9 @@ impl Plugin {
         };
         let result = match outcome {
             None => Err(RunError::Cancelled(run.cancel.reason())),
+            Some(Err(_)) if store.data().limits.denied => {
+                Err(RunError::OutOfMemory { limit_mib: store.data().limits.memory_bytes >> 20 })
+            }
             Some(Err(trap)) => {
                 let stderr = store.data().stderr_text();
                 let detail = if stderr.is_empty() { format!("{trap:?}") } else { format!("{stderr}\n{trap:?}") };

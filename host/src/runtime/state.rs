@@ -4,7 +4,7 @@
 use phonefleet_device::adb::Device;
 use tokio::sync::mpsc;
 use wasmtime::component::ResourceTable;
-use wasmtime::{StoreLimits, StoreLimitsBuilder};
+use wasmtime::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
@@ -57,7 +57,7 @@ pub(super) struct Binding {
 pub struct RunState {
     wasi: WasiCtx,
     table: ResourceTable,
-    pub(super) limits: StoreLimits,
+    pub(super) limits: Limiter,
     pub(super) binding: Option<Binding>,
     /// Whether the ADBKeyboard IME was switched on during this run.
     pub(super) ime_ready: bool,
@@ -71,7 +71,11 @@ impl RunState {
         let stdout = MemoryOutputPipe::new(CAPTURE_BYTES);
         let stderr = MemoryOutputPipe::new(CAPTURE_BYTES);
         let wasi = WasiCtx::builder().stdout(stdout.clone()).stderr(stderr.clone()).build();
-        let limits = StoreLimitsBuilder::new().memory_size(memory_bytes).instances(16).build();
+        let limits = Limiter {
+            inner: StoreLimitsBuilder::new().memory_size(memory_bytes).instances(16).build(),
+            memory_bytes,
+            denied: false,
+        };
         RunState {
             wasi,
             table: ResourceTable::new(),
@@ -97,6 +101,38 @@ impl RunState {
     /// The guest's stderr so far, for error messages when a run traps.
     pub(super) fn stderr_text(&self) -> String {
         String::from_utf8_lossy(&self.stderr.contents()).trim().to_string()
+    }
+}
+
+/// The store's memory cap, remembering whether it ever refused to grow — so a trap that follows
+/// can be reported as "out of memory" rather than as a bare crash.
+pub(super) struct Limiter {
+    inner: StoreLimits,
+    pub memory_bytes: usize,
+    pub denied: bool,
+}
+
+impl ResourceLimiter for Limiter {
+    fn memory_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
+        let allowed = self.inner.memory_growing(current, desired, maximum)?;
+        self.denied |= !allowed;
+        Ok(allowed)
+    }
+
+    fn table_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
+        self.inner.table_growing(current, desired, maximum)
+    }
+
+    fn instances(&self) -> usize {
+        self.inner.instances()
+    }
+
+    fn tables(&self) -> usize {
+        self.inner.tables()
+    }
+
+    fn memories(&self) -> usize {
+        self.inner.memories()
     }
 }
 

@@ -1,9 +1,13 @@
 //! A script that misbehaves on request, for tests of the sandbox: `{"mode":"spin"}` busy-loops
-//! in guest code, `{"mode":"sleep"}` waits in one endless host `sleep`, `{"mode":"panic"}` panics.
+//! in guest code, `"sleep"` waits in one endless host `sleep`, `"panic"` panics, `"hog"` allocates
+//! until memory runs out, `"wait"` sleeps `ms` then returns its own version.
 
 wit_bindgen::generate!({ path: "../../../wit", world: "script" });
 
 use phonefleet::script::host;
+
+/// The `v2` feature builds the same script as version 0.2.0, for hot-reload tests.
+const VERSION: &str = if cfg!(feature = "v2") { "0.2.0" } else { "0.1.0" };
 
 struct Misbehave;
 
@@ -11,9 +15,9 @@ impl Guest for Misbehave {
     fn describe() -> ScriptInfo {
         ScriptInfo {
             name: "misbehave".into(),
-            version: "0.1.0".into(),
-            description: "misbehaves on request: spins, sleeps forever or panics".into(),
-            config_schema: r#"{"type":"object","properties":{"mode":{"enum":["spin","sleep","panic"]}},"required":["mode"],"additionalProperties":false}"#.into(),
+            version: VERSION.into(),
+            description: "misbehaves on request: spins, sleeps forever, panics, hogs memory".into(),
+            config_schema: r#"{"type":"object","properties":{"mode":{"enum":["spin","sleep","panic","hog","wait"]},"ms":{"type":"integer","minimum":0}},"required":["mode"],"additionalProperties":false}"#.into(),
         }
     }
 
@@ -22,18 +26,36 @@ impl Guest for Misbehave {
     }
 
     fn run(config: String) -> Result<String, ScriptError> {
-        host::log(host::Level::Info, &format!("misbehaving with {config}"));
-        if config.contains("panic") {
+        host::log(host::Level::Info, &format!("misbehave {VERSION} running {config}"));
+        let mode = |m: &str| config.contains(&format!("\"{m}\""));
+        if mode("panic") {
             panic!("misbehave was told to panic");
         }
-        if config.contains("sleep") {
+        if mode("sleep") {
             host::sleep(u32::MAX);
-            return Ok("{}".into());
         }
-        let mut n: u64 = 0;
-        loop {
-            n = std::hint::black_box(n.wrapping_add(1));
+        if mode("hog") {
+            let mut hoard: Vec<Vec<u8>> = Vec::new();
+            loop {
+                hoard.push(vec![1u8; 1 << 20]);
+                std::hint::black_box(&hoard);
+            }
         }
+        if mode("wait") {
+            let ms = config.split("\"ms\":").nth(1).and_then(|r| r.trim_end_matches('}').trim().parse().ok());
+            host::sleep(ms.unwrap_or(0));
+            return Ok(format!("{{\"version\":\"{VERSION}\"}}"));
+        }
+        spin()
+    }
+}
+
+/// Burns guest CPU forever; only epoch interruption can stop it.
+#[inline(never)]
+fn spin() -> ! {
+    let mut n: u64 = 0;
+    loop {
+        n = std::hint::black_box(n.wrapping_add(1));
     }
 }
 
