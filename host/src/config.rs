@@ -37,6 +37,36 @@ pub struct Config {
     /// Most phones running tasks at the same moment; 0 is unlimited.
     #[arg(long, env = "PHONEFLEET_DEVICE_LIMIT", default_value_t = 0)]
     pub device_limit: usize,
+    /// Limits of one script, overriding the defaults: `NAME:timeout=SECS,memory=MIB` (repeatable;
+    /// separate several with ';' in the environment variable).
+    #[arg(long = "script-limit", env = "PHONEFLEET_SCRIPT_LIMITS", value_delimiter = ';')]
+    pub script_limits: Vec<ScriptLimit>,
+}
+
+/// One script's own limits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScriptLimit {
+    pub script: String,
+    pub timeout_secs: Option<u64>,
+    pub memory_mib: Option<usize>,
+}
+
+impl std::str::FromStr for ScriptLimit {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<ScriptLimit, String> {
+        let usage = || format!("{text:?}: expected NAME:timeout=SECS,memory=MIB (either part optional)");
+        let (script, settings) = text.split_once(':').ok_or_else(usage)?;
+        let mut limit = ScriptLimit { script: script.trim().to_string(), timeout_secs: None, memory_mib: None };
+        for setting in settings.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            match setting.split_once('=') {
+                Some(("timeout", v)) => limit.timeout_secs = Some(v.trim().parse().map_err(|_| usage())?),
+                Some(("memory", v)) => limit.memory_mib = Some(v.trim().parse().map_err(|_| usage())?),
+                _ => return Err(usage()),
+            }
+        }
+        if limit.script.is_empty() { Err(usage()) } else { Ok(limit) }
+    }
 }
 
 /// The operator's license plan.
@@ -76,10 +106,63 @@ impl Config {
             api_token: None,
             license_plan: Plan::Pro,
             device_limit: 0,
+            script_limits: Vec::new(),
         }
     }
 
-    pub fn limits(&self) -> Limits {
-        Limits { timeout: Duration::from_secs(self.run_timeout_secs), memory_bytes: self.run_memory_mib << 20 }
+    /// Each script's limits: the defaults, overridden by `--script-limit`.
+    pub fn limits(&self) -> ScriptLimits {
+        let default =
+            Limits { timeout: Duration::from_secs(self.run_timeout_secs), memory_bytes: self.run_memory_mib << 20 };
+        let by_script = self
+            .script_limits
+            .iter()
+            .map(|l| {
+                let limits = Limits {
+                    timeout: l.timeout_secs.map_or(default.timeout, Duration::from_secs),
+                    memory_bytes: l.memory_mib.map_or(default.memory_bytes, |m| m << 20),
+                };
+                (l.script.clone(), limits)
+            })
+            .collect();
+        ScriptLimits { default, by_script }
+    }
+}
+
+/// Run limits by script name, with a default for the rest.
+#[derive(Clone, Debug)]
+pub struct ScriptLimits {
+    pub default: Limits,
+    pub by_script: std::collections::HashMap<String, Limits>,
+}
+
+impl ScriptLimits {
+    pub fn of(&self, script: &str) -> Limits {
+        self.by_script.get(script).copied().unwrap_or(self.default)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_script_limit_names_the_script_and_either_limit() {
+        let limit: ScriptLimit = "post:timeout=3600,memory=256".parse().unwrap();
+        assert_eq!(limit, ScriptLimit { script: "post".into(), timeout_secs: Some(3600), memory_mib: Some(256) });
+        let only_memory: ScriptLimit = "follow:memory=32".parse().unwrap();
+        assert_eq!(only_memory.timeout_secs, None);
+        assert!("follow".parse::<ScriptLimit>().is_err());
+        assert!("follow:speed=9".parse::<ScriptLimit>().is_err());
+    }
+
+    #[test]
+    fn unnamed_scripts_get_the_default_limits() {
+        let mut config = Config::for_data_dir("d".into());
+        config.script_limits = vec!["post:timeout=60".parse().unwrap()];
+        let limits = config.limits();
+        assert_eq!(limits.of("post").timeout, Duration::from_secs(60));
+        assert_eq!(limits.of("post").memory_bytes, 64 << 20);
+        assert_eq!(limits.of("follow").timeout, Duration::from_secs(1800));
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod check;
 pub mod config;
 pub mod events;
 pub mod materials;

@@ -14,6 +14,18 @@ struct Cli {
 enum Command {
     /// Serve the REST API and run queued tasks.
     Serve(Config),
+    /// Work with script plugins.
+    #[command(subcommand)]
+    Script(ScriptCommand),
+}
+
+#[derive(Subcommand)]
+enum ScriptCommand {
+    /// Load a script component as the server would and report what it is.
+    Check {
+        /// The component, e.g. target/wasm32-wasip2/release/my_script.wasm.
+        file: std::path::PathBuf,
+    },
 }
 
 #[tokio::main]
@@ -23,7 +35,21 @@ async fn main() -> std::process::ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
-    let Cli { command: Command::Serve(config) } = Cli::parse();
+    let config = match Cli::parse().command {
+        Command::Serve(config) => config,
+        Command::Script(ScriptCommand::Check { file }) => {
+            return match phonefleet::check::check(&file).await {
+                Ok(report) => {
+                    println!("{report}");
+                    std::process::ExitCode::SUCCESS
+                }
+                Err(reason) => {
+                    eprintln!("phonefleet script check: {reason}");
+                    std::process::ExitCode::FAILURE
+                }
+            };
+        }
+    };
     let server = match phonefleet::start(config).await {
         Ok(server) => server,
         Err(e) => {

@@ -17,6 +17,8 @@ pub struct ScriptView {
     /// JSON Schema of the script's config.
     #[schema(value_type = Object)]
     config_schema: serde_json::Value,
+    /// The `phonefleet:script@VERSION` it was built against.
+    world: Option<String>,
 }
 
 impl From<&crate::runtime::ScriptMeta> for ScriptView {
@@ -26,6 +28,7 @@ impl From<&crate::runtime::ScriptMeta> for ScriptView {
             version: m.version.clone(),
             description: m.description.clone(),
             config_schema: m.config_schema.clone(),
+            world: m.world.clone(),
         }
     }
 }

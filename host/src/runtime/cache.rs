@@ -33,6 +33,13 @@ impl CompileCache {
         origin: &str,
     ) -> Result<Component, RuntimeError> {
         let load_err = |reason: String| RuntimeError::Load { origin: origin.to_string(), reason };
+        match wasm.get(..8) {
+            Some([0, b'a', b's', b'm', 1, 0, 0, 0]) => {
+                return Err(load_err("it is a core WebAssembly module, not a component: build it for wasm32-wasip2".into()));
+            }
+            Some([0, b'a', b's', b'm', ..]) => {}
+            _ => return Err(load_err("it is not a WebAssembly file".into())),
+        }
         let digest = Sha256::digest(wasm);
         let name = format!("{:x}-{:016x}.cwasm", digest, self.engine_key);
         let path = self.dir.join(name);

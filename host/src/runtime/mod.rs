@@ -110,10 +110,25 @@ impl Runtime {
     pub async fn load(&self, wasm: &[u8], origin: &str) -> Result<Plugin, RuntimeError> {
         let load_err = |reason: String| RuntimeError::Load { origin: origin.to_string(), reason };
         let component: Component = self.cache.component(&self.engine, wasm, origin)?;
-        let pre = self.linker.instantiate_pre(&component).map_err(|e| load_err(format!("{e:#}")))?;
-        let pre = bindings::ScriptPre::new(pre).map_err(|e| load_err(format!("{e:#}")))?;
-        Plugin::describe(self.engine.clone(), pre).await.map_err(load_err)
+        let world = world_of(&self.engine, &component);
+        let pre = self.linker.instantiate_pre(&component).map_err(|e| {
+            load_err(format!("it needs something this host does not provide ({e:#}); is it built against {WORLD}?"))
+        })?;
+        let pre = bindings::ScriptPre::new(pre)
+            .map_err(|e| load_err(format!("it does not export describe/plan/run of {WORLD} ({e:#})")))?;
+        Plugin::describe(self.engine.clone(), pre, world).await.map_err(load_err)
     }
+}
+
+/// The world this host serves.
+pub const WORLD: &str = "phonefleet:script@0.1.0";
+
+/// The `phonefleet:script@VERSION` a component's imports name, if any.
+fn world_of(engine: &Engine, component: &Component) -> Option<String> {
+    component.component_type().imports(engine).find_map(|(name, _)| {
+        let (_, version) = name.strip_prefix("phonefleet:script/")?.split_once('@')?;
+        Some(format!("phonefleet:script@{version}"))
+    })
 }
 
 /// The one thread that advances the engine's epoch; stops when dropped.

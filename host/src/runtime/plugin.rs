@@ -26,6 +26,8 @@ pub struct ScriptMeta {
     pub version: String,
     pub description: String,
     pub config_schema: Value,
+    /// The `phonefleet:script@VERSION` it was built against; none if it imports nothing of ours.
+    pub world: Option<String>,
 }
 
 /// One schema violation of a config: a JSON Pointer and a sentence.
@@ -45,7 +47,11 @@ pub struct Plugin {
 
 impl Plugin {
     /// Instantiates the component once to read its `describe` and compiles its schema.
-    pub(super) async fn describe(engine: Engine, pre: ScriptPre<RunState>) -> Result<Plugin, String> {
+    pub(super) async fn describe(
+        engine: Engine,
+        pre: ScriptPre<RunState>,
+        world: Option<String>,
+    ) -> Result<Plugin, String> {
         let mut store = new_store(&engine, CALL_MEMORY, None);
         let info = bounded(CALL_TIMEOUT, async {
             let script = pre.instantiate_async(&mut store).await?;
@@ -62,6 +68,7 @@ impl Plugin {
             version: info.version,
             description: info.description,
             config_schema: schema,
+            world,
         };
         Ok(Plugin { meta, validator, engine, pre })
     }

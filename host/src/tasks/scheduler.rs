@@ -13,7 +13,8 @@ use tokio::sync::{Notify, mpsc, watch};
 use super::model::now_ms;
 use crate::events::Events;
 use crate::runtime::bindings::TaskInfo;
-use crate::runtime::{Cancel, Grants, Limits, Registry, RunError, RunEvent, RunRequest, SharedMaterialStore};
+use crate::config::ScriptLimits;
+use crate::runtime::{Cancel, Grants, Registry, RunError, RunEvent, RunRequest, SharedMaterialStore};
 use crate::store::{Outcome, Store, TaskRow};
 
 /// The app a task drives unless its account names a clone.
@@ -31,7 +32,7 @@ struct Inner {
     store: Store,
     registry: Arc<Registry>,
     adb: AdbServer,
-    limits: Limits,
+    limits: ScriptLimits,
     /// Most phones running tasks at once; 0 is unlimited (the license's `device_limit`).
     device_limit: usize,
     events: Events,
@@ -61,7 +62,7 @@ impl Stopping {
 /// What the scheduler needs besides the store and scripts.
 pub struct SchedulerConfig {
     pub adb: AdbServer,
-    pub limits: Limits,
+    pub limits: ScriptLimits,
     pub device_limit: usize,
     pub events: Events,
     pub materials: SharedMaterialStore,
@@ -200,7 +201,7 @@ async fn execute(inner: Arc<Inner>, task: TaskRow, cancel: Cancel, ended: watch:
                     grants,
                     materials: inner.materials.clone(),
                     device: device.clone(),
-                    limits: inner.limits,
+                    limits: inner.limits.of(&task.script_name),
                     cancel,
                     events: events.clone(),
                 };
