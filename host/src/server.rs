@@ -14,7 +14,7 @@ use crate::api::{self, AppState};
 use crate::events::Events;
 use crate::materials::Library;
 use crate::config::Config;
-use crate::runtime::{Registry, Runtime, RuntimeError};
+use crate::runtime::{PluginWatcher, Registry, Reload, Runtime, RuntimeError};
 use crate::store::{Store, StoreError};
 use crate::tasks::{Scheduler, SchedulerConfig, Tasks, now_ms};
 
@@ -27,6 +27,8 @@ pub enum StartError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Runtime(#[from] RuntimeError),
+    #[error("cannot watch the plugin directory {dir}: {source}")]
+    Watch { dir: String, source: notify::Error },
     #[error("cannot listen on {addr}: {source}")]
     Listen { addr: SocketAddr, source: std::io::Error },
 }
@@ -37,6 +39,7 @@ pub struct Server {
     shutdown: oneshot::Sender<()>,
     serving: JoinHandle<std::io::Result<()>>,
     _tracker: DeviceTracker,
+    _watcher: Option<PluginWatcher>,
 }
 
 impl Server {
@@ -76,6 +79,10 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
     tokio::spawn(publish_device_changes(tracker.subscribe(), events.clone()));
     let runtime = Arc::new(Runtime::new(config.data_dir.join("compiled"))?);
     let registry = Arc::new(Registry::load(runtime, config.plugin_dir.as_deref()).await?);
+    let watcher = match &config.plugin_dir {
+        Some(dir) => Some(watch_plugins(&registry, dir, events.clone())?),
+        None => None,
+    };
     let scheduler = Scheduler::start(
         store.clone(),
         registry.clone(),
@@ -116,7 +123,27 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
             .await
     });
     tracing::info!("phonefleet listening on http://{addr}/api/v1");
-    Ok(Server { addr, shutdown, serving, _tracker: tracker })
+    Ok(Server { addr, shutdown, serving, _tracker: tracker, _watcher: watcher })
+}
+
+/// Hot reload: keeps the registry in step with the plugin directory and announces each change
+/// as `script_loaded` / `script_rejected` / `script_removed` events.
+fn watch_plugins(registry: &Arc<Registry>, dir: &std::path::Path, events: Events) -> Result<PluginWatcher, StartError> {
+    let watch_err = |source| StartError::Watch { dir: dir.display().to_string(), source };
+    std::fs::create_dir_all(dir).map_err(|e| watch_err(notify::Error::io(e)))?;
+    registry
+        .watch(dir, move |change| match change {
+            Reload::Loaded { name, version, file } => {
+                events.publish("script_loaded", serde_json::json!({"name": name, "version": version, "file": file}))
+            }
+            Reload::Rejected { file, reason } => {
+                events.publish("script_rejected", serde_json::json!({"file": file, "reason": reason}))
+            }
+            Reload::Removed { name, file } => {
+                events.publish("script_removed", serde_json::json!({"name": name, "file": file}))
+            }
+        })
+        .map_err(watch_err)
 }
 
 /// Publishes `device_online` / `device_offline` whenever a phone's state changes.

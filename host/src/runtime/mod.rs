@@ -23,7 +23,7 @@ pub use cancel::Cancel;
 pub use grants::{Grants, HostPath, HostPathKind, host_paths};
 pub use materials::{LibraryFile, MaterialStore, SharedMaterialStore, kind_of};
 pub use plugin::{ConfigViolation, Plugin, RunRequest, ScriptMeta};
-pub use registry::Registry;
+pub use registry::{PluginWatcher, Registry, Reload};
 pub use state::{RunEvent, RunLevel};
 
 use bindings::Script;
