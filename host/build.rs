@@ -8,6 +8,7 @@ use std::process::Command;
 const PLUGINS: &[(&str, &str)] = &[
     ("phonefleet-follow", "phonefleet_follow"),
     ("phonefleet-test-misbehave", "phonefleet_test_misbehave"),
+    ("phonefleet-test-legacy", "phonefleet_test_legacy"),
 ];
 
 fn main() {

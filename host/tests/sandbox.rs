@@ -142,3 +142,17 @@ async fn a_restarted_runtime_loads_the_plugin_from_the_compile_cache() {
     let again = cached[0].metadata().and_then(|m| m.modified()).expect("mtime");
     assert_eq!(written, again, "the cached artifact was reused, not rewritten");
 }
+
+const LEGACY: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/plugins/phonefleet_test_legacy.wasm"));
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plugin_built_against_an_older_world_still_loads_and_runs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let runtime = Runtime::new(dir.path().to_path_buf()).expect("engine");
+    let plugin = Arc::new(runtime.load(LEGACY, "legacy test plugin").await.expect("an old plugin loads"));
+    assert_eq!(plugin.meta().world.as_deref(), Some("phonefleet:script@0.1.0"));
+    let (mut run, _events) = request("wait", Limits::default(), Cancel::new());
+    run.config = json!({});
+    // No phone answers in this test: the old device import is linked and reports that.
+    assert_eq!(plugin.run(run).await, Ok(json!({"ran": true, "device": "error"})));
+}
