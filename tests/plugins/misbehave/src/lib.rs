@@ -1,10 +1,12 @@
 //! A script that misbehaves on request, for tests of the sandbox: `{"mode":"spin"}` busy-loops
 //! in guest code, `"sleep"` waits in one endless host `sleep`, `"panic"` panics, `"hog"` allocates
-//! until memory runs out, `"wait"` sleeps `ms` then returns its own version.
+//! until memory runs out, `"wait"` sleeps `ms` then returns its own version, `"push"` pushes the
+//! host file `path` to the phone (its `media` directory is the task's only grant).
 
 wit_bindgen::generate!({ path: "../../../wit", world: "script" });
 
-use phonefleet::script::host;
+use phonefleet::script::{device, host};
+use serde_json::Value;
 
 /// The `v2` feature builds the same script as version 0.2.0, for hot-reload tests.
 const VERSION: &str = if cfg!(feature = "v2") { "0.2.0" } else { "0.1.0" };
@@ -17,7 +19,7 @@ impl Guest for Misbehave {
             name: "misbehave".into(),
             version: VERSION.into(),
             description: "misbehaves on request: spins, sleeps forever, panics, hogs memory".into(),
-            config_schema: r#"{"type":"object","properties":{"mode":{"enum":["spin","sleep","panic","hog","wait"]},"ms":{"type":"integer","minimum":0}},"required":["mode"],"additionalProperties":false}"#.into(),
+            config_schema: r#"{"type":"object","properties":{"mode":{"enum":["spin","sleep","panic","hog","wait","push"]},"ms":{"type":"integer","minimum":0},"media":{"type":"string","x-host-path":"dir"},"path":{"type":"string"}},"required":["mode"],"additionalProperties":false}"#.into(),
         }
     }
 
@@ -27,7 +29,15 @@ impl Guest for Misbehave {
 
     fn run(config: String) -> Result<String, ScriptError> {
         host::log(host::Level::Info, &format!("misbehave {VERSION} running {config}"));
-        let mode = |m: &str| config.contains(&format!("\"{m}\""));
+        let config: Value = serde_json::from_str(&config).map_err(|e| ScriptError::InvalidConfig(e.to_string()))?;
+        let mode = |m: &str| config["mode"] == m;
+        if mode("push") {
+            let path = config["path"].as_str().unwrap_or_default();
+            return match device::push_file(path, "/sdcard/Download/pushed") {
+                Ok(bytes) => Ok(format!("{{\"pushed\":{bytes}}}")),
+                Err(e) => Err(ScriptError::Failed(format!("could not push {path}: {e:?}"))),
+            };
+        }
         if mode("panic") {
             panic!("misbehave was told to panic");
         }
@@ -42,7 +52,7 @@ impl Guest for Misbehave {
             }
         }
         if mode("wait") {
-            let ms = config.split("\"ms\":").nth(1).and_then(|r| r.trim_end_matches('}').trim().parse().ok());
+            let ms = config["ms"].as_u64().and_then(|ms| u32::try_from(ms).ok());
             host::sleep(ms.unwrap_or(0));
             return Ok(format!("{{\"version\":\"{VERSION}\"}}"));
         }
