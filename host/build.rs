@@ -12,9 +12,15 @@ const PLUGINS: &[(&str, &str)] = &[
 ];
 
 fn main() {
-    let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
-    let root = manifest.parent().expect("host/ sits inside the workspace").to_path_buf();
-    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR")).join("plugins");
+    let manifest = PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+    );
+    let root = manifest
+        .parent()
+        .expect("host/ sits inside the workspace")
+        .to_path_buf();
+    let out =
+        PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR")).join("plugins");
     let target_dir = root.join("target").join("plugins");
     for watched in ["wit", "plugins", "tests/plugins", "Cargo.lock"] {
         println!("cargo:rerun-if-changed={}", root.join(watched).display());
@@ -23,7 +29,14 @@ fn main() {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(&root)
-        .args(["build", "--profile", "plugin", "--target", "wasm32-wasip2", "--target-dir"])
+        .args([
+            "build",
+            "--profile",
+            "plugin",
+            "--target",
+            "wasm32-wasip2",
+            "--target-dir",
+        ])
         .arg(&target_dir);
     for (package, _) in PLUGINS {
         cmd.args(["-p", package]);
@@ -32,7 +45,10 @@ fn main() {
     run(cmd);
     std::fs::create_dir_all(&out).expect("cannot create OUT_DIR/plugins");
     for (_, stem) in PLUGINS {
-        let built = target_dir.join("wasm32-wasip2").join("plugin").join(format!("{stem}.wasm"));
+        let built = target_dir
+            .join("wasm32-wasip2")
+            .join("plugin")
+            .join(format!("{stem}.wasm"));
         copy(&built, &out.join(format!("{stem}.wasm")));
     }
 
@@ -40,12 +56,23 @@ fn main() {
     let v2_dir = root.join("target").join("plugins-v2");
     let mut v2 = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     v2.current_dir(&root)
-        .args(["build", "--profile", "plugin", "--target", "wasm32-wasip2", "-p", "phonefleet-test-misbehave"])
+        .args([
+            "build",
+            "--profile",
+            "plugin",
+            "--target",
+            "wasm32-wasip2",
+            "-p",
+            "phonefleet-test-misbehave",
+        ])
         .args(["--features", "v2", "--target-dir"])
         .arg(&v2_dir);
     clean_env(&mut v2);
     run(v2);
-    let built = v2_dir.join("wasm32-wasip2").join("plugin").join("phonefleet_test_misbehave.wasm");
+    let built = v2_dir
+        .join("wasm32-wasip2")
+        .join("plugin")
+        .join("phonefleet_test_misbehave.wasm");
     copy(&built, &out.join("phonefleet_test_misbehave_v2.wasm"));
 }
 
@@ -53,7 +80,10 @@ fn main() {
 fn clean_env(cmd: &mut Command) {
     for (key, _) in std::env::vars_os() {
         let key = key.to_string_lossy().into_owned();
-        if (key.starts_with("CARGO_") && key != "CARGO_HOME") || key == "RUSTFLAGS" || key == "RUSTC_WRAPPER" {
+        if (key.starts_with("CARGO_") && key != "CARGO_HOME")
+            || key == "RUSTFLAGS"
+            || key == "RUSTC_WRAPPER"
+        {
             cmd.env_remove(&key);
         }
     }
@@ -62,7 +92,9 @@ fn clean_env(cmd: &mut Command) {
 fn run(mut cmd: Command) {
     let status = cmd.status().expect("cannot run cargo to build the plugins");
     if !status.success() {
-        panic!("building the plugins for wasm32-wasip2 failed (is the target installed? `rustup target add wasm32-wasip2`)");
+        panic!(
+            "building the plugins for wasm32-wasip2 failed (is the target installed? `rustup target add wasm32-wasip2`)"
+        );
     }
 }
 

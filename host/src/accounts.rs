@@ -65,16 +65,29 @@ impl Accounts {
             return Err(AccountError::Invalid("serial must not be empty".into()));
         }
         if new.app != "tiktok" {
-            return Err(AccountError::Invalid(format!("app {:?} is not supported; use \"tiktok\"", new.app)));
+            return Err(AccountError::Invalid(format!(
+                "app {:?} is not supported; use \"tiktok\"",
+                new.app
+            )));
         }
-        let package = new.package.as_deref().map(str::trim).filter(|p| !p.is_empty());
+        let package = new
+            .package
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty());
         self.store
             .insert_account(username, new.serial.trim(), &new.app, package, now_ms())
             .await?
-            .ok_or_else(|| AccountError::Invalid(format!("account @{username} is already registered")))
+            .ok_or_else(|| {
+                AccountError::Invalid(format!("account @{username} is already registered"))
+            })
     }
 
     pub async fn delete(&self, id: i64) -> Result<(), AccountError> {
-        if self.store.delete_account(id).await? { Ok(()) } else { Err(AccountError::NotFound(id)) }
+        if self.store.delete_account(id).await? {
+            Ok(())
+        } else {
+            Err(AccountError::NotFound(id))
+        }
     }
 }

@@ -7,13 +7,25 @@ use crate::runtime::{Runtime, WORLD};
 
 /// A human report on success; the reason it cannot be loaded otherwise.
 pub async fn check(file: &Path) -> Result<String, String> {
-    let wasm = std::fs::read(file).map_err(|e| format!("{}: cannot read it: {e}", file.display()))?;
-    let cache = tempfile::tempdir().map_err(|e| format!("cannot create a scratch directory: {e}"))?;
+    let wasm =
+        std::fs::read(file).map_err(|e| format!("{}: cannot read it: {e}", file.display()))?;
+    let cache =
+        tempfile::tempdir().map_err(|e| format!("cannot create a scratch directory: {e}"))?;
     let runtime = Runtime::new(cache.path().to_path_buf()).map_err(|e| e.to_string())?;
-    let plugin = runtime.load(&wasm, &file.display().to_string()).await.map_err(|e| e.to_string())?;
+    let plugin = runtime
+        .load(&wasm, &file.display().to_string())
+        .await
+        .map_err(|e| e.to_string())?;
     let meta = plugin.meta();
-    let properties = meta.config_schema.get("properties").and_then(|p| p.as_object()).map_or(0, |p| p.len());
-    let world = meta.world.clone().unwrap_or_else(|| format!("none of {WORLD} (it cannot drive a phone)"));
+    let properties = meta
+        .config_schema
+        .get("properties")
+        .and_then(|p| p.as_object())
+        .map_or(0, |p| p.len());
+    let world = meta
+        .world
+        .clone()
+        .unwrap_or_else(|| format!("none of {WORLD} (it cannot drive a phone)"));
     Ok(format!(
         "{file}: ok\n  world:       {world}\n  name:        {}\n  version:     {}\n  description: {}\n  schema:      compiles ({properties} top-level properties)",
         meta.name,

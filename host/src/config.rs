@@ -32,14 +32,24 @@ pub struct Config {
     #[arg(long, env = "PHONEFLEET_API_TOKEN", hide_env_values = true)]
     pub api_token: Option<String>,
     /// License plan: Starter has no API access; Pro, Team and Business do.
-    #[arg(long, env = "PHONEFLEET_LICENSE_PLAN", default_value = "pro", value_enum, ignore_case = true)]
+    #[arg(
+        long,
+        env = "PHONEFLEET_LICENSE_PLAN",
+        default_value = "pro",
+        value_enum,
+        ignore_case = true
+    )]
     pub license_plan: Plan,
     /// Most phones running tasks at the same moment; 0 is unlimited.
     #[arg(long, env = "PHONEFLEET_DEVICE_LIMIT", default_value_t = 0)]
     pub device_limit: usize,
     /// Limits of one script, overriding the defaults: `NAME:timeout=SECS,memory=MIB` (repeatable;
     /// separate several with ';' in the environment variable).
-    #[arg(long = "script-limit", env = "PHONEFLEET_SCRIPT_LIMITS", value_delimiter = ';')]
+    #[arg(
+        long = "script-limit",
+        env = "PHONEFLEET_SCRIPT_LIMITS",
+        value_delimiter = ';'
+    )]
     pub script_limits: Vec<ScriptLimit>,
 }
 
@@ -55,17 +65,30 @@ impl std::str::FromStr for ScriptLimit {
     type Err = String;
 
     fn from_str(text: &str) -> Result<ScriptLimit, String> {
-        let usage = || format!("{text:?}: expected NAME:timeout=SECS,memory=MIB (either part optional)");
+        let usage =
+            || format!("{text:?}: expected NAME:timeout=SECS,memory=MIB (either part optional)");
         let (script, settings) = text.split_once(':').ok_or_else(usage)?;
-        let mut limit = ScriptLimit { script: script.trim().to_string(), timeout_secs: None, memory_mib: None };
+        let mut limit = ScriptLimit {
+            script: script.trim().to_string(),
+            timeout_secs: None,
+            memory_mib: None,
+        };
         for setting in settings.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             match setting.split_once('=') {
-                Some(("timeout", v)) => limit.timeout_secs = Some(v.trim().parse().map_err(|_| usage())?),
-                Some(("memory", v)) => limit.memory_mib = Some(v.trim().parse().map_err(|_| usage())?),
+                Some(("timeout", v)) => {
+                    limit.timeout_secs = Some(v.trim().parse().map_err(|_| usage())?)
+                }
+                Some(("memory", v)) => {
+                    limit.memory_mib = Some(v.trim().parse().map_err(|_| usage())?)
+                }
                 _ => return Err(usage()),
             }
         }
-        if limit.script.is_empty() { Err(usage()) } else { Ok(limit) }
+        if limit.script.is_empty() {
+            Err(usage())
+        } else {
+            Ok(limit)
+        }
     }
 }
 
@@ -112,8 +135,10 @@ impl Config {
 
     /// Each script's limits: the defaults, overridden by `--script-limit`.
     pub fn limits(&self) -> ScriptLimits {
-        let default =
-            Limits { timeout: Duration::from_secs(self.run_timeout_secs), memory_bytes: self.run_memory_mib << 20 };
+        let default = Limits {
+            timeout: Duration::from_secs(self.run_timeout_secs),
+            memory_bytes: self.run_memory_mib << 20,
+        };
         let by_script = self
             .script_limits
             .iter()
@@ -149,7 +174,14 @@ mod tests {
     #[test]
     fn a_script_limit_names_the_script_and_either_limit() {
         let limit: ScriptLimit = "post:timeout=3600,memory=256".parse().unwrap();
-        assert_eq!(limit, ScriptLimit { script: "post".into(), timeout_secs: Some(3600), memory_mib: Some(256) });
+        assert_eq!(
+            limit,
+            ScriptLimit {
+                script: "post".into(),
+                timeout_secs: Some(3600),
+                memory_mib: Some(256)
+            }
+        );
         let only_memory: ScriptLimit = "follow:memory=32".parse().unwrap();
         assert_eq!(only_memory.timeout_secs, None);
         assert!("follow".parse::<ScriptLimit>().is_err());

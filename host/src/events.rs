@@ -23,7 +23,9 @@ pub struct Events {
 
 impl Default for Events {
     fn default() -> Self {
-        Events { tx: broadcast::channel(BACKLOG).0 }
+        Events {
+            tx: broadcast::channel(BACKLOG).0,
+        }
     }
 }
 

@@ -4,7 +4,11 @@ use clap::{Parser, Subcommand};
 use phonefleet::Config;
 
 #[derive(Parser)]
-#[command(name = "phonefleet", version, about = "Run automation scripts on a fleet of Android phones")]
+#[command(
+    name = "phonefleet",
+    version,
+    about = "Run automation scripts on a fleet of Android phones"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -19,7 +19,10 @@ pub enum MaterialError {
     #[error("material {0} not found")]
     NotFound(i64),
     #[error("cannot write to the material library at {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -35,22 +38,41 @@ static UPLOADS: AtomicU64 = AtomicU64::new(0);
 
 /// Tags as stored: trimmed, lowercase, comma-separated, no empties.
 fn normalize_tags(tags: &str) -> String {
-    tags.split(',').map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty()).collect::<Vec<_>>().join(",")
+    tags.split(',')
+        .map(|t| t.trim().to_lowercase())
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// A file name safe to keep: its last path component, with anything unusual replaced.
 fn safe_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
-    let cleaned: String =
-        base.chars().map(|c| if c.is_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' }).collect();
+    let cleaned: String = base
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
     let trimmed = cleaned.trim_start_matches('.');
-    if trimmed.is_empty() { "upload".to_string() } else { trimmed.to_string() }
+    if trimmed.is_empty() {
+        "upload".to_string()
+    } else {
+        trimmed.to_string()
+    }
 }
 
 impl Library {
     /// The library in `DATA_DIR/materials`.
     pub fn new(store: Store, data_dir: &std::path::Path) -> Library {
-        Library { store, dir: data_dir.join("materials") }
+        Library {
+            store,
+            dir: data_dir.join("materials"),
+        }
     }
 
     pub async fn list(&self) -> Result<Vec<MaterialRow>, MaterialError> {
@@ -58,15 +80,27 @@ impl Library {
     }
 
     /// Stores an uploaded file with its tags.
-    pub async fn add(&self, original_name: &str, bytes: &[u8], tags: &str) -> Result<MaterialRow, MaterialError> {
+    pub async fn add(
+        &self,
+        original_name: &str,
+        bytes: &[u8],
+        tags: &str,
+    ) -> Result<MaterialRow, MaterialError> {
         let name = safe_name(original_name);
         let kind = kind_of(std::path::Path::new(&name)).ok_or_else(|| {
-            MaterialError::Invalid(format!("{original_name:?} is neither a video (mp4, mov, ...) nor an image (jpg, png, ...)"))
+            MaterialError::Invalid(format!(
+                "{original_name:?} is neither a video (mp4, mov, ...) nor an image (jpg, png, ...)"
+            ))
         })?;
         if bytes.is_empty() {
-            return Err(MaterialError::Invalid(format!("{original_name:?} is empty")));
+            return Err(MaterialError::Invalid(format!(
+                "{original_name:?} is empty"
+            )));
         }
-        let io = |source| MaterialError::Io { path: self.dir.clone(), source };
+        let io = |source| MaterialError::Io {
+            path: self.dir.clone(),
+            source,
+        };
         tokio::fs::create_dir_all(&self.dir).await.map_err(io)?;
         let unique = UPLOADS.fetch_add(1, Ordering::Relaxed);
         let path = self.dir.join(format!("{}-{unique}-{name}", now_ms()));
@@ -75,14 +109,25 @@ impl Library {
         let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
         let row = self
             .store
-            .insert_material(&path.display().to_string(), original_name, kind, size, &normalize_tags(tags), now_ms())
+            .insert_material(
+                &path.display().to_string(),
+                original_name,
+                kind,
+                size,
+                &normalize_tags(tags),
+                now_ms(),
+            )
             .await?;
         Ok(row)
     }
 
     /// Removes a material and its file.
     pub async fn delete(&self, id: i64) -> Result<(), MaterialError> {
-        let row = self.store.material(id).await?.ok_or(MaterialError::NotFound(id))?;
+        let row = self
+            .store
+            .material(id)
+            .await?
+            .ok_or(MaterialError::NotFound(id))?;
         self.store.delete_material(id).await?;
         if let Err(e) = tokio::fs::remove_file(&row.path).await {
             tracing::warn!("material {id}: cannot remove {}: {e}", row.path);
@@ -97,23 +142,47 @@ impl MaterialStore for Library {
         async move { store.used_paths(&paths).await.map_err(|e| e.to_string()) }.boxed()
     }
 
-    fn library(&self, tags: Vec<String>, kind: &'static str, count: u32) -> BoxFuture<'static, Result<Vec<LibraryFile>, String>> {
+    fn library(
+        &self,
+        tags: Vec<String>,
+        kind: &'static str,
+        count: u32,
+    ) -> BoxFuture<'static, Result<Vec<LibraryFile>, String>> {
         let store = self.store.clone();
         async move {
-            let rows = store.unused_materials(kind).await.map_err(|e| e.to_string())?;
+            let rows = store
+                .unused_materials(kind)
+                .await
+                .map_err(|e| e.to_string())?;
             Ok(rows
                 .into_iter()
-                .filter(|m| tags.is_empty() || m.tags.split(',').any(|t| tags.iter().any(|want| want == t)))
+                .filter(|m| {
+                    tags.is_empty() || m.tags.split(',').any(|t| tags.iter().any(|want| want == t))
+                })
                 .take(count as usize)
-                .map(|m| LibraryFile { id: m.id, path: PathBuf::from(m.path), size: u64::try_from(m.size).unwrap_or(0) })
+                .map(|m| LibraryFile {
+                    id: m.id,
+                    path: PathBuf::from(m.path),
+                    size: u64::try_from(m.size).unwrap_or(0),
+                })
                 .collect())
         }
         .boxed()
     }
 
-    fn mark_used(&self, paths: Vec<String>, task_id: i64) -> BoxFuture<'static, Result<(), String>> {
+    fn mark_used(
+        &self,
+        paths: Vec<String>,
+        task_id: i64,
+    ) -> BoxFuture<'static, Result<(), String>> {
         let store = self.store.clone();
-        async move { store.mark_used(&paths, task_id, now_ms()).await.map_err(|e| e.to_string()) }.boxed()
+        async move {
+            store
+                .mark_used(&paths, task_id, now_ms())
+                .await
+                .map_err(|e| e.to_string())
+        }
+        .boxed()
     }
 }
 

@@ -11,9 +11,9 @@ use tokio::task::JoinHandle;
 
 use crate::accounts::Accounts;
 use crate::api::{self, AppState};
+use crate::config::Config;
 use crate::events::Events;
 use crate::materials::Library;
-use crate::config::Config;
 use crate::runtime::{PluginWatcher, Registry, Reload, Runtime, RuntimeError};
 use crate::store::{Store, StoreError};
 use crate::tasks::{Scheduler, SchedulerConfig, Tasks, now_ms};
@@ -21,7 +21,9 @@ use crate::tasks::{Scheduler, SchedulerConfig, Tasks, now_ms};
 /// Why the host could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
-    #[error("refusing to bind {0} without an API token: set --api-token (or PHONEFLEET_API_TOKEN), or bind 127.0.0.1")]
+    #[error(
+        "refusing to bind {0} without an API token: set --api-token (or PHONEFLEET_API_TOKEN), or bind 127.0.0.1"
+    )]
     PublicBind(SocketAddr),
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -30,7 +32,10 @@ pub enum StartError {
     #[error("cannot watch the plugin directory {dir}: {source}")]
     Watch { dir: String, source: notify::Error },
     #[error("cannot listen on {addr}: {source}")]
-    Listen { addr: SocketAddr, source: std::io::Error },
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
 }
 
 /// A running host.
@@ -50,14 +55,20 @@ impl Server {
 
     /// Serves until the HTTP server stops.
     pub async fn wait(self) -> std::io::Result<()> {
-        self.serving.await.unwrap_or_else(|e| Err(std::io::Error::other(e)))
+        self.serving
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e)))
     }
 
     /// Stops accepting requests and waits for the listener to close.
     pub async fn shutdown(self) -> std::io::Result<()> {
-        let Server { shutdown, serving, .. } = self;
+        let Server {
+            shutdown, serving, ..
+        } = self;
         let _ = shutdown.send(());
-        serving.await.unwrap_or_else(|e| Err(std::io::Error::other(e)))
+        serving
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e)))
     }
 }
 
@@ -95,7 +106,13 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
             materials: Arc::new(Library::new(store.clone(), &config.data_dir)),
         },
     );
-    let tasks = Tasks::new(store.clone(), registry.clone(), tracker.subscribe(), scheduler, events.clone());
+    let tasks = Tasks::new(
+        store.clone(),
+        registry.clone(),
+        tracker.subscribe(),
+        scheduler,
+        events.clone(),
+    );
     let state = Arc::new(AppState {
         tasks,
         library: Library::new(store.clone(), &config.data_dir),
@@ -111,8 +128,14 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
 
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
-        .map_err(|source| StartError::Listen { addr: config.bind, source })?;
-    let addr = listener.local_addr().map_err(|source| StartError::Listen { addr: config.bind, source })?;
+        .map_err(|source| StartError::Listen {
+            addr: config.bind,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Listen {
+        addr: config.bind,
+        source,
+    })?;
     let (shutdown, stop) = oneshot::channel::<()>();
     let app = api::router(state);
     let serving = tokio::spawn(async move {
@@ -123,25 +146,45 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
             .await
     });
     tracing::info!("phonefleet listening on http://{addr}/api/v1");
-    Ok(Server { addr, shutdown, serving, _tracker: tracker, _watcher: watcher })
+    Ok(Server {
+        addr,
+        shutdown,
+        serving,
+        _tracker: tracker,
+        _watcher: watcher,
+    })
 }
 
 /// Hot reload: keeps the registry in step with the plugin directory and announces each change
 /// as `script_loaded` / `script_rejected` / `script_removed` events.
-fn watch_plugins(registry: &Arc<Registry>, dir: &std::path::Path, events: Events) -> Result<PluginWatcher, StartError> {
-    let watch_err = |source| StartError::Watch { dir: dir.display().to_string(), source };
+fn watch_plugins(
+    registry: &Arc<Registry>,
+    dir: &std::path::Path,
+    events: Events,
+) -> Result<PluginWatcher, StartError> {
+    let watch_err = |source| StartError::Watch {
+        dir: dir.display().to_string(),
+        source,
+    };
     std::fs::create_dir_all(dir).map_err(|e| watch_err(notify::Error::io(e)))?;
     registry
         .watch(dir, move |change| match change {
-            Reload::Loaded { name, version, file } => {
-                events.publish("script_loaded", serde_json::json!({"name": name, "version": version, "file": file}))
-            }
-            Reload::Rejected { file, reason } => {
-                events.publish("script_rejected", serde_json::json!({"file": file, "reason": reason}))
-            }
-            Reload::Removed { name, file } => {
-                events.publish("script_removed", serde_json::json!({"name": name, "file": file}))
-            }
+            Reload::Loaded {
+                name,
+                version,
+                file,
+            } => events.publish(
+                "script_loaded",
+                serde_json::json!({"name": name, "version": version, "file": file}),
+            ),
+            Reload::Rejected { file, reason } => events.publish(
+                "script_rejected",
+                serde_json::json!({"file": file, "reason": reason}),
+            ),
+            Reload::Removed { name, file } => events.publish(
+                "script_removed",
+                serde_json::json!({"name": name, "file": file}),
+            ),
         })
         .map_err(watch_err)
 }
@@ -153,8 +196,12 @@ async fn publish_device_changes(
 ) {
     let mut online = std::collections::BTreeSet::new();
     loop {
-        let now: std::collections::BTreeSet<String> =
-            devices.borrow_and_update().iter().filter(|d| d.state == "device").map(|d| d.serial.clone()).collect();
+        let now: std::collections::BTreeSet<String> = devices
+            .borrow_and_update()
+            .iter()
+            .filter(|d| d.state == "device")
+            .map(|d| d.serial.clone())
+            .collect();
         for serial in now.difference(&online) {
             events.publish("device_online", serde_json::json!({"serial": serial}));
         }
@@ -185,7 +232,9 @@ async fn ensure_adb_server(adb: &AdbServer) {
         .output()
         .await;
     match started {
-        Ok(out) if out.status.success() => tracing::info!("started an adb server on {}", adb.addr()),
+        Ok(out) if out.status.success() => {
+            tracing::info!("started an adb server on {}", adb.addr())
+        }
         Ok(out) => tracing::warn!(
             "`adb start-server` failed: {}; phones will appear once an adb server runs on {}",
             String::from_utf8_lossy(&out.stderr).trim(),

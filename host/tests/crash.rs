@@ -34,9 +34,12 @@ async fn a_host_killed_mid_run_loses_no_task_and_runs_none_twice() {
     let adb = AdbServer::start().await;
     let mut phones = Vec::new();
     for _ in 0..PHONES {
-        let phone = VPhone::start(PhoneConfig { dump_delay: Duration::from_millis(60), ..PhoneConfig::default() })
-            .await
-            .expect("phone");
+        let phone = VPhone::start(PhoneConfig {
+            dump_delay: Duration::from_millis(60),
+            ..PhoneConfig::default()
+        })
+        .await
+        .expect("phone");
         adb.connect(&phone).await;
         phones.push(phone);
     }
@@ -46,29 +49,53 @@ async fn a_host_killed_mid_run_loses_no_task_and_runs_none_twice() {
     host.wait_online(PHONES).await;
     let users: Vec<String> = (0..USERS).map(|i| format!("@crash{i}")).collect();
     let body = json!({"serials": serials, "script_name": "follow", "script_config": {"target_users": users}});
-    let created: Value =
-        host.http.post(format!("{}/task", host.base)).json(&body).send().await.unwrap().json().await.unwrap();
-    let ids: Vec<i64> = created["data"]["task_ids"].as_array().unwrap().iter().filter_map(Value::as_i64).collect();
+    let created: Value = host
+        .http
+        .post(format!("{}/task", host.base))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<i64> = created["data"]["task_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_i64)
+        .collect();
     assert_eq!(ids.len(), PHONES * USERS);
 
     // Kill it hard while tasks are running and others are still queued.
     host.wait_for("/task/stats", "a third done", |r| {
-        r["data"]["completed"].as_i64().unwrap_or(0) >= (PHONES * USERS / 3) as i64 && r["data"]["running"].as_i64() > Some(0)
+        r["data"]["completed"].as_i64().unwrap_or(0) >= (PHONES * USERS / 3) as i64
+            && r["data"]["running"].as_i64() > Some(0)
     })
     .await;
     host.child.start_kill().expect("SIGKILL");
     host.child.wait().await.expect("host reaped");
 
     let host = Host::serve(data.path(), data.path(), &adb, Some(host.port()), 2);
-    let stats = host.wait_for("/task/stats", "every task finished", |r| {
-        r["data"]["total"] == ids.len() && r["data"]["pending"] == 0 && r["data"]["running"] == 0
-    })
-    .await;
-    assert_eq!(stats["data"]["completed"].as_i64().unwrap() + stats["data"]["failed"].as_i64().unwrap(), 200);
+    let stats = host
+        .wait_for("/task/stats", "every task finished", |r| {
+            r["data"]["total"] == ids.len()
+                && r["data"]["pending"] == 0
+                && r["data"]["running"] == 0
+        })
+        .await;
+    assert_eq!(
+        stats["data"]["completed"].as_i64().unwrap() + stats["data"]["failed"].as_i64().unwrap(),
+        200
+    );
 
     let mut completed = BTreeMap::new();
     for id in &ids {
-        let task = host.get(&format!("/task/{id}")).await.expect("task answers")["data"].clone();
+        let task = host
+            .get(&format!("/task/{id}"))
+            .await
+            .expect("task answers")["data"]
+            .clone();
         match task["status"].as_i64() {
             Some(2) => completed.insert(*id, true),
             Some(3) => {
@@ -79,16 +106,25 @@ async fn a_host_killed_mid_run_loses_no_task_and_runs_none_twice() {
         };
     }
     let interrupted = completed.values().filter(|done| !**done).count();
-    assert!((1..=PHONES).contains(&interrupted), "exactly the tasks running at the crash fail ({interrupted})");
+    assert!(
+        (1..=PHONES).contains(&interrupted),
+        "exactly the tasks running at the crash fail ({interrupted})"
+    );
     let mut started = BTreeMap::new();
     for serial in &serials {
         for (id, times) in starts_on_phone(&adb, serial).await {
             assert_eq!(times, 1, "phone {serial} ran task {id} {times} times");
-            assert!(started.insert(id, serial.clone()).is_none(), "task {id} ran on two phones");
+            assert!(
+                started.insert(id, serial.clone()).is_none(),
+                "task {id} ran on two phones"
+            );
         }
     }
     // An interrupted task may have been killed before it reached its phone; a completed one ran there.
     for (id, done) in &completed {
-        assert!(!done || started.contains_key(id), "completed task {id} never started on a phone");
+        assert!(
+            !done || started.contains_key(id),
+            "completed task {id} never started on a phone"
+        );
     }
 }

@@ -6,8 +6,16 @@ use std::process::Command;
 const FOLLOW: &str = concat!(env!("OUT_DIR"), "/plugins/phonefleet_follow.wasm");
 
 fn check(file: &std::path::Path) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_phonefleet")).args(["script", "check"]).arg(file).output().expect("runs");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(env!("CARGO_BIN_EXE_phonefleet"))
+        .args(["script", "check"])
+        .arg(file)
+        .output()
+        .expect("runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     (out.status.success(), text)
 }
 
@@ -15,8 +23,15 @@ fn check(file: &std::path::Path) -> (bool, String) {
 fn a_script_component_is_reported_with_its_world_description_and_schema() {
     let (ok, report) = check(FOLLOW.as_ref());
     assert!(ok, "{report}");
-    for expected in ["world:       phonefleet:script@0.1.0", "name:        follow", "schema:      compiles"] {
-        assert!(report.contains(expected), "{expected:?} missing from:\n{report}");
+    for expected in [
+        "world:       phonefleet:script@0.1.0",
+        "name:        follow",
+        "schema:      compiles",
+    ] {
+        assert!(
+            report.contains(expected),
+            "{expected:?} missing from:\n{report}"
+        );
     }
 }
 

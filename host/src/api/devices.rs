@@ -26,7 +26,11 @@ pub struct DeviceView {
     responses((status = 200, body = super::openapi::Envelope<Vec<DeviceView>>), super::openapi::Errors))]
 pub async fn list(State(app): State<Arc<AppState>>) -> AppResult {
     let devices = app.devices.borrow().clone();
-    let accounts = app.accounts.list().await.map_err(|e| ApiError::Internal(e.to_string()))?;
+    let accounts = app
+        .accounts
+        .list()
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
     let views: Vec<DeviceView> = devices
         .iter()
         .map(|d| {
@@ -38,7 +42,11 @@ pub async fn list(State(app): State<Arc<AppState>>) -> AppResult {
                 online: d.state == "device",
                 busy: current_task.is_some(),
                 current_task,
-                accounts: accounts.iter().filter(|a| a.serial == d.serial).map(|a| format!("@{}", a.username)).collect(),
+                accounts: accounts
+                    .iter()
+                    .filter(|a| a.serial == d.serial)
+                    .map(|a| format!("@{}", a.username))
+                    .collect(),
             }
         })
         .collect();
@@ -61,10 +69,18 @@ pub struct Connect {
     responses((status = 200, body = super::openapi::Envelope<Connected>), super::openapi::Errors))]
 pub async fn connect(State(app): State<Arc<AppState>>, Body(req): Body<Connect>) -> AppResult {
     let address = req.address.trim();
-    let valid = address.rsplit_once(':').is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok());
+    let valid = address
+        .rsplit_once(':')
+        .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok());
     if !valid {
-        return Err(ApiError::invalid(format!("address {address:?} must be host:port, e.g. 192.168.1.20:5555")));
+        return Err(ApiError::invalid(format!(
+            "address {address:?} must be host:port, e.g. 192.168.1.20:5555"
+        )));
     }
-    let said = app.adb.connect(address).await.map_err(|e| ApiError::invalid(e.to_string()))?;
+    let said = app
+        .adb
+        .connect(address)
+        .await
+        .map_err(|e| ApiError::invalid(e.to_string()))?;
     Ok(ok(Connected { message: said }))
 }

@@ -19,7 +19,10 @@ pub fn ok<T: Serialize>(data: T) -> Response {
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("{message}")]
-    Invalid { message: String, errors: Vec<ConfigViolation> },
+    Invalid {
+        message: String,
+        errors: Vec<ConfigViolation>,
+    },
     #[error("script_name is required")]
     MissingScriptName,
     #[error("{0}")]
@@ -40,7 +43,10 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn invalid(message: impl Into<String>) -> ApiError {
-        ApiError::Invalid { message: message.into(), errors: Vec::new() }
+        ApiError::Invalid {
+            message: message.into(),
+            errors: Vec::new(),
+        }
     }
 
     fn code(&self) -> (u32, StatusCode) {
@@ -82,6 +88,10 @@ impl IntoResponse for ApiError {
             ApiError::NoApiAccess(license) => license.clone(),
             _ => Value::Null,
         };
-        (status, Json(json!({"code": code, "message": self.to_string(), "data": data}))).into_response()
+        (
+            status,
+            Json(json!({"code": code, "message": self.to_string(), "data": data})),
+        )
+            .into_response()
     }
 }

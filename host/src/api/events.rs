@@ -18,7 +18,8 @@ use super::AppState;
 #[utoipa::path(get, path = "/api/v1/events",
     responses((status = 200, description = "an endless text/event-stream", content_type = "text/event-stream", body = String)))]
 pub async fn stream(State(app): State<Arc<AppState>>) -> impl IntoResponse {
-    Sse::new(events(app.events.subscribe())).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+    Sse::new(events(app.events.subscribe()))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }
 
 fn events(
@@ -28,11 +29,15 @@ fn events(
         loop {
             match rx.recv().await {
                 Ok(event) => {
-                    let sse = Event::default().event(event.kind).data(event.data.to_string());
+                    let sse = Event::default()
+                        .event(event.kind)
+                        .data(event.data.to_string());
                     return Some((Ok(sse), rx));
                 }
                 Err(RecvError::Lagged(missed)) => {
-                    let sse = Event::default().event("lagged").data(format!("{{\"missed\":{missed}}}"));
+                    let sse = Event::default()
+                        .event("lagged")
+                        .data(format!("{{\"missed\":{missed}}}"));
                     return Some((Ok(sse), rx));
                 }
                 Err(RecvError::Closed) => return None,

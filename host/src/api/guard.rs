@@ -26,7 +26,11 @@ fn license(app: &AppState) -> License {
         plan_name: app.plan.name(),
         api_enabled,
         device_limit: app.device_limit,
-        message: if api_enabled { "API access enabled" } else { "the Starter plan has no API access; upgrade to Pro, Team or Business" },
+        message: if api_enabled {
+            "API access enabled"
+        } else {
+            "the Starter plan has no API access; upgrade to Pro, Team or Business"
+        },
     }
 }
 
@@ -46,7 +50,11 @@ pub async fn require_token(State(app): State<Arc<AppState>>, req: Request, next:
 }
 
 /// The seed's endpoints answer 40301 on a plan without API access.
-pub async fn require_api_plan(State(app): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+pub async fn require_api_plan(
+    State(app): State<Arc<AppState>>,
+    req: Request,
+    next: Next,
+) -> Response {
     if !app.plan.api_enabled() {
         let data = serde_json::to_value(license(&app)).unwrap_or_default();
         return axum::response::IntoResponse::into_response(ApiError::NoApiAccess(data));

@@ -16,7 +16,9 @@ impl From<MaterialError> for ApiError {
         match e {
             MaterialError::Invalid(msg) => ApiError::invalid(msg),
             e @ MaterialError::NotFound(_) => ApiError::NotFound(e.to_string()),
-            e @ (MaterialError::Io { .. } | MaterialError::Store(_)) => ApiError::Internal(e.to_string()),
+            e @ (MaterialError::Io { .. } | MaterialError::Store(_)) => {
+                ApiError::Internal(e.to_string())
+            }
         }
     }
 }
@@ -40,7 +42,9 @@ pub struct Upload {
 #[utoipa::path(post, path = "/api/v1/material", request_body(content = Upload, content_type = "multipart/form-data"),
     responses((status = 200, body = Envelope<Vec<MaterialRow>>), Errors))]
 pub async fn upload(State(app): State<Arc<AppState>>, Form(mut form): Form) -> AppResult {
-    let bad = |e: axum::extract::multipart::MultipartError| ApiError::invalid(format!("invalid multipart body: {e}"));
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        ApiError::invalid(format!("invalid multipart body: {e}"))
+    };
     let mut files = Vec::new();
     let mut tags = String::new();
     while let Some(field) = form.next_field().await.map_err(bad)? {
@@ -50,7 +54,11 @@ pub async fn upload(State(app): State<Arc<AppState>>, Form(mut form): Form) -> A
                 let name = field.file_name().unwrap_or("upload").to_string();
                 files.push((name, field.bytes().await.map_err(bad)?));
             }
-            other => return Err(ApiError::invalid(format!("unexpected form field {other:?}; send `file` and `tags`"))),
+            other => {
+                return Err(ApiError::invalid(format!(
+                    "unexpected form field {other:?}; send `file` and `tags`"
+                )));
+            }
         }
     }
     if files.is_empty() {

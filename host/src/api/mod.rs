@@ -73,7 +73,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/account/{id}", delete(accounts::delete))
         .route(
             "/material",
-            get(materials::list).post(materials::upload).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+            get(materials::list)
+                .post(materials::upload)
+                .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
         )
         .route("/material/{id}", delete(materials::delete))
         .route("/script", get(scripts::list))
@@ -85,7 +87,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/openapi.json", get(openapi::document));
     Router::new()
         .nest("/api/v1", api)
-        .fallback(|| async { ApiError::NotFound("no such endpoint; the API lives under /api/v1".into()) })
+        .fallback(|| async {
+            ApiError::NotFound("no such endpoint; the API lives under /api/v1".into())
+        })
         .method_not_allowed_fallback(|| async {
             ApiError::MethodNotAllowed("this endpoint does not take that HTTP method".into())
         })

@@ -56,12 +56,33 @@ pub enum Errors {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "phonefleet", description = "TikMatrix-compatible task API of phonefleet, plus its own endpoints."),
+    info(
+        title = "phonefleet",
+        description = "TikMatrix-compatible task API of phonefleet, plus its own endpoints."
+    ),
     paths(
-        tasks::create, tasks::list, tasks::get, tasks::delete_one, tasks::delete_batch, tasks::stop,
-        tasks::retry, tasks::retry_all, tasks::stats, tasks::logs, guard::license_check,
-        devices::list, devices::connect, accounts::list, accounts::create, accounts::delete,
-        materials::list, materials::upload, materials::delete, scripts::list, scripts::get, events::stream,
+        tasks::create,
+        tasks::list,
+        tasks::get,
+        tasks::delete_one,
+        tasks::delete_batch,
+        tasks::stop,
+        tasks::retry,
+        tasks::retry_all,
+        tasks::stats,
+        tasks::logs,
+        guard::license_check,
+        devices::list,
+        devices::connect,
+        accounts::list,
+        accounts::create,
+        accounts::delete,
+        materials::list,
+        materials::upload,
+        materials::delete,
+        scripts::list,
+        scripts::get,
+        events::stream,
     ),
     components(schemas(ErrorEnvelope))
 )]

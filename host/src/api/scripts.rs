@@ -37,7 +37,12 @@ impl From<&crate::runtime::ScriptMeta> for ScriptView {
 #[utoipa::path(get, path = "/api/v1/script",
     responses((status = 200, body = super::openapi::Envelope<Vec<ScriptView>>), super::openapi::Errors))]
 pub async fn list(State(app): State<Arc<AppState>>) -> AppResult {
-    let scripts: Vec<ScriptView> = app.registry.all().iter().map(|p| ScriptView::from(p.meta())).collect();
+    let scripts: Vec<ScriptView> = app
+        .registry
+        .all()
+        .iter()
+        .map(|p| ScriptView::from(p.meta()))
+        .collect();
     Ok(ok(scripts))
 }
 
@@ -45,6 +50,9 @@ pub async fn list(State(app): State<Arc<AppState>>) -> AppResult {
 #[utoipa::path(get, path = "/api/v1/script/{name}", params(("name" = String, Path)),
     responses((status = 200, body = super::openapi::Envelope<ScriptView>), super::openapi::Errors))]
 pub async fn get(State(app): State<Arc<AppState>>, Path(name): Path<String>) -> AppResult {
-    let plugin = app.registry.get(&name).ok_or_else(|| ApiError::NotFound(format!("script {name:?} not found")))?;
+    let plugin = app
+        .registry
+        .get(&name)
+        .ok_or_else(|| ApiError::NotFound(format!("script {name:?} not found")))?;
     Ok(ok(ScriptView::from(plugin.meta())))
 }

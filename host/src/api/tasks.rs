@@ -10,10 +10,10 @@ use super::envelope::{ApiError, ok};
 use super::extract::{Body, Path, Query};
 use super::openapi::{Envelope, Errors};
 use super::{AppResult, AppState};
-use crate::store::{LogRow, Stats};
-use crate::tasks::{TaskPage, TaskView};
 use crate::store::TaskFilter;
+use crate::store::{LogRow, Stats};
 use crate::tasks::CreateTask;
+use crate::tasks::{TaskPage, TaskView};
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Created {
@@ -26,7 +26,10 @@ pub struct Created {
     responses((status = 200, body = Envelope<Created>), Errors))]
 pub async fn create(State(app): State<Arc<AppState>>, Body(req): Body<CreateTask>) -> AppResult {
     let ids = app.tasks.create(req).await?;
-    Ok(ok(Created { created_count: ids.len(), task_ids: ids }))
+    Ok(ok(Created {
+        created_count: ids.len(),
+        task_ids: ids,
+    }))
 }
 
 /// Where a task came from.
@@ -68,7 +71,9 @@ pub struct ListQuery {
     responses((status = 200, body = Envelope<TaskPage>), Errors))]
 pub async fn list(State(app): State<Arc<AppState>>, Query(q): Query<ListQuery>) -> AppResult {
     if q.status.is_some_and(|s| !(0..=3).contains(&s)) {
-        return Err(ApiError::invalid("status must be 0 (pending), 1 (running), 2 (completed) or 3 (failed)"));
+        return Err(ApiError::invalid(
+            "status must be 0 (pending), 1 (running), 2 (completed) or 3 (failed)",
+        ));
     }
     let page = q.page.unwrap_or(1);
     if !(1..=i32::MAX as u32).contains(&page) {
@@ -79,7 +84,12 @@ pub async fn list(State(app): State<Arc<AppState>>, Query(q): Query<ListQuery>) 
         return Err(ApiError::invalid("page_size must be between 1 and 100"));
     }
     let source = q.source.map(|s| s.as_str().to_string());
-    let filter = TaskFilter { status: q.status, serial: q.serial, script_name: q.script_name, source };
+    let filter = TaskFilter {
+        status: q.status,
+        serial: q.serial,
+        script_name: q.script_name,
+        source,
+    };
     Ok(ok(app.tasks.list(&filter, page, page_size).await?))
 }
 
@@ -131,7 +141,9 @@ pub async fn delete_batch(State(app): State<Arc<AppState>>, Body(batch): Body<Ba
         return Err(ApiError::invalid("task_ids must list at least one task id"));
     }
     let deleted = app.tasks.delete(&batch.task_ids).await?;
-    Ok(ok(Deleted { deleted_count: deleted }))
+    Ok(ok(Deleted {
+        deleted_count: deleted,
+    }))
 }
 
 /// Stop a pending or running task: it fails with "stopped by user".
@@ -154,7 +166,9 @@ pub async fn retry(State(app): State<Arc<AppState>>, Path(task_id): Path<i64>) -
 #[utoipa::path(post, path = "/api/v1/task/retry-all",
     responses((status = 200, body = Envelope<Retried>), Errors))]
 pub async fn retry_all(State(app): State<Arc<AppState>>) -> AppResult {
-    Ok(ok(Retried { retried_count: app.tasks.retry_all().await? }))
+    Ok(ok(Retried {
+        retried_count: app.tasks.retry_all().await?,
+    }))
 }
 
 /// Counts by status.

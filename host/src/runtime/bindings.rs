@@ -8,5 +8,7 @@ wasmtime::component::bindgen!({
     exports: { default: async },
 });
 
-pub use self::phonefleet::script::types::{Bounds, DeviceError, Node, Selector, ShellOutput, TaskInfo};
 pub use self::phonefleet::script::host::Level;
+pub use self::phonefleet::script::types::{
+    Bounds, DeviceError, Node, Selector, ShellOutput, TaskInfo,
+};

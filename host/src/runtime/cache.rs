@@ -17,12 +17,17 @@ pub(super) struct CompileCache {
 
 impl CompileCache {
     pub(super) fn new(dir: PathBuf, engine: &Engine) -> Result<CompileCache, RuntimeError> {
-        std::fs::create_dir_all(&dir)
-            .map_err(|source| RuntimeError::Cache { path: dir.clone(), source })?;
+        std::fs::create_dir_all(&dir).map_err(|source| RuntimeError::Cache {
+            path: dir.clone(),
+            source,
+        })?;
         let mut hasher = DefaultHasher::new();
         engine.precompile_compatibility_hash().hash(&mut hasher);
         env!("CARGO_PKG_VERSION").hash(&mut hasher);
-        Ok(CompileCache { dir, engine_key: hasher.finish() })
+        Ok(CompileCache {
+            dir,
+            engine_key: hasher.finish(),
+        })
     }
 
     /// The compiled component for `wasm`, from the cache when present, compiled and stored otherwise.
@@ -32,10 +37,16 @@ impl CompileCache {
         wasm: &[u8],
         origin: &str,
     ) -> Result<Component, RuntimeError> {
-        let load_err = |reason: String| RuntimeError::Load { origin: origin.to_string(), reason };
+        let load_err = |reason: String| RuntimeError::Load {
+            origin: origin.to_string(),
+            reason,
+        };
         match wasm.get(..8) {
             Some([0, b'a', b's', b'm', 1, 0, 0, 0]) => {
-                return Err(load_err("it is a core WebAssembly module, not a component: build it for wasm32-wasip2".into()));
+                return Err(load_err(
+                    "it is a core WebAssembly module, not a component: build it for wasm32-wasip2"
+                        .into(),
+                ));
             }
             Some([0, b'a', b's', b'm', ..]) => {}
             _ => return Err(load_err("it is not a WebAssembly file".into())),
@@ -51,11 +62,16 @@ impl CompileCache {
                 Err(e) => tracing::warn!("ignoring unreadable compile cache entry {path:?}: {e:#}"),
             }
         }
-        let compiled = engine.precompile_component(wasm).map_err(|e| load_err(format!("{e:#}")))?;
+        let compiled = engine
+            .precompile_component(wasm)
+            .map_err(|e| load_err(format!("{e:#}")))?;
         let tmp = path.with_extension(format!("tmp{}", std::process::id()));
         std::fs::write(&tmp, &compiled)
             .and_then(|()| std::fs::rename(&tmp, &path))
-            .map_err(|source| RuntimeError::Cache { path: path.clone(), source })?;
+            .map_err(|source| RuntimeError::Cache {
+                path: path.clone(),
+                source,
+            })?;
         // SAFETY: as above; we have just written these bytes ourselves.
         unsafe { Component::deserialize(engine, &compiled) }.map_err(|e| load_err(format!("{e:#}")))
     }

@@ -29,6 +29,9 @@ impl Cancel {
     }
 
     pub fn reason(&self) -> String {
-        self.reason.get().cloned().unwrap_or_else(|| "cancelled".to_string())
+        self.reason
+            .get()
+            .cloned()
+            .unwrap_or_else(|| "cancelled".to_string())
     }
 }

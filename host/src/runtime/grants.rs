@@ -33,18 +33,30 @@ fn marker(schema: &Value) -> Option<HostPathKind> {
 /// that `schema` marks with `"x-host-path": "file" | "dir"`.
 pub fn host_paths(schema: &Value, config: &Value) -> Vec<HostPath> {
     let mut found = Vec::new();
-    let Some(props) = schema.get("properties").and_then(Value::as_object) else { return found };
+    let Some(props) = schema.get("properties").and_then(Value::as_object) else {
+        return found;
+    };
     for (key, prop) in props {
-        let Some(value) = config.get(key) else { continue };
+        let Some(value) = config.get(key) else {
+            continue;
+        };
         if let (Some(kind), Some(path)) = (marker(prop), value.as_str()) {
             if !path.is_empty() {
-                found.push(HostPath { pointer: format!("/{key}"), path: path.to_string(), kind });
+                found.push(HostPath {
+                    pointer: format!("/{key}"),
+                    path: path.to_string(),
+                    kind,
+                });
             }
         }
         if let (Some(kind), Some(items)) = (prop.get("items").and_then(marker), value.as_array()) {
             for (i, item) in items.iter().enumerate() {
                 if let Some(path) = item.as_str().filter(|p| !p.is_empty()) {
-                    found.push(HostPath { pointer: format!("/{key}/{i}"), path: path.to_string(), kind });
+                    found.push(HostPath {
+                        pointer: format!("/{key}/{i}"),
+                        path: path.to_string(),
+                        kind,
+                    });
                 }
             }
         }
@@ -80,30 +92,44 @@ impl Grants {
     /// The canonical path of `requested` if the grant covers it; a sentence saying why not otherwise.
     pub fn check(&self, requested: &str) -> Result<PathBuf, String> {
         let canonical = canonical(requested)?;
-        let granted_file = self.files.iter().any(|f| f.canonicalize().is_ok_and(|f| f == canonical));
-        let inside_dir =
-            self.dirs.iter().any(|d| d.canonicalize().is_ok_and(|d| canonical.starts_with(&d) && canonical != d));
+        let granted_file = self
+            .files
+            .iter()
+            .any(|f| f.canonicalize().is_ok_and(|f| f == canonical));
+        let inside_dir = self.dirs.iter().any(|d| {
+            d.canonicalize()
+                .is_ok_and(|d| canonical.starts_with(&d) && canonical != d)
+        });
         if (granted_file || inside_dir) && canonical.is_file() {
             Ok(canonical)
         } else {
-            Err(format!("host path {requested:?} was not granted to this task"))
+            Err(format!(
+                "host path {requested:?} was not granted to this task"
+            ))
         }
     }
 
     /// The canonical path of a granted directory (or one inside it).
     pub fn check_dir(&self, requested: &str) -> Result<PathBuf, String> {
         let canonical = canonical(requested)?;
-        let granted = self.dirs.iter().any(|d| d.canonicalize().is_ok_and(|d| canonical.starts_with(&d)));
+        let granted = self
+            .dirs
+            .iter()
+            .any(|d| d.canonicalize().is_ok_and(|d| canonical.starts_with(&d)));
         if granted && canonical.is_dir() {
             Ok(canonical)
         } else {
-            Err(format!("host directory {requested:?} was not granted to this task"))
+            Err(format!(
+                "host directory {requested:?} was not granted to this task"
+            ))
         }
     }
 }
 
 fn canonical(requested: &str) -> Result<PathBuf, String> {
-    Path::new(requested).canonicalize().map_err(|e| format!("host path {requested:?} is not readable: {e}"))
+    Path::new(requested)
+        .canonicalize()
+        .map_err(|e| format!("host path {requested:?} is not readable: {e}"))
 }
 
 #[cfg(test)]
@@ -126,8 +152,16 @@ mod tests {
         assert_eq!(
             found,
             vec![
-                HostPath { pointer: "/material_list/0".into(), path: "/a.mp4".into(), kind: HostPathKind::File },
-                HostPath { pointer: "/material_path".into(), path: "/media".into(), kind: HostPathKind::Dir },
+                HostPath {
+                    pointer: "/material_list/0".into(),
+                    path: "/a.mp4".into(),
+                    kind: HostPathKind::File
+                },
+                HostPath {
+                    pointer: "/material_path".into(),
+                    path: "/media".into(),
+                    kind: HostPathKind::Dir
+                },
             ]
         );
     }
@@ -139,7 +173,10 @@ mod tests {
         std::fs::write(&video, b"v").unwrap();
         let other = dir.path().join("secret.txt");
         std::fs::write(&other, b"s").unwrap();
-        let grants = Grants::for_config(&schema(), &json!({"material_list": [video.to_str().unwrap()]}));
+        let grants = Grants::for_config(
+            &schema(),
+            &json!({"material_list": [video.to_str().unwrap()]}),
+        );
         assert!(grants.check(video.to_str().unwrap()).is_ok());
         assert!(grants.check(other.to_str().unwrap()).is_err());
         assert!(grants.check("/etc/passwd").is_err());
@@ -152,10 +189,26 @@ mod tests {
         std::fs::create_dir(&media).unwrap();
         std::fs::write(root.path().join("outside.mp4"), b"o").unwrap();
         std::fs::write(media.join("inside.mp4"), b"i").unwrap();
-        std::os::unix::fs::symlink(root.path().join("outside.mp4"), media.join("link.mp4")).unwrap();
-        let grants = Grants::for_config(&schema(), &json!({"material_path": media.to_str().unwrap()}));
-        assert!(grants.check(media.join("inside.mp4").to_str().unwrap()).is_ok());
-        assert!(grants.check(media.join("../outside.mp4").to_str().unwrap()).is_err());
-        assert!(grants.check(media.join("link.mp4").to_str().unwrap()).is_err());
+        std::os::unix::fs::symlink(root.path().join("outside.mp4"), media.join("link.mp4"))
+            .unwrap();
+        let grants = Grants::for_config(
+            &schema(),
+            &json!({"material_path": media.to_str().unwrap()}),
+        );
+        assert!(
+            grants
+                .check(media.join("inside.mp4").to_str().unwrap())
+                .is_ok()
+        );
+        assert!(
+            grants
+                .check(media.join("../outside.mp4").to_str().unwrap())
+                .is_err()
+        );
+        assert!(
+            grants
+                .check(media.join("link.mp4").to_str().unwrap())
+                .is_err()
+        );
     }
 }

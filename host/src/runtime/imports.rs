@@ -64,18 +64,32 @@ async fn run_checked(device: &Device, command: &str) -> Result<String, DeviceErr
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     if out.exit_code != 0 {
         let stderr = String::from_utf8_lossy(&out.stderr);
-        let why = if stderr.trim().is_empty() { stdout.trim() } else { stderr.trim() };
-        return Err(DeviceError::Failed(format!("`{command}` exited with {}: {why}", out.exit_code)));
+        let why = if stderr.trim().is_empty() {
+            stdout.trim()
+        } else {
+            stderr.trim()
+        };
+        return Err(DeviceError::Failed(format!(
+            "`{command}` exited with {}: {why}",
+            out.exit_code
+        )));
     }
     Ok(stdout)
 }
 
 /// The uiautomator XML of the current screen.
 async fn dump_xml(device: &Device) -> Result<String, DeviceError> {
-    let text = run_checked(device, &format!("uiautomator dump {DUMP_PATH} && cat {DUMP_PATH}")).await?;
+    let text = run_checked(
+        device,
+        &format!("uiautomator dump {DUMP_PATH} && cat {DUMP_PATH}"),
+    )
+    .await?;
     match text.find("<?xml").or_else(|| text.find("<hierarchy")) {
         Some(at) => Ok(text[at..].to_string()),
-        None => Err(DeviceError::Failed(format!("uiautomator printed no UI hierarchy: {}", text.trim()))),
+        None => Err(DeviceError::Failed(format!(
+            "uiautomator printed no UI hierarchy: {}",
+            text.trim()
+        ))),
     }
 }
 
@@ -114,7 +128,8 @@ fn compile(selector: Selector) -> Result<devui::CompiledSelector, DeviceError> {
         clickable: selector.clickable,
         instance: selector.instance,
     };
-    sel.compile().map_err(|e| DeviceError::Failed(e.to_string()))
+    sel.compile()
+        .map_err(|e| DeviceError::Failed(e.to_string()))
 }
 
 fn to_wit(node: &devui::Node) -> Node {
@@ -129,7 +144,12 @@ fn to_wit(node: &devui::Node) -> Node {
         enabled: node.enabled,
         selected: node.selected,
         checked: node.checked,
-        bounds: Bounds { left: b.left, top: b.top, right: b.right, bottom: b.bottom },
+        bounds: Bounds {
+            left: b.left,
+            top: b.top,
+            right: b.right,
+            bottom: b.bottom,
+        },
     }
 }
 
@@ -137,7 +157,12 @@ impl types::Host for RunState {}
 
 impl device::Host for RunState {
     async fn shell(&mut self, command: String) -> HostResult<ShellOutput> {
-        let out = attempt!(attempt!(self.device()).shell(&command).await.map_err(device_error));
+        let out = attempt!(
+            attempt!(self.device())
+                .shell(&command)
+                .await
+                .map_err(device_error)
+        );
         Ok(Ok(ShellOutput {
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
@@ -147,17 +172,25 @@ impl device::Host for RunState {
 
     async fn tap(&mut self, x: u32, y: u32) -> HostResult<()> {
         let device = attempt!(self.device());
-        Ok(run_checked(&device, &format!("input tap {x} {y}")).await.map(drop))
+        Ok(run_checked(&device, &format!("input tap {x} {y}"))
+            .await
+            .map(drop))
     }
 
     async fn swipe(&mut self, x1: u32, y1: u32, x2: u32, y2: u32, ms: u32) -> HostResult<()> {
         let device = attempt!(self.device());
-        Ok(run_checked(&device, &format!("input swipe {x1} {y1} {x2} {y2} {ms}")).await.map(drop))
+        Ok(
+            run_checked(&device, &format!("input swipe {x1} {y1} {x2} {y2} {ms}"))
+                .await
+                .map(drop),
+        )
     }
 
     async fn key_event(&mut self, code: u32) -> HostResult<()> {
         let device = attempt!(self.device());
-        Ok(run_checked(&device, &format!("input keyevent {code}")).await.map(drop))
+        Ok(run_checked(&device, &format!("input keyevent {code}"))
+            .await
+            .map(drop))
     }
 
     async fn input_text(&mut self, text: String) -> HostResult<()> {
@@ -165,7 +198,11 @@ impl device::Host for RunState {
         let plain = text.chars().all(|c| c.is_ascii_graphic() || c == ' ') && !text.contains('%');
         if plain {
             let escaped = text.replace(' ', "%s");
-            return Ok(run_checked(&device, &format!("input text {}", quote(&escaped))).await.map(drop));
+            return Ok(
+                run_checked(&device, &format!("input text {}", quote(&escaped)))
+                    .await
+                    .map(drop),
+            );
         }
         // Anything else goes through the ADBKeyboard IME so any Unicode arrives intact.
         if !self.ime_ready {
@@ -173,12 +210,20 @@ impl device::Host for RunState {
             self.ime_ready = true;
         }
         let b64 = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
-        Ok(run_checked(&device, &format!("am broadcast -a ADB_INPUT_B64 --es msg {b64}")).await.map(drop))
+        Ok(run_checked(
+            &device,
+            &format!("am broadcast -a ADB_INPUT_B64 --es msg {b64}"),
+        )
+        .await
+        .map(drop))
     }
 
     async fn open_url(&mut self, url: String, package: Option<String>) -> HostResult<()> {
         let device = attempt!(self.device());
-        let mut cmd = format!("am start -f 0x10008000 -a android.intent.action.VIEW -d {}", quote(&url));
+        let mut cmd = format!(
+            "am start -f 0x10008000 -a android.intent.action.VIEW -d {}",
+            quote(&url)
+        );
         if let Some(pkg) = package {
             cmd.push_str(&format!(" -p {}", quote(&pkg)));
         }
@@ -187,13 +232,20 @@ impl device::Host for RunState {
 
     async fn start_app(&mut self, package: String) -> HostResult<()> {
         let device = attempt!(self.device());
-        let cmd = format!("monkey -p {} -c android.intent.category.LAUNCHER 1", quote(&package));
+        let cmd = format!(
+            "monkey -p {} -c android.intent.category.LAUNCHER 1",
+            quote(&package)
+        );
         Ok(run_checked(&device, &cmd).await.map(drop))
     }
 
     async fn stop_app(&mut self, package: String) -> HostResult<()> {
         let device = attempt!(self.device());
-        Ok(run_checked(&device, &format!("am force-stop {}", quote(&package))).await.map(drop))
+        Ok(
+            run_checked(&device, &format!("am force-stop {}", quote(&package)))
+                .await
+                .map(drop),
+        )
     }
 
     async fn screen_size(&mut self) -> HostResult<(u32, u32)> {
@@ -206,7 +258,11 @@ impl device::Host for RunState {
             .filter_map(|v| v.split_once('x'))
             .filter_map(|(w, h)| Some((w.parse().ok()?, h.parse().ok()?)))
             .last();
-        Ok(size.ok_or_else(|| DeviceError::Failed(format!("unexpected `wm size` output: {out:?}"))))
+        Ok(
+            size.ok_or_else(|| {
+                DeviceError::Failed(format!("unexpected `wm size` output: {out:?}"))
+            }),
+        )
     }
 
     async fn screenshot(&mut self) -> HostResult<Vec<u8>> {
@@ -229,7 +285,10 @@ impl device::Host for RunState {
                 return Ok(Err(DeviceError::Denied(why)));
             }
         };
-        Ok(device.push(&path, &device_path, 0o644).await.map_err(device_error))
+        Ok(device
+            .push(&path, &device_path, 0o644)
+            .await
+            .map_err(device_error))
     }
 }
 
@@ -241,7 +300,9 @@ impl ui::Host for RunState {
 
     async fn find_all(&mut self, selector: Selector) -> HostResult<Vec<Node>> {
         let (device, sel) = (attempt!(self.device()), attempt!(compile(selector)));
-        Ok(dump(&device).await.map(|d| d.find_all(&sel).into_iter().map(to_wit).collect()))
+        Ok(dump(&device)
+            .await
+            .map(|d| d.find_all(&sel).into_iter().map(to_wit).collect()))
     }
 
     async fn wait_for(&mut self, selector: Selector, timeout_ms: u32) -> HostResult<Option<Node>> {
@@ -255,24 +316,42 @@ impl ui::Host for RunState {
         timeout_ms: u32,
     ) -> HostResult<Option<(u32, Node)>> {
         let device = attempt!(self.device());
-        let sels = attempt!(selectors.into_iter().map(compile).collect::<Result<Vec<_>, _>>());
+        let sels = attempt!(
+            selectors
+                .into_iter()
+                .map(compile)
+                .collect::<Result<Vec<_>, _>>()
+        );
         let found = poll(&device, timeout_ms, |d| {
-            sels.iter().zip(0u32..).find_map(|(s, i)| d.find(s).map(|n| (i, to_wit(n))))
+            sels.iter()
+                .zip(0u32..)
+                .find_map(|(s, i)| d.find(s).map(|n| (i, to_wit(n))))
         });
         Ok(found.await)
     }
 
     async fn wait_gone(&mut self, selector: Selector, timeout_ms: u32) -> HostResult<bool> {
         let (device, sel) = (attempt!(self.device()), attempt!(compile(selector)));
-        let gone = poll(&device, timeout_ms, |d| d.find(&sel).is_none().then_some(()));
+        let gone = poll(&device, timeout_ms, |d| {
+            d.find(&sel).is_none().then_some(())
+        });
         Ok(gone.await.map(|g| g.is_some()))
     }
 
     async fn click(&mut self, selector: Selector, timeout_ms: u32) -> HostResult<bool> {
         let (device, sel) = (attempt!(self.device()), attempt!(compile(selector)));
-        let found = attempt!(poll(&device, timeout_ms, |d| d.find(&sel).map(|n| n.bounds.center())).await);
-        let Some((x, y)) = found else { return Ok(Ok(false)) };
-        Ok(run_checked(&device, &format!("input tap {x} {y}")).await.map(|_| true))
+        let found = attempt!(
+            poll(&device, timeout_ms, |d| d
+                .find(&sel)
+                .map(|n| n.bounds.center()))
+            .await
+        );
+        let Some((x, y)) = found else {
+            return Ok(Ok(false));
+        };
+        Ok(run_checked(&device, &format!("input tap {x} {y}"))
+            .await
+            .map(|_| true))
     }
 }
 
@@ -291,7 +370,10 @@ impl host::Host for RunState {
 
     async fn progress(&mut self, percent: u8, message: String) -> wasmtime::Result<()> {
         if let Some(b) = &self.binding {
-            let _ = b.events.send(RunEvent::Progress { percent: percent.min(100), message });
+            let _ = b.events.send(RunEvent::Progress {
+                percent: percent.min(100),
+                message,
+            });
         }
         Ok(())
     }
@@ -305,7 +387,12 @@ impl host::Host for RunState {
     async fn task(&mut self) -> wasmtime::Result<TaskInfo> {
         Ok(match &self.binding {
             Some(b) => b.task.clone(),
-            None => TaskInfo { id: 0, serial: String::new(), username: None, package: String::new() },
+            None => TaskInfo {
+                id: 0,
+                serial: String::new(),
+                username: None,
+                package: String::new(),
+            },
         })
     }
 }

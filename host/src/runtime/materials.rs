@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use futures::future::BoxFuture;
 
-use super::bindings::phonefleet::script::materials::{self, Material, MediaKind};
 use super::bindings::DeviceError;
+use super::bindings::phonefleet::script::materials::{self, Material, MediaKind};
 use super::state::RunState;
 
 /// A library file the store hands out.
@@ -23,9 +23,15 @@ pub trait MaterialStore: Send + Sync + 'static {
     /// Which of these canonical host paths some task has posted.
     fn used(&self, paths: Vec<String>) -> BoxFuture<'static, Result<Vec<String>, String>>;
     /// Up to `count` unused library files of `kind` ("video" / "image") with any of `tags`.
-    fn library(&self, tags: Vec<String>, kind: &'static str, count: u32) -> BoxFuture<'static, Result<Vec<LibraryFile>, String>>;
+    fn library(
+        &self,
+        tags: Vec<String>,
+        kind: &'static str,
+        count: u32,
+    ) -> BoxFuture<'static, Result<Vec<LibraryFile>, String>>;
     /// Records that a task posted these canonical host paths.
-    fn mark_used(&self, paths: Vec<String>, task_id: i64) -> BoxFuture<'static, Result<(), String>>;
+    fn mark_used(&self, paths: Vec<String>, task_id: i64)
+    -> BoxFuture<'static, Result<(), String>>;
 }
 
 pub type SharedMaterialStore = Arc<dyn MaterialStore>;
@@ -67,7 +73,10 @@ fn failed(e: impl std::fmt::Display) -> DeviceError {
 
 impl RunState {
     fn material_store(&self) -> Result<(SharedMaterialStore, i64), DeviceError> {
-        let b = self.binding.as_ref().ok_or_else(|| DeviceError::Denied("no task is bound".into()))?;
+        let b = self
+            .binding
+            .as_ref()
+            .ok_or_else(|| DeviceError::Denied("no task is bound".into()))?;
         Ok((b.materials.clone(), b.task.id))
     }
 }
@@ -84,13 +93,26 @@ async fn files_of_kind(dir: &Path, kind: &str) -> std::io::Result<Vec<(PathBuf, 
         }
     }
     files.sort();
-    Ok(files.into_iter().map(|(_, path, size)| (path, size)).collect())
+    Ok(files
+        .into_iter()
+        .map(|(_, path, size)| (path, size))
+        .collect())
 }
 
 impl materials::Host for RunState {
-    async fn list_unused(&mut self, dir: String, kind: MediaKind, count: u32) -> wasmtime::Result<Result<Vec<Material>, DeviceError>> {
+    async fn list_unused(
+        &mut self,
+        dir: String,
+        kind: MediaKind,
+        count: u32,
+    ) -> wasmtime::Result<Result<Vec<Material>, DeviceError>> {
         let (store, _) = attempt!(self.material_store());
-        let grants = &attempt!(self.binding.as_ref().ok_or_else(|| DeviceError::Denied("no task is bound".into()))).grants;
+        let grants = &attempt!(
+            self.binding
+                .as_ref()
+                .ok_or_else(|| DeviceError::Denied("no task is bound".into()))
+        )
+        .grants;
         let dir = attempt!(grants.check_dir(&dir).map_err(DeviceError::Denied));
         let files = attempt!(files_of_kind(&dir, kind_name(kind)).await.map_err(failed));
         let paths: Vec<String> = files.iter().map(|(p, _)| p.display().to_string()).collect();
@@ -99,29 +121,62 @@ impl materials::Host for RunState {
             .into_iter()
             .filter(|(p, _)| !used.contains(&p.display().to_string()))
             .take(count as usize)
-            .map(|(p, size)| Material { path: p.display().to_string(), kind, size, library_id: None })
+            .map(|(p, size)| Material {
+                path: p.display().to_string(),
+                kind,
+                size,
+                library_id: None,
+            })
             .collect();
         Ok(Ok(unused))
     }
 
-    async fn from_library(&mut self, tags: String, kind: MediaKind, count: u32) -> wasmtime::Result<Result<Vec<Material>, DeviceError>> {
+    async fn from_library(
+        &mut self,
+        tags: String,
+        kind: MediaKind,
+        count: u32,
+    ) -> wasmtime::Result<Result<Vec<Material>, DeviceError>> {
         let (store, _) = attempt!(self.material_store());
-        let tags: Vec<String> = tags.split(',').map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty()).collect();
-        let files = attempt!(store.library(tags, kind_name(kind), count).await.map_err(failed));
-        let Some(binding) = self.binding.as_mut() else { return Ok(Err(DeviceError::Denied("no task is bound".into()))) };
+        let tags: Vec<String> = tags
+            .split(',')
+            .map(|t| t.trim().to_lowercase())
+            .filter(|t| !t.is_empty())
+            .collect();
+        let files = attempt!(
+            store
+                .library(tags, kind_name(kind), count)
+                .await
+                .map_err(failed)
+        );
+        let Some(binding) = self.binding.as_mut() else {
+            return Ok(Err(DeviceError::Denied("no task is bound".into())));
+        };
         let mut picked = Vec::with_capacity(files.len());
         for f in files {
             binding.grants.allow_file(f.path.clone());
-            picked.push(Material { path: f.path.display().to_string(), kind, size: f.size, library_id: Some(f.id) });
+            picked.push(Material {
+                path: f.path.display().to_string(),
+                kind,
+                size: f.size,
+                library_id: Some(f.id),
+            });
         }
         Ok(Ok(picked))
     }
 
     async fn mark_used(&mut self, paths: Vec<String>) -> wasmtime::Result<Result<(), DeviceError>> {
         let (store, task_id) = attempt!(self.material_store());
-        let grants = &attempt!(self.binding.as_ref().ok_or_else(|| DeviceError::Denied("no task is bound".into()))).grants;
-        let canonical: Result<Vec<String>, _> =
-            paths.iter().map(|p| grants.check(p).map(|c| c.display().to_string())).collect();
+        let grants = &attempt!(
+            self.binding
+                .as_ref()
+                .ok_or_else(|| DeviceError::Denied("no task is bound".into()))
+        )
+        .grants;
+        let canonical: Result<Vec<String>, _> = paths
+            .iter()
+            .map(|p| grants.check(p).map(|c| c.display().to_string()))
+            .collect();
         let canonical = attempt!(canonical.map_err(DeviceError::Denied));
         Ok(store.mark_used(canonical, task_id).await.map_err(failed))
     }

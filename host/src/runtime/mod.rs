@@ -40,7 +40,10 @@ pub enum RuntimeError {
     #[error("{origin} is not a loadable phonefleet script component: {reason}")]
     Load { origin: String, reason: String },
     #[error("compile cache at {path}: {source}")]
-    Cache { path: PathBuf, source: std::io::Error },
+    Cache {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// Per-run limits.
@@ -54,7 +57,10 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { timeout: Duration::from_secs(30 * 60), memory_bytes: 64 << 20 }
+        Limits {
+            timeout: Duration::from_secs(30 * 60),
+            memory_bytes: 64 << 20,
+        }
     }
 }
 
@@ -65,7 +71,9 @@ pub enum RunError {
     Cancelled(String),
     #[error("timed out after {}: the script's time limit (raise it with --script-limit NAME:timeout=SECS)", humantime(*.0))]
     TimedOut(Duration),
-    #[error("out of memory: the script needed more than its {limit_mib} MiB limit (raise it with --script-limit NAME:memory=MIB)")]
+    #[error(
+        "out of memory: the script needed more than its {limit_mib} MiB limit (raise it with --script-limit NAME:memory=MIB)"
+    )]
     OutOfMemory { limit_mib: usize },
     #[error("{0}")]
     Failed(String),
@@ -78,7 +86,11 @@ pub enum RunError {
 /// "90 s", "30 min": how people say a limit.
 fn humantime(d: Duration) -> String {
     let secs = d.as_secs();
-    if secs >= 60 && secs % 60 == 0 { format!("{} min", secs / 60) } else { format!("{:.1} s", d.as_secs_f64()) }
+    if secs >= 60 && secs % 60 == 0 {
+        format!("{} min", secs / 60)
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
+    }
 }
 
 /// The engine, the linker every plugin is instantiated against, and the compile cache.
@@ -103,20 +115,33 @@ impl Runtime {
             .map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
         let cache = cache::CompileCache::new(cache_dir, &engine)?;
         let ticker = Ticker::start(engine.clone());
-        Ok(Runtime { engine, linker: Arc::new(linker), cache, _ticker: ticker })
+        Ok(Runtime {
+            engine,
+            linker: Arc::new(linker),
+            cache,
+            _ticker: ticker,
+        })
     }
 
     /// Compiles (or loads from the cache) a component, links it and asks it to describe itself.
     pub async fn load(&self, wasm: &[u8], origin: &str) -> Result<Plugin, RuntimeError> {
-        let load_err = |reason: String| RuntimeError::Load { origin: origin.to_string(), reason };
+        let load_err = |reason: String| RuntimeError::Load {
+            origin: origin.to_string(),
+            reason,
+        };
         let component: Component = self.cache.component(&self.engine, wasm, origin)?;
         let world = world_of(&self.engine, &component);
         let pre = self.linker.instantiate_pre(&component).map_err(|e| {
             load_err(format!("it needs something this host does not provide ({e:#}); is it built against {WORLD}?"))
         })?;
-        let pre = bindings::ScriptPre::new(pre)
-            .map_err(|e| load_err(format!("it does not export describe/plan/run of {WORLD} ({e:#})")))?;
-        Plugin::describe(self.engine.clone(), pre, world).await.map_err(load_err)
+        let pre = bindings::ScriptPre::new(pre).map_err(|e| {
+            load_err(format!(
+                "it does not export describe/plan/run of {WORLD} ({e:#})"
+            ))
+        })?;
+        Plugin::describe(self.engine.clone(), pre, world)
+            .await
+            .map_err(load_err)
     }
 }
 
@@ -125,10 +150,13 @@ pub const WORLD: &str = "phonefleet:script@0.1.0";
 
 /// The `phonefleet:script@VERSION` a component's imports name, if any.
 fn world_of(engine: &Engine, component: &Component) -> Option<String> {
-    component.component_type().imports(engine).find_map(|(name, _)| {
-        let (_, version) = name.strip_prefix("phonefleet:script/")?.split_once('@')?;
-        Some(format!("phonefleet:script@{version}"))
-    })
+    component
+        .component_type()
+        .imports(engine)
+        .find_map(|(name, _)| {
+            let (_, version) = name.strip_prefix("phonefleet:script/")?.split_once('@')?;
+            Some(format!("phonefleet:script@{version}"))
+        })
 }
 
 /// The one thread that advances the engine's epoch; stops when dropped.

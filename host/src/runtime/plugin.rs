@@ -10,8 +10,8 @@ use tokio::sync::mpsc;
 use wasmtime::{Engine, Store};
 
 use super::bindings::{ScriptError, ScriptPre, TaskInfo};
-use super::state::{Binding, RunEvent, RunState};
 use super::materials::SharedMaterialStore;
+use super::state::{Binding, RunEvent, RunState};
 use super::{Cancel, Grants, Limits, RunError};
 
 /// Time a plugin gets to describe itself or plan a request.
@@ -70,7 +70,12 @@ impl Plugin {
             config_schema: schema,
             world,
         };
-        Ok(Plugin { meta, validator, engine, pre })
+        Ok(Plugin {
+            meta,
+            validator,
+            engine,
+            pre,
+        })
     }
 
     pub fn meta(&self) -> &ScriptMeta {
@@ -85,7 +90,10 @@ impl Plugin {
     pub fn validate(&self, config: &Value) -> Vec<ConfigViolation> {
         self.validator
             .iter_errors(config)
-            .map(|e| ConfigViolation { path: e.instance_path.to_string(), message: e.to_string() })
+            .map(|e| ConfigViolation {
+                path: e.instance_path.to_string(),
+                message: e.to_string(),
+            })
             .collect()
     }
 
@@ -101,7 +109,10 @@ impl Plugin {
         .map_err(|e| format!("the script's plan failed: {e}"))??;
         parts
             .iter()
-            .map(|p| serde_json::from_str(p).map_err(|e| format!("the script planned a non-JSON config: {e}")))
+            .map(|p| {
+                serde_json::from_str(p)
+                    .map_err(|e| format!("the script planned a non-JSON config: {e}"))
+            })
             .collect()
     }
 
@@ -131,18 +142,25 @@ impl Plugin {
         };
         let result = match outcome {
             None => Err(RunError::Cancelled(run.cancel.reason())),
-            Some(Err(_)) if store.data().limits.denied => {
-                Err(RunError::OutOfMemory { limit_mib: store.data().limits.memory_bytes >> 20 })
-            }
+            Some(Err(_)) if store.data().limits.denied => Err(RunError::OutOfMemory {
+                limit_mib: store.data().limits.memory_bytes >> 20,
+            }),
             Some(Err(trap)) => {
                 let stderr = store.data().stderr_text();
-                let detail = if stderr.is_empty() { format!("{trap:?}") } else { format!("{stderr}\n{trap:?}") };
+                let detail = if stderr.is_empty() {
+                    format!("{trap:?}")
+                } else {
+                    format!("{stderr}\n{trap:?}")
+                };
                 Err(RunError::Trap(detail))
             }
             Some(Ok(Err(ScriptError::Failed(msg)))) => Err(RunError::Failed(msg)),
             Some(Ok(Err(ScriptError::InvalidConfig(msg)))) => Err(RunError::InvalidConfig(msg)),
-            Some(Ok(Ok(json))) => serde_json::from_str(&json)
-                .map_err(|e| RunError::Failed(format!("the script returned a result that is not JSON: {e}"))),
+            Some(Ok(Ok(json))) => serde_json::from_str(&json).map_err(|e| {
+                RunError::Failed(format!(
+                    "the script returned a result that is not JSON: {e}"
+                ))
+            }),
         };
         finish(&store, result)
     }

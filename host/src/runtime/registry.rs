@@ -13,15 +13,27 @@ use tokio::sync::mpsc;
 use super::{Plugin, Runtime, RuntimeError};
 
 /// Built-in scripts, compiled for wasm32-wasip2 by build.rs from `plugins/`.
-const BUILTIN: &[(&str, &[u8])] =
-    &[("follow", include_bytes!(concat!(env!("OUT_DIR"), "/plugins/phonefleet_follow.wasm")))];
+const BUILTIN: &[(&str, &[u8])] = &[(
+    "follow",
+    include_bytes!(concat!(env!("OUT_DIR"), "/plugins/phonefleet_follow.wasm")),
+)];
 
 /// What a change in the plugin directory did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Reload {
-    Loaded { name: String, version: String, file: PathBuf },
-    Rejected { file: PathBuf, reason: String },
-    Removed { name: String, file: PathBuf },
+    Loaded {
+        name: String,
+        version: String,
+        file: PathBuf,
+    },
+    Rejected {
+        file: PathBuf,
+        reason: String,
+    },
+    Removed {
+        name: String,
+        file: PathBuf,
+    },
 }
 
 #[derive(Default)]
@@ -44,12 +56,24 @@ pub struct Registry {
 impl Registry {
     /// Loads the built-in scripts and those in `plugin_dir`. A broken plugin file is reported
     /// and skipped; a broken built-in is an error.
-    pub async fn load(runtime: Arc<Runtime>, plugin_dir: Option<&Path>) -> Result<Registry, RuntimeError> {
-        let registry = Registry { runtime: runtime.clone(), loaded: RwLock::default() };
+    pub async fn load(
+        runtime: Arc<Runtime>,
+        plugin_dir: Option<&Path>,
+    ) -> Result<Registry, RuntimeError> {
+        let registry = Registry {
+            runtime: runtime.clone(),
+            loaded: RwLock::default(),
+        };
         for (name, wasm) in BUILTIN {
-            let plugin = Arc::new(runtime.load(wasm, &format!("built-in script {name}")).await?);
+            let plugin = Arc::new(
+                runtime
+                    .load(wasm, &format!("built-in script {name}"))
+                    .await?,
+            );
             let mut loaded = registry.write();
-            loaded.builtins.insert(plugin.name().to_string(), plugin.clone());
+            loaded
+                .builtins
+                .insert(plugin.name().to_string(), plugin.clone());
             loaded.plugins.insert(plugin.name().to_string(), plugin);
         }
         for path in plugin_dir.map(wasm_files).unwrap_or_default() {
@@ -80,25 +104,47 @@ impl Registry {
     async fn reload_file(&self, path: &Path) -> Option<Reload> {
         let wasm = match tokio::fs::read(path).await {
             Ok(wasm) => wasm,
-            Err(e) => return Some(Reload::Rejected { file: path.to_path_buf(), reason: format!("cannot read it: {e}") }),
+            Err(e) => {
+                return Some(Reload::Rejected {
+                    file: path.to_path_buf(),
+                    reason: format!("cannot read it: {e}"),
+                });
+            }
         };
         let digest = Sha256::digest(&wasm).to_vec();
-        if self.read().files.get(path).is_some_and(|(_, d)| *d == digest) {
+        if self
+            .read()
+            .files
+            .get(path)
+            .is_some_and(|(_, d)| *d == digest)
+        {
             return None;
         }
         let plugin = match self.runtime.load(&wasm, &path.display().to_string()).await {
             Ok(plugin) => Arc::new(plugin),
-            Err(e) => return Some(Reload::Rejected { file: path.to_path_buf(), reason: e.to_string() }),
+            Err(e) => {
+                return Some(Reload::Rejected {
+                    file: path.to_path_buf(),
+                    reason: e.to_string(),
+                });
+            }
         };
         let (name, version) = (plugin.name().to_string(), plugin.meta().version.clone());
         let mut loaded = self.write();
-        if let Some((old, _)) = loaded.files.insert(path.to_path_buf(), (name.clone(), digest)) {
+        if let Some((old, _)) = loaded
+            .files
+            .insert(path.to_path_buf(), (name.clone(), digest))
+        {
             if old != name {
                 forget(&mut loaded, &old);
             }
         }
         loaded.plugins.insert(name.clone(), plugin);
-        Some(Reload::Loaded { name, version, file: path.to_path_buf() })
+        Some(Reload::Loaded {
+            name,
+            version,
+            file: path.to_path_buf(),
+        })
     }
 
     /// A plugin file went away: its script goes too (or falls back to the built-in of that name).
@@ -106,7 +152,10 @@ impl Registry {
         let mut loaded = self.write();
         let (name, _) = loaded.files.remove(path)?;
         forget(&mut loaded, &name);
-        Some(Reload::Removed { name, file: path.to_path_buf() })
+        Some(Reload::Removed {
+            name,
+            file: path.to_path_buf(),
+        })
     }
 
     /// Keeps the registry in step with `dir` until the returned watcher is dropped; every change
@@ -117,30 +166,39 @@ impl Registry {
         on_change: impl Fn(Reload) + Send + 'static,
     ) -> Result<PluginWatcher, notify::Error> {
         let (tx, mut rx) = mpsc::unbounded_channel();
-        let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-            if let Ok(event) = event {
-                for path in event.paths {
-                    let _ = tx.send(path);
+        let mut watcher =
+            notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+                if let Ok(event) = event {
+                    for path in event.paths {
+                        let _ = tx.send(path);
+                    }
                 }
-            }
-        })?;
+            })?;
         watcher.watch(dir, RecursiveMode::NonRecursive)?;
         let registry = Arc::downgrade(self);
         let task = tokio::spawn(async move {
             while let Some(path) = rx.recv().await {
-                let Some(registry) = registry.upgrade() else { return };
+                let Some(registry) = registry.upgrade() else {
+                    return;
+                };
                 if path.extension().is_none_or(|e| e != "wasm") {
                     continue;
                 }
-                let change =
-                    if path.is_file() { registry.reload_file(&path).await } else { registry.remove_file(&path) };
+                let change = if path.is_file() {
+                    registry.reload_file(&path).await
+                } else {
+                    registry.remove_file(&path)
+                };
                 if let Some(change) = change {
                     log(&Some(change.clone()));
                     on_change(change);
                 }
             }
         });
-        Ok(PluginWatcher { _watcher: watcher, task })
+        Ok(PluginWatcher {
+            _watcher: watcher,
+            task,
+        })
     }
 }
 
@@ -158,11 +216,20 @@ fn forget(loaded: &mut Loaded, name: &str) {
 
 fn log(change: &Option<Reload>) {
     match change {
-        Some(Reload::Loaded { name, version, file }) => tracing::info!("loaded script {name} {version} from {}", file.display()),
+        Some(Reload::Loaded {
+            name,
+            version,
+            file,
+        }) => tracing::info!("loaded script {name} {version} from {}", file.display()),
         Some(Reload::Rejected { file, reason }) => {
-            tracing::error!("plugin {} rejected, previous version kept: {reason}", file.display())
+            tracing::error!(
+                "plugin {} rejected, previous version kept: {reason}",
+                file.display()
+            )
         }
-        Some(Reload::Removed { name, file }) => tracing::info!("script {name} unloaded: {} is gone", file.display()),
+        Some(Reload::Removed { name, file }) => {
+            tracing::info!("script {name} unloaded: {} is gone", file.display())
+        }
         None => {}
     }
 }
@@ -182,7 +249,10 @@ impl Drop for PluginWatcher {
 /// The `*.wasm` files directly in `dir`, sorted; a missing directory has none.
 fn wasm_files(dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
-        tracing::warn!("plugin directory {} is not readable; no extra scripts loaded", dir.display());
+        tracing::warn!(
+            "plugin directory {} is not readable; no extra scripts loaded",
+            dir.display()
+        );
         return Vec::new();
     };
     let mut files: Vec<_> = entries

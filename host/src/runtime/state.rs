@@ -9,8 +9,8 @@ use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use super::Grants;
-use super::materials::SharedMaterialStore;
 use super::bindings::TaskInfo;
+use super::materials::SharedMaterialStore;
 
 /// Most bytes of guest stdout/stderr kept per run.
 const CAPTURE_BYTES: usize = 256 << 10;
@@ -70,9 +70,15 @@ impl RunState {
     pub(super) fn new(memory_bytes: usize, binding: Option<Binding>) -> RunState {
         let stdout = MemoryOutputPipe::new(CAPTURE_BYTES);
         let stderr = MemoryOutputPipe::new(CAPTURE_BYTES);
-        let wasi = WasiCtx::builder().stdout(stdout.clone()).stderr(stderr.clone()).build();
+        let wasi = WasiCtx::builder()
+            .stdout(stdout.clone())
+            .stderr(stderr.clone())
+            .build();
         let limits = Limiter {
-            inner: StoreLimitsBuilder::new().memory_size(memory_bytes).instances(16).build(),
+            inner: StoreLimitsBuilder::new()
+                .memory_size(memory_bytes)
+                .instances(16)
+                .build(),
             memory_bytes,
             denied: false,
         };
@@ -90,17 +96,28 @@ impl RunState {
     /// Sends what the guest wrote to stdout/stderr (panic messages!) to the task log.
     pub(super) fn flush_output(&self) {
         let Some(binding) = &self.binding else { return };
-        for (pipe, level) in [(&self.stdout, RunLevel::Info), (&self.stderr, RunLevel::Warn)] {
+        for (pipe, level) in [
+            (&self.stdout, RunLevel::Info),
+            (&self.stderr, RunLevel::Warn),
+        ] {
             let bytes = pipe.contents();
-            for line in String::from_utf8_lossy(&bytes).lines().filter(|l| !l.trim().is_empty()) {
-                let _ = binding.events.send(RunEvent::Log { level, message: line.to_string() });
+            for line in String::from_utf8_lossy(&bytes)
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+            {
+                let _ = binding.events.send(RunEvent::Log {
+                    level,
+                    message: line.to_string(),
+                });
             }
         }
     }
 
     /// The guest's stderr so far, for error messages when a run traps.
     pub(super) fn stderr_text(&self) -> String {
-        String::from_utf8_lossy(&self.stderr.contents()).trim().to_string()
+        String::from_utf8_lossy(&self.stderr.contents())
+            .trim()
+            .to_string()
     }
 }
 
@@ -113,13 +130,23 @@ pub(super) struct Limiter {
 }
 
 impl ResourceLimiter for Limiter {
-    fn memory_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         let allowed = self.inner.memory_growing(current, desired, maximum)?;
         self.denied |= !allowed;
         Ok(allowed)
     }
 
-    fn table_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn table_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         self.inner.table_growing(current, desired, maximum)
     }
 
@@ -138,6 +165,9 @@ impl ResourceLimiter for Limiter {
 
 impl WasiView for RunState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
     }
 }

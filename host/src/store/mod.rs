@@ -16,7 +16,10 @@ pub enum StoreError {
     #[error("database migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("cannot create the data directory {path}: {source}")]
-    DataDir { path: String, source: std::io::Error },
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 /// Task status codes, as the API shows them.
@@ -131,8 +134,10 @@ const TASK_COLUMNS: &str = "id, serial, username, script_name, script_config, st
 impl Store {
     /// Opens (creating if needed) `DATA_DIR/phonefleet.db` in WAL mode and migrates it.
     pub async fn open(data_dir: &Path) -> Result<Store, StoreError> {
-        std::fs::create_dir_all(data_dir)
-            .map_err(|source| StoreError::DataDir { path: data_dir.display().to_string(), source })?;
+        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
+            path: data_dir.display().to_string(),
+            source,
+        })?;
         let options = SqliteConnectOptions::from_str("sqlite:")?
             .filename(data_dir.join("phonefleet.db"))
             .create_if_missing(true)
@@ -140,7 +145,10 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
-        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
         Ok(Store { pool })
     }
@@ -171,7 +179,10 @@ impl Store {
 
     pub async fn task(&self, id: i64) -> Result<Option<TaskRow>, StoreError> {
         let sql = format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = ?");
-        Ok(sqlx::query_as(&sql).bind(id).fetch_optional(&self.pool).await?)
+        Ok(sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     /// One page of tasks, newest first, and how many match in all.
@@ -184,17 +195,24 @@ impl Store {
         let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM tasks WHERE 1=1");
         push_filter(&mut count, filter);
         let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
-        let mut select = QueryBuilder::<Sqlite>::new(format!("SELECT {TASK_COLUMNS} FROM tasks WHERE 1=1"));
+        let mut select =
+            QueryBuilder::<Sqlite>::new(format!("SELECT {TASK_COLUMNS} FROM tasks WHERE 1=1"));
         push_filter(&mut select, filter);
-        select.push(" ORDER BY id DESC LIMIT ").push_bind(i64::from(page_size));
-        select.push(" OFFSET ").push_bind(i64::from(page.saturating_sub(1)) * i64::from(page_size));
+        select
+            .push(" ORDER BY id DESC LIMIT ")
+            .push_bind(i64::from(page_size));
+        select
+            .push(" OFFSET ")
+            .push_bind(i64::from(page.saturating_sub(1)) * i64::from(page_size));
         let rows = select.build_query_as().fetch_all(&self.pool).await?;
         Ok((total, rows))
     }
 
     pub async fn stats(&self) -> Result<Stats, StoreError> {
         let rows: Vec<(i64, i64)> =
-            sqlx::query_as("SELECT status, COUNT(*) FROM tasks GROUP BY status").fetch_all(&self.pool).await?;
+            sqlx::query_as("SELECT status, COUNT(*) FROM tasks GROUP BY status")
+                .fetch_all(&self.pool)
+                .await?;
         let mut stats = Stats::default();
         for (code, n) in rows {
             stats.total += n;
@@ -221,10 +239,12 @@ impl Store {
 
     /// When the earliest pending task that is not yet due becomes due.
     pub async fn next_start_after(&self, now: i64) -> Result<Option<i64>, StoreError> {
-        Ok(sqlx::query_scalar("SELECT MIN(start_at) FROM tasks WHERE status = 0 AND start_at > ?")
-            .bind(now)
-            .fetch_one(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT MIN(start_at) FROM tasks WHERE status = 0 AND start_at > ?")
+                .bind(now)
+                .fetch_one(&self.pool)
+                .await?,
+        )
     }
 
     /// Moves a pending task to running; false if it was no longer pending.
@@ -262,7 +282,12 @@ impl Store {
         Ok(())
     }
 
-    pub async fn set_progress(&self, id: i64, percent: u8, message: &str) -> Result<(), StoreError> {
+    pub async fn set_progress(
+        &self,
+        id: i64,
+        percent: u8,
+        message: &str,
+    ) -> Result<(), StoreError> {
         sqlx::query("UPDATE tasks SET progress_percent = ?, progress_message = ? WHERE id = ?")
             .bind(i64::from(percent))
             .bind(message)
@@ -272,7 +297,13 @@ impl Store {
         Ok(())
     }
 
-    pub async fn append_log(&self, task_id: i64, level: &str, message: &str, now: i64) -> Result<(), StoreError> {
+    pub async fn append_log(
+        &self,
+        task_id: i64,
+        level: &str,
+        message: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
         sqlx::query("INSERT INTO task_logs (task_id, at, level, message) VALUES (?, ?, ?, ?)")
             .bind(task_id)
             .bind(now)
@@ -284,10 +315,14 @@ impl Store {
     }
 
     pub async fn task_logs(&self, task_id: i64) -> Result<Vec<LogRow>, StoreError> {
-        Ok(sqlx::query_as("SELECT at, level, message FROM task_logs WHERE task_id = ? ORDER BY id")
+        Ok(
+            sqlx::query_as(
+                "SELECT at, level, message FROM task_logs WHERE task_id = ? ORDER BY id",
+            )
             .bind(task_id)
             .fetch_all(&self.pool)
-            .await?)
+            .await?,
+        )
     }
 
     /// After a crash: tasks left running become failed; returns how many.
@@ -305,12 +340,14 @@ impl Store {
 impl Store {
     /// Moves a pending task to failed with `error`; false if it was not pending.
     pub async fn fail_pending(&self, id: i64, error: &str, now: i64) -> Result<bool, StoreError> {
-        let done = sqlx::query("UPDATE tasks SET status = 3, error = ?, finished_at = ? WHERE id = ? AND status = 0")
-            .bind(error)
-            .bind(now)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+        let done = sqlx::query(
+            "UPDATE tasks SET status = 3, error = ?, finished_at = ? WHERE id = ? AND status = 0",
+        )
+        .bind(error)
+        .bind(now)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -333,21 +370,33 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let mut deleted = 0;
         for id in ids {
-            sqlx::query("DELETE FROM task_logs WHERE task_id = ?").bind(id).execute(&mut *tx).await?;
-            deleted += sqlx::query("DELETE FROM tasks WHERE id = ?").bind(id).execute(&mut *tx).await?.rows_affected();
+            sqlx::query("DELETE FROM task_logs WHERE task_id = ?")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            deleted += sqlx::query("DELETE FROM tasks WHERE id = ?")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
         }
         tx.commit().await?;
         Ok(deleted)
     }
 
     pub async fn accounts(&self) -> Result<Vec<AccountRow>, StoreError> {
-        Ok(sqlx::query_as("SELECT id, username, serial, app, package, created_at FROM accounts ORDER BY id")
-            .fetch_all(&self.pool)
-            .await?)
+        Ok(sqlx::query_as(
+            "SELECT id, username, serial, app, package, created_at FROM accounts ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     /// The account with this username (case-insensitive, without '@').
-    pub async fn account_by_username(&self, username: &str) -> Result<Option<AccountRow>, StoreError> {
+    pub async fn account_by_username(
+        &self,
+        username: &str,
+    ) -> Result<Option<AccountRow>, StoreError> {
         Ok(sqlx::query_as(
             "SELECT id, username, serial, app, package, created_at FROM accounts WHERE lower(username) = lower(?) \
              ORDER BY id LIMIT 1",
@@ -381,7 +430,10 @@ impl Store {
     }
 
     pub async fn delete_account(&self, id: i64) -> Result<bool, StoreError> {
-        let done = sqlx::query("DELETE FROM accounts WHERE id = ?").bind(id).execute(&self.pool).await?;
+        let done = sqlx::query("DELETE FROM accounts WHERE id = ?")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
         Ok(done.rows_affected() == 1)
     }
 }
@@ -420,17 +472,30 @@ impl Store {
 
     pub async fn material(&self, id: i64) -> Result<Option<MaterialRow>, StoreError> {
         let sql = format!("SELECT {MATERIAL_COLUMNS} FROM materials WHERE id = ?");
-        Ok(sqlx::query_as(&sql).bind(id).fetch_optional(&self.pool).await?)
+        Ok(sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     pub async fn delete_material(&self, id: i64) -> Result<bool, StoreError> {
-        Ok(sqlx::query("DELETE FROM materials WHERE id = ?").bind(id).execute(&self.pool).await?.rows_affected() == 1)
+        Ok(sqlx::query("DELETE FROM materials WHERE id = ?")
+            .bind(id)
+            .execute(&self.pool)
+            .await?
+            .rows_affected()
+            == 1)
     }
 
     /// Unused library materials of `kind`, oldest first.
     pub async fn unused_materials(&self, kind: &str) -> Result<Vec<MaterialRow>, StoreError> {
-        let sql = format!("SELECT {MATERIAL_COLUMNS} FROM materials WHERE kind = ? AND used_at IS NULL ORDER BY id");
-        Ok(sqlx::query_as(&sql).bind(kind).fetch_all(&self.pool).await?)
+        let sql = format!(
+            "SELECT {MATERIAL_COLUMNS} FROM materials WHERE kind = ? AND used_at IS NULL ORDER BY id"
+        );
+        Ok(sqlx::query_as(&sql)
+            .bind(kind)
+            .fetch_all(&self.pool)
+            .await?)
     }
 
     /// Which of these host paths some task has posted.
@@ -448,15 +513,22 @@ impl Store {
     }
 
     /// Records posted paths (and marks library materials among them used).
-    pub async fn mark_used(&self, paths: &[String], task_id: i64, now: i64) -> Result<(), StoreError> {
+    pub async fn mark_used(
+        &self,
+        paths: &[String],
+        task_id: i64,
+        now: i64,
+    ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         for p in paths {
-            sqlx::query("INSERT OR REPLACE INTO used_paths (path, task_id, used_at) VALUES (?, ?, ?)")
-                .bind(p)
-                .bind(task_id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT OR REPLACE INTO used_paths (path, task_id, used_at) VALUES (?, ?, ?)",
+            )
+            .bind(p)
+            .bind(task_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
             sqlx::query("UPDATE materials SET used_at = ? WHERE path = ? AND used_at IS NULL")
                 .bind(now)
                 .bind(p)

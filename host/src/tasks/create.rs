@@ -37,7 +37,10 @@ pub struct Target {
 }
 
 fn violation(path: &str, message: impl Into<String>) -> ConfigViolation {
-    ConfigViolation { path: path.to_string(), message: message.into() }
+    ConfigViolation {
+        path: path.to_string(),
+        message: message.into(),
+    }
 }
 
 /// Parses `start_time`: `HH:MM` is the next time the local clock shows it; RFC 3339 is taken as is.
@@ -58,22 +61,33 @@ pub fn parse_start_time(text: &str, now: DateTime<Local>) -> Result<i64, String>
         }
         day = day.succ_opt().ok_or("start_time is out of range")?;
     }
-    Err(format!("start_time {text:?} does not occur in the next days"))
+    Err(format!(
+        "start_time {text:?} does not occur in the next days"
+    ))
 }
 
 /// Request-level checks that need no script: targets given exactly once, times, intervals.
 /// Returns every violation, not just the first.
-pub fn check_request(req: &CreateTask, now: DateTime<Local>) -> Result<Option<i64>, Vec<ConfigViolation>> {
+pub fn check_request(
+    req: &CreateTask,
+    now: DateTime<Local>,
+) -> Result<Option<i64>, Vec<ConfigViolation>> {
     let mut errors = Vec::new();
     let serials = req.serials.as_ref().is_some_and(|s| !s.is_empty());
     let usernames = req.usernames.as_ref().is_some_and(|u| !u.is_empty());
     match (serials, usernames) {
         (true, true) => errors.push(violation("", "give either serials or usernames, not both")),
-        (false, false) => errors.push(violation("", "give serials (device mode) or usernames (account mode)")),
+        (false, false) => errors.push(violation(
+            "",
+            "give serials (device mode) or usernames (account mode)",
+        )),
         _ => {}
     }
     if usernames && req.enable_multi_account {
-        errors.push(violation("/enable_multi_account", "enable_multi_account applies to device mode (serials) only"));
+        errors.push(violation(
+            "/enable_multi_account",
+            "enable_multi_account applies to device mode (serials) only",
+        ));
     }
     for (field, list) in [("serials", &req.serials), ("usernames", &req.usernames)] {
         for (i, item) in list.iter().flatten().enumerate() {
@@ -84,12 +98,18 @@ pub fn check_request(req: &CreateTask, now: DateTime<Local>) -> Result<Option<i6
     }
     match req.script_config {
         Some(Value::Object(_)) => {}
-        Some(_) => errors.push(violation("/script_config", "script_config must be a JSON object")),
+        Some(_) => errors.push(violation(
+            "/script_config",
+            "script_config must be a JSON object",
+        )),
         None => errors.push(violation("/script_config", "script_config is required")),
     }
     let (min, max) = (req.min_interval.unwrap_or(0), req.max_interval.unwrap_or(0));
     if max < min {
-        errors.push(violation("/max_interval", format!("max_interval ({max}) is less than min_interval ({min})")));
+        errors.push(violation(
+            "/max_interval",
+            format!("max_interval ({max}) is less than min_interval ({min})"),
+        ));
     }
     let start = match &req.start_time {
         None => None,
@@ -101,7 +121,11 @@ pub fn check_request(req: &CreateTask, now: DateTime<Local>) -> Result<Option<i6
             }
         },
     };
-    if errors.is_empty() { Ok(start) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(start)
+    } else {
+        Err(errors)
+    }
 }
 
 /// Rows for targets × parts. Tasks on the same phone are spaced by random [min, max] minutes
@@ -140,7 +164,10 @@ pub fn fan_out(
 pub fn in_config(violations: Vec<ConfigViolation>) -> Vec<ConfigViolation> {
     violations
         .into_iter()
-        .map(|v| ConfigViolation { path: format!("/script_config{}", v.path), message: v.message })
+        .map(|v| ConfigViolation {
+            path: format!("/script_config{}", v.path),
+            message: v.message,
+        })
         .collect()
 }
 
@@ -161,7 +188,10 @@ mod tests {
 
     fn at(h: u32, m: u32) -> DateTime<Local> {
         let today = Local::now().date_naive();
-        Local.from_local_datetime(&today.and_hms_opt(h, m, 0).unwrap()).earliest().unwrap()
+        Local
+            .from_local_datetime(&today.and_hms_opt(h, m, 0).unwrap())
+            .earliest()
+            .unwrap()
     }
 
     #[test]
@@ -169,20 +199,30 @@ mod tests {
         let now = at(9, 0);
         let due = parse_start_time("10:30", now).unwrap();
         let due = Local.timestamp_millis_opt(due).unwrap();
-        assert_eq!((due.date_naive(), due.hour(), due.minute()), (now.date_naive(), 10, 30));
+        assert_eq!(
+            (due.date_naive(), due.hour(), due.minute()),
+            (now.date_naive(), 10, 30)
+        );
     }
 
     #[test]
     fn start_time_already_past_is_tomorrow() {
         let now = at(11, 0);
-        let due = Local.timestamp_millis_opt(parse_start_time("10:30", now).unwrap()).unwrap();
+        let due = Local
+            .timestamp_millis_opt(parse_start_time("10:30", now).unwrap())
+            .unwrap();
         assert_eq!(due.date_naive(), now.date_naive().succ_opt().unwrap());
     }
 
     #[test]
     fn start_time_accepts_rfc3339() {
         let ms = parse_start_time("2026-11-28T14:30:00+01:00", Local::now()).unwrap();
-        assert_eq!(ms, DateTime::parse_from_rfc3339("2026-11-28T13:30:00Z").unwrap().timestamp_millis());
+        assert_eq!(
+            ms,
+            DateTime::parse_from_rfc3339("2026-11-28T13:30:00Z")
+                .unwrap()
+                .timestamp_millis()
+        );
     }
 
     #[test]
@@ -217,13 +257,27 @@ mod tests {
     #[test]
     fn fan_out_is_targets_times_parts_with_spacing_per_phone() {
         let targets = [
-            Target { serial: "p1".into(), username: None },
-            Target { serial: "p2".into(), username: None },
+            Target {
+                serial: "p1".into(),
+                username: None,
+            },
+            Target {
+                serial: "p2".into(),
+                username: None,
+            },
         ];
-        let parts = [serde_json::json!({"n": 1}), serde_json::json!({"n": 2}), serde_json::json!({"n": 3})];
+        let parts = [
+            serde_json::json!({"n": 1}),
+            serde_json::json!({"n": 2}),
+            serde_json::json!({"n": 3}),
+        ];
         let rows = fan_out("follow", &targets, &parts, 1_000, (2, 2));
         assert_eq!(rows.len(), 6);
-        let p1: Vec<i64> = rows.iter().filter(|r| r.serial == "p1").map(|r| r.start_at).collect();
+        let p1: Vec<i64> = rows
+            .iter()
+            .filter(|r| r.serial == "p1")
+            .map(|r| r.start_at)
+            .collect();
         assert_eq!(p1, vec![1_000, 121_000, 241_000]);
     }
 }

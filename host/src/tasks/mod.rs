@@ -31,21 +31,34 @@ pub const STOPPED_BY_USER: &str = "stopped by user";
 #[derive(Debug, thiserror::Error)]
 pub enum TaskError {
     #[error("{message}")]
-    Invalid { message: String, errors: Vec<ConfigViolation> },
+    Invalid {
+        message: String,
+        errors: Vec<ConfigViolation>,
+    },
     #[error("script_name is required")]
     MissingScriptName,
     #[error("no script named {name:?} is loaded; available: {}", available.join(", "))]
-    UnknownScript { name: String, available: Vec<String> },
+    UnknownScript {
+        name: String,
+        available: Vec<String>,
+    },
     #[error("task {0} not found")]
     NotFound(i64),
     #[error("task {id} is {state}; {action}")]
-    BadState { id: i64, state: &'static str, action: &'static str },
+    BadState {
+        id: i64,
+        state: &'static str,
+        action: &'static str,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
 /// Host paths a config names (through `x-host-path` fields) that do not exist as what they should be.
-fn missing_host_paths(schema: &serde_json::Value, config: &serde_json::Value) -> Vec<ConfigViolation> {
+fn missing_host_paths(
+    schema: &serde_json::Value,
+    config: &serde_json::Value,
+) -> Vec<ConfigViolation> {
     host_paths(schema, config)
         .into_iter()
         .filter(|p| {
@@ -56,8 +69,15 @@ fn missing_host_paths(schema: &serde_json::Value, config: &serde_json::Value) ->
             }
         })
         .map(|p| {
-            let what = if p.kind == HostPathKind::File { "file" } else { "directory" };
-            ConfigViolation { path: p.pointer, message: format!("host {what} {:?} does not exist on this host", p.path) }
+            let what = if p.kind == HostPathKind::File {
+                "file"
+            } else {
+                "directory"
+            };
+            ConfigViolation {
+                path: p.pointer,
+                message: format!("host {what} {:?} does not exist on this host", p.path),
+            }
         })
         .collect()
 }
@@ -88,19 +108,37 @@ impl Tasks {
         scheduler: Scheduler,
         events: Events,
     ) -> Tasks {
-        Tasks { store, registry, devices, scheduler, events }
+        Tasks {
+            store,
+            registry,
+            devices,
+            scheduler,
+            events,
+        }
     }
 
     /// Validates a request, plans it with its script and inserts every task, or none.
     pub async fn create(&self, req: CreateTask) -> Result<Vec<i64>, TaskError> {
-        let name = req.script_name.as_deref().map(str::trim).unwrap_or_default();
+        let name = req
+            .script_name
+            .as_deref()
+            .map(str::trim)
+            .unwrap_or_default();
         if name.is_empty() {
             return Err(TaskError::MissingScriptName);
         }
-        let plugin = self.registry.get(name).ok_or_else(|| TaskError::UnknownScript {
-            name: name.to_string(),
-            available: self.registry.all().iter().map(|p| p.name().to_string()).collect(),
-        })?;
+        let plugin = self
+            .registry
+            .get(name)
+            .ok_or_else(|| TaskError::UnknownScript {
+                name: name.to_string(),
+                available: self
+                    .registry
+                    .all()
+                    .iter()
+                    .map(|p| p.name().to_string())
+                    .collect(),
+            })?;
         let mut errors = Vec::new();
         let start = check_request(&req, Local::now()).unwrap_or_else(|e| {
             errors.extend(e);
@@ -109,7 +147,10 @@ impl Tasks {
         if let Some(config) = &req.script_config {
             if config.is_object() {
                 errors.extend(in_config(plugin.validate(config)));
-                errors.extend(in_config(missing_host_paths(&plugin.meta().config_schema, config)));
+                errors.extend(in_config(missing_host_paths(
+                    &plugin.meta().config_schema,
+                    config,
+                )));
             }
         }
         let targets = self.targets(&req).await?.unwrap_or_else(|e| {
@@ -120,70 +161,119 @@ impl Tasks {
             return Err(invalid(errors));
         }
         let config = req.script_config.as_ref().cloned().unwrap_or_default();
-        let parts = plugin
-            .plan(&config)
-            .await
-            .map_err(|e| invalid(vec![ConfigViolation { path: "/script_config".into(), message: e }]))?;
+        let parts = plugin.plan(&config).await.map_err(|e| {
+            invalid(vec![ConfigViolation {
+                path: "/script_config".into(),
+                message: e,
+            }])
+        })?;
         let now = now_ms();
         let intervals = (req.min_interval.unwrap_or(0), req.max_interval.unwrap_or(0));
-        let rows = fan_out(plugin.name(), &targets, &parts, start.unwrap_or(now), intervals);
+        let rows = fan_out(
+            plugin.name(),
+            &targets,
+            &parts,
+            start.unwrap_or(now),
+            intervals,
+        );
         let ids = self.store.insert_tasks(&rows, now).await?;
-        self.events.publish("task_created", json!({"task_ids": ids}));
+        self.events
+            .publish("task_created", json!({"task_ids": ids}));
         self.scheduler.wake();
         Ok(ids)
     }
 
     /// Who the tasks run for: each serial (or each of its accounts with `enable_multi_account`),
     /// or each username's account. Unknown phones and accounts are named.
-    async fn targets(&self, req: &CreateTask) -> Result<Result<Vec<Target>, Vec<ConfigViolation>>, TaskError> {
+    async fn targets(
+        &self,
+        req: &CreateTask,
+    ) -> Result<Result<Vec<Target>, Vec<ConfigViolation>>, TaskError> {
         let mut errors = Vec::new();
         let mut targets = Vec::new();
         let violation = |path: String, message: String| ConfigViolation { path, message };
         if let Some(usernames) = req.usernames.as_ref().filter(|u| !u.is_empty()) {
             for (i, name) in usernames.iter().enumerate() {
                 match self.store.account_by_username(normalize(name)).await? {
-                    Some(account) => targets.push(Target { serial: account.serial, username: Some(account.username) }),
+                    Some(account) => targets.push(Target {
+                        serial: account.serial,
+                        username: Some(account.username),
+                    }),
                     None => errors.push(violation(
                         format!("/usernames/{i}"),
                         format!("no account {name:?} is registered (see GET /api/v1/account)"),
                     )),
                 }
             }
-            return Ok(if errors.is_empty() { Ok(targets) } else { Err(errors) });
+            return Ok(if errors.is_empty() {
+                Ok(targets)
+            } else {
+                Err(errors)
+            });
         }
         let devices = self.devices.borrow().clone();
-        let accounts = if req.enable_multi_account { self.store.accounts().await? } else { Vec::new() };
+        let accounts = if req.enable_multi_account {
+            self.store.accounts().await?
+        } else {
+            Vec::new()
+        };
         for (i, serial) in req.serials.iter().flatten().enumerate() {
             if !devices.iter().any(|d| &d.serial == serial) {
                 errors.push(violation(
                     format!("/serials/{i}"),
-                    format!("unknown device {serial:?}: ADB does not list it (see GET /api/v1/device)"),
+                    format!(
+                        "unknown device {serial:?}: ADB does not list it (see GET /api/v1/device)"
+                    ),
                 ));
             } else if req.enable_multi_account {
                 let on_phone: Vec<_> = accounts.iter().filter(|a| &a.serial == serial).collect();
                 if on_phone.is_empty() {
                     errors.push(violation(
                         format!("/serials/{i}"),
-                        format!("phone {serial:?} has no registered accounts for enable_multi_account"),
+                        format!(
+                            "phone {serial:?} has no registered accounts for enable_multi_account"
+                        ),
                     ));
                 }
-                targets.extend(
-                    on_phone.into_iter().map(|a| Target { serial: serial.clone(), username: Some(a.username.clone()) }),
-                );
+                targets.extend(on_phone.into_iter().map(|a| Target {
+                    serial: serial.clone(),
+                    username: Some(a.username.clone()),
+                }));
             } else {
-                targets.push(Target { serial: serial.clone(), username: None });
+                targets.push(Target {
+                    serial: serial.clone(),
+                    username: None,
+                });
             }
         }
-        Ok(if errors.is_empty() { Ok(targets) } else { Err(errors) })
+        Ok(if errors.is_empty() {
+            Ok(targets)
+        } else {
+            Err(errors)
+        })
     }
 
     pub async fn get(&self, id: i64) -> Result<TaskView, TaskError> {
-        self.store.task(id).await?.map(TaskView::from).ok_or(TaskError::NotFound(id))
+        self.store
+            .task(id)
+            .await?
+            .map(TaskView::from)
+            .ok_or(TaskError::NotFound(id))
     }
 
-    pub async fn list(&self, filter: &TaskFilter, page: u32, page_size: u32) -> Result<TaskPage, TaskError> {
+    pub async fn list(
+        &self,
+        filter: &TaskFilter,
+        page: u32,
+        page_size: u32,
+    ) -> Result<TaskPage, TaskError> {
         let (total, rows) = self.store.list_tasks(filter, page, page_size).await?;
-        Ok(TaskPage { total, page, page_size, tasks: rows.into_iter().map(TaskView::from).collect() })
+        Ok(TaskPage {
+            total,
+            page,
+            page_size,
+            tasks: rows.into_iter().map(TaskView::from).collect(),
+        })
     }
 
     pub async fn stats(&self) -> Result<Stats, TaskError> {
@@ -198,12 +288,25 @@ impl Tasks {
             stopping.ended(STOP_WAIT).await;
             return Ok(());
         }
-        if task.status == status::PENDING && self.store.fail_pending(id, STOPPED_BY_USER, now_ms()).await? {
-            self.events.publish("task_finished", json!({"id": id, "status": status::FAILED, "error": STOPPED_BY_USER}));
+        if task.status == status::PENDING
+            && self
+                .store
+                .fail_pending(id, STOPPED_BY_USER, now_ms())
+                .await?
+        {
+            self.events.publish(
+                "task_finished",
+                json!({"id": id, "status": status::FAILED, "error": STOPPED_BY_USER}),
+            );
             return Ok(());
         }
-        let state = model::status_text(self.store.task(id).await?.map_or(task.status, |t| t.status));
-        Err(TaskError::BadState { id, state, action: "only pending or running tasks can be stopped" })
+        let state =
+            model::status_text(self.store.task(id).await?.map_or(task.status, |t| t.status));
+        Err(TaskError::BadState {
+            id,
+            state,
+            action: "only pending or running tasks can be stopped",
+        })
     }
 
     /// A failed task back to pending, due now.
@@ -211,7 +314,11 @@ impl Tasks {
         let task = self.store.task(id).await?.ok_or(TaskError::NotFound(id))?;
         if self.store.retry(Some(id), now_ms()).await? == 0 {
             let state = model::status_text(task.status);
-            return Err(TaskError::BadState { id, state, action: "only failed tasks can be retried" });
+            return Err(TaskError::BadState {
+                id,
+                state,
+                action: "only failed tasks can be retried",
+            });
         }
         self.scheduler.wake();
         Ok(())
@@ -234,7 +341,8 @@ impl Tasks {
         }
         let deleted = self.store.delete_tasks(ids).await?;
         if deleted > 0 {
-            self.events.publish("task_deleted", json!({"task_ids": ids}));
+            self.events
+                .publish("task_deleted", json!({"task_ids": ids}));
         }
         Ok(deleted)
     }

@@ -63,7 +63,9 @@ pub struct TaskView {
 
 impl From<TaskRow> for TaskView {
     fn from(row: TaskRow) -> TaskView {
-        let json = |text: &str| serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string()));
+        let json = |text: &str| {
+            serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string()))
+        };
         TaskView {
             id: row.id,
             serial: row.serial,
@@ -78,7 +80,10 @@ impl From<TaskRow> for TaskView {
             started_at: row.started_at.map(rfc3339),
             finished_at: row.finished_at.map(rfc3339),
             retry_count: row.retry_count,
-            progress: row.progress_percent.map(|percent| Progress { percent, message: row.progress_message }),
+            progress: row.progress_percent.map(|percent| Progress {
+                percent,
+                message: row.progress_message,
+            }),
             error: row.error,
             result: row.result.as_deref().map(json),
         }

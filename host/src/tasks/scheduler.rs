@@ -11,10 +11,12 @@ use serde_json::json;
 use tokio::sync::{Notify, mpsc, watch};
 
 use super::model::now_ms;
+use crate::config::ScriptLimits;
 use crate::events::Events;
 use crate::runtime::bindings::TaskInfo;
-use crate::config::ScriptLimits;
-use crate::runtime::{Cancel, Grants, Registry, RunError, RunEvent, RunRequest, SharedMaterialStore};
+use crate::runtime::{
+    Cancel, Grants, Registry, RunError, RunEvent, RunRequest, SharedMaterialStore,
+};
 use crate::store::{Outcome, Store, TaskRow};
 
 /// The app a task drives unless its account names a clone.
@@ -76,7 +78,13 @@ impl Scheduler {
         devices: watch::Receiver<Arc<Vec<DeviceInfo>>>,
         config: SchedulerConfig,
     ) -> Scheduler {
-        let SchedulerConfig { adb, limits, device_limit, events, materials } = config;
+        let SchedulerConfig {
+            adb,
+            limits,
+            device_limit,
+            events,
+            materials,
+        } = config;
         let inner = Arc::new(Inner {
             store,
             registry,
@@ -119,8 +127,12 @@ impl Inner {
 
 async fn dispatch_loop(inner: Arc<Inner>, mut devices: watch::Receiver<Arc<Vec<DeviceInfo>>>) {
     loop {
-        let online: HashSet<String> =
-            devices.borrow_and_update().iter().filter(|d| d.state == "device").map(|d| d.serial.clone()).collect();
+        let online: HashSet<String> = devices
+            .borrow_and_update()
+            .iter()
+            .filter(|d| d.state == "device")
+            .map(|d| d.serial.clone())
+            .collect();
         let next = match dispatch(&inner, &online).await {
             Ok(next) => next,
             Err(e) => {
@@ -146,7 +158,10 @@ async fn sleep_or_forever(d: Option<Duration>) {
 
 /// Starts every due task whose phone is online and idle; fails runs whose phone went away.
 /// Returns when the next not-yet-due task becomes due.
-async fn dispatch(inner: &Arc<Inner>, online: &HashSet<String>) -> Result<Option<i64>, crate::store::StoreError> {
+async fn dispatch(
+    inner: &Arc<Inner>,
+    online: &HashSet<String>,
+) -> Result<Option<i64>, crate::store::StoreError> {
     for (serial, run) in inner.running().iter() {
         if !online.contains(serial) {
             run.cancel.cancel("device offline");
@@ -165,9 +180,16 @@ async fn dispatch(inner: &Arc<Inner>, online: &HashSet<String>) -> Result<Option
         }
         let cancel = Cancel::new();
         let (ended_tx, ended) = watch::channel(false);
-        let run = Running { task_id: task.id, cancel: cancel.clone(), ended };
+        let run = Running {
+            task_id: task.id,
+            cancel: cancel.clone(),
+            ended,
+        };
         inner.running().insert(task.serial.clone(), run);
-        inner.events.publish("task_started", json!({"id": task.id, "serial": task.serial}));
+        inner.events.publish(
+            "task_started",
+            json!({"id": task.id, "serial": task.serial}),
+        );
         tokio::spawn(execute(inner.clone(), task, cancel, ended_tx));
     }
     inner.store.next_start_after(now).await
@@ -176,7 +198,12 @@ async fn dispatch(inner: &Arc<Inner>, online: &HashSet<String>) -> Result<Option
 /// Runs one task to its end and records the outcome; then frees its phone.
 async fn execute(inner: Arc<Inner>, task: TaskRow, cancel: Cancel, ended: watch::Sender<bool>) {
     let (events, rx) = mpsc::unbounded_channel();
-    let recorder = tokio::spawn(record(inner.store.clone(), inner.events.clone(), task.id, rx));
+    let recorder = tokio::spawn(record(
+        inner.store.clone(),
+        inner.events.clone(),
+        task.id,
+        rx,
+    ));
     let package = package_for(&inner.store, task.username.as_deref()).await;
     let _ = events.send(RunEvent::Log {
         level: crate::runtime::RunLevel::Info,
@@ -185,7 +212,10 @@ async fn execute(inner: Arc<Inner>, task: TaskRow, cancel: Cancel, ended: watch:
     let device = inner.adb.device(&task.serial);
     mark_on_phone(&device, task.id, "start").await;
     let outcome = match inner.registry.get(&task.script_name) {
-        None => Err(RunError::Failed(format!("script {:?} is no longer loaded", task.script_name))),
+        None => Err(RunError::Failed(format!(
+            "script {:?} is no longer loaded",
+            task.script_name
+        ))),
         Some(plugin) => match serde_json::from_str(&task.script_config) {
             Err(e) => Err(RunError::InvalidConfig(e.to_string())),
             Ok(config) => {
@@ -211,15 +241,22 @@ async fn execute(inner: Arc<Inner>, task: TaskRow, cancel: Cancel, ended: watch:
     };
     mark_on_phone(&device, task.id, "end").await;
     let outcome = match outcome {
-        Ok(result) => Outcome::Completed { result: result.to_string() },
+        Ok(result) => Outcome::Completed {
+            result: result.to_string(),
+        },
         Err(RunError::Cancelled(reason)) => Outcome::Failed { error: reason },
-        Err(e) => Outcome::Failed { error: e.to_string() },
+        Err(e) => Outcome::Failed {
+            error: e.to_string(),
+        },
     };
     let summary = match &outcome {
         Outcome::Completed { .. } => "completed".to_string(),
         Outcome::Failed { error } => format!("failed: {error}"),
     };
-    let _ = events.send(RunEvent::Log { level: crate::runtime::RunLevel::Info, message: summary });
+    let _ = events.send(RunEvent::Log {
+        level: crate::runtime::RunLevel::Info,
+        message: summary,
+    });
     drop(events);
     if let Err(e) = recorder.await {
         tracing::error!("task {} log recorder stopped: {e}", task.id);
@@ -231,7 +268,10 @@ async fn execute(inner: Arc<Inner>, task: TaskRow, cancel: Cancel, ended: watch:
         Outcome::Completed { .. } => (crate::store::status::COMPLETED, None),
         Outcome::Failed { error } => (crate::store::status::FAILED, Some(error.clone())),
     };
-    inner.events.publish("task_finished", json!({"id": task.id, "status": status, "error": error}));
+    inner.events.publish(
+        "task_finished",
+        json!({"id": task.id, "status": status, "error": error}),
+    );
     inner.running().remove(&task.serial);
     let _ = ended.send(true);
     inner.wake.notify_one();
@@ -243,16 +283,30 @@ async fn package_for(store: &Store, username: Option<&str>) -> String {
         Some(name) => store.account_by_username(name).await.ok().flatten(),
         None => None,
     };
-    account.and_then(|a| a.package).unwrap_or_else(|| DEFAULT_PACKAGE.to_string())
+    account
+        .and_then(|a| a.package)
+        .unwrap_or_else(|| DEFAULT_PACKAGE.to_string())
 }
 
 /// Writes a run's logs and progress to the store, in order, until the run drops its sender.
-async fn record(store: Store, bus: Events, task_id: i64, mut rx: mpsc::UnboundedReceiver<RunEvent>) {
+async fn record(
+    store: Store,
+    bus: Events,
+    task_id: i64,
+    mut rx: mpsc::UnboundedReceiver<RunEvent>,
+) {
     while let Some(event) = rx.recv().await {
         let written = match &event {
-            RunEvent::Log { level, message } => store.append_log(task_id, level.as_str(), message, now_ms()).await,
+            RunEvent::Log { level, message } => {
+                store
+                    .append_log(task_id, level.as_str(), message, now_ms())
+                    .await
+            }
             RunEvent::Progress { percent, message } => {
-                bus.publish("task_progress", json!({"id": task_id, "percent": percent, "message": message}));
+                bus.publish(
+                    "task_progress",
+                    json!({"id": task_id, "percent": percent, "message": message}),
+                );
                 store.set_progress(task_id, *percent, message).await
             }
         };
@@ -265,8 +319,14 @@ async fn record(store: Store, bus: Events, task_id: i64, mut rx: mpsc::Unbounded
 /// Marks a task's start or end in the phone's own logcat, so whoever reads `adb logcat` on the
 /// phone sees which task drove it when. Best effort: a phone that is gone cannot be marked.
 async fn mark_on_phone(device: &phonefleet_device::adb::Device, task_id: i64, what: &str) {
-    let cmd = format!("log -t {LOGCAT_TAG} {}", quote(&format!("task {task_id} {what}")));
+    let cmd = format!(
+        "log -t {LOGCAT_TAG} {}",
+        quote(&format!("task {task_id} {what}"))
+    );
     if let Err(e) = device.shell(&cmd).await {
-        tracing::debug!("cannot mark task {task_id} {what} on {}: {e}", device.serial());
+        tracing::debug!(
+            "cannot mark task {task_id} {what} on {}: {e}",
+            device.serial()
+        );
     }
 }

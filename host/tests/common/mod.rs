@@ -23,12 +23,25 @@ pub struct Host {
 impl Host {
     /// Starts `phonefleet serve` with its data in `data_dir`, its working directory `cwd`, and its
     /// output in `data_dir/host-<round>.log`.
-    pub fn serve(data_dir: &Path, cwd: &Path, adb: &AdbServer, port: Option<u16>, round: u32) -> Host {
+    pub fn serve(
+        data_dir: &Path,
+        cwd: &Path,
+        adb: &AdbServer,
+        port: Option<u16>,
+        round: u32,
+    ) -> Host {
         let port = port.unwrap_or_else(free_port);
-        let log = std::fs::File::create(data_dir.join(format!("host-{round}.log"))).expect("log file");
+        let log =
+            std::fs::File::create(data_dir.join(format!("host-{round}.log"))).expect("log file");
         let err = log.try_clone().expect("log file");
         let child = Command::new(env!("CARGO_BIN_EXE_phonefleet"))
-            .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--adb-server", &adb.addr().to_string()])
+            .args([
+                "serve",
+                "--bind",
+                &format!("127.0.0.1:{port}"),
+                "--adb-server",
+                &adb.addr().to_string(),
+            ])
             .arg("--data-dir")
             .arg(data_dir)
             .current_dir(cwd)
@@ -38,15 +51,30 @@ impl Host {
             .kill_on_drop(true)
             .spawn()
             .expect("the phonefleet binary starts");
-        Host { child, base: format!("http://127.0.0.1:{port}/api/v1"), http: reqwest::Client::new() }
+        Host {
+            child,
+            base: format!("http://127.0.0.1:{port}/api/v1"),
+            http: reqwest::Client::new(),
+        }
     }
 
     pub fn port(&self) -> u16 {
-        self.base.split(':').nth(2).and_then(|p| p.split('/').next()?.parse().ok()).expect("port in base URL")
+        self.base
+            .split(':')
+            .nth(2)
+            .and_then(|p| p.split('/').next()?.parse().ok())
+            .expect("port in base URL")
     }
 
     pub async fn get(&self, path: &str) -> Option<Value> {
-        self.http.get(format!("{}{path}", self.base)).send().await.ok()?.json().await.ok()
+        self.http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .ok()?
+            .json()
+            .await
+            .ok()
     }
 
     /// Polls `path` until `check` holds for its envelope, or panics after `WAIT`.
@@ -64,7 +92,9 @@ impl Host {
     /// Waits until the host lists `n` phones online.
     pub async fn wait_online(&self, n: usize) {
         self.wait_for("/device", "phones online", |r| {
-            r["data"].as_array().is_some_and(|d| d.iter().filter(|d| d["online"] == true).count() == n)
+            r["data"]
+                .as_array()
+                .is_some_and(|d| d.iter().filter(|d| d["online"] == true).count() == n)
         })
         .await;
     }

@@ -31,7 +31,10 @@ impl Fleet {
     }
 
     /// Like `start`, with the host's config adjusted by `adjust` first.
-    pub async fn start_with(configs: Vec<PhoneConfig>, adjust: impl FnOnce(&mut phonefleet::Config)) -> Result<Fleet> {
+    pub async fn start_with(
+        configs: Vec<PhoneConfig>,
+        adjust: impl FnOnce(&mut phonefleet::Config),
+    ) -> Result<Fleet> {
         let adb = AdbServer::start().await;
         let mut phones = Vec::new();
         for config in configs {
@@ -45,14 +48,25 @@ impl Fleet {
         adjust(&mut config);
         let token = config.api_token.clone();
         let host = phonefleet::start(config).await?;
-        let fleet = Fleet { adb, phones, host, http: reqwest::Client::new(), data_dir, token };
+        let fleet = Fleet {
+            adb,
+            phones,
+            host,
+            http: reqwest::Client::new(),
+            data_dir,
+            token,
+        };
         let serials = fleet.serials();
         fleet
             .wait_until("every phone online", async || {
                 let devices = fleet.get("/device").await?;
-                let online = devices["data"].as_array().into_iter().flatten().filter(|d| {
-                    d["online"] == true && serials.iter().any(|s| d["serial"] == s.as_str())
-                });
+                let online = devices["data"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|d| {
+                        d["online"] == true && serials.iter().any(|s| d["serial"] == s.as_str())
+                    });
                 Ok(online.count() == serials.len())
             })
             .await?;
@@ -72,7 +86,10 @@ impl Fleet {
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> Result<Value> {
-        Ok(self.send(self.http.post(self.url(path)).json(body)).await?.1)
+        Ok(self
+            .send(self.http.post(self.url(path)).json(body))
+            .await?
+            .1)
     }
 
     pub async fn delete(&self, path: &str, body: Option<&Value>) -> Result<Value> {
@@ -110,7 +127,12 @@ impl Fleet {
         if reply["code"] != 0 {
             bail!("create refused: {reply}");
         }
-        Ok(reply["data"]["task_ids"].as_array().into_iter().flatten().filter_map(Value::as_i64).collect())
+        Ok(reply["data"]["task_ids"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_i64)
+            .collect())
     }
 
     /// Waits until every task has finished (completed or failed) and returns them.
@@ -128,7 +150,11 @@ impl Fleet {
     }
 
     /// Polls `check` until it holds or `WAIT` passes.
-    pub async fn wait_until(&self, what: &str, mut check: impl AsyncFnMut() -> Result<bool>) -> Result<()> {
+    pub async fn wait_until(
+        &self,
+        what: &str,
+        mut check: impl AsyncFnMut() -> Result<bool>,
+    ) -> Result<()> {
         let deadline = Instant::now() + WAIT;
         loop {
             if check().await? {

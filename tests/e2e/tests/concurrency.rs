@@ -16,9 +16,15 @@ fn task_spans(logcat: &str) -> Vec<(i64, i64, i64)> {
     let mut starts = BTreeMap::new();
     let mut spans = Vec::new();
     for line in logcat.lines() {
-        let Some((stamp, rest)) = line.trim().split_once(' ') else { continue };
-        let Some(message) = rest.split_once("phonefleet: ").map(|(_, m)| m.trim()) else { continue };
-        let Ok(secs) = stamp.parse::<f64>() else { continue };
+        let Some((stamp, rest)) = line.trim().split_once(' ') else {
+            continue;
+        };
+        let Some(message) = rest.split_once("phonefleet: ").map(|(_, m)| m.trim()) else {
+            continue;
+        };
+        let Ok(secs) = stamp.parse::<f64>() else {
+            continue;
+        };
         let ms = (secs * 1000.0).round() as i64;
         let words: Vec<&str> = message.split_whitespace().collect();
         if let ["task", id, what] = words.as_slice() {
@@ -42,9 +48,14 @@ fn task_spans(logcat: &str) -> Vec<(i64, i64, i64)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn twenty_phones_each_run_their_tasks_one_at_a_time_and_all_run_at_once() {
     // A realistic dump latency makes each task last long enough for every phone to be busy at once.
-    let phone = PhoneConfig { dump_delay: Duration::from_millis(300), ..PhoneConfig::default() };
+    let phone = PhoneConfig {
+        dump_delay: Duration::from_millis(300),
+        ..PhoneConfig::default()
+    };
     let fleet = Fleet::start(vec![phone; PHONES]).await.unwrap();
-    let users: Vec<String> = (0..TASKS_PER_PHONE).map(|i| format!("@creator{i}")).collect();
+    let users: Vec<String> = (0..TASKS_PER_PHONE)
+        .map(|i| format!("@creator{i}"))
+        .collect();
     let ids = fleet
         .create(&json!({"serials": fleet.serials(), "script_name": "follow",
                          "script_config": {"target_users": users}}))
@@ -52,23 +63,42 @@ async fn twenty_phones_each_run_their_tasks_one_at_a_time_and_all_run_at_once() 
         .unwrap();
     assert_eq!(ids.len(), PHONES * TASKS_PER_PHONE);
     let tasks = fleet.wait_finished(&ids).await.unwrap();
-    assert!(tasks.iter().all(|t| t["status"] == 2), "every task completed");
+    assert!(
+        tasks.iter().all(|t| t["status"] == 2),
+        "every task completed"
+    );
 
     let mut all_spans = Vec::new();
     for serial in fleet.serials() {
-        let (logcat, _, _) = fleet.adb.shell(&serial, "logcat -d -v epoch -s phonefleet").await;
+        let (logcat, _, _) = fleet
+            .adb
+            .shell(&serial, "logcat -d -v epoch -s phonefleet")
+            .await;
         let mut spans = task_spans(&logcat);
-        assert_eq!(spans.len(), TASKS_PER_PHONE, "phone {serial} ran {} tasks:\n{logcat}", spans.len());
+        assert_eq!(
+            spans.len(),
+            TASKS_PER_PHONE,
+            "phone {serial} ran {} tasks:\n{logcat}",
+            spans.len()
+        );
         spans.sort_by_key(|s| s.1);
         for pair in spans.windows(2) {
-            assert!(pair[0].2 <= pair[1].1, "phone {serial} overlapped tasks {pair:?}");
+            assert!(
+                pair[0].2 <= pair[1].1,
+                "phone {serial} overlapped tasks {pair:?}"
+            );
         }
         all_spans.extend(spans.into_iter().map(|(_, start, end)| (start, end)));
     }
     // The most phones busy at one moment: sweep over every start.
     let busiest = all_spans
         .iter()
-        .map(|&(at, _)| all_spans.iter().filter(|&&(s, e)| s <= at && at < e).count())
+        .map(|&(at, _)| {
+            all_spans
+                .iter()
+                .filter(|&&(s, e)| s <= at && at < e)
+                .count()
+        })
         .max()
         .unwrap_or(0);
     assert_eq!(busiest, PHONES, "all {PHONES} phones ran at the same time");

@@ -21,7 +21,9 @@ fn following(state: &Value) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn following_three_users_on_two_phones_follows_all_three_on_each_phone() {
-    let fleet = Fleet::start(vec![PhoneConfig::default(), PhoneConfig::default()]).await.unwrap();
+    let fleet = Fleet::start(vec![PhoneConfig::default(), PhoneConfig::default()])
+        .await
+        .unwrap();
     let ids = fleet
         .create(&json!({
             "serials": fleet.serials(),
@@ -39,10 +41,17 @@ async fn following_three_users_on_two_phones_follows_all_three_on_each_phone() {
     }
     for serial in fleet.serials() {
         let state = fleet.adb.phone_state(&serial).await;
-        assert_eq!(following(&state), ["bbc", "nasa", "natgeo"], "phone {serial}: {state}");
+        assert_eq!(
+            following(&state),
+            ["bbc", "nasa", "natgeo"],
+            "phone {serial}: {state}"
+        );
     }
     let stats = fleet.get("/task/stats").await.unwrap();
-    assert_eq!(stats["data"], json!({"total": 6, "pending": 0, "running": 0, "completed": 6, "failed": 0}));
+    assert_eq!(
+        stats["data"],
+        json!({"total": 6, "pending": 0, "running": 0, "completed": 6, "failed": 0})
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -64,7 +73,10 @@ async fn following_through_search_follows_the_exact_user() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn following_a_user_that_does_not_exist_fails_naming_the_user() {
-    let phone = PhoneConfig { missing_users: vec!["ghost_user_404".into()], ..PhoneConfig::default() };
+    let phone = PhoneConfig {
+        missing_users: vec!["ghost_user_404".into()],
+        ..PhoneConfig::default()
+    };
     let fleet = Fleet::start(vec![phone]).await.unwrap();
     let ids = fleet
         .create(&json!({
@@ -75,17 +87,28 @@ async fn following_a_user_that_does_not_exist_fails_naming_the_user() {
         .await
         .unwrap();
     let tasks = fleet.wait_finished(&ids).await.unwrap();
-    let by_target: BTreeMap<String, &Value> =
-        tasks.iter().map(|t| (t["script_config"]["target_users"][0].to_string(), t)).collect();
+    let by_target: BTreeMap<String, &Value> = tasks
+        .iter()
+        .map(|t| (t["script_config"]["target_users"][0].to_string(), t))
+        .collect();
     let ghost = by_target["\"@ghost_user_404\""];
     assert_eq!(ghost["status"], 3, "{ghost}");
-    assert!(ghost["error"].as_str().unwrap_or_default().contains("ghost_user_404"), "{ghost}");
+    assert!(
+        ghost["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("ghost_user_404"),
+        "{ghost}"
+    );
     assert_eq!(by_target["\"@nasa\""]["status"], 2);
 
     let state = fleet.adb.phone_state(&fleet.serials()[0]).await;
     assert_eq!(following(&state), ["nasa"], "nothing else was followed");
     let stats = fleet.get("/task/stats").await.unwrap();
-    assert_eq!(stats["data"], json!({"total": 2, "pending": 0, "running": 0, "completed": 1, "failed": 1}));
+    assert_eq!(
+        stats["data"],
+        json!({"total": 2, "pending": 0, "running": 0, "completed": 1, "failed": 1})
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,13 +6,21 @@ use serde_json::{Value, json};
 use vphone::PhoneConfig;
 
 /// The misbehave test plugin as 0.1.0 and 0.2.0, built by the host's build script.
-const V1: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/plugins/wasm32-wasip2/plugin/phonefleet_test_misbehave.wasm");
-const V2: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/plugins-v2/wasm32-wasip2/plugin/phonefleet_test_misbehave.wasm");
+const V1: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../target/plugins/wasm32-wasip2/plugin/phonefleet_test_misbehave.wasm"
+);
+const V2: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../target/plugins-v2/wasm32-wasip2/plugin/phonefleet_test_misbehave.wasm"
+);
 
 async fn fleet_with_plugin_dir() -> (Fleet, tempfile::TempDir) {
     let plugins = tempfile::tempdir().unwrap();
     let dir = plugins.path().to_path_buf();
-    let fleet = Fleet::start_with(vec![PhoneConfig::default()], |c| c.plugin_dir = Some(dir)).await.unwrap();
+    let fleet = Fleet::start_with(vec![PhoneConfig::default()], |c| c.plugin_dir = Some(dir))
+        .await
+        .unwrap();
     (fleet, plugins)
 }
 
@@ -72,11 +80,24 @@ async fn a_broken_plugin_file_is_reported_and_the_old_version_stays() {
     std::fs::write(plugins.path().join("misbehave.wasm"), b"\0asm garbage").unwrap();
     let mut seen = String::new();
     while !seen.contains("script_rejected") {
-        let chunk = tokio::time::timeout(phonefleet_e2e::WAIT, events.chunk()).await.unwrap().unwrap();
+        let chunk = tokio::time::timeout(phonefleet_e2e::WAIT, events.chunk())
+            .await
+            .unwrap()
+            .unwrap();
         seen.push_str(&String::from_utf8_lossy(&chunk.unwrap_or_default()));
     }
-    assert!(seen.contains("misbehave.wasm"), "the event names the file: {seen}");
-    assert_eq!(fleet.get("/script/misbehave").await.unwrap()["data"]["version"], "0.1.0");
+    assert!(
+        seen.contains("misbehave.wasm"),
+        "the event names the file: {seen}"
+    );
+    assert_eq!(
+        fleet.get("/script/misbehave").await.unwrap()["data"]["version"],
+        "0.1.0"
+    );
     let ids = fleet.create(&wait_task(&fleet, 0)).await.unwrap();
-    assert_eq!(fleet.wait_finished(&ids).await.unwrap()[0]["status"], 2, "the old version still runs tasks");
+    assert_eq!(
+        fleet.wait_finished(&ids).await.unwrap()[0]["status"],
+        2,
+        "the old version still runs tasks"
+    );
 }

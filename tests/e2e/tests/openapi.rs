@@ -9,8 +9,15 @@ use vphone::PhoneConfig;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_openapi_document_is_3_1_and_lists_every_endpoint() {
     let fleet = Fleet::start(vec![PhoneConfig::default()]).await.unwrap();
-    let doc: serde_json::Value =
-        fleet.http.get(fleet.url("/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let doc: serde_json::Value = fleet
+        .http
+        .get(fleet.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
     for path in [
         "/api/v1/task",
@@ -26,7 +33,10 @@ async fn the_openapi_document_is_3_1_and_lists_every_endpoint() {
         "/api/v1/script",
         "/api/v1/events",
     ] {
-        assert!(doc["paths"].get(path).is_some(), "{path} is missing from the document");
+        assert!(
+            doc["paths"].get(path).is_some(),
+            "{path} is missing from the document"
+        );
     }
 }
 
@@ -40,9 +50,26 @@ async fn schemathesis_finds_no_server_error_and_no_undeclared_response() {
     let run = tokio::process::Command::new("schemathesis")
         .arg("run")
         .arg(fleet.url("/openapi.json"))
-        .args(["--exclude-path", "/api/v1/device/connect", "--exclude-path", "/api/v1/events"])
-        .args(["--max-examples", "50", "--checks", "all", "--exclude-checks", "positive_data_acceptance"])
-        .args(["--no-color", "--generation-database", "none", "--report-dir"])
+        .args([
+            "--exclude-path",
+            "/api/v1/device/connect",
+            "--exclude-path",
+            "/api/v1/events",
+        ])
+        .args([
+            "--max-examples",
+            "50",
+            "--checks",
+            "all",
+            "--exclude-checks",
+            "positive_data_acceptance",
+        ])
+        .args([
+            "--no-color",
+            "--generation-database",
+            "none",
+            "--report-dir",
+        ])
         .arg(fleet.data_path().join("schemathesis"))
         .current_dir(fleet.data_path())
         .kill_on_drop(true)
@@ -52,10 +79,21 @@ async fn schemathesis_finds_no_server_error_and_no_undeclared_response() {
         .expect("schemathesis finished within 10 minutes")
         .expect("schemathesis runs (install it: pip install schemathesis)");
     let report = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "schemathesis failed:\n{report}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "schemathesis failed:\n{report}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let generated = report
         .lines()
-        .find_map(|l| l.trim().strip_suffix(" passed").and_then(|l| l.split_whitespace().next()?.parse::<u32>().ok()))
+        .find_map(|l| {
+            l.trim()
+                .strip_suffix(" passed")
+                .and_then(|l| l.split_whitespace().next()?.parse::<u32>().ok())
+        })
         .unwrap_or(0);
-    assert!(generated >= 500, "at least 500 generated cases, got {generated}:\n{report}");
+    assert!(
+        generated >= 500,
+        "at least 500 generated cases, got {generated}:\n{report}"
+    );
 }

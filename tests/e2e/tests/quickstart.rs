@@ -13,9 +13,16 @@ const WAIT: Duration = Duration::from_secs(300);
 /// The fenced bash block right after `<!-- quickstart:NAME -->`.
 fn block(name: &str) -> String {
     let marker = format!("<!-- quickstart:{name} -->");
-    let after = README.split_once(&marker).map(|(_, rest)| rest).unwrap_or_else(|| panic!("README lacks {marker}"));
-    let body = after.split_once("```bash\n").and_then(|(_, b)| b.split_once("```")).map(|(b, _)| b);
-    body.unwrap_or_else(|| panic!("no bash block after {marker}")).to_string()
+    let after = README
+        .split_once(&marker)
+        .map(|(_, rest)| rest)
+        .unwrap_or_else(|| panic!("README lacks {marker}"));
+    let body = after
+        .split_once("```bash\n")
+        .and_then(|(_, b)| b.split_once("```"))
+        .map(|(b, _)| b);
+    body.unwrap_or_else(|| panic!("no bash block after {marker}"))
+        .to_string()
 }
 
 /// A shell running one block in its own process group, killed (group and all) on drop.
@@ -48,9 +55,16 @@ impl Terminal {
         let deadline = Instant::now() + WAIT;
         while self.output().matches(text).count() < times {
             if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("exited ({status}) before printing {text:?}:\n{}", self.output());
+                panic!(
+                    "exited ({status}) before printing {text:?}:\n{}",
+                    self.output()
+                );
             }
-            assert!(Instant::now() < deadline, "no {text:?} within {WAIT:?}:\n{}", self.output());
+            assert!(
+                Instant::now() < deadline,
+                "no {text:?} within {WAIT:?}:\n{}",
+                self.output()
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -59,7 +73,9 @@ impl Terminal {
 impl Drop for Terminal {
     fn drop(&mut self) {
         let group = self.child.id().to_string();
-        let _ = Command::new("kill").args(["-TERM", "--", &format!("-{group}")]).status();
+        let _ = Command::new("kill")
+            .args(["-TERM", "--", &format!("-{group}")])
+            .status();
         let _ = self.child.wait();
     }
 }
@@ -70,7 +86,11 @@ fn run(script: &str) -> String {
         .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
         .output()
         .expect("bash runs");
-    assert!(out.status.success(), "{script} failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{script} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -94,7 +114,8 @@ fn the_readme_quick_start_follows_nasa_from_two_virtual_phones() {
     // The server sees the phones through adb's device tracking, a moment after it starts.
     let deadline = Instant::now() + WAIT;
     let reply: Value = loop {
-        let reply: Value = serde_json::from_str(&run(&block("client"))).expect("the curl prints JSON");
+        let reply: Value =
+            serde_json::from_str(&run(&block("client"))).expect("the curl prints JSON");
         if reply["code"] == 0 || Instant::now() > deadline {
             break reply;
         }
@@ -103,7 +124,9 @@ fn the_readme_quick_start_follows_nasa_from_two_virtual_phones() {
     assert_eq!(reply["data"]["created_count"], 2, "{reply}");
     let deadline = Instant::now() + WAIT;
     loop {
-        let stats: Value = serde_json::from_str(&run("curl -s http://127.0.0.1:50809/api/v1/task/stats")).expect("JSON");
+        let stats: Value =
+            serde_json::from_str(&run("curl -s http://127.0.0.1:50809/api/v1/task/stats"))
+                .expect("JSON");
         if stats["data"]["pending"] == 0 && stats["data"]["running"] == 0 {
             assert_eq!(stats["data"]["failed"], 0, "{stats}\n{}", server.output());
             break;
@@ -111,7 +134,13 @@ fn the_readme_quick_start_follows_nasa_from_two_virtual_phones() {
         assert!(Instant::now() < deadline, "tasks did not finish: {stats}");
         std::thread::sleep(Duration::from_millis(200));
     }
-    let state: Value = serde_json::from_str(&run("adb -s 127.0.0.1:25555 shell dumpsys vphone")).expect("JSON");
+    let state: Value =
+        serde_json::from_str(&run("adb -s 127.0.0.1:25555 shell dumpsys vphone")).expect("JSON");
     let account = state["current_account"].as_str().unwrap_or_default();
-    assert!(state["following"][account].as_array().is_some_and(|f| f.iter().any(|u| u == "nasa")), "{state}");
+    assert!(
+        state["following"][account]
+            .as_array()
+            .is_some_and(|f| f.iter().any(|u| u == "nasa")),
+        "{state}"
+    );
 }

@@ -9,7 +9,11 @@ use phonefleet::script::{device, host};
 use serde_json::Value;
 
 /// The `v2` feature builds the same script as version 0.2.0, for hot-reload tests.
-const VERSION: &str = if cfg!(feature = "v2") { "0.2.0" } else { "0.1.0" };
+const VERSION: &str = if cfg!(feature = "v2") {
+    "0.2.0"
+} else {
+    "0.1.0"
+};
 
 struct Misbehave;
 
@@ -28,8 +32,12 @@ impl Guest for Misbehave {
     }
 
     fn run(config: String) -> Result<String, ScriptError> {
-        host::log(host::Level::Info, &format!("misbehave {VERSION} running {config}"));
-        let config: Value = serde_json::from_str(&config).map_err(|e| ScriptError::InvalidConfig(e.to_string()))?;
+        host::log(
+            host::Level::Info,
+            &format!("misbehave {VERSION} running {config}"),
+        );
+        let config: Value =
+            serde_json::from_str(&config).map_err(|e| ScriptError::InvalidConfig(e.to_string()))?;
         let mode = |m: &str| config["mode"] == m;
         if mode("push") {
             let path = config["path"].as_str().unwrap_or_default();
