@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 const README: &str = include_str!("../../../README.md");
-const WAIT: Duration = Duration::from_secs(300);
+/// Generous: on a fresh clone `cargo run` may still be compiling.
+const WAIT: Duration = Duration::from_secs(900);
 
 /// The fenced bash block right after `<!-- quickstart:NAME -->`.
 fn block(name: &str) -> String {
