@@ -29,17 +29,6 @@ fn device_error(e: AdbError) -> DeviceError {
     }
 }
 
-/// Returns `Ok(Err(e))` from a host import when a step fails: a device error is the guest's to
-/// handle, not a trap.
-macro_rules! attempt {
-    ($e:expr) => {
-        match $e {
-            Ok(v) => v,
-            Err(e) => return Ok(Err(e)),
-        }
-    };
-}
-
 impl RunState {
     fn bound(&self) -> Result<&Binding, DeviceError> {
         self.binding.as_ref().ok_or_else(|| {

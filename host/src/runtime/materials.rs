@@ -58,15 +58,6 @@ pub fn kind_of(path: &Path) -> Option<&'static str> {
     }
 }
 
-macro_rules! attempt {
-    ($e:expr) => {
-        match $e {
-            Ok(v) => v,
-            Err(e) => return Ok(Err(e)),
-        }
-    };
-}
-
 fn failed(e: impl std::fmt::Display) -> DeviceError {
     DeviceError::Failed(e.to_string())
 }

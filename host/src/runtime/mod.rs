@@ -1,6 +1,17 @@
 //! The WebAssembly runtime: one engine with an epoch ticker, compiled plugins, and a fresh
 //! sandboxed store per run whose future is raced against the task's cancel token and deadline.
 
+/// Returns `Ok(Err(e))` from a host import when a step fails: a device error is the guest's to
+/// handle, not a trap.
+macro_rules! attempt {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(e) => return Ok(Err(e)),
+        }
+    };
+}
+
 pub mod bindings;
 mod cache;
 mod cancel;
