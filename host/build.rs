@@ -21,14 +21,46 @@ fn main() {
         .to_path_buf();
     let out =
         PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR")).join("plugins");
-    let target_dir = root.join("target").join("plugins");
     for watched in ["wit", "plugins", "tests/plugins", "Cargo.lock"] {
         println!("cargo:rerun-if-changed={}", root.join(watched).display());
     }
+    std::fs::create_dir_all(&out).expect("cannot create OUT_DIR/plugins");
 
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut cmd = Command::new(cargo);
-    cmd.current_dir(&root)
+    let built = build(
+        &root,
+        &root.join("target").join("plugins"),
+        PLUGINS.iter().map(|p| p.0),
+        None,
+    );
+    for (_, stem) in PLUGINS {
+        copy(
+            &built.join(format!("{stem}.wasm")),
+            &out.join(format!("{stem}.wasm")),
+        );
+    }
+    // Version 0.2.0 of the misbehave test plugin, for hot-reload tests.
+    let v2 = build(
+        &root,
+        &root.join("target").join("plugins-v2"),
+        ["phonefleet-test-misbehave"].into_iter(),
+        Some("v2"),
+    );
+    copy(
+        &v2.join("phonefleet_test_misbehave.wasm"),
+        &out.join("phonefleet_test_misbehave_v2.wasm"),
+    );
+}
+
+/// Builds `packages` for wasm32-wasip2 with the `plugin` profile into `target_dir`; returns the
+/// directory holding the `.wasm` files.
+fn build<'a>(
+    root: &Path,
+    target_dir: &Path,
+    packages: impl Iterator<Item = &'a str>,
+    features: Option<&str>,
+) -> PathBuf {
+    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.current_dir(root)
         .args([
             "build",
             "--profile",
@@ -37,47 +69,14 @@ fn main() {
             "wasm32-wasip2",
             "--target-dir",
         ])
-        .arg(&target_dir);
-    for (package, _) in PLUGINS {
+        .arg(target_dir);
+    for package in packages {
         cmd.args(["-p", package]);
     }
-    clean_env(&mut cmd);
-    run(cmd);
-    std::fs::create_dir_all(&out).expect("cannot create OUT_DIR/plugins");
-    for (_, stem) in PLUGINS {
-        let built = target_dir
-            .join("wasm32-wasip2")
-            .join("plugin")
-            .join(format!("{stem}.wasm"));
-        copy(&built, &out.join(format!("{stem}.wasm")));
+    if let Some(features) = features {
+        cmd.args(["--features", features]);
     }
-
-    // Version 0.2.0 of the misbehave test plugin, for hot-reload tests.
-    let v2_dir = root.join("target").join("plugins-v2");
-    let mut v2 = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    v2.current_dir(&root)
-        .args([
-            "build",
-            "--profile",
-            "plugin",
-            "--target",
-            "wasm32-wasip2",
-            "-p",
-            "phonefleet-test-misbehave",
-        ])
-        .args(["--features", "v2", "--target-dir"])
-        .arg(&v2_dir);
-    clean_env(&mut v2);
-    run(v2);
-    let built = v2_dir
-        .join("wasm32-wasip2")
-        .join("plugin")
-        .join("phonefleet_test_misbehave.wasm");
-    copy(&built, &out.join("phonefleet_test_misbehave_v2.wasm"));
-}
-
-/// The outer build's settings (flags, target, profile overrides) must not leak into the guest build.
-fn clean_env(cmd: &mut Command) {
+    // The outer build's settings (flags, target, profile overrides) must not leak into the guest build.
     for (key, _) in std::env::vars_os() {
         let key = key.to_string_lossy().into_owned();
         if (key.starts_with("CARGO_") && key != "CARGO_HOME")
@@ -87,15 +86,13 @@ fn clean_env(cmd: &mut Command) {
             cmd.env_remove(&key);
         }
     }
-}
-
-fn run(mut cmd: Command) {
     let status = cmd.status().expect("cannot run cargo to build the plugins");
     if !status.success() {
         panic!(
             "building the plugins for wasm32-wasip2 failed (is the target installed? `rustup target add wasm32-wasip2`)"
         );
     }
+    target_dir.join("wasm32-wasip2").join("plugin")
 }
 
 fn copy(from: &Path, to: &Path) {
