@@ -26,22 +26,14 @@ fn events(
     rx: tokio::sync::broadcast::Receiver<crate::events::Event>,
 ) -> impl Stream<Item = Result<Event, Infallible>> {
     stream::unfold(rx, |mut rx| async move {
-        loop {
-            match rx.recv().await {
-                Ok(event) => {
-                    let sse = Event::default()
-                        .event(event.kind)
-                        .data(event.data.to_string());
-                    return Some((Ok(sse), rx));
-                }
-                Err(RecvError::Lagged(missed)) => {
-                    let sse = Event::default()
-                        .event("lagged")
-                        .data(format!("{{\"missed\":{missed}}}"));
-                    return Some((Ok(sse), rx));
-                }
-                Err(RecvError::Closed) => return None,
+        let sse = match rx.recv().await {
+            Ok(event) => Event::default().event(event.kind).data(event.data.to_string()),
+            // A subscriber too slow to keep up is told how much it missed, then goes on.
+            Err(RecvError::Lagged(missed)) => {
+                Event::default().event("lagged").data(format!("{{\"missed\":{missed}}}"))
             }
-        }
+            Err(RecvError::Closed) => return None,
+        };
+        Some((Ok(sse), rx))
     })
 }

@@ -245,8 +245,8 @@ impl device::Host for RunState {
             .lines()
             .filter_map(|l| l.split_once("size:").map(|(_, v)| v.trim()))
             .filter_map(|v| v.split_once('x'))
-            .filter_map(|(w, h)| Some((w.parse().ok()?, h.parse().ok()?)))
-            .last();
+            .rev()
+            .find_map(|(w, h)| Some((w.parse().ok()?, h.parse().ok()?)));
         Ok(
             size.ok_or_else(|| {
                 DeviceError::Failed(format!("unexpected `wm size` output: {out:?}"))

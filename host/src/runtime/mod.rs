@@ -97,7 +97,7 @@ pub enum RunError {
 /// "90 s", "30 min": how people say a limit.
 fn humantime(d: Duration) -> String {
     let secs = d.as_secs();
-    if secs >= 60 && secs % 60 == 0 {
+    if secs >= 60 && secs.is_multiple_of(60) {
         format!("{} min", secs / 60)
     } else {
         format!("{:.1} s", d.as_secs_f64())

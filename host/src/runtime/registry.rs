@@ -134,11 +134,9 @@ impl Registry {
         if let Some((old, _)) = loaded
             .files
             .insert(path.to_path_buf(), (name.clone(), digest))
-        {
-            if old != name {
+            && old != name {
                 forget(&mut loaded, &old);
             }
-        }
         loaded.plugins.insert(name.clone(), plugin);
         Some(Reload::Loaded {
             name,
