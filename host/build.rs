@@ -7,6 +7,7 @@ use std::process::Command;
 /// (package, wasm file stem) of every plugin this build produces.
 const PLUGINS: &[(&str, &str)] = &[
     ("phonefleet-follow", "phonefleet_follow"),
+    ("phonefleet-post", "phonefleet_post"),
     ("phonefleet-test-misbehave", "phonefleet_test_misbehave"),
     ("phonefleet-test-legacy", "phonefleet_test_legacy"),
 ];

@@ -13,10 +13,10 @@ use tokio::sync::mpsc;
 use super::{Plugin, Runtime, RuntimeError};
 
 /// Built-in scripts, compiled for wasm32-wasip2 by build.rs from `plugins/`.
-const BUILTIN: &[(&str, &[u8])] = &[(
-    "follow",
-    include_bytes!(concat!(env!("OUT_DIR"), "/plugins/phonefleet_follow.wasm")),
-)];
+const BUILTIN: &[(&str, &[u8])] = &[
+    ("follow", include_bytes!(concat!(env!("OUT_DIR"), "/plugins/phonefleet_follow.wasm"))),
+    ("post", include_bytes!(concat!(env!("OUT_DIR"), "/plugins/phonefleet_post.wasm"))),
+];
 
 /// What a change in the plugin directory did.
 #[derive(Clone, Debug, PartialEq, Eq)]

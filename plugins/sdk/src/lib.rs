@@ -21,7 +21,10 @@ pub mod bindings {
 pub mod device;
 mod error;
 pub mod host;
+pub mod materials;
+pub mod media;
 mod selector;
+pub mod spintax;
 pub mod tiktok;
 pub mod ui;
 

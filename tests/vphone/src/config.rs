@@ -20,6 +20,8 @@ pub struct PhoneConfig {
     pub dump_delay: Duration,
     /// Popups that get in a script's way; all off by default.
     pub popups: Popups,
+    /// How long a post's upload takes: the "NN%" progress shows for this long after Post.
+    pub upload_duration: Duration,
 }
 
 impl Default for PhoneConfig {
@@ -32,6 +34,7 @@ impl Default for PhoneConfig {
             command_delay: Duration::ZERO,
             dump_delay: Duration::ZERO,
             popups: Popups::default(),
+            upload_duration: Duration::from_secs(1),
         }
     }
 }
@@ -47,4 +50,6 @@ pub struct Popups {
     /// Successful follows allowed before a follow attempt raises the captcha
     /// "Drag the slider to fit the puzzle"; only `am force-stop` clears it.
     pub captcha_after: Option<usize>,
+    /// Ask "Publish video publicly?" ("Cancel" / "Publish now") after the first tap on Post.
+    pub publish_prompt: bool,
 }

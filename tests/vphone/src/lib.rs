@@ -7,6 +7,7 @@ mod config;
 mod fs;
 mod host;
 mod logcat;
+mod media;
 mod png;
 mod protocol;
 mod shell;

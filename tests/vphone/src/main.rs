@@ -41,6 +41,9 @@ struct Args {
     /// Milliseconds added to every `uiautomator dump`.
     #[arg(long, default_value_t = 0)]
     dump_delay_ms: u64,
+    /// Milliseconds a post's upload takes (its "NN%" progress shows meanwhile).
+    #[arg(long, default_value_t = 1000)]
+    upload_duration_ms: u64,
 }
 
 #[tokio::main]
@@ -60,6 +63,7 @@ async fn main() -> anyhow::Result<()> {
         followers_of_me: args.followers_of_me.clone(),
         command_delay: Duration::from_millis(args.command_delay_ms),
         dump_delay: Duration::from_millis(args.dump_delay_ms),
+        upload_duration: Duration::from_millis(args.upload_duration_ms),
         ..PhoneConfig::default()
     };
     let mut phones = Vec::new();

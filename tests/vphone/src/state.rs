@@ -33,7 +33,6 @@ pub struct Phone {
     pub imes: Vec<String>,
     pub ime: String,
     pub logcat: Logcat,
-    pub media: Vec<String>,
     pub app: App,
 }
 
@@ -47,7 +46,6 @@ impl Phone {
             imes: vec![LATIN_IME.to_string(), ADB_KEYBOARD_IME.to_string()],
             ime: LATIN_IME.to_string(),
             logcat: Logcat::default(),
-            media: Vec::new(),
             app: App::new(config),
         }
     }
@@ -67,7 +65,9 @@ impl Phone {
             "toast": app.toast(),
             "ime": self.ime,
             "files": self.fs.file_count(),
-            "media": self.media,
+            "media": app.media().items().iter().map(|item| item.path.as_str()).collect::<Vec<_>>(),
+            "posts": app.posts_json(),
+            "uploading": app.upload_percent(),
             "commands": counters.commands.load(Ordering::Relaxed),
             "max_concurrent_streams": counters.max_running.load(Ordering::Relaxed),
         })

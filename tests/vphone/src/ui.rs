@@ -52,6 +52,7 @@ pub struct Node<A> {
     focused: bool,
     scrollable: bool,
     selected: bool,
+    checked: Option<bool>,
     children: Vec<Node<A>>,
 }
 
@@ -68,6 +69,7 @@ impl<A> Node<A> {
             focused: false,
             scrollable: false,
             selected: false,
+            checked: None,
             children: Vec::new(),
         }
     }
@@ -111,6 +113,12 @@ impl<A> Node<A> {
         self
     }
 
+    /// Makes the node checkable, checked or not.
+    pub fn checked(mut self, checked: bool) -> Self {
+        self.checked = Some(checked);
+        self
+    }
+
     pub fn child(mut self, child: Node<A>) -> Self {
         self.children.push(child);
         self
@@ -149,7 +157,7 @@ impl<A> Node<A> {
         let _ = write!(
             out,
             "<node index=\"{index}\" text=\"{}\" resource-id=\"{}\" class=\"{}\" package=\"{}\" \
-             content-desc=\"{}\" checkable=\"false\" checked=\"false\" clickable=\"{}\" enabled=\"true\" \
+             content-desc=\"{}\" checkable=\"{}\" checked=\"{}\" clickable=\"{}\" enabled=\"true\" \
              focusable=\"{}\" focused=\"{}\" scrollable=\"{}\" long-clickable=\"false\" password=\"false\" \
              selected=\"{}\" bounds=\"[{},{}][{},{}]\"",
             escape(&self.text),
@@ -157,6 +165,8 @@ impl<A> Node<A> {
             escape(&self.class),
             escape(package),
             escape(&self.content_desc),
+            self.checked.is_some(),
+            self.checked.unwrap_or(false),
             self.action.is_some(),
             self.focusable,
             self.focused,

@@ -1,19 +1,26 @@
 //! The TikTok-like app's model: signed-in accounts, follows, the screen stack, popups, and what
 //! taps, keys, typed text and intents do to them. How each screen looks lives in `screens`.
 
+mod compose;
+mod compose_screens;
 mod screens;
 pub use screens::{HEIGHT, WIDTH};
 pub mod users;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
 
 use crate::config::{PhoneConfig, Popups};
+use crate::fs::Fs;
+use crate::media::MediaStore;
 use crate::ui::Node;
+use compose::{ComposeScreen, Draft, PostRecord};
 use users::normalize;
 
 pub const PACKAGE: &str = "com.zhiliaoapp.musically";
 pub const LAUNCHER: &str = "com.android.launcher3";
 pub const SPLASH_ACTIVITY: &str = "com.ss.android.ugc.aweme.splash.SplashActivity";
+pub const SHARE_ACTIVITY: &str = "com.ss.android.ugc.aweme.share.SystemShareActivity";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Screen {
@@ -25,15 +32,18 @@ enum Screen {
     AccountSwitcher,
     UnfollowSheet(String),
     UnfollowDialog(String),
+    /// Making a post: camera, gallery, editor, caption and their sheets.
+    Compose(ComposeScreen),
 }
 
 impl Screen {
     /// Overlays are drawn over the screen below them instead of replacing it.
     fn is_overlay(&self) -> bool {
-        matches!(
-            self,
-            Screen::AccountSwitcher | Screen::UnfollowSheet(_) | Screen::UnfollowDialog(_)
-        )
+        match self {
+            Screen::AccountSwitcher | Screen::UnfollowSheet(_) | Screen::UnfollowDialog(_) => true,
+            Screen::Compose(screen) => screen.is_overlay(),
+            _ => false,
+        }
     }
 }
 
@@ -83,6 +93,8 @@ enum Action {
     OpenSwitcher,
     SwitchAccount(usize),
     DismissPopup,
+    /// A control of the post-making screens.
+    Compose(compose::Tap),
 }
 
 /// What the current account and a user are to each other, as follow buttons show it.
@@ -107,6 +119,8 @@ pub enum Key {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Link {
     Profile(String),
+    /// A sound page, `/music/NAME[-ID]`.
+    Sound(String),
     Feed,
 }
 
@@ -127,6 +141,9 @@ impl Link {
             return None;
         }
         let path = path.split(['?', '#']).next().unwrap_or_default();
+        if let Some(sound) = path.strip_prefix("music/") {
+            return sound_name(sound).map(Link::Sound);
+        }
         let user = path
             .strip_prefix('@')?
             .split('/')
@@ -134,6 +151,43 @@ impl Link {
             .unwrap_or_default();
         (!user.is_empty()).then(|| Link::Profile(normalize(user)))
     }
+}
+
+/// A sound's name from a `/music/` path segment: percent-decoded, without a trailing `-1234567` id.
+fn sound_name(segment: &str) -> Option<String> {
+    let bytes = segment.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(byte)) => {
+                decoded.push(byte);
+                i += 3;
+            }
+            (b'+', _) => {
+                decoded.push(b' ');
+                i += 1;
+            }
+            (byte, _) => {
+                decoded.push(byte);
+                i += 1;
+            }
+        }
+    }
+    let name = String::from_utf8(decoded).ok()?;
+    let name = match name.rsplit_once('-') {
+        Some((head, id))
+            if !head.is_empty() && id.len() >= 6 && id.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            head
+        }
+        _ => name.as_str(),
+    };
+    let name = name.trim();
+    (!name.is_empty()).then(|| name.to_string())
 }
 
 #[derive(Debug, Clone)]
@@ -151,6 +205,11 @@ pub struct App {
     follows_done: usize,
     prompted: bool,
     feed_index: usize,
+    media: MediaStore,
+    draft: Option<Draft>,
+    posts: Vec<PostRecord>,
+    upload_duration: Duration,
+    publish_prompted: bool,
 }
 
 impl App {
@@ -182,6 +241,11 @@ impl App {
             follows_done: 0,
             prompted: false,
             feed_index: 0,
+            media: MediaStore::default(),
+            draft: None,
+            posts: Vec::new(),
+            upload_duration: config.upload_duration,
+            publish_prompted: false,
         }
     }
 
@@ -227,6 +291,7 @@ impl App {
             Some(Screen::AccountSwitcher) => "account_switcher",
             Some(Screen::UnfollowSheet(_)) => "unfollow_sheet",
             Some(Screen::UnfollowDialog(_)) => "unfollow_dialog",
+            Some(Screen::Compose(screen)) => screen.name(),
         }
     }
 
@@ -298,10 +363,11 @@ impl App {
 
     // ----- input -----
 
-    pub fn tap(&mut self, x: i32, y: i32) {
+    /// A tap at (x, y); `fs` is read when the tap publishes a post (its files are hashed then).
+    pub fn tap(&mut self, x: i32, y: i32, fs: &Fs) {
         self.toast = None;
         if let Some(action) = self.render().hit(x, y).cloned() {
-            self.apply(action);
+            self.apply(action, x, fs);
         }
     }
 
@@ -332,21 +398,22 @@ impl App {
                 if let Some(search) = self.focused_search() {
                     search.query.pop();
                     search.submitted = false;
+                } else if self.popup.is_none() && self.foreground {
+                    self.delete_compose();
                 }
             }
         }
     }
 
-    /// Types into the focused field (the search box); returns false when no field has focus.
+    /// Types into the focused field (the search box, the caption, the sound search); returns false
+    /// when no field has focus.
     pub fn type_text(&mut self, text: &str) -> bool {
-        match self.focused_search() {
-            Some(search) => {
-                search.query.push_str(text);
-                search.submitted = false;
-                true
-            }
-            None => false,
+        if let Some(search) = self.focused_search() {
+            search.query.push_str(text);
+            search.submitted = false;
+            return true;
         }
+        self.foreground && self.popup.is_none() && self.type_compose(text)
     }
 
     fn focused_search(&mut self) -> Option<&mut Search> {
@@ -376,6 +443,7 @@ impl App {
         let screen = match link {
             Link::Feed => Screen::Feed,
             Link::Profile(user) => self.profile_screen(user),
+            Link::Sound(name) => App::sound_page(name),
         };
         if clear_task || self.stack.is_empty() {
             self.stack = vec![screen];
@@ -410,7 +478,7 @@ impl App {
 
     // ----- what taps do -----
 
-    fn apply(&mut self, action: Action) {
+    fn apply(&mut self, action: Action, x: i32, fs: &Fs) {
         match action {
             Action::Nothing => {}
             Action::Back => self.back(),
@@ -478,6 +546,7 @@ impl App {
                 self.stack.pop();
             }
             Action::DismissPopup => self.popup = None,
+            Action::Compose(tap) => self.compose(tap, x, fs),
         }
     }
 
@@ -486,7 +555,7 @@ impl App {
             Some(Popup::Notifications) => self.popup = None,
             Some(Popup::Captcha) => {}
             None => {
-                if self.foreground {
+                if self.foreground && !self.back_compose() {
                     self.stack.pop();
                     self.foreground = !self.stack.is_empty();
                 }
@@ -547,5 +616,14 @@ mod tests {
         assert_eq!(Link::parse("tiktok://feed"), Some(Link::Feed));
         assert_eq!(Link::parse("https://example.com/@nasa"), None);
         assert_eq!(Link::parse("https://www.tiktok.com/@"), None);
+        assert_eq!(
+            Link::parse("https://www.tiktok.com/music/Summer%20vibes-7234567890123"),
+            Some(Link::Sound("Summer vibes".to_string()))
+        );
+        assert_eq!(
+            Link::parse("https://www.tiktok.com/music/%E5%A4%8F-mix"),
+            Some(Link::Sound("夏-mix".to_string()))
+        );
+        assert_eq!(Link::parse("https://www.tiktok.com/music/"), None);
     }
 }

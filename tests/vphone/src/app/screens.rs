@@ -1,27 +1,28 @@
 //! How each screen of the TikTok-like app looks: view trees with the real app's ids, texts,
 //! content-descs and plausible bounds on a 1080×2400 screen, each clickable node carrying its action.
 
+use super::compose::Tap;
 use super::users::{self, display_name};
-use super::{Action, App, PACKAGE, Popup, Relation, Screen, Search, SearchTab};
+use super::{Action, App, PACKAGE, Popup, Relation, Screen, Search, SearchTab, compose_screens};
 use crate::ui::{
     BUTTON, EDIT, FRAME, GRID, HSCROLL, IMAGE, LINEAR, Node, PAGER, RECYCLER, Rect, SEEKBAR, TEXT,
 };
 
-type N = Node<Action>;
+pub(super) type N = Node<Action>;
 
 pub const WIDTH: i32 = 1080;
 pub const HEIGHT: i32 = 2400;
 const BOTTOM_BAR: Rect = Rect::new(0, 2208, WIDTH, 2337);
 
-fn rid(id: &str) -> String {
+pub(super) fn rid(id: &str) -> String {
     format!("{PACKAGE}:id/{id}")
 }
 
-fn r(left: i32, top: i32, right: i32, bottom: i32) -> Rect {
+pub(super) fn r(left: i32, top: i32, right: i32, bottom: i32) -> Rect {
     Rect::new(left, top, right, bottom)
 }
 
-fn text(bounds: Rect, label: &str) -> N {
+pub(super) fn text(bounds: Rect, label: &str) -> N {
     Node::new(TEXT, bounds).text(label)
 }
 
@@ -41,6 +42,9 @@ pub(super) fn render(app: &App) -> N {
         content = content.children(screen_nodes(app, screen));
     }
     let mut root = root.child(content);
+    if let Some(percent) = app.upload_percent() {
+        root = root.child(text(r(40, 200, 150, 260), &format!("{percent}%")));
+    }
     match app.popup {
         Some(Popup::Notifications) => root = root.child(notifications_prompt()),
         Some(Popup::Captcha) => root = root.child(captcha()),
@@ -62,6 +66,7 @@ fn screen_nodes(app: &App, screen: &Screen) -> Vec<N> {
         Screen::AccountSwitcher => vec![account_switcher(app)],
         Screen::UnfollowSheet(user) => vec![unfollow_sheet(user)],
         Screen::UnfollowDialog(user) => vec![unfollow_dialog(user)],
+        Screen::Compose(screen) => compose_screens::render(app, screen),
     }
 }
 
@@ -113,7 +118,7 @@ fn bottom_bar(selected: Tab) -> N {
             Node::new(BUTTON, r(432, BOTTOM_BAR.top, 648, BOTTOM_BAR.bottom))
                 .id(rid("mkn"))
                 .desc("Create")
-                .on_tap(Action::Nothing),
+                .on_tap(Action::Compose(Tap::OpenCamera)),
         )
         .child(tab(3, "mkr", "Inbox", Action::Nothing, false))
         .child(tab(
@@ -197,7 +202,7 @@ fn feed(app: &App) -> Vec<N> {
     ]
 }
 
-fn back_button() -> N {
+pub(super) fn back_button() -> N {
     Node::new(IMAGE, r(0, 110, 130, 230))
         .desc("Back")
         .on_tap(Action::Back)
@@ -218,7 +223,7 @@ fn stats_row(following: &str, followers: &str, likes: &str) -> N {
         .child(stat(2, likes, "Likes"))
 }
 
-fn video_grid(top: i32, bottom: i32, tiles: i32) -> N {
+pub(super) fn video_grid(top: i32, bottom: i32, tiles: i32) -> N {
     let tile = |i: i32| {
         let left = (i % 3) * 360;
         let y = top + (i / 3) * 480;
@@ -489,7 +494,7 @@ fn own_profile(app: &App) -> Vec<N> {
 }
 
 /// A dimmed full-screen layer holding a sheet or dialog; `outside` is what a tap beside it does.
-fn dim(outside: Action, panel: N) -> N {
+pub(super) fn dim(outside: Action, panel: N) -> N {
     Node::new(FRAME, r(0, 0, WIDTH, HEIGHT))
         .on_tap(outside)
         .child(panel)

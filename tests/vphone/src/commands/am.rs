@@ -1,15 +1,18 @@
-//! `am start|force-stop|broadcast` and `monkey`: intents that launch the app, open profile links,
-//! type through the ADBKeyboard IME (`ADB_INPUT_B64`) and register files with the media scanner.
+//! `am start|force-stop|broadcast` and `monkey`: intents that launch the app, open profile and sound links,
+//! share media into it (SEND/SEND_MULTIPLE), type through ADBKeyboard and register files with the media scanner.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
 use super::{Ctx, Output};
-use crate::app::{Link, PACKAGE, SPLASH_ACTIVITY};
+use crate::app::{Link, PACKAGE, SHARE_ACTIVITY, SPLASH_ACTIVITY};
 use crate::state::ADB_KEYBOARD_IME;
 
 const FLAG_ACTIVITY_CLEAR_TASK: u32 = 0x0000_8000;
 const FLAG_RECEIVER_FOREGROUND: u32 = 0x0040_0000;
+const ACTION_SEND: &str = "android.intent.action.SEND";
+const ACTION_SEND_MULTIPLE: &str = "android.intent.action.SEND_MULTIPLE";
+const EXTRA_STREAM: &str = "android.intent.extra.STREAM";
 
 /// The parts of an intent this phone understands.
 #[derive(Debug, Default)]
@@ -18,8 +21,11 @@ struct Intent {
     data: Option<String>,
     component: Option<String>,
     package: Option<String>,
+    mime: Option<String>,
     flags: u32,
     strings: Vec<(String, String)>,
+    /// `--eu KEY URI` extras, in order (a key given again adds another URI).
+    uris: Vec<(String, String)>,
 }
 
 impl Intent {
@@ -51,11 +57,17 @@ impl Intent {
                     let val = value(&mut args, arg)?;
                     intent.strings.push((key, val));
                 }
-                "--ei" | "--ez" | "--el" | "--ef" | "--eu" => {
+                "--eu" => {
+                    let key = value(&mut args, arg)?;
+                    let val = value(&mut args, arg)?;
+                    intent.uris.push((key, val));
+                }
+                "-t" => intent.mime = Some(value(&mut args, arg)?),
+                "--ei" | "--ez" | "--el" | "--ef" => {
                     value(&mut args, arg)?;
                     value(&mut args, arg)?;
                 }
-                "-c" | "-t" | "--user" | "-e" | "--receiver-permission" => {
+                "-c" | "--user" | "-e" | "--receiver-permission" => {
                     value(&mut args, arg)?;
                 }
                 flag if flag.starts_with('-') => {}
@@ -81,6 +93,9 @@ impl Intent {
         if let Some(data) = &self.data {
             parts.push(format!("dat={data}"));
         }
+        if let Some(mime) = &self.mime {
+            parts.push(format!("typ={mime}"));
+        }
         if flags != 0 {
             parts.push(format!("flg={flags:#x}"));
         }
@@ -89,6 +104,9 @@ impl Intent {
         }
         if let Some(component) = &self.component {
             parts.push(format!("cmp={component}"));
+        }
+        if !self.uris.is_empty() {
+            parts.push("(has extras)".to_string());
         }
         format!("Intent {{ {} }}", parts.join(" "))
     }
@@ -138,6 +156,9 @@ fn start(ctx: &mut Ctx<'_>, intent: &Intent) -> Output {
         if package != PACKAGE || !activity.ends_with("Activity") {
             return unresolved();
         }
+        if activity == SHARE_ACTIVITY {
+            return share(ctx, intent, out).unwrap_or_else(unresolved);
+        }
         if activity == SPLASH_ACTIVITY || intent.data.is_none() {
             ctx.phone.app.launch();
             return out;
@@ -145,6 +166,14 @@ fn start(ctx: &mut Ctx<'_>, intent: &Intent) -> Output {
     }
     if intent.package.as_deref().is_some_and(|p| p != PACKAGE) {
         return unresolved();
+    }
+    if intent.package.is_some()
+        && matches!(
+            intent.action.as_deref(),
+            Some(ACTION_SEND | ACTION_SEND_MULTIPLE)
+        )
+    {
+        return share(ctx, intent, out).unwrap_or_else(unresolved);
     }
     match intent.data.as_deref().and_then(Link::parse) {
         Some(link) => {
@@ -155,6 +184,31 @@ fn start(ctx: &mut Ctx<'_>, intent: &Intent) -> Output {
         }
         None => unresolved(),
     }
+}
+
+/// SystemShareActivity: SEND with one `--eu android.intent.extra.STREAM URI`, SEND_MULTIPLE with one or more,
+/// and a `video/*` or `image/*` type. `None` when the intent is not one the activity takes.
+fn share(ctx: &mut Ctx<'_>, intent: &Intent, out: Output) -> Option<Output> {
+    let streams: Vec<String> = intent
+        .uris
+        .iter()
+        .filter(|(key, _)| key == EXTRA_STREAM)
+        .map(|(_, uri)| uri.clone())
+        .collect();
+    let typed = intent
+        .mime
+        .as_deref()
+        .is_some_and(|m| m.starts_with("video/") || m.starts_with("image/"));
+    let takes = match intent.action.as_deref() {
+        Some(ACTION_SEND) => streams.len() == 1,
+        Some(ACTION_SEND_MULTIPLE) => !streams.is_empty(),
+        _ => false,
+    };
+    if !typed || !takes {
+        return None;
+    }
+    ctx.phone.app.share(&streams);
+    Some(out)
 }
 
 fn broadcast(ctx: &mut Ctx<'_>, intent: &Intent) -> Output {
@@ -180,10 +234,7 @@ fn broadcast(ctx: &mut Ctx<'_>, intent: &Intent) -> Output {
                 .as_deref()
                 .and_then(|d| d.strip_prefix("file://"));
             if let Some(path) = path {
-                let path = crate::fs::normalize(path);
-                if phone.fs.read(&path).is_ok() && !phone.media.contains(&path) {
-                    phone.media.push(path);
-                }
+                phone.app.scan_media(path, &phone.fs);
             }
         }
         _ => {}

@@ -23,7 +23,7 @@ pub fn input(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
     match args {
         ["tap", x, y] => match (coordinate(x), coordinate(y)) {
             (Some(x), Some(y)) => {
-                ctx.phone.app.tap(x, y);
+                ctx.phone.app.tap(x, y, &ctx.phone.fs);
                 Output::ok()
             }
             _ => invalid("tap"),

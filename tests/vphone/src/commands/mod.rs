@@ -2,6 +2,7 @@
 //! redirections, dispatching each command by name; unknown names print `sh: NAME: not found` (127).
 
 mod am;
+mod content;
 mod files;
 mod input;
 mod system;
@@ -169,6 +170,7 @@ fn dispatch(ctx: &mut Ctx<'_>, argv: &[&str]) -> Output {
         "input" => input::input(ctx, args),
         "am" => am::am(ctx, args),
         "monkey" => am::monkey(ctx, args),
+        "content" => content::content(ctx, args),
         "cat" => files::cat(ctx, args),
         "ls" => files::ls(ctx, args),
         "rm" => files::rm(ctx, args),
