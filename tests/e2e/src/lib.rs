@@ -1,6 +1,8 @@
 //! The end-to-end harness: a real adb server on a free port with an isolated HOME, virtual
 //! phones connected to it, and the phonefleet host on a free port, spoken to over HTTP.
 
+pub mod doc;
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 

@@ -3,12 +3,12 @@
 
 use std::collections::BTreeSet;
 use std::net::TcpListener;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+use phonefleet_e2e::doc::{self, Terminal};
+use serde_json::{Value, json};
 
 const GUIDE: &str = include_str!("../../../docs/writing-a-script.md");
 const REPO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
@@ -19,17 +19,7 @@ const TASK: Duration = Duration::from_secs(120);
 
 /// The fenced block right after `<!-- guide:NAME -->`.
 fn block(name: &str) -> String {
-    let marker = format!("<!-- guide:{name} -->");
-    let after = GUIDE
-        .split_once(&marker)
-        .map(|(_, rest)| rest)
-        .unwrap_or_else(|| panic!("the guide lacks {marker}"));
-    let body = after
-        .split_once("```")
-        .and_then(|(_, b)| b.split_once('\n'))
-        .and_then(|(_, b)| b.split_once("```"));
-    body.map(|(b, _)| b.to_string())
-        .unwrap_or_else(|| panic!("no fenced block after {marker}"))
+    doc::block(GUIDE, &format!("guide:{name}"))
 }
 
 /// A free loopback port (released at once; nothing else here picks ports at random in that moment).
@@ -59,95 +49,16 @@ impl Vars {
     }
 }
 
-/// A terminal running one block in its own process group, killed (group and all) on drop.
-struct Terminal {
-    child: Child,
-    log: PathBuf,
-    script: String,
-}
-
-impl Terminal {
-    /// Opens a terminal in `dir` with the guide's variables. `own_target`: the block builds the reader's
-    /// crate, whose `.wasm` the guide expects under its own `target/`, so an inherited CARGO_TARGET_DIR is
-    /// dropped there; other blocks keep it, so `cargo run` reuses this test run's build of phonefleet.
-    fn open(script: &str, dir: &Path, vars: &Vars, own_target: bool, log: PathBuf) -> Terminal {
-        let out = std::fs::File::create(&log).expect("log");
-        let err = out.try_clone().expect("log");
-        let mut command = Command::new("bash");
-        command
-            .args(["-euo", "pipefail", "-c", script])
-            .current_dir(dir)
-            .envs(vars.pairs())
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err)
-            .process_group(0);
-        if own_target {
-            command.env_remove("CARGO_TARGET_DIR");
-        }
-        let child = command.spawn().expect("bash runs");
-        Terminal {
-            child,
-            log,
-            script: script.to_string(),
-        }
-    }
-
-    fn output(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    /// Waits until the output contains `text`; fails if the block exits first or `STEP` passes.
-    fn wait_for_text(&mut self, text: &str) {
-        let deadline = Instant::now() + STEP;
-        while !self.output().contains(text) {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!(
-                    "{} exited ({status}) before printing {text:?}:\n{}",
-                    self.script,
-                    self.output()
-                );
-            }
-            assert!(
-                Instant::now() < deadline,
-                "no {text:?} within {STEP:?}:\n{}",
-                self.output()
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    /// Waits until the block exits within `STEP`; its output, or a panic if it failed.
-    fn finish(mut self) -> String {
-        let deadline = Instant::now() + STEP;
-        let status: ExitStatus = loop {
-            if let Some(status) = self.child.try_wait().expect("wait") {
-                break status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{} still runs after {STEP:?}:\n{}",
-                self.script,
-                self.output()
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        };
-        assert!(
-            status.success(),
-            "{} failed ({status}):\n{}",
-            self.script,
-            self.output()
-        );
-        self.output()
-    }
-}
-
-impl Drop for Terminal {
-    fn drop(&mut self) {
-        let group = format!("-{}", self.child.id());
-        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
-        let _ = self.child.wait();
-    }
+/// Opens a terminal in `dir` with the guide's variables. `own_target`: the block builds the reader's
+/// crate, whose `.wasm` the guide expects under its own `target/`, so an inherited CARGO_TARGET_DIR is
+/// dropped there; other blocks keep it, so `cargo run` reuses this test run's build of phonefleet.
+fn open(script: &str, dir: &Path, vars: &Vars, own_target: bool, log: PathBuf) -> Terminal {
+    let unset: &[&str] = if own_target {
+        &["CARGO_TARGET_DIR"]
+    } else {
+        &[]
+    };
+    Terminal::open(script, dir, &vars.pairs(), unset, log)
 }
 
 /// Stops the adb server the guide started on its port, even when the test fails (the guide says how).
@@ -158,6 +69,68 @@ impl Drop for AdbServer {
         let _ = Command::new("adb")
             .args(["-P", &self.0.to_string(), "kill-server"])
             .output();
+    }
+}
+
+/// One reader following the guide: the variables they set, their work dir and the terminals' logs.
+struct Reader {
+    vars: Vars,
+    work: tempfile::TempDir,
+    logs: tempfile::TempDir,
+}
+
+impl Reader {
+    /// The crate the guide makes (`cd visit` in its `copy` block).
+    fn visit(&self) -> PathBuf {
+        self.work.path().join("visit")
+    }
+
+    /// Opens a terminal in `visit/` for a block that runs until stopped.
+    fn open(&self, name: &str) -> Terminal {
+        open(
+            &block(name),
+            &self.visit(),
+            &self.vars,
+            false,
+            self.log(name),
+        )
+    }
+
+    /// Runs a block that builds the reader's crate (in `dir`) to its end.
+    fn build(&self, name: &str, dir: &Path) {
+        open(&block(name), dir, &self.vars, true, self.log(name)).finish(STEP);
+    }
+
+    /// Runs a block in `visit/` to its end and returns its output.
+    fn run(&self, name: &str) -> String {
+        open(
+            &block(name),
+            &self.visit(),
+            &self.vars,
+            false,
+            self.log(name),
+        )
+        .finish(STEP)
+    }
+
+    /// Runs a block printing JSON, again and again until `done` holds of its output or `TASK` passes.
+    fn poll_json(&self, name: &str, done: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + TASK;
+        loop {
+            let output = self.run(name);
+            let value: Value = serde_json::from_str(&output)
+                .unwrap_or_else(|e| panic!("block {name} prints JSON ({e}): {output}"));
+            if done(&value) || Instant::now() > deadline {
+                return value;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    fn log(&self, name: &str) -> PathBuf {
+        self.logs
+            .path()
+            .join(format!("{}.log", name.replace(['/', ' '], "_")))
     }
 }
 
@@ -179,107 +152,72 @@ fn the_guide_makes_a_new_script_that_follows_nasa_on_a_virtual_phone() {
         set, ours,
         "the guide's variables are the ones this test sets"
     );
-
-    let work = tempfile::tempdir().expect("work dir");
-    let logs = tempfile::tempdir().expect("logs");
-    let visit = work.path().join("visit");
-    let step = |name: &str, dir: &Path, own_target: bool| {
-        Terminal::open(
-            &block(name),
-            dir,
-            &vars,
-            own_target,
-            logs.path().join(format!("{name}.log")),
-        )
-        .finish()
+    let reader = Reader {
+        vars,
+        work: tempfile::tempdir().expect("work dir"),
+        logs: tempfile::tempdir().expect("log dir"),
     };
+    let visit = reader.visit();
 
-    step("copy", work.path(), true);
-    let template_built = visit.join("target/wasm32-wasip2/release/visit.wasm");
+    reader.build("copy", reader.work.path());
     assert!(
-        template_built.is_file(),
-        "the copied template builds into visit.wasm"
+        visit
+            .join("target/wasm32-wasip2/release/visit.wasm")
+            .is_file(),
+        "the template builds as copied"
     );
     std::fs::write(visit.join("src/lib.rs"), block("file src/lib.rs")).expect("write src/lib.rs");
-    step("build", &visit, true);
+    reader.build("build", &visit);
     assert!(visit.join("plugins/visit.wasm").is_file());
+    let check = reader.run("check");
+    assert!(
+        check.contains("world:       phonefleet:script@0.1.0") && check.contains("name:        visit"),
+        "script check describes the new script: {check}"
+    );
     eprintln!("script built in {:?}", started.elapsed());
 
-    let _adb = AdbServer(vars.adb_port);
-    let mut phones = Terminal::open(
-        &block("phones"),
-        &visit,
-        &vars,
-        false,
-        logs.path().join("phones.log"),
-    );
-    phones.wait_for_text(" connected");
-    let mut server = Terminal::open(
-        &block("server"),
-        &visit,
-        &vars,
-        false,
-        logs.path().join("server.log"),
-    );
-    server.wait_for_text("phonefleet listening");
+    let _adb = AdbServer(reader.vars.adb_port);
+    let mut phones = reader.open("phones");
+    phones.wait_for_text(" connected", 1, STEP);
+    let mut server = reader.open("server");
+    server.wait_for_text("phonefleet listening", 1, STEP);
     assert!(
         server.output().contains("loaded script visit 0.1.0"),
         "{}",
         server.output()
     );
 
-    let script: Value = serde_json::from_str(&step("script", &visit, false)).expect("JSON");
+    let script = reader.poll_json("script", |_| true);
     assert_eq!(script["data"]["name"], "visit", "{script}");
 
     // The server sees the phone through adb's device tracking, a moment after it starts.
-    let deadline = Instant::now() + TASK;
-    let created: Value = loop {
-        let reply: Value =
-            serde_json::from_str(&step("task", &visit, false)).expect("the curl prints JSON");
-        if reply["code"] == 0 || Instant::now() > deadline {
-            break reply;
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    };
-    assert_eq!(
-        created["data"]["task_ids"],
-        serde_json::json!([1]),
-        "{created}"
-    );
-
-    let task: Value = loop {
-        let task: Value = serde_json::from_str(&step("result", &visit, false)).expect("JSON");
-        if task["data"]["status"] == 2 || task["data"]["status"] == 3 {
-            break task;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the task did not finish: {task}\n{}",
-            server.output()
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    };
+    let created = reader.poll_json("task", |reply| reply["code"] == 0);
+    assert_eq!(created["data"]["task_ids"], json!([1]), "{created}");
+    let task = reader.poll_json("result", |task| {
+        task["data"]["status"] == 2 || task["data"]["status"] == 3
+    });
     assert_eq!(task["data"]["status"], 2, "{task}\n{}", server.output());
     assert_eq!(
         task["data"]["result"],
-        serde_json::json!({"user": "@nasa", "followed": true})
+        json!({"user": "@nasa", "followed": true})
     );
 
-    let phone: Value =
-        serde_json::from_str(&step("phone", &visit, false)).expect("dumpsys vphone prints JSON");
+    let task_log = reader.run("logs");
+    assert!(
+        task_log.contains("on @nasa's profile"),
+        "the script's info! line is in the log: {task_log}"
+    );
+
+    let phone = reader.poll_json("phone", |_| true);
     assert_eq!(
         (&phone["screen"], &phone["screen_user"]),
-        (&"profile".into(), &"nasa".into()),
+        (&json!("profile"), &json!("nasa")),
         "{phone}"
     );
     let account = phone["current_account"].as_str().unwrap_or_default();
-    assert_eq!(
-        phone["following"][account],
-        serde_json::json!(["nasa"]),
-        "{phone}"
-    );
+    assert_eq!(phone["following"][account], json!(["nasa"]), "{phone}");
 
-    let invalid: Value = serde_json::from_str(&step("invalid", &visit, false)).expect("JSON");
+    let invalid = reader.poll_json("invalid", |_| true);
     assert_eq!(invalid["code"], 40001, "{invalid}");
     let paths: Vec<&str> = invalid["data"]["errors"]
         .as_array()
@@ -292,5 +230,5 @@ fn the_guide_makes_a_new_script_that_follows_nasa_on_a_virtual_phone() {
         ["/script_config/stay_secs", "/script_config/user"],
         "{invalid}"
     );
-    eprintln!("guide followed in {:?}\n{invalid}", started.elapsed());
+    eprintln!("guide followed in {:?}", started.elapsed());
 }

@@ -2,8 +2,11 @@
 //! loaded from the host's plugin dir, validated by its own schema, and run on a virtual phone over REST.
 
 use std::path::Path;
-use std::process::Command;
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use tokio::process::Command;
+use tokio::time::timeout;
 
 use phonefleet_e2e::Fleet;
 use serde_json::json;
@@ -11,38 +14,46 @@ use vphone::PhoneConfig;
 
 const REPO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 
-/// Builds plugins/python-hello into `out` with componentize-py (`pip install componentize-py`).
-fn componentize(out: &Path) {
-    let app = Path::new(REPO).join("plugins/python-hello");
-    let built = Command::new("componentize-py")
+/// How long building the component, or starting the host (which compiles it), may take.
+const SLOW_STEP: Duration = Duration::from_secs(300);
+
+/// Builds plugins/python-hello into `dir`/python-hello.wasm with componentize-py (`pip install
+/// componentize-py`), from a copy of app.py so the build's `__pycache__` stays out of the source tree.
+async fn componentize(dir: &Path) -> anyhow::Result<()> {
+    let repo = Path::new(REPO);
+    std::fs::copy(repo.join("plugins/python-hello/app.py"), dir.join("app.py"))?;
+    let build = Command::new("componentize-py")
+        .arg("-d")
+        .arg(repo.join("wit"))
         .args([
-            "-d",
-            "../../wit",
             "-w",
             "script",
             "componentize",
             "app",
             "-o",
+            "python-hello.wasm",
         ])
-        .arg(out)
-        .current_dir(&app)
-        .env("PYTHONDONTWRITEBYTECODE", "1")
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("componentize-py runs (install it with `pip install componentize-py`): {e}")
-        });
-    assert!(
+        .current_dir(dir)
+        .kill_on_drop(true)
+        .output();
+    let built = timeout(SLOW_STEP, build)
+        .await
+        .context("componentize-py did not finish in time")?
+        .context("componentize-py runs (install it with `pip install componentize-py`)")?;
+    anyhow::ensure!(
         built.status.success(),
         "componentize-py failed:\n{}",
         String::from_utf8_lossy(&built.stderr)
     );
+    std::fs::remove_file(dir.join("app.py"))?;
+    Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_python_script_follows_a_user_on_a_virtual_phone() -> anyhow::Result<()> {
     let plugins = tempfile::tempdir()?;
     let clock = Instant::now();
-    componentize(&plugins.path().join("python-hello.wasm"));
+    componentize(plugins.path()).await?;
     let built = clock.elapsed();
     let size = std::fs::metadata(plugins.path().join("python-hello.wasm"))?.len();
 
@@ -51,10 +62,13 @@ async fn a_python_script_follows_a_user_on_a_virtual_phone() -> anyhow::Result<(
         model: "Pixel 7".into(),
         ..PhoneConfig::default()
     };
-    let fleet = Fleet::start_with(vec![phone], |c| {
-        c.plugin_dir = Some(plugins.path().to_path_buf())
-    })
-    .await?;
+    let dir = plugins.path().to_path_buf();
+    let fleet = timeout(
+        SLOW_STEP,
+        Fleet::start_with(vec![phone], |c| c.plugin_dir = Some(dir)),
+    )
+    .await
+    .context("the host did not start with the plugin in time")??;
     let loaded = clock.elapsed();
 
     // The script's own schema guards its config.
