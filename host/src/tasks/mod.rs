@@ -333,12 +333,19 @@ impl Tasks {
     /// Deletes tasks, stopping running ones first (their plugins are gone before this returns).
     /// Returns how many existed.
     pub async fn delete(&self, ids: &[i64]) -> Result<u64, TaskError> {
+        // Rows first, so the dispatcher cannot start a task of the batch meanwhile; then the runs.
+        let deleted = self.store.delete_tasks(ids).await?;
+        let mut stopped = false;
         for &id in ids {
             if let Some(stopping) = self.scheduler.stop(id, "deleted") {
                 stopping.ended(STOP_WAIT).await;
+                stopped = true;
             }
         }
-        let deleted = self.store.delete_tasks(ids).await?;
+        if stopped {
+            // What the stopped runs logged on their way out.
+            self.store.delete_tasks(ids).await?;
+        }
         if deleted > 0 {
             self.events
                 .publish("task_deleted", json!({"task_ids": ids}));

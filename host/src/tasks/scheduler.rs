@@ -197,6 +197,14 @@ async fn dispatch(
 
 /// Runs one task to its end and records the outcome; then frees its phone.
 async fn execute(inner: Arc<Inner>, task: TaskRow, cancel: Cancel, ended: watch::Sender<bool>) {
+    // A delete may have removed the row between the dispatcher marking it running and this run
+    // being registered; then there is nothing to run.
+    if !matches!(inner.store.task(task.id).await, Ok(Some(_))) {
+        inner.running().remove(&task.serial);
+        let _ = ended.send(true);
+        inner.wake.notify_one();
+        return;
+    }
     let (events, rx) = mpsc::unbounded_channel();
     let recorder = tokio::spawn(record(
         inner.store.clone(),
