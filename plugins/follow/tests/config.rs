@@ -18,8 +18,12 @@ fn parse(v: Value) -> FollowConfig {
 }
 
 fn plan(v: Value) -> Result<Vec<Value>, String> {
-    phonefleet_sdk::__private::plan::<Follow>(&v.to_string())
-        .map(|tasks| tasks.iter().map(|t| serde_json::from_str(t).unwrap()).collect())
+    phonefleet_sdk::__private::plan::<Follow>(&v.to_string()).map(|tasks| {
+        tasks
+            .iter()
+            .map(|t| serde_json::from_str(t).unwrap())
+            .collect()
+    })
 }
 
 fn targets(tasks: &[Value]) -> Vec<String> {
@@ -36,17 +40,11 @@ fn targets(tasks: &[Value]) -> Vec<String> {
 #[test]
 fn schema_file_is_up_to_date() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../schemas/follow.json");
-    let generated = serde_json::to_string_pretty(&schema()).unwrap() + "\n";
-    if std::env::var_os("UPDATE_SCHEMAS").is_some() {
-        std::fs::write(path, &generated).unwrap();
-        return;
+    if let Err(stale) =
+        phonefleet_sdk::check_schema_file(path.as_ref(), &schema(), "phonefleet-follow")
+    {
+        panic!("{stale}");
     }
-    let on_disk = std::fs::read_to_string(path).unwrap_or_default();
-    assert!(
-        on_disk == generated,
-        "schemas/follow.json is stale or missing; regenerate it with \
-         `UPDATE_SCHEMAS=1 cargo test -p phonefleet-follow schema_file_is_up_to_date`"
-    );
 }
 
 #[test]
@@ -55,10 +53,23 @@ fn schema_is_2020_12_and_closed() {
     assert_eq!(s["$schema"], "https://json-schema.org/draft/2020-12/schema");
     assert_eq!(s["additionalProperties"], false);
     assert_eq!(s["type"], "object");
-    for key in ["target_users", "target_user", "target_username", "access_method", "action"] {
-        assert!(s["properties"].get(key).is_some(), "schema lacks {key}: {s:#}");
+    for key in [
+        "target_users",
+        "target_user",
+        "target_username",
+        "access_method",
+        "action",
+    ] {
+        assert!(
+            s["properties"].get(key).is_some(),
+            "schema lacks {key}: {s:#}"
+        );
     }
-    assert!(s.get("required").is_none_or(|r| r.as_array().unwrap().is_empty()), "no key is required: {s:#}");
+    assert!(
+        s.get("required")
+            .is_none_or(|r| r.as_array().unwrap().is_empty()),
+        "no key is required: {s:#}"
+    );
 }
 
 #[test]
@@ -98,14 +109,18 @@ fn schema_rejects_unknown_keys_and_bad_values() {
     ] {
         assert!(!v.is_valid(&bad), "{bad} accepted");
     }
-    let errors: Vec<String> =
-        v.iter_errors(&json!({"target_users": ["nasa"], "unknown": 1})).map(|e| e.to_string()).collect();
+    let errors: Vec<String> = v
+        .iter_errors(&json!({"target_users": ["nasa"], "unknown": 1}))
+        .map(|e| e.to_string())
+        .collect();
     assert!(errors.iter().any(|e| e.contains("unknown")), "{errors:?}");
 }
 
 #[test]
 fn serde_rejects_unknown_keys() {
-    let err = serde_json::from_value::<FollowConfig>(json!({"target_users": ["nasa"], "bogus": true})).unwrap_err();
+    let err =
+        serde_json::from_value::<FollowConfig>(json!({"target_users": ["nasa"], "bogus": true}))
+            .unwrap_err();
     assert!(err.to_string().contains("bogus"), "{err}");
 }
 
@@ -122,12 +137,16 @@ fn defaults() {
         .iter()
         .map(|k| s["properties"][k]["default"].clone())
         .collect();
-    assert_eq!(defaults, vec![json!([]), json!(""), json!("direct"), json!("follow")]);
+    assert_eq!(
+        defaults,
+        vec![json!([]), json!(""), json!("direct"), json!("follow")]
+    );
 }
 
 #[test]
 fn plan_splits_target_users() {
-    let tasks = plan(json!({"target_users": ["@nasa", " bbc ", "", "  "], "action": "unfollow"})).unwrap();
+    let tasks =
+        plan(json!({"target_users": ["@nasa", " bbc ", "", "  "], "action": "unfollow"})).unwrap();
     assert_eq!(targets(&tasks), ["@nasa", "bbc"]);
     assert_eq!(
         tasks[0],
@@ -143,9 +162,15 @@ fn plan_splits_target_users() {
 
 #[test]
 fn plan_splits_target_user_on_newlines_and_commas() {
-    let tasks = plan(json!({"target_user": "@nasa, bbc\r\ncnn\n\n,  ,natgeo", "access_method": "search"})).unwrap();
+    let tasks =
+        plan(json!({"target_user": "@nasa, bbc\r\ncnn\n\n,  ,natgeo", "access_method": "search"}))
+            .unwrap();
     assert_eq!(targets(&tasks), ["@nasa", "bbc", "cnn", "natgeo"]);
-    assert!(tasks.iter().all(|t| t["access_method"] == "search" && t["target_user"] == ""));
+    assert!(
+        tasks
+            .iter()
+            .all(|t| t["access_method"] == "search" && t["target_user"] == "")
+    );
 }
 
 #[test]
@@ -160,11 +185,17 @@ fn target_users_wins_over_target_user() {
 #[test]
 fn target_username_is_an_alias_of_target_user() {
     let config = json!({"target_username": "@nasa\nbbc"});
-    assert!(validator().is_valid(&config), "the schema must accept the alias");
+    assert!(
+        validator().is_valid(&config),
+        "the schema must accept the alias"
+    );
     let tasks = plan(config).unwrap();
     assert_eq!(targets(&tasks), ["@nasa", "bbc"]);
     // The alias is folded away in per-task configs.
-    assert!(tasks.iter().all(|t| t.get("target_username").is_none()), "{tasks:?}");
+    assert!(
+        tasks.iter().all(|t| t.get("target_username").is_none()),
+        "{tasks:?}"
+    );
 }
 
 #[test]
@@ -177,7 +208,10 @@ fn plan_rejects_a_missing_target() {
     ] {
         assert_eq!(plan(config.clone()), Err(NO_TARGET.to_string()), "{config}");
     }
-    assert_eq!(NO_TARGET, "at least one target user is required: set target_users or target_user");
+    assert_eq!(
+        NO_TARGET,
+        "at least one target user is required: set target_users or target_user"
+    );
 }
 
 #[test]

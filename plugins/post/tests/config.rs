@@ -29,17 +29,11 @@ fn parse(v: Value) -> PostConfig {
 #[test]
 fn schema_file_is_up_to_date() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../schemas/post.json");
-    let generated = serde_json::to_string_pretty(&schema()).unwrap() + "\n";
-    if std::env::var_os("UPDATE_SCHEMAS").is_some() {
-        std::fs::write(path, &generated).unwrap();
-        return;
+    if let Err(stale) =
+        phonefleet_sdk::check_schema_file(path.as_ref(), &schema(), "phonefleet-post")
+    {
+        panic!("{stale}");
     }
-    let on_disk = std::fs::read_to_string(path).unwrap_or_default();
-    assert!(
-        on_disk == generated,
-        "schemas/post.json is stale or missing; regenerate it with \
-         `UPDATE_SCHEMAS=1 cargo test -p phonefleet-post schema_file_is_up_to_date`"
-    );
 }
 
 #[test]

@@ -97,6 +97,26 @@ pub fn config_schema<C: schemars::JsonSchema>() -> serde_json::Value {
     generator.into_root_schema_for::<C>().to_value()
 }
 
+/// Checks a checked-in schema file against the schema `schema` generates, for a script's tests:
+/// with `UPDATE_SCHEMAS` set it rewrites the file instead. `Err` says how to regenerate it.
+pub fn check_schema_file(
+    path: &std::path::Path,
+    schema: &serde_json::Value,
+    package: &str,
+) -> Result<(), String> {
+    let generated = serde_json::to_string_pretty(schema).map_err(|e| e.to_string())? + "\n";
+    if std::env::var_os("UPDATE_SCHEMAS").is_some() {
+        return std::fs::write(path, &generated).map_err(|e| format!("{}: {e}", path.display()));
+    }
+    if std::fs::read_to_string(path).ok().as_deref() == Some(generated.as_str()) {
+        return Ok(());
+    }
+    Err(format!(
+        "{} is stale or missing; regenerate it with `UPDATE_SCHEMAS=1 cargo test -p {package} schema_file_is_up_to_date`",
+        path.display()
+    ))
+}
+
 /// Exports a type implementing [`Script`] as the component's `describe`, `plan` and `run`.
 ///
 /// Use it once, at the root of a `cdylib` crate: `phonefleet_sdk::export_script!(MyScript);`.
@@ -143,7 +163,10 @@ pub mod __private {
         let config: S::Config = parse_config(config)?;
         S::plan(config)?
             .iter()
-            .map(|c| serde_json::to_string(c).map_err(|e| format!("cannot serialise a task's config: {e}")))
+            .map(|c| {
+                serde_json::to_string(c)
+                    .map_err(|e| format!("cannot serialise a task's config: {e}"))
+            })
             .collect()
     }
 
