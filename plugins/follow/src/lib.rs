@@ -63,7 +63,10 @@ pub const NO_TARGET: &str = "at least one target user is required: set target_us
 /// Whether `name` (without '@') can be a TikTok username: letters, digits, '_' and '.', nothing that would
 /// break a URL or a search.
 fn valid_username(name: &str) -> bool {
-    !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '-'))
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '-'))
 }
 
 impl FollowConfig {
@@ -71,8 +74,12 @@ impl FollowConfig {
     /// else `target_user` and `target_username` split on newlines and commas. Errs if there is none, or if one
     /// cannot be a username.
     pub fn targets(&self) -> std::result::Result<Vec<String>, String> {
-        let from_list: Vec<String> =
-            self.target_users.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+        let from_list: Vec<String> = self
+            .target_users
+            .iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
         let targets = if from_list.is_empty() {
             [&self.target_user, &self.target_username]
                 .into_iter()
@@ -168,11 +175,23 @@ fn run_one(target: &str, access: AccessMethod, action: Action) -> Result<&'stati
     }
 
     let (control, state) = wait_profile(&user, &at, action)?;
-    host::progress(40, &format!("profile of {at} loaded; button reads '{}'", control.text.trim()));
-    info!("profile of {at}: follow button reads '{}'", control.text.trim());
+    host::progress(
+        40,
+        &format!(
+            "profile of {at} loaded; button reads '{}'",
+            control.text.trim()
+        ),
+    );
+    info!(
+        "profile of {at}: follow button reads '{}'",
+        control.text.trim()
+    );
 
     match (action, state) {
-        (Action::Follow, FollowState::Following | FollowState::Friends | FollowState::Requested) => {
+        (
+            Action::Follow,
+            FollowState::Following | FollowState::Friends | FollowState::Requested,
+        ) => {
             info!("already following {at} ('{}')", control.text.trim());
             Ok("already_following")
         }
@@ -185,7 +204,10 @@ fn run_one(target: &str, access: AccessMethod, action: Action) -> Result<&'stati
             info!("not following {at} ('{}')", control.text.trim());
             Ok("not_following")
         }
-        (Action::Unfollow, FollowState::Following | FollowState::Friends | FollowState::Requested) => {
+        (
+            Action::Unfollow,
+            FollowState::Following | FollowState::Friends | FollowState::Requested,
+        ) => {
             host::progress(60, &format!("unfollowing {at}"));
             unfollow(&control, &at)?;
             Ok("unfollowed")
@@ -216,7 +238,11 @@ fn wait_profile(user: &str, at: &str, action: Action) -> Result<(Node, FollowSta
                 missing_seen = true;
                 Ok(None)
             }
-            ProfileScreen::Ready { control, state, name_shown } => {
+            ProfileScreen::Ready {
+                control,
+                state,
+                name_shown,
+            } => {
                 // Prefer a dump that also shows "@user" (a stale profile may still be on screen for a moment).
                 let since = *control_since.get_or_insert_with(Instant::now);
                 if name_shown || since.elapsed() >= Duration::from_secs(3) {
@@ -352,7 +378,11 @@ fn open_via_search(user: &str, at: &str, package: &str) -> Result<()> {
         device::start_app(package)?;
         let mut started = Instant::now();
         let mut last_tap: Option<Instant> = None;
-        let timeout = if attempt == 0 { Duration::from_secs(10) } else { Duration::from_secs(20) };
+        let timeout = if attempt == 0 {
+            Duration::from_secs(10)
+        } else {
+            Duration::from_secs(20)
+        };
         field = host::poll(timeout, POLL, || {
             let nodes = ui::nodes()?;
             if handle_interruptions(&nodes)? {
@@ -420,7 +450,10 @@ fn open_via_search(user: &str, at: &str, package: &str) -> Result<()> {
             return Err(e);
         }
         if let Some(text) = profile::no_results(&nodes) {
-            return Err(Error::failed(format!("user {at} does not exist: the app shows \"{}\"", text.trim())));
+            return Err(Error::failed(format!(
+                "user {at} does not exist: the app shows \"{}\"",
+                text.trim()
+            )));
         }
         let tab = profile::users_tab(&nodes);
         if users_tapped.is_some()
@@ -429,7 +462,10 @@ fn open_via_search(user: &str, at: &str, package: &str) -> Result<()> {
             return Ok(Some(row.clone()));
         }
         match tab {
-            Some(tab) if users_tapped.is_none_or(|t| !tab.selected && t.elapsed() > Duration::from_secs(3)) => {
+            Some(tab)
+                if users_tapped
+                    .is_none_or(|t| !tab.selected && t.elapsed() > Duration::from_secs(3)) =>
+            {
                 ui::tap_node(tab)?;
                 users_tapped = Some(Instant::now());
             }

@@ -35,7 +35,10 @@ impl FollowState {
 
     /// Following, Friends or Requested: the current account follows (or asked to follow) the user.
     pub fn is_following(self) -> bool {
-        matches!(self, FollowState::Following | FollowState::Friends | FollowState::Requested)
+        matches!(
+            self,
+            FollowState::Following | FollowState::Friends | FollowState::Requested
+        )
     }
 }
 
@@ -60,7 +63,9 @@ pub fn follow_control<'a>(nodes: &'a [Node], ids: &Ids) -> Option<(&'a Node, Fol
     let reach = below + 6 * (followers.bounds.bottom - followers.bounds.top).max(40);
     let suggested_top = nodes
         .iter()
-        .filter(|n| contains_ci(&n.text, "suggested accounts") || contains_ci(&n.text, "suggested for you"))
+        .filter(|n| {
+            contains_ci(&n.text, "suggested accounts") || contains_ci(&n.text, "suggested for you")
+        })
         .map(|n| n.bounds.top)
         .filter(|&top| top >= below)
         .min();
@@ -68,7 +73,9 @@ pub fn follow_control<'a>(nodes: &'a [Node], ids: &Ids) -> Option<(&'a Node, Fol
         .iter()
         .filter(|n| {
             id_matches(&n.resource_id, ids.bottom_bar)
-                || ["home", "inbox", "profile", "create"].iter().any(|t| eq_ci(&n.description, t))
+                || ["home", "inbox", "profile", "create"]
+                    .iter()
+                    .any(|t| eq_ci(&n.description, t))
         })
         .map(|n| n.bounds.top)
         .filter(|&top| top >= below)
@@ -78,7 +85,9 @@ pub fn follow_control<'a>(nodes: &'a [Node], ids: &Ids) -> Option<(&'a Node, Fol
         .filter(|n| n.bounds.top >= below && n.bounds.top <= reach)
         .filter(|n| suggested_top.is_none_or(|s| n.bounds.bottom <= s))
         .filter(|n| bottom_bar_top.is_none_or(|b| n.bounds.bottom <= b))
-        .filter(|n| !id_matches(&n.resource_id, ids.stat_label) && !n.class_name.contains("EditText"))
+        .filter(|n| {
+            !id_matches(&n.resource_id, ids.stat_label) && !n.class_name.contains("EditText")
+        })
         .filter_map(|n| FollowState::parse(&n.text).map(|s| (n, s)))
         .min_by_key(|(n, _)| (!id_matches(&n.resource_id, ids.follow_button), n.bounds.top))
 }
@@ -115,7 +124,10 @@ pub fn missing_account(nodes: &[Node]) -> Option<&str> {
 
 /// The search's "No results found" text, if shown.
 pub fn no_results(nodes: &[Node]) -> Option<&str> {
-    nodes.iter().map(|n| n.text.as_str()).find(|t| contains_ci(t, "no results found"))
+    nodes
+        .iter()
+        .map(|n| n.text.as_str())
+        .find(|t| contains_ci(t, "no results found"))
 }
 
 /// Classifies a dump taken while waiting for the profile of `user`. Protections come first: a screen showing
@@ -138,7 +150,8 @@ pub fn classify(nodes: &[Node], user: &str, ids: &Ids) -> ProfileScreen {
             state,
             name_shown: nodes.iter().any(|n| {
                 let t = n.text.trim();
-                (t.starts_with('@') || id_matches(&n.resource_id, ids.profile_username)) && same_username(t, user)
+                (t.starts_with('@') || id_matches(&n.resource_id, ids.profile_username))
+                    && same_username(t, user)
             }),
         },
         None => ProfileScreen::Other,
@@ -153,9 +166,14 @@ pub fn unfollow_sheet_button(nodes: &[Node]) -> Option<&Node> {
 /// The confirming "Unfollow" of the "Unfollow this person?" dialog, if that dialog is shown: the last
 /// "Unfollow" under the dialog's title.
 pub fn unfollow_dialog_button(nodes: &[Node]) -> Option<&Node> {
-    let title = nodes.iter().find(|n| contains_ci(&n.text, "unfollow this person"))?;
+    let title = nodes
+        .iter()
+        .find(|n| contains_ci(&n.text, "unfollow this person"))?;
     let mut unfollows = nodes.iter().rev().filter(|n| eq_ci(&n.text, "unfollow"));
-    unfollows.clone().find(|n| n.bounds.top >= title.bounds.bottom).or_else(|| unfollows.next())
+    unfollows
+        .clone()
+        .find(|n| n.bounds.top >= title.bounds.bottom)
+        .or_else(|| unfollows.next())
 }
 
 /// The feed's Search icon (content-desc "Search", or the search icon id).
@@ -169,7 +187,11 @@ pub fn search_icon<'a>(nodes: &'a [Node], ids: &Ids) -> Option<&'a Node> {
 pub fn home_tab<'a>(nodes: &'a [Node], ids: &Ids) -> Option<&'a Node> {
     nodes
         .iter()
-        .filter(|n| eq_ci(&n.description, "home") || id_matches(&n.resource_id, ids.home_tab) || eq_ci(&n.text, "home"))
+        .filter(|n| {
+            eq_ci(&n.description, "home")
+                || id_matches(&n.resource_id, ids.home_tab)
+                || eq_ci(&n.text, "home")
+        })
         .max_by_key(|n| n.bounds.top)
 }
 
@@ -196,13 +218,23 @@ pub fn users_tab(nodes: &[Node]) -> Option<&Node> {
 
 /// In the search results, the row naming `user` (case-insensitive, '@' ignored): its username text under the
 /// tabs (the row's username id preferred), never the query field.
-pub fn search_user_row<'a>(nodes: &'a [Node], user: &str, tabs: Option<&Node>, ids: &Ids) -> Option<&'a Node> {
+pub fn search_user_row<'a>(
+    nodes: &'a [Node],
+    user: &str,
+    tabs: Option<&Node>,
+    ids: &Ids,
+) -> Option<&'a Node> {
     let below = tabs.map_or(i32::MIN, |t| t.bounds.bottom);
     nodes
         .iter()
         .filter(|n| !n.class_name.ends_with("EditText") && n.bounds.top >= below)
         .filter(|n| same_username(&n.text, user))
-        .min_by_key(|n| (!id_matches(&n.resource_id, ids.search_user_name), n.bounds.top))
+        .min_by_key(|n| {
+            (
+                !id_matches(&n.resource_id, ids.search_user_name),
+                n.bounds.top,
+            )
+        })
 }
 
 #[cfg(test)]
@@ -213,7 +245,11 @@ mod tests {
     fn n(text: &str, id: &str, top: i32) -> Node {
         Node {
             text: text.into(),
-            resource_id: if id.is_empty() { String::new() } else { format!("com.zhiliaoapp.musically:id/{id}") },
+            resource_id: if id.is_empty() {
+                String::new()
+            } else {
+                format!("com.zhiliaoapp.musically:id/{id}")
+            },
             class_name: "android.widget.TextView".into(),
             description: String::new(),
             package: "com.zhiliaoapp.musically".into(),
@@ -221,7 +257,12 @@ mod tests {
             enabled: true,
             selected: false,
             checked: false,
-            bounds: Bounds { left: 100, top, right: 500, bottom: top + 80 },
+            bounds: Bounds {
+                left: 100,
+                top,
+                right: 500,
+                bottom: top + 80,
+            },
         }
     }
 
@@ -241,8 +282,14 @@ mod tests {
 
     #[test]
     fn states_parse_trimmed_and_case_insensitive() {
-        assert_eq!(FollowState::parse("Following "), Some(FollowState::Following));
-        assert_eq!(FollowState::parse("FOLLOW BACK"), Some(FollowState::FollowBack));
+        assert_eq!(
+            FollowState::parse("Following "),
+            Some(FollowState::Following)
+        );
+        assert_eq!(
+            FollowState::parse("FOLLOW BACK"),
+            Some(FollowState::FollowBack)
+        );
         assert_eq!(FollowState::parse("Followers"), None);
         assert!(FollowState::Requested.is_following() && !FollowState::FollowBack.is_following());
     }
@@ -276,7 +323,12 @@ mod tests {
     fn at(text: &str, id: &str, desc: &str, b: (i32, i32, i32, i32)) -> Node {
         let mut node = n(text, id, b.1);
         node.description = desc.into();
-        node.bounds = Bounds { left: b.0, top: b.1, right: b.2, bottom: b.3 };
+        node.bounds = Bounds {
+            left: b.0,
+            top: b.1,
+            right: b.2,
+            bottom: b.3,
+        };
         node
     }
 
@@ -314,7 +366,12 @@ mod tests {
     #[test]
     fn real_dump_geometry() {
         let ids = Ids::default();
-        let no_ids = Ids { follow_button: "", stat_label: "", bottom_bar: "", ..Ids::default() };
+        let no_ids = Ids {
+            follow_button: "",
+            stat_label: "",
+            bottom_bar: "",
+            ..Ids::default()
+        };
         for ids in [&ids, &no_ids] {
             for suggestions in [true, false] {
                 let nodes = real_profile(true, suggestions);
@@ -330,11 +387,16 @@ mod tests {
     fn classify_profile_missing_and_loading() {
         let ids = Ids::default();
         match classify(&profile("Follow", "eme"), "NASA", &ids) {
-            ProfileScreen::Ready { state, name_shown, .. } => assert!(state == FollowState::Follow && name_shown),
+            ProfileScreen::Ready {
+                state, name_shown, ..
+            } => assert!(state == FollowState::Follow && name_shown),
             other => panic!("{other:?}"),
         }
         // Another user's profile (the previous screen) is not the target's.
-        assert_eq!(classify(&profile("Follow", "eme"), "bbc", &ids), ProfileScreen::Other);
+        assert_eq!(
+            classify(&profile("Follow", "eme"), "bbc", &ids),
+            ProfileScreen::Other
+        );
         // A profile whose username node is unrecognisable is ready, without the name.
         let mut nodes = profile("Follow", "eme");
         nodes.retain(|x| x.text != "@nasa");
@@ -343,7 +405,10 @@ mod tests {
             other => panic!("{other:?}"),
         }
         let missing = [n("Couldn\u{2019}t find this account", "", 800)];
-        assert_eq!(classify(&missing, "x", &ids), ProfileScreen::Missing("Couldn\u{2019}t find this account".into()));
+        assert_eq!(
+            classify(&missing, "x", &ids),
+            ProfileScreen::Missing("Couldn\u{2019}t find this account".into())
+        );
         assert_eq!(classify(&[n("", "", 0)], "x", &ids), ProfileScreen::Other);
         let mut captcha = profile("Follow", "eme");
         captcha.push(n("Drag the slider to fit the puzzle", "", 1200));
@@ -378,8 +443,17 @@ mod tests {
         assert_eq!(search_field(&nodes, &ids).unwrap().text, "nasa");
         assert_eq!(search_submit(&nodes, &ids).unwrap().text, "Search");
         let tab = users_tab(&nodes);
-        assert_eq!(search_user_row(&nodes, "@NASA", tab, &ids).unwrap().bounds.top, 320);
+        assert_eq!(
+            search_user_row(&nodes, "@NASA", tab, &ids)
+                .unwrap()
+                .bounds
+                .top,
+            320
+        );
         assert!(search_user_row(&nodes, "nas", tab, &ids).is_none());
-        assert_eq!(no_results(&[n("No results found", "", 600)]), Some("No results found"));
+        assert_eq!(
+            no_results(&[n("No results found", "", 600)]),
+            Some("No results found")
+        );
     }
 }

@@ -33,12 +33,12 @@ impl Error {
 
 /// A device error as a sentence.
 fn fmt_device_error(e: &DeviceError, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match e {
-            DeviceError::Offline(m) => write!(f, "device offline: {m}"),
-            DeviceError::Timeout(m) => write!(f, "device timed out: {m}"),
-            DeviceError::Denied(m) => write!(f, "denied by the host: {m}"),
-            DeviceError::Failed(m) => write!(f, "device command failed: {m}"),
-        }
+    match e {
+        DeviceError::Offline(m) => write!(f, "device offline: {m}"),
+        DeviceError::Timeout(m) => write!(f, "device timed out: {m}"),
+        DeviceError::Denied(m) => write!(f, "denied by the host: {m}"),
+        DeviceError::Failed(m) => write!(f, "device command failed: {m}"),
+    }
 }
 
 impl fmt::Display for Error {

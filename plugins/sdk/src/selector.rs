@@ -115,7 +115,9 @@ impl Selector {
         self.text_regex.is_none()
             && opt(&self.text, |t| node.text == t)
             && opt(&self.text_contains, |t| node.text.contains(t))
-            && opt(&self.resource_id, |id| crate::tiktok::id_matches(&node.resource_id, id))
+            && opt(&self.resource_id, |id| {
+                crate::tiktok::id_matches(&node.resource_id, id)
+            })
             && opt(&self.description, |d| node.description == d)
             && opt(&self.description_contains, |d| node.description.contains(d))
             && opt(&self.class_name, |c| node.class_name == c)
@@ -164,7 +166,11 @@ impl fmt::Display for Selector {
             parts.push(format!("class {v}"));
         }
         if let Some(v) = self.clickable {
-            parts.push(if v { "clickable".into() } else { "not clickable".into() });
+            parts.push(if v {
+                "clickable".into()
+            } else {
+                "not clickable".into()
+            });
         }
         if let Some(v) = self.instance {
             parts.push(format!("instance {v}"));

@@ -83,7 +83,10 @@ pub fn id_matches(node_id: &str, id: &str) -> bool {
     if id.contains(':') {
         return node_id == id;
     }
-    node_id == id || node_id.strip_suffix(id).is_some_and(|p| p.ends_with(":id/"))
+    node_id == id
+        || node_id
+            .strip_suffix(id)
+            .is_some_and(|p| p.ends_with(":id/"))
 }
 
 /// A username as TikTok compares them: trimmed, without leading '@', lowercase.
@@ -116,10 +119,16 @@ pub fn protection(nodes: &[Node]) -> Option<Error> {
     for n in nodes {
         for field in [&n.text, &n.description] {
             if CAPTCHA_TEXTS.iter().any(|t| contains_ci(field, t)) {
-                return Some(Error::failed(format!("captcha shown by the app: '{}'", field.trim())));
+                return Some(Error::failed(format!(
+                    "captcha shown by the app: '{}'",
+                    field.trim()
+                )));
             }
             if RATE_LIMIT_TEXTS.iter().any(|t| contains_ci(field, t)) {
-                return Some(Error::failed(format!("rate limited by the app: '{}'", field.trim())));
+                return Some(Error::failed(format!(
+                    "rate limited by the app: '{}'",
+                    field.trim()
+                )));
             }
         }
     }
@@ -131,8 +140,12 @@ pub fn popup_button(nodes: &[Node]) -> Option<&Node> {
     nodes.iter().find(|n| {
         let text = n.text.trim();
         let desc = n.description.trim();
-        POPUP_BUTTON_TEXTS.iter().any(|t| text.eq_ignore_ascii_case(t))
-            || POPUP_BUTTON_DESCS.iter().any(|d| desc.eq_ignore_ascii_case(d))
+        POPUP_BUTTON_TEXTS
+            .iter()
+            .any(|t| text.eq_ignore_ascii_case(t))
+            || POPUP_BUTTON_DESCS
+                .iter()
+                .any(|d| desc.eq_ignore_ascii_case(d))
     })
 }
 
@@ -169,7 +182,9 @@ pub fn clear_popups() -> Result<usize> {
 
 /// The header username on the own profile (content-desc "Switch account"), which opens the account switcher.
 pub fn own_profile_header(nodes: &[Node]) -> Option<&Node> {
-    nodes.iter().find(|n| n.description.trim().eq_ignore_ascii_case("switch account"))
+    nodes
+        .iter()
+        .find(|n| n.description.trim().eq_ignore_ascii_case("switch account"))
 }
 
 /// The account shown on the own profile: the header username, else a `@name` text (`qh5`).
@@ -182,7 +197,9 @@ pub fn own_profile_account(nodes: &[Node]) -> Option<String> {
     let ids = ids();
     nodes
         .iter()
-        .find(|n| id_matches(&n.resource_id, ids.profile_username) || n.text.trim().starts_with('@'))
+        .find(|n| {
+            id_matches(&n.resource_id, ids.profile_username) || n.text.trim().starts_with('@')
+        })
         .map(|n| normalize_username(&n.text))
         .filter(|n| !n.is_empty())
 }
@@ -202,18 +219,25 @@ pub fn profile_tab(nodes: &[Node]) -> Option<&Node> {
 
 /// The account switcher sheet's title ("Switch account" as text, not the header's content-desc).
 pub fn switcher_title(nodes: &[Node]) -> Option<&Node> {
-    nodes.iter().find(|n| n.text.trim().eq_ignore_ascii_case("switch account"))
+    nodes
+        .iter()
+        .find(|n| n.text.trim().eq_ignore_ascii_case("switch account"))
 }
 
 /// In the open account switcher, the row naming `username` (case-insensitive, '@' ignored).
 pub fn switcher_row<'a>(nodes: &'a [Node], username: &str) -> Option<&'a Node> {
-    switcher_nodes(nodes).into_iter().find(|n| same_username(&n.text, username))
+    switcher_nodes(nodes)
+        .into_iter()
+        .find(|n| same_username(&n.text, username))
 }
 
 /// The nodes of the open account switcher: after its title in document order (an overlay comes after the
 /// screen under it) and below it on screen.
 pub fn switcher_nodes(nodes: &[Node]) -> Vec<&Node> {
-    let Some(at) = nodes.iter().position(|n| n.text.trim().eq_ignore_ascii_case("switch account")) else {
+    let Some(at) = nodes
+        .iter()
+        .position(|n| n.text.trim().eq_ignore_ascii_case("switch account"))
+    else {
         return Vec::new();
     };
     let title = &nodes[at];
@@ -229,7 +253,11 @@ pub fn switcher_accounts(nodes: &[Node]) -> Vec<String> {
     let mut accounts: Vec<String> = Vec::new();
     for n in switcher_nodes(nodes) {
         let name = normalize_username(&n.text);
-        if !name.is_empty() && name != "add account" && !name.contains(' ') && !accounts.contains(&name) {
+        if !name.is_empty()
+            && name != "add account"
+            && !name.contains(' ')
+            && !accounts.contains(&name)
+        {
             accounts.push(name);
         }
     }
@@ -247,8 +275,15 @@ pub fn app_in_front(nodes: &[Node], package: &str) -> bool {
 /// How long to leave a screen without the bottom bar alone before pressing Back: briefly when it shows a
 /// readable screen (a profile, the search), longer when it shows next to nothing (the app is still loading).
 pub fn back_after(nodes: &[Node]) -> Duration {
-    let labels = nodes.iter().filter(|n| !n.label().trim().is_empty()).count();
-    if labels >= 3 { Duration::from_millis(1500) } else { Duration::from_secs(6) }
+    let labels = nodes
+        .iter()
+        .filter(|n| !n.label().trim().is_empty())
+        .count();
+    if labels >= 3 {
+        Duration::from_millis(1500)
+    } else {
+        Duration::from_secs(6)
+    }
 }
 
 /// Brings the app to its own profile; returns the screen's nodes there. From wherever the app is: the Profile
@@ -339,8 +374,15 @@ pub fn ensure_account(username: &str) -> Result<()> {
         if switcher_title(&nodes).is_some() {
             let seen = *sheet_seen.get_or_insert_with(std::time::Instant::now);
             if seen.elapsed() >= Duration::from_millis(1500) {
-                let listed: Vec<String> = switcher_accounts(&nodes).iter().map(|a| format!("@{a}")).collect();
-                let listed = if listed.is_empty() { "no account".to_string() } else { listed.join(", ") };
+                let listed: Vec<String> = switcher_accounts(&nodes)
+                    .iter()
+                    .map(|a| format!("@{a}"))
+                    .collect();
+                let listed = if listed.is_empty() {
+                    "no account".to_string()
+                } else {
+                    listed.join(", ")
+                };
                 return Ok(Some(Err(listed)));
             }
         } else if handle_interruptions(&nodes)? {
@@ -383,7 +425,9 @@ pub fn ensure_account(username: &str) -> Result<()> {
         }
         None => Err(Error::failed(format!(
             "tapped @{want} in the account switcher but the own profile shows {} after 15 s",
-            shown.map(|s| format!("@{s}")).unwrap_or_else(|| "no account".into())
+            shown
+                .map(|s| format!("@{s}"))
+                .unwrap_or_else(|| "no account".into())
         ))),
     }
 }
@@ -413,7 +457,12 @@ mod tests {
             enabled: true,
             selected: false,
             checked: false,
-            bounds: Bounds { left: 0, top, right: 1080, bottom: top + 100 },
+            bounds: Bounds {
+                left: 0,
+                top,
+                right: 1080,
+                bottom: top + 100,
+            },
         }
     }
 
@@ -435,7 +484,12 @@ mod tests {
 
     #[test]
     fn protections_say_what_the_phone_showed() {
-        let nodes = [node("You're following too fast. Try again later.", "", "", 100)];
+        let nodes = [node(
+            "You're following too fast. Try again later.",
+            "",
+            "",
+            100,
+        )];
         assert_eq!(
             protection(&nodes).unwrap().to_string(),
             "rate limited by the app: 'You're following too fast. Try again later.'"
@@ -450,7 +504,10 @@ mod tests {
 
     #[test]
     fn popup_buttons() {
-        let nodes = [node("Turn on notifications?", "", "", 1), node("Not now", "", "", 2)];
+        let nodes = [
+            node("Turn on notifications?", "", "", 1),
+            node("Not now", "", "", 2),
+        ];
         assert_eq!(popup_button(&nodes).unwrap().text, "Not now");
         let nodes = [node("", "", "Close", 2)];
         assert!(popup_button(&nodes).is_some());

@@ -79,7 +79,11 @@ impl Node {
 
     /// The text, else the content-desc: what a person would read on the node.
     pub fn label(&self) -> &str {
-        if self.text.trim().is_empty() { &self.description } else { &self.text }
+        if self.text.trim().is_empty() {
+            &self.description
+        } else {
+            &self.text
+        }
     }
 
     /// Whether this node's bounds are entirely inside `other`'s.
@@ -104,6 +108,10 @@ pub fn describe_screen(nodes: &[Node], max: usize) -> String {
     if labels.is_empty() {
         "nothing readable".to_string()
     } else {
-        labels.iter().map(|l| format!("'{l}'")).collect::<Vec<_>>().join(", ")
+        labels
+            .iter()
+            .map(|l| format!("'{l}'"))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
