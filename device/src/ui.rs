@@ -181,37 +181,62 @@ impl Dump {
 }
 
 /// Reads one `<node>`'s attributes; `depth` counts the elements it is nested in below `<hierarchy>`.
+///
+/// Only the attributes a [`Node`] keeps are decoded, and flags are compared raw (`true` has no
+/// escapes): a dump of 2,000 nodes carries ~17 attributes each, most of which no selector reads.
 fn parse_node(reader: &Reader<&[u8]>, e: &BytesStart<'_>, depth: u32) -> Result<Node, UiError> {
     let mut node = Node {
         depth,
         ..Node::default()
     };
-    for attr in e.attributes() {
+    // uiautomator never repeats an attribute; skip quick-xml's quadratic duplicate check.
+    for attr in e.attributes().with_checks(false) {
         let attr = attr.map_err(|err| bad_xml(reader, err))?;
-        let value = attr
-            .decode_and_unescape_value(reader.decoder())
-            .map_err(|err| bad_xml(reader, err))?;
-        match attr.key.as_ref() {
-            b"text" => node.text = value.into_owned(),
-            b"resource-id" => node.resource_id = value.into_owned(),
-            b"class" => node.class_name = value.into_owned(),
-            b"content-desc" => node.description = value.into_owned(),
-            b"package" => node.package = value.into_owned(),
-            b"clickable" => node.clickable = value == "true",
-            b"enabled" => node.enabled = value == "true",
-            b"selected" => node.selected = value == "true",
-            b"checked" => node.checked = value == "true",
-            b"focused" => node.focused = value == "true",
+        let flag = attr.value.as_ref() == b"true";
+        let text = match attr.key.as_ref() {
+            b"text" => &mut node.text,
+            b"resource-id" => &mut node.resource_id,
+            b"class" => &mut node.class_name,
+            b"content-desc" => &mut node.description,
+            b"package" => &mut node.package,
+            b"clickable" => {
+                node.clickable = flag;
+                continue;
+            }
+            b"enabled" => {
+                node.enabled = flag;
+                continue;
+            }
+            b"selected" => {
+                node.selected = flag;
+                continue;
+            }
+            b"checked" => {
+                node.checked = flag;
+                continue;
+            }
+            b"focused" => {
+                node.focused = flag;
+                continue;
+            }
             b"bounds" => {
+                let value = attr
+                    .decode_and_unescape_value(reader.decoder())
+                    .map_err(|err| bad_xml(reader, err))?;
                 node.bounds = Bounds::parse(&value).ok_or_else(|| {
                     UiError::BadXml(format!(
                         "malformed bounds {value:?} at byte {}",
                         reader.buffer_position()
                     ))
                 })?;
+                continue;
             }
-            _ => {}
-        }
+            _ => continue,
+        };
+        *text = attr
+            .decode_and_unescape_value(reader.decoder())
+            .map_err(|err| bad_xml(reader, err))?
+            .into_owned();
     }
     Ok(node)
 }

@@ -104,21 +104,66 @@ fn humantime(d: Duration) -> String {
     }
 }
 
+/// How the engine allocates each run's instances, memories, tables and async stacks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Allocation {
+    /// Fresh mappings per instantiation, unmapped when the run's store drops (wasmtime's default).
+    OnDemand,
+    /// Slots reserved once for `concurrent` stores alive at the same time (runs plus describe/plan
+    /// calls), each linear memory able to grow to `max_memory_bytes`. An instantiation beyond
+    /// `concurrent` live stores fails, so size it for the device count plus headroom.
+    Pooling {
+        concurrent: u32,
+        max_memory_bytes: usize,
+    },
+}
+
 /// The engine, the linker every plugin is instantiated against, and the compile cache.
 pub struct Runtime {
     engine: Engine,
     linker: Arc<Linker<RunState>>,
     cache: cache::CompileCache,
+    allocation: Allocation,
     _ticker: Ticker,
 }
 
 impl Runtime {
     /// Creates the engine and starts its epoch ticker; compiled plugins are cached in `cache_dir`.
+    /// Instances are allocated on demand.
     pub fn new(cache_dir: PathBuf) -> Result<Runtime, RuntimeError> {
+        Runtime::with_allocation(cache_dir, Allocation::OnDemand)
+    }
+
+    /// Like [`Runtime::new`], with the given instance allocation. Pooling is probed: when its
+    /// address space cannot be reserved (e.g. under `ulimit -v`), the engine falls back to
+    /// on-demand allocation and says so; [`Runtime::allocation`] tells which is in effect.
+    pub fn with_allocation(
+        cache_dir: PathBuf,
+        allocation: Allocation,
+    ) -> Result<Runtime, RuntimeError> {
         let mut config = Config::new();
         config.epoch_interruption(true);
         config.wasm_backtrace_details(wasmtime::WasmBacktraceDetails::Enable);
-        let engine = Engine::new(&config).map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
+        let (engine, allocation) = match allocation {
+            Allocation::OnDemand => (Engine::new(&config), allocation),
+            Allocation::Pooling {
+                concurrent,
+                max_memory_bytes,
+            } => {
+                let mut pooled = config.clone();
+                pooled.allocation_strategy(pooling(concurrent, max_memory_bytes));
+                match Engine::new(&pooled) {
+                    Ok(engine) => (Ok(engine), allocation),
+                    Err(e) => {
+                        tracing::warn!(
+                            "pooling allocator unavailable ({e:#}); allocating instances on demand"
+                        );
+                        (Engine::new(&config), Allocation::OnDemand)
+                    }
+                }
+            }
+        };
+        let engine = engine.map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)
             .map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
@@ -130,8 +175,14 @@ impl Runtime {
             engine,
             linker: Arc::new(linker),
             cache,
+            allocation,
             _ticker: ticker,
         })
+    }
+
+    /// The instance allocation in effect (pooling falls back to on-demand when it cannot reserve).
+    pub fn allocation(&self) -> Allocation {
+        self.allocation
     }
 
     /// Compiles (or loads from the cache) a component, links it and asks it to describe itself.
@@ -154,6 +205,23 @@ impl Runtime {
             .await
             .map_err(load_err)
     }
+}
+
+/// Pool sizes for `concurrent` live stores. A phonefleet script is one component of a few core
+/// instances (the guest and wit-component shims) with one memory; a store allows at most 16.
+fn pooling(concurrent: u32, max_memory_bytes: usize) -> wasmtime::InstanceAllocationStrategy {
+    let concurrent = concurrent.max(1);
+    let mut pool = wasmtime::PoolingAllocationConfig::new();
+    pool.total_component_instances(concurrent)
+        .total_core_instances(concurrent.saturating_mul(8))
+        .total_memories(concurrent.saturating_mul(2))
+        .total_tables(concurrent.saturating_mul(4))
+        .total_stacks(concurrent)
+        .max_memory_size(max_memory_bytes)
+        // Reset a reused memory's first MiB with memset rather than madvise: cheaper for scripts.
+        .linear_memory_keep_resident(1 << 20)
+        .table_keep_resident(64 << 10);
+    wasmtime::InstanceAllocationStrategy::Pooling(pool)
 }
 
 /// The world this host serves.

@@ -78,6 +78,18 @@ impl Plugin {
         })
     }
 
+    /// Instantiates the script in a fresh store, as every run does, without calling it: what the
+    /// instantiation benchmark times (`phonefleet-bench`, figure 3).
+    #[doc(hidden)]
+    pub async fn instantiate_only(&self) -> Result<(), String> {
+        let mut store = new_store(&self.engine, CALL_MEMORY, None);
+        self.pre
+            .instantiate_async(&mut store)
+            .await
+            .map(drop)
+            .map_err(|e| format!("{e:#}"))
+    }
+
     pub fn meta(&self) -> &ScriptMeta {
         &self.meta
     }

@@ -1,0 +1,246 @@
+//! The benchmark's environment: a private adb server, virtual phones in a child process (so the
+//! host's RSS is the host's own), and the phonefleet host in this process, spoken to over HTTP.
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+pub use vphone::testing::AdbServer;
+
+/// The probe script, built by build.rs.
+pub const PROBE_WASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/probe.wasm"));
+
+/// Virtual phones running in a child process (`phonefleet-bench __phones`), connected to one adb
+/// server. The child exits when its stdin closes, and is killed on drop regardless.
+pub struct Phones {
+    _child: Child,
+    pub serials: Vec<String>,
+}
+
+impl Phones {
+    pub async fn start(adb: &AdbServer, count: usize) -> Result<Phones> {
+        let exe = std::env::current_exe()?;
+        let mut child = Command::new(exe)
+            .args(["__phones", &count.to_string(), &adb.addr().to_string()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .context("starting the phones process")?;
+        let stdout = child.stdout.take().context("phones stdout")?;
+        let mut lines = BufReader::new(stdout).lines();
+        let mut serials = Vec::with_capacity(count);
+        let deadline = Duration::from_secs(60 + count as u64 / 2);
+        tokio::time::timeout(deadline, async {
+            while let Some(line) = lines.next_line().await? {
+                if let Some(serial) = line.strip_prefix("serial ") {
+                    serials.push(serial.to_string());
+                } else if line == "ready" {
+                    return Ok(());
+                }
+            }
+            bail!("the phones process ended early")
+        })
+        .await
+        .context("starting phones timed out")??;
+        let phones = Phones { _child: child, serials };
+        wait_online(adb, &phones.serials).await?;
+        Ok(phones)
+    }
+}
+
+/// Waits until the adb server lists every serial as `device`.
+async fn wait_online(adb: &AdbServer, serials: &[String]) -> Result<()> {
+    let client = phonefleet_device::adb::AdbServer::new(adb.addr());
+    let deadline = Instant::now() + Duration::from_secs(60 + serials.len() as u64 / 5);
+    loop {
+        let devices = client.devices().await?;
+        let online = serials
+            .iter()
+            .filter(|s| devices.iter().any(|d| &d.serial == *s && d.state == "device"))
+            .count();
+        if online == serials.len() {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            bail!("only {online} of {} phones came online in adb", serials.len());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The child side: starts `count` phones, connects each to the adb server, prints their serials and
+/// `ready`, then runs until stdin closes.
+pub async fn serve_phones(count: usize, adb: std::net::SocketAddr) -> Result<()> {
+    use futures::StreamExt;
+    let mut phones = Vec::with_capacity(count);
+    for _ in 0..count {
+        phones.push(vphone::VPhone::start(vphone::PhoneConfig::default()).await?);
+    }
+    let serials: Vec<String> = phones.iter().map(|p| p.serial()).collect();
+    let connected: Vec<Result<String>> = futures::stream::iter(serials.clone())
+        .map(|serial| async move {
+            vphone::adb_connect(adb, &serial).await.with_context(|| format!("adb connect {serial}"))?;
+            Ok(serial)
+        })
+        .buffer_unordered(16)
+        .collect()
+        .await;
+    for serial in connected {
+        println!("serial {}", serial?);
+    }
+    println!("ready");
+    let mut stdin = BufReader::new(tokio::io::stdin()).lines();
+    while let Ok(Some(_)) = stdin.next_line().await {}
+    drop(phones);
+    Ok(())
+}
+
+/// The host, in this process, with the probe script in its plugin directory.
+pub struct Host {
+    pub server: Option<phonefleet::Server>,
+    pub http: reqwest::Client,
+    pub base: String,
+    _dirs: Vec<tempfile::TempDir>,
+}
+
+impl Host {
+    /// Starts a host on a fresh data directory (or on `data_dir` when given).
+    pub async fn start(adb: &AdbServer, data_dir: Option<&Path>) -> Result<Host> {
+        let mut dirs = Vec::new();
+        let data = match data_dir {
+            Some(d) => d.to_path_buf(),
+            None => {
+                let d = tempfile::tempdir()?;
+                let p = d.path().to_path_buf();
+                dirs.push(d);
+                p
+            }
+        };
+        let plugins = tempfile::tempdir()?;
+        std::fs::write(plugins.path().join("bench_probe.wasm"), PROBE_WASM)?;
+        let mut config = phonefleet::Config::for_data_dir(data);
+        config.adb_server = adb.addr();
+        config.plugin_dir = Some(plugins.path().to_path_buf());
+        dirs.push(plugins);
+        let server = phonefleet::start(config).await?;
+        let base = format!("http://{}/api/v1", server.addr());
+        let http = reqwest::Client::builder().pool_max_idle_per_host(64).build()?;
+        let host = Host { server: Some(server), http, base, _dirs: dirs };
+        host.wait_until("the probe script is loaded", Duration::from_secs(30), async || {
+            Ok(host.get("/script/bench-probe").await?["code"] == 0)
+        })
+        .await?;
+        Ok(host)
+    }
+
+    pub async fn get(&self, path: &str) -> Result<Value> {
+        Ok(self.http.get(format!("{}{path}", self.base)).send().await?.json().await?)
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Result<Value> {
+        Ok(self.http.post(format!("{}{path}", self.base)).json(body).send().await?.json().await?)
+    }
+
+    /// Creates tasks; fails on any non-zero code.
+    pub async fn create(&self, body: &Value) -> Result<Vec<i64>> {
+        let reply = self.post("/task", body).await?;
+        if reply["code"] != 0 {
+            bail!("create refused: {reply}");
+        }
+        Ok(reply["data"]["task_ids"].as_array().into_iter().flatten().filter_map(Value::as_i64).collect())
+    }
+
+    /// Waits until the host lists every serial online.
+    pub async fn wait_devices(&self, serials: &[String]) -> Result<()> {
+        let limit = Duration::from_secs(60 + serials.len() as u64 / 5);
+        self.wait_until("every phone online in the host", limit, async || {
+            let devices = self.get("/device").await?;
+            let online: std::collections::HashSet<&str> = devices["data"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|d| d["online"] == true)
+                .filter_map(|d| d["serial"].as_str())
+                .collect();
+            Ok(serials.iter().all(|s| online.contains(s.as_str())))
+        })
+        .await
+    }
+
+    pub async fn wait_until(&self, what: &str, limit: Duration, mut check: impl AsyncFnMut() -> Result<bool>) -> Result<()> {
+        let deadline = Instant::now() + limit;
+        loop {
+            if check().await? {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!("timed out waiting for {what}");
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(server) = self.server.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(10), server.shutdown()).await;
+        }
+    }
+}
+
+/// This process's resident set, in bytes (`VmRSS` of /proc/self/status).
+pub fn rss_bytes() -> u64 {
+    status_kib("VmRSS:") * 1024
+}
+
+fn status_kib(key: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(key))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Wall-clock nanoseconds since the Unix epoch (the probe plugin reads the same clock).
+pub fn now_ns() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
+}
+
+/// Stops a private adb server, bounded: `adb kill-server` for at most 5 s, then the server process
+/// itself (found by its exact `-L tcp:PORT` argument, so only the server this run started). The
+/// harness's own drop then finds no server and returns at once. (With hundreds of phones attached,
+/// `adb kill-server` was seen to hang for minutes.)
+pub async fn stop_adb(adb: AdbServer) {
+    let port = adb.port();
+    let killed = tokio::time::timeout(Duration::from_secs(5), adb.adb(&["kill-server"])).await;
+    if killed.is_err() {
+        for pid in adb_server_pids(port) {
+            let _ = std::process::Command::new("kill").args(["-9", &pid.to_string()]).status();
+        }
+    }
+    tokio::task::spawn_blocking(move || drop(adb)).await.ok();
+}
+
+/// Pids of the adb server listening on `port` (`adb -L tcp:PORT fork-server ...`).
+fn adb_server_pids(port: u16) -> Vec<u32> {
+    let wanted = format!("tcp:{port}");
+    let Ok(dir) = std::fs::read_dir("/proc") else { return Vec::new() };
+    dir.filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            let args: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
+            args.iter().any(|a| *a == b"fork-server") && args.iter().any(|a| *a == wanted.as_bytes())
+        })
+        .collect()
+}
