@@ -49,7 +49,10 @@ impl Phones {
         })
         .await
         .context("starting phones timed out")??;
-        let phones = Phones { _child: child, serials };
+        let phones = Phones {
+            _child: child,
+            serials,
+        };
         wait_online(adb, &phones.serials).await?;
         Ok(phones)
     }
@@ -63,13 +66,20 @@ async fn wait_online(adb: &AdbServer, serials: &[String]) -> Result<()> {
         let devices = client.devices().await?;
         let online = serials
             .iter()
-            .filter(|s| devices.iter().any(|d| &d.serial == *s && d.state == "device"))
+            .filter(|s| {
+                devices
+                    .iter()
+                    .any(|d| &d.serial == *s && d.state == "device")
+            })
             .count();
         if online == serials.len() {
             return Ok(());
         }
         if Instant::now() > deadline {
-            bail!("only {online} of {} phones came online in adb", serials.len());
+            bail!(
+                "only {online} of {} phones came online in adb",
+                serials.len()
+            );
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -86,7 +96,9 @@ pub async fn serve_phones(count: usize, adb: std::net::SocketAddr) -> Result<()>
     let serials: Vec<String> = phones.iter().map(|p| p.serial()).collect();
     let connected: Vec<Result<String>> = futures::stream::iter(serials.clone())
         .map(|serial| async move {
-            vphone::adb_connect(adb, &serial).await.with_context(|| format!("adb connect {serial}"))?;
+            vphone::adb_connect(adb, &serial)
+                .await
+                .with_context(|| format!("adb connect {serial}"))?;
             Ok(serial)
         })
         .buffer_unordered(16)
@@ -131,21 +143,43 @@ impl Host {
         dirs.push(plugins);
         let server = phonefleet::start(config).await?;
         let base = format!("http://{}/api/v1", server.addr());
-        let http = reqwest::Client::builder().pool_max_idle_per_host(64).build()?;
-        let host = Host { server: Some(server), http, base, _dirs: dirs };
-        host.wait_until("the probe script is loaded", Duration::from_secs(30), async || {
-            Ok(host.get("/script/bench-probe").await?["code"] == 0)
-        })
+        let http = reqwest::Client::builder()
+            .pool_max_idle_per_host(64)
+            .build()?;
+        let host = Host {
+            server: Some(server),
+            http,
+            base,
+            _dirs: dirs,
+        };
+        host.wait_until(
+            "the probe script is loaded",
+            Duration::from_secs(30),
+            async || Ok(host.get("/script/bench-probe").await?["code"] == 0),
+        )
         .await?;
         Ok(host)
     }
 
     pub async fn get(&self, path: &str) -> Result<Value> {
-        Ok(self.http.get(format!("{}{path}", self.base)).send().await?.json().await?)
+        Ok(self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await?
+            .json()
+            .await?)
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> Result<Value> {
-        Ok(self.http.post(format!("{}{path}", self.base)).json(body).send().await?.json().await?)
+        Ok(self
+            .http
+            .post(format!("{}{path}", self.base))
+            .json(body)
+            .send()
+            .await?
+            .json()
+            .await?)
     }
 
     /// Creates tasks; fails on any non-zero code.
@@ -154,7 +188,12 @@ impl Host {
         if reply["code"] != 0 {
             bail!("create refused: {reply}");
         }
-        Ok(reply["data"]["task_ids"].as_array().into_iter().flatten().filter_map(Value::as_i64).collect())
+        Ok(reply["data"]["task_ids"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_i64)
+            .collect())
     }
 
     /// Waits until the host lists every serial online.
@@ -174,7 +213,12 @@ impl Host {
         .await
     }
 
-    pub async fn wait_until(&self, what: &str, limit: Duration, mut check: impl AsyncFnMut() -> Result<bool>) -> Result<()> {
+    pub async fn wait_until(
+        &self,
+        what: &str,
+        limit: Duration,
+        mut check: impl AsyncFnMut() -> Result<bool>,
+    ) -> Result<()> {
         let deadline = Instant::now() + limit;
         loop {
             if check().await? {
@@ -213,7 +257,10 @@ fn status_kib(key: &str) -> u64 {
 
 /// Wall-clock nanoseconds since the Unix epoch (the probe plugin reads the same clock).
 pub fn now_ns() -> u128 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0)
 }
 
 /// Stops a private adb server, bounded: `adb kill-server` for at most 5 s, then the server process
@@ -225,7 +272,9 @@ pub async fn stop_adb(adb: AdbServer) {
     let killed = tokio::time::timeout(Duration::from_secs(5), adb.adb(&["kill-server"])).await;
     if killed.is_err() {
         for pid in adb_server_pids(port) {
-            let _ = std::process::Command::new("kill").args(["-9", &pid.to_string()]).status();
+            let _ = std::process::Command::new("kill")
+                .args(["-9", &pid.to_string()])
+                .status();
         }
     }
     tokio::task::spawn_blocking(move || drop(adb)).await.ok();
@@ -234,13 +283,16 @@ pub async fn stop_adb(adb: AdbServer) {
 /// Pids of the adb server listening on `port` (`adb -L tcp:PORT fork-server ...`).
 fn adb_server_pids(port: u16) -> Vec<u32> {
     let wanted = format!("tcp:{port}");
-    let Ok(dir) = std::fs::read_dir("/proc") else { return Vec::new() };
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
     dir.filter_map(|e| e.ok())
         .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
         .filter(|pid| {
             let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
             let args: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
-            args.iter().any(|a| *a == b"fork-server") && args.iter().any(|a| *a == wanted.as_bytes())
+            args.iter().any(|a| *a == b"fork-server")
+                && args.iter().any(|a| *a == wanted.as_bytes())
         })
         .collect()
 }

@@ -41,16 +41,74 @@ pub async fn run_all(sizes: Sizes, only: Option<&[u8]>) -> AnyResult<Vec<Result>
         eprintln!("figure {id}…");
         let started = Instant::now();
         let figure = match id {
-            1 => guard(1, "tasks accepted per second (POST /api/v1/task, 100 serials per request, durable)", ">= 20,000/s and >= 0.5x baseline", f1(sizes, shared.as_ref().map(|s| (&s.0, &s.1)))).await,
-            2 => guard(2, "dispatch latency: due task committed -> plugin `run` entered, idle phones", "p99 <= 5 ms", f2(sizes, shared.as_ref().map(|s| (&s.0, &s.1)))).await,
-            3 => guard(3, "plugin instantiation per run (pooled vs on-demand); warm vs cold compile", "pooled <= 20 us; warm >= 20x faster than cold", f3(sizes)).await,
-            4 => guard(4, "`shell` round trips per second to one vphone through the adb server", ">= 5x CLI, >= 2x adbutils", f4(sizes, &adb, shared.as_ref().map(|s| &s.0))).await,
-            5 => guard(5, "phones driven at once, each running a follow task", ">= 500 phones, all complete", f5(sizes)).await,
-            6 => guard(6, "selector match on a 2,000-node uiautomator dump", "<= 1 ms", f6(sizes)).await,
-            7 => guard(7, "GET /api/v1/task with filters at 1,000,000 stored tasks", "p99 <= 10 ms", f7(sizes, &adb)).await,
+            1 => guard(
+                1,
+                "tasks accepted per second (POST /api/v1/task, 100 serials per request, durable)",
+                ">= 20,000/s and >= 0.5x baseline",
+                f1(sizes, shared.as_ref().map(|s| (&s.0, &s.1))),
+            )
+            .await,
+            2 => {
+                guard(
+                    2,
+                    "dispatch latency: due task committed -> plugin `run` entered, idle phones",
+                    "p99 <= 5 ms",
+                    f2(sizes, shared.as_ref().map(|s| (&s.0, &s.1))),
+                )
+                .await
+            }
+            3 => {
+                guard(
+                    3,
+                    "plugin instantiation per run (pooled vs on-demand); warm vs cold compile",
+                    "pooled <= 20 us; warm >= 20x faster than cold",
+                    f3(sizes),
+                )
+                .await
+            }
+            4 => {
+                guard(
+                    4,
+                    "`shell` round trips per second to one vphone through the adb server",
+                    ">= 5x CLI, >= 2x adbutils",
+                    f4(sizes, &adb, shared.as_ref().map(|s| &s.0)),
+                )
+                .await
+            }
+            5 => {
+                guard(
+                    5,
+                    "phones driven at once, each running a follow task",
+                    ">= 500 phones, all complete",
+                    f5(sizes),
+                )
+                .await
+            }
+            6 => {
+                guard(
+                    6,
+                    "selector match on a 2,000-node uiautomator dump",
+                    "<= 1 ms",
+                    f6(sizes),
+                )
+                .await
+            }
+            7 => {
+                guard(
+                    7,
+                    "GET /api/v1/task with filters at 1,000,000 stored tasks",
+                    "p99 <= 10 ms",
+                    f7(sizes, &adb),
+                )
+                .await
+            }
             _ => unreachable!(),
         };
-        eprintln!("figure {id}: {} ({:.1} s)", figure.measured, started.elapsed().as_secs_f64());
+        eprintln!(
+            "figure {id}: {} ({:.1} s)",
+            figure.measured,
+            started.elapsed().as_secs_f64()
+        );
         out.push(Result { figure });
     }
     if let Some((phones, host)) = shared {
@@ -62,7 +120,12 @@ pub async fn run_all(sizes: Sizes, only: Option<&[u8]>) -> AnyResult<Vec<Result>
 }
 
 /// Turns a figure that could not be measured into a row saying why.
-async fn guard(id: u8, name: &str, target: &str, fut: impl Future<Output = AnyResult<Figure>>) -> Figure {
+async fn guard(
+    id: u8,
+    name: &str,
+    target: &str,
+    fut: impl Future<Output = AnyResult<Figure>>,
+) -> Figure {
     match fut.await {
         Ok(mut f) => {
             f.id = id;
@@ -101,7 +164,12 @@ fn blank() -> Figure {
 
 async fn f1(sizes: Sizes, shared: Option<(&Phones, &Host)>) -> AnyResult<Figure> {
     let (phones, host) = shared.context("no fleet")?;
-    let serials: Vec<String> = phones.serials.iter().take(sizes.f1_serials).cloned().collect();
+    let serials: Vec<String> = phones
+        .serials
+        .iter()
+        .take(sizes.f1_serials)
+        .cloned()
+        .collect();
     let body = json!({
         "serials": serials,
         "script_name": "bench-probe",
@@ -200,7 +268,10 @@ async fn open_like_host(path: &std::path::Path) -> AnyResult<SqlitePool> {
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(Duration::from_secs(10))
         .foreign_keys(true);
-    let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
+    let pool = SqlitePoolOptions::new()
+        .max_connections(4)
+        .connect_with(options)
+        .await?;
     sqlx::migrate!("../host/migrations").run(&pool).await?;
     Ok(pool)
 }
@@ -216,21 +287,28 @@ async fn f2(sizes: Sizes, shared: Option<(&Phones, &Host)>) -> AnyResult<Figure>
     let warmup = 3.min(sizes.f2_samples);
     for i in 0..(sizes.f2_samples + warmup) {
         let serial = &phones.serials[i % phones.serials.len()];
-        let body = json!({"serials": [serial], "script_name": "bench-probe", "script_config": {"n": i}});
+        let body =
+            json!({"serials": [serial], "script_name": "bench-probe", "script_config": {"n": i}});
         let sent = now_ns();
         let ids = host.create(&body).await?;
         let replied = now_ns();
         let id = *ids.first().context("no task id")?;
         let mut task = Value::Null;
-        host.wait_until("the probe task to finish", Duration::from_secs(20), async || {
-            task = host.get(&format!("/task/{id}")).await?["data"].clone();
-            Ok(task["status"] == 2 || task["status"] == 3)
-        })
+        host.wait_until(
+            "the probe task to finish",
+            Duration::from_secs(20),
+            async || {
+                task = host.get(&format!("/task/{id}")).await?["data"].clone();
+                Ok(task["status"] == 2 || task["status"] == 3)
+            },
+        )
         .await?;
         if task["status"] != 2 {
             bail!("probe task {id} failed: {}", task["error"]);
         }
-        let entered = task["result"]["entered_ns"].as_u64().context("probe result without entered_ns")? as u128;
+        let entered = task["result"]["entered_ns"]
+            .as_u64()
+            .context("probe result without entered_ns")? as u128;
         if i < warmup {
             continue;
         }
@@ -272,7 +350,10 @@ async fn f2(sizes: Sizes, shared: Option<(&Phones, &Host)>) -> AnyResult<Figure>
 struct NoMaterials;
 
 impl phonefleet::runtime::MaterialStore for NoMaterials {
-    fn used(&self, _paths: Vec<String>) -> futures::future::BoxFuture<'static, std::result::Result<Vec<String>, String>> {
+    fn used(
+        &self,
+        _paths: Vec<String>,
+    ) -> futures::future::BoxFuture<'static, std::result::Result<Vec<String>, String>> {
         Box::pin(async { Ok(Vec::new()) })
     }
 
@@ -281,16 +362,26 @@ impl phonefleet::runtime::MaterialStore for NoMaterials {
         _tags: Vec<String>,
         _kind: &'static str,
         _count: u32,
-    ) -> futures::future::BoxFuture<'static, std::result::Result<Vec<phonefleet::runtime::LibraryFile>, String>> {
+    ) -> futures::future::BoxFuture<
+        'static,
+        std::result::Result<Vec<phonefleet::runtime::LibraryFile>, String>,
+    > {
         Box::pin(async { Ok(Vec::new()) })
     }
 
-    fn mark_used(&self, _paths: Vec<String>, _task_id: i64) -> futures::future::BoxFuture<'static, std::result::Result<(), String>> {
+    fn mark_used(
+        &self,
+        _paths: Vec<String>,
+        _task_id: i64,
+    ) -> futures::future::BoxFuture<'static, std::result::Result<(), String>> {
         Box::pin(async { Ok(()) })
     }
 }
 
-async fn runs_per_plugin(plugin: &Arc<phonefleet::runtime::Plugin>, runs: usize) -> AnyResult<Vec<f64>> {
+async fn runs_per_plugin(
+    plugin: &Arc<phonefleet::runtime::Plugin>,
+    runs: usize,
+) -> AnyResult<Vec<f64>> {
     use phonefleet::runtime::{Cancel, Grants, Limits, RunRequest, bindings::TaskInfo};
     let device = phonefleet_device::adb::AdbServer::new("127.0.0.1:9".parse()?).device("bench");
     let materials: phonefleet::runtime::SharedMaterialStore = Arc::new(NoMaterials);
@@ -299,7 +390,12 @@ async fn runs_per_plugin(plugin: &Arc<phonefleet::runtime::Plugin>, runs: usize)
     for i in 0..runs + 20 {
         let (events, _rx) = tokio::sync::mpsc::unbounded_channel();
         let request = RunRequest {
-            task: TaskInfo { id: i as i64, serial: "bench".into(), username: None, package: "p".into() },
+            task: TaskInfo {
+                id: i as i64,
+                serial: "bench".into(),
+                username: None,
+                package: "p".into(),
+            },
             config: config.clone(),
             device: device.clone(),
             grants: Grants::for_config(&plugin.meta().config_schema, &config),
@@ -321,11 +417,17 @@ async fn runs_per_plugin(plugin: &Arc<phonefleet::runtime::Plugin>, runs: usize)
     Ok(sorted(times))
 }
 
-async fn instantiations(plugin: &Arc<phonefleet::runtime::Plugin>, n: usize) -> AnyResult<Vec<f64>> {
+async fn instantiations(
+    plugin: &Arc<phonefleet::runtime::Plugin>,
+    n: usize,
+) -> AnyResult<Vec<f64>> {
     let mut times = Vec::with_capacity(n);
     for i in 0..n + 20 {
         let t = Instant::now();
-        plugin.instantiate_only().await.map_err(anyhow::Error::msg)?;
+        plugin
+            .instantiate_only()
+            .await
+            .map_err(anyhow::Error::msg)?;
         if i >= 20 {
             times.push(t.elapsed().as_secs_f64() * 1e6);
         }
@@ -336,10 +438,16 @@ async fn instantiations(plugin: &Arc<phonefleet::runtime::Plugin>, n: usize) -> 
 async fn f3(sizes: Sizes) -> AnyResult<Figure> {
     use phonefleet::runtime::{Allocation, Registry, Runtime};
     let cache = tempfile::tempdir()?;
-    let on_demand = Arc::new(Runtime::with_allocation(cache.path().join("a"), Allocation::OnDemand)?);
+    let on_demand = Arc::new(Runtime::with_allocation(
+        cache.path().join("a"),
+        Allocation::OnDemand,
+    )?);
     let pooled = Arc::new(Runtime::with_allocation(
         cache.path().join("b"),
-        Allocation::Pooling { concurrent: 64, max_memory_bytes: 64 << 20 },
+        Allocation::Pooling {
+            concurrent: 64,
+            max_memory_bytes: 64 << 20,
+        },
     )?);
     let pooled_in_effect = pooled.allocation() != Allocation::OnDemand;
     let probe_a = Arc::new(on_demand.load(crate::env::PROBE_WASM, "probe").await?);
@@ -347,8 +455,14 @@ async fn f3(sizes: Sizes) -> AnyResult<Figure> {
     let base_run = runs_per_plugin(&probe_a, sizes.f3_runs).await?;
     let pool_run = runs_per_plugin(&probe_b, sizes.f3_runs).await?;
     // Instantiation alone, of the shipped follow script (bigger than the probe) and of the probe.
-    let follow_a = Registry::load(on_demand.clone(), None).await?.get("follow").context("no follow script")?;
-    let follow_b = Registry::load(pooled.clone(), None).await?.get("follow").context("no follow script")?;
+    let follow_a = Registry::load(on_demand.clone(), None)
+        .await?
+        .get("follow")
+        .context("no follow script")?;
+    let follow_b = Registry::load(pooled.clone(), None)
+        .await?
+        .get("follow")
+        .context("no follow script")?;
     let base = instantiations(&follow_a, sizes.f3_runs).await?;
     let pool = instantiations(&follow_b, sizes.f3_runs).await?;
     let probe_base = instantiations(&probe_a, sizes.f3_runs).await?;
@@ -417,7 +531,10 @@ async fn f3(sizes: Sizes) -> AnyResult<Figure> {
 // 4. Shell round trips.
 
 async fn f4(sizes: Sizes, adb: &AdbServer, phones: Option<&Phones>) -> AnyResult<Figure> {
-    let serial = phones.and_then(|p| p.serials.first()).context("no phone")?.clone();
+    let serial = phones
+        .and_then(|p| p.serials.first())
+        .context("no phone")?
+        .clone();
     let device = phonefleet_device::adb::AdbServer::new(adb.addr()).device(&serial);
     for _ in 0..20 {
         device.shell("true").await?;
@@ -461,7 +578,9 @@ async fn f4(sizes: Sizes, adb: &AdbServer, phones: Option<&Phones>) -> AnyResult
         Err(e) => {
             f.baseline = format!("CLI {cli:.0}/s; adbutils n/a");
             f.ratio = format!("{vs_cli:.1}x CLI");
-            f.notes.push(format!("adbutils baseline not measured: {e:#} (pip install adbutils)"));
+            f.notes.push(format!(
+                "adbutils baseline not measured: {e:#} (pip install adbutils)"
+            ));
         }
     }
     f.notes.push(format!(
@@ -502,7 +621,13 @@ print(n / (time.perf_counter() - t))
     .await
     .context("adbutils timed out")??;
     if !out.status.success() {
-        bail!("{}", String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("python3 failed"));
+        bail!(
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .last()
+                .unwrap_or("python3 failed")
+        );
     }
     Ok(String::from_utf8_lossy(&out.stdout).trim().parse()?)
 }
@@ -564,7 +689,14 @@ async fn f5_on(sizes: Sizes, adb: &AdbServer) -> AnyResult<Figure> {
     if failed > 0 {
         let page = host.get("/task?status=3&page_size=5").await?;
         for t in page["data"]["tasks"].as_array().into_iter().flatten() {
-            errors.push(t["error"].as_str().unwrap_or("").chars().take(160).collect::<String>());
+            errors.push(
+                t["error"]
+                    .as_str()
+                    .unwrap_or("")
+                    .chars()
+                    .take(160)
+                    .collect::<String>(),
+            );
         }
     }
     let per_task = (rss_at_peak.saturating_sub(idle_rss)) as f64 / peak_running.max(1) as f64;
@@ -572,7 +704,10 @@ async fn f5_on(sizes: Sizes, adb: &AdbServer) -> AnyResult<Figure> {
     drop(phones);
 
     let mut f = blank();
-    f.measured = format!("{completed} of {n} completed; {:.0} KiB RSS per running task", per_task / 1024.0);
+    f.measured = format!(
+        "{completed} of {n} completed; {:.0} KiB RSS per running task",
+        per_task / 1024.0
+    );
     f.pass = Some(completed as usize == n && n >= 500);
     f.notes.push(format!(
         "{n} vphones (in a child process) on one adb server, one follow task each (target @nasa), all created \
@@ -589,7 +724,8 @@ async fn f5_on(sizes: Sizes, adb: &AdbServer) -> AnyResult<Figure> {
         per_task / 1024.0
     ));
     if !errors.is_empty() {
-        f.notes.push(format!("Failures, first few: {}", errors.join(" | ")));
+        f.notes
+            .push(format!("Failures, first few: {}", errors.join(" | ")));
     }
     Ok(f)
 }
@@ -600,10 +736,19 @@ async fn f5_on(sizes: Sizes, adb: &AdbServer) -> AnyResult<Figure> {
 /// A uiautomator dump of `nodes` nodes, nested like a real TikTok screen: a shallow frame and lists
 /// of rows, each row a few levels deep, every attribute uiautomator writes.
 pub fn synthetic_dump(nodes: usize) -> String {
-    let mut xml = String::from("<?xml version='1.0' encoding='UTF-8' standalone='yes' ?><hierarchy rotation=\"0\">");
+    let mut xml = String::from(
+        "<?xml version='1.0' encoding='UTF-8' standalone='yes' ?><hierarchy rotation=\"0\">",
+    );
     let mut count = 0usize;
     let mut open = 0usize;
-    let node = |xml: &mut String, i: usize, text: &str, id: &str, class: &str, desc: &str, clickable: bool, close: bool| {
+    let node = |xml: &mut String,
+                i: usize,
+                text: &str,
+                id: &str,
+                class: &str,
+                desc: &str,
+                clickable: bool,
+                close: bool| {
         let (x, y) = ((i * 37) % 1000, (i * 53) % 2000);
         xml.push_str(&format!(
             "<node index=\"{}\" text=\"{text}\" resource-id=\"com.zhiliaoapp.musically:id/{id}\" class=\"{class}\" \
@@ -618,27 +763,99 @@ pub fn synthetic_dump(nodes: usize) -> String {
     };
     // Frame: 4 nested containers.
     for _ in 0..4 {
-        node(&mut xml, count, "", "container", "android.widget.FrameLayout", "", false, false);
+        node(
+            &mut xml,
+            count,
+            "",
+            "container",
+            "android.widget.FrameLayout",
+            "",
+            false,
+            false,
+        );
         count += 1;
         open += 1;
     }
     // Rows of 5 nodes: a row container with an avatar, a name, a handle and a button.
     while count + 5 <= nodes.saturating_sub(1) {
         let r = count / 5;
-        node(&mut xml, count, "", "row", "android.widget.LinearLayout", "", true, false);
-        node(&mut xml, count + 1, "", "avatar", "android.widget.ImageView", &format!("avatar of user{r}"), false, true);
-        node(&mut xml, count + 2, &format!("User number {r} &amp; friends"), "name", "android.widget.TextView", "", false, true);
-        node(&mut xml, count + 3, &format!("@user{r}"), "handle", "android.widget.TextView", "", false, true);
-        node(&mut xml, count + 4, "Following", "follow_btn", "android.widget.Button", "", true, true);
+        node(
+            &mut xml,
+            count,
+            "",
+            "row",
+            "android.widget.LinearLayout",
+            "",
+            true,
+            false,
+        );
+        node(
+            &mut xml,
+            count + 1,
+            "",
+            "avatar",
+            "android.widget.ImageView",
+            &format!("avatar of user{r}"),
+            false,
+            true,
+        );
+        node(
+            &mut xml,
+            count + 2,
+            &format!("User number {r} &amp; friends"),
+            "name",
+            "android.widget.TextView",
+            "",
+            false,
+            true,
+        );
+        node(
+            &mut xml,
+            count + 3,
+            &format!("@user{r}"),
+            "handle",
+            "android.widget.TextView",
+            "",
+            false,
+            true,
+        );
+        node(
+            &mut xml,
+            count + 4,
+            "Following",
+            "follow_btn",
+            "android.widget.Button",
+            "",
+            true,
+            true,
+        );
         xml.push_str("</node>");
         count += 5;
     }
     // The one node the selectors look for, last in document order.
     while count < nodes.saturating_sub(1) {
-        node(&mut xml, count, "", "spacer", "android.view.View", "", false, true);
+        node(
+            &mut xml,
+            count,
+            "",
+            "spacer",
+            "android.view.View",
+            "",
+            false,
+            true,
+        );
         count += 1;
     }
-    node(&mut xml, count, "Follow", "follow_btn", "android.widget.Button", "Follow nasa", true, true);
+    node(
+        &mut xml,
+        count,
+        "Follow",
+        "follow_btn",
+        "android.widget.Button",
+        "Follow nasa",
+        true,
+        true,
+    );
     for _ in 0..open {
         xml.push_str("</node>");
     }
@@ -650,10 +867,23 @@ async fn f6(sizes: Sizes) -> AnyResult<Figure> {
     use phonefleet_device::ui::{Dump, Selector};
     let xml = synthetic_dump(sizes.f6_nodes);
     let nodes = Dump::parse(&xml)?.nodes().len();
-    let by_id_text =
-        Selector { resource_id: Some("follow_btn".into()), text: Some("Follow".into()), ..Selector::default() }.compile()?;
-    let by_regex = Selector { text_regex: Some("Fol+ow".into()), clickable: Some(true), ..Selector::default() }.compile()?;
-    let missing = Selector { description_contains: Some("no such thing".into()), ..Selector::default() }.compile()?;
+    let by_id_text = Selector {
+        resource_id: Some("follow_btn".into()),
+        text: Some("Follow".into()),
+        ..Selector::default()
+    }
+    .compile()?;
+    let by_regex = Selector {
+        text_regex: Some("Fol+ow".into()),
+        clickable: Some(true),
+        ..Selector::default()
+    }
+    .compile()?;
+    let missing = Selector {
+        description_contains: Some("no such thing".into()),
+        ..Selector::default()
+    }
+    .compile()?;
     let mut parse = Vec::new();
     let mut matched = Vec::new();
     let mut both = Vec::new();
@@ -661,7 +891,9 @@ async fn f6(sizes: Sizes) -> AnyResult<Figure> {
         let t = Instant::now();
         let dump = Dump::parse(&xml)?;
         let parsed = t.elapsed();
-        let found = dump.find(&by_id_text).is_some() & dump.find(&by_regex).is_some() & dump.find(&missing).is_none();
+        let found = dump.find(&by_id_text).is_some()
+            & dump.find(&by_regex).is_some()
+            & dump.find(&missing).is_none();
         let total = t.elapsed();
         if !found {
             bail!("the selectors did not find the last node");
@@ -758,7 +990,10 @@ async fn f7(sizes: Sizes, adb: &AdbServer) -> AnyResult<Figure> {
         sizes.f7_queries,
         queries.iter().map(|q| if q.is_empty() { "(no filter)".to_string() } else { format!("`{q}`") }).collect::<Vec<_>>().join(", ")
     ));
-    f.notes.push(format!("Slowest filter: `{}` at p99 {:.2} ms.", worst.1, worst.0));
+    f.notes.push(format!(
+        "Slowest filter: `{}` at p99 {:.2} ms.",
+        worst.1, worst.0
+    ));
     Ok(f)
 }
 
@@ -767,7 +1002,10 @@ async fn fill_tasks(path: &std::path::Path, rows: usize) -> AnyResult<()> {
         .filename(path)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Off);
-    let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await?;
     let scripts = ["follow", "post", "bench-probe"];
     let base = phonefleet::tasks::now_ms() - rows as i64 * 100;
     let per_tx = 2000usize;

@@ -128,7 +128,13 @@ fn main() -> Result<()> {
         match arg.as_str() {
             "--smoke" => smoke = true,
             "--only" => {
-                only = Some(it.next().context("--only 1,2,...")?.split(',').map(|s| s.trim().parse()).collect::<Result<_, _>>()?)
+                only = Some(
+                    it.next()
+                        .context("--only 1,2,...")?
+                        .split(',')
+                        .map(|s| s.trim().parse())
+                        .collect::<Result<_, _>>()?,
+                )
             }
             "--out" => out = PathBuf::from(it.next().context("--out FILE")?),
             "-h" | "--help" => {
@@ -153,7 +159,11 @@ fn main() -> Result<()> {
     } else if only.is_some() {
         let partial = out.with_extension("partial.md");
         std::fs::write(&partial, &report)?;
-        println!("(--only: wrote {} instead of {})", partial.display(), out.display());
+        println!(
+            "(--only: wrote {} instead of {})",
+            partial.display(),
+            out.display()
+        );
     } else {
         std::fs::write(&out, &report)?;
         println!("wrote {}", out.display());
@@ -164,9 +174,18 @@ fn main() -> Result<()> {
 /// Raises the soft open-files limit to the hard limit: 500 phones through one adb server need
 /// thousands of sockets (the adb server started from here inherits it).
 fn raise_fd_limit() {
-    let Ok(out) = std::process::Command::new("sh").args(["-c", "ulimit -Hn"]).output() else { return };
+    let Ok(out) = std::process::Command::new("sh")
+        .args(["-c", "ulimit -Hn"])
+        .output()
+    else {
+        return;
+    };
     let hard = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    let hard: u64 = if hard == "unlimited" { 1 << 20 } else { hard.parse().unwrap_or(0) };
+    let hard: u64 = if hard == "unlimited" {
+        1 << 20
+    } else {
+        hard.parse().unwrap_or(0)
+    };
     // No libc dependency: use prlimit(1) on ourselves when it exists; otherwise keep the limit.
     let pid = std::process::id().to_string();
     let _ = std::process::Command::new("prlimit")
@@ -183,10 +202,17 @@ fn machine() -> String {
         .and_then(|l| l.split_once(':'))
         .map(|(_, m)| m.trim().to_string())
         .unwrap_or_else(|| "unknown CPU".into());
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
     let mem = std::fs::read_to_string("/proc/meminfo")
         .ok()
-        .and_then(|m| m.lines().next().and_then(|l| l.split_whitespace().nth(1)).and_then(|k| k.parse::<u64>().ok()))
+        .and_then(|m| {
+            m.lines()
+                .next()
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|k| k.parse::<u64>().ok())
+        })
         .map(|kib| format!("{:.0} GiB RAM", kib as f64 / 1048576.0))
         .unwrap_or_default();
     let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
@@ -203,14 +229,25 @@ fn render(figures: &[figures::Result], sizes: Sizes, elapsed: Duration) -> Strin
          not tests: nothing fails on a slow figure.\n"
     );
     let _ = writeln!(s, "- Machine: {}", machine());
-    let _ = writeln!(s, "- Date: {}", chrono::Local::now().format("%Y-%m-%d %H:%M %Z"));
+    let _ = writeln!(
+        s,
+        "- Date: {}",
+        chrono::Local::now().format("%Y-%m-%d %H:%M %Z")
+    );
     let _ = writeln!(
         s,
         "- Mode: {}; the whole run took {:.0} s\n",
-        if sizes.smoke { "smoke (tiny sizes)" } else { "full" },
+        if sizes.smoke {
+            "smoke (tiny sizes)"
+        } else {
+            "full"
+        },
         elapsed.as_secs_f64()
     );
-    let _ = writeln!(s, "| # | figure | measured | baseline | ratio | target | pass |");
+    let _ = writeln!(
+        s,
+        "| # | figure | measured | baseline | ratio | target | pass |"
+    );
     let _ = writeln!(s, "| --- | --- | --- | --- | --- | --- | --- |");
     for r in figures {
         let f = &r.figure;

@@ -11,13 +11,22 @@ fn every_figure_runs_in_smoke_mode() {
         .expect("the benchmark binary runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "phonefleet-bench --smoke failed:\n{stdout}\n{stderr}");
+    assert!(
+        out.status.success(),
+        "phonefleet-bench --smoke failed:\n{stdout}\n{stderr}"
+    );
     for id in 1..=7 {
         let row = stdout
             .lines()
             .find(|l| l.starts_with(&format!("| {id} |")))
             .unwrap_or_else(|| panic!("no row for figure {id}:\n{stdout}"));
-        assert!(!row.contains("| error |"), "figure {id} could not be measured:\n{stdout}\n{stderr}");
+        assert!(
+            !row.contains("| error |"),
+            "figure {id} could not be measured:\n{stdout}\n{stderr}"
+        );
     }
-    assert!(!stdout.contains("could not be measured"), "{stdout}\n{stderr}");
+    assert!(
+        !stdout.contains("could not be measured"),
+        "{stdout}\n{stderr}"
+    );
 }

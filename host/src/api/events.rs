@@ -27,11 +27,13 @@ fn events(
 ) -> impl Stream<Item = Result<Event, Infallible>> {
     stream::unfold(rx, |mut rx| async move {
         let sse = match rx.recv().await {
-            Ok(event) => Event::default().event(event.kind).data(event.data.to_string()),
+            Ok(event) => Event::default()
+                .event(event.kind)
+                .data(event.data.to_string()),
             // A subscriber too slow to keep up is told how much it missed, then goes on.
-            Err(RecvError::Lagged(missed)) => {
-                Event::default().event("lagged").data(format!("{{\"missed\":{missed}}}"))
-            }
+            Err(RecvError::Lagged(missed)) => Event::default()
+                .event("lagged")
+                .data(format!("{{\"missed\":{missed}}}")),
             Err(RecvError::Closed) => return None,
         };
         Some((Ok(sse), rx))

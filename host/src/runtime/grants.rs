@@ -41,13 +41,14 @@ pub fn host_paths(schema: &Value, config: &Value) -> Vec<HostPath> {
             continue;
         };
         if let (Some(kind), Some(path)) = (marker(prop), value.as_str())
-            && !path.is_empty() {
-                found.push(HostPath {
-                    pointer: format!("/{key}"),
-                    path: path.to_string(),
-                    kind,
-                });
-            }
+            && !path.is_empty()
+        {
+            found.push(HostPath {
+                pointer: format!("/{key}"),
+                path: path.to_string(),
+                kind,
+            });
+        }
         if let (Some(kind), Some(items)) = (prop.get("items").and_then(marker), value.as_array()) {
             for (i, item) in items.iter().enumerate() {
                 if let Some(path) = item.as_str().filter(|p| !p.is_empty()) {

@@ -14,8 +14,14 @@ use super::{Plugin, Runtime, RuntimeError};
 
 /// Built-in scripts, compiled for wasm32-wasip2 by build.rs from `plugins/`.
 const BUILTIN: &[(&str, &[u8])] = &[
-    ("follow", include_bytes!(concat!(env!("OUT_DIR"), "/plugins/phonefleet_follow.wasm"))),
-    ("post", include_bytes!(concat!(env!("OUT_DIR"), "/plugins/phonefleet_post.wasm"))),
+    (
+        "follow",
+        include_bytes!(concat!(env!("OUT_DIR"), "/plugins/phonefleet_follow.wasm")),
+    ),
+    (
+        "post",
+        include_bytes!(concat!(env!("OUT_DIR"), "/plugins/phonefleet_post.wasm")),
+    ),
 ];
 
 /// What a change in the plugin directory did.
@@ -134,9 +140,10 @@ impl Registry {
         if let Some((old, _)) = loaded
             .files
             .insert(path.to_path_buf(), (name.clone(), digest))
-            && old != name {
-                forget(&mut loaded, &old);
-            }
+            && old != name
+        {
+            forget(&mut loaded, &old);
+        }
         loaded.plugins.insert(name.clone(), plugin);
         Some(Reload::Loaded {
             name,

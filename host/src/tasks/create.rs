@@ -55,9 +55,10 @@ pub fn parse_start_time(text: &str, now: DateTime<Local>) -> Result<i64, String>
     for _ in 0..3 {
         // A local time can be skipped by a DST change; try the following day then.
         if let Some(at) = Local.from_local_datetime(&day.and_time(time)).earliest()
-            && at > now {
-                return Ok(at.timestamp_millis());
-            }
+            && at > now
+        {
+            return Ok(at.timestamp_millis());
+        }
         day = day.succ_opt().ok_or("start_time is out of range")?;
     }
     Err(format!(

@@ -145,13 +145,14 @@ impl Tasks {
             None
         });
         if let Some(config) = &req.script_config
-            && config.is_object() {
-                errors.extend(in_config(plugin.validate(config)));
-                errors.extend(in_config(missing_host_paths(
-                    &plugin.meta().config_schema,
-                    config,
-                )));
-            }
+            && config.is_object()
+        {
+            errors.extend(in_config(plugin.validate(config)));
+            errors.extend(in_config(missing_host_paths(
+                &plugin.meta().config_schema,
+                config,
+            )));
+        }
         let targets = self.targets(&req).await?.unwrap_or_else(|e| {
             errors.extend(e);
             Vec::new()

@@ -171,7 +171,8 @@ fn the_guide_makes_a_new_script_that_follows_nasa_on_a_virtual_phone() {
     assert!(visit.join("plugins/visit.wasm").is_file());
     let check = reader.run("check");
     assert!(
-        check.contains("world:       phonefleet:script@0.1.0") && check.contains("name:        visit"),
+        check.contains("world:       phonefleet:script@0.1.0")
+            && check.contains("name:        visit"),
         "script check describes the new script: {check}"
     );
     eprintln!("script built in {:?}", started.elapsed());
