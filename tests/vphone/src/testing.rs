@@ -119,15 +119,29 @@ impl AdbServer {
     }
 }
 
+/// Longest a drop waits for `adb kill-server` (with hundreds of phones attached it can hang).
+const KILL_TIMEOUT: Duration = Duration::from_secs(5);
+
 impl Drop for AdbServer {
     fn drop(&mut self) {
-        // Best effort: the server may already be gone.
-        let _ = std::process::Command::new("adb")
+        // Best effort: the server may already be gone, or too busy to answer in time.
+        let Ok(mut kill) = std::process::Command::new("adb")
             .arg("-P")
             .arg(self.port.to_string())
             .arg("kill-server")
             .env("HOME", self.home.path())
             .env("TMPDIR", self.home.path())
-            .output();
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+        else {
+            return;
+        };
+        let deadline = Instant::now() + KILL_TIMEOUT;
+        while matches!(kill.try_wait(), Ok(None)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = kill.kill();
+        let _ = kill.wait();
     }
 }
