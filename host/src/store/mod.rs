@@ -144,12 +144,16 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true);
+            .foreign_keys(true)
+            // Checkpoints run in the background (below), not inside whichever commit crosses the
+            // threshold: that commit's fsync was the tail of dispatch latency (BENCHMARKS.md, figure 2).
+            .pragma("wal_autocheckpoint", "0");
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
+        tokio::spawn(checkpoint_wal(pool.clone()));
         Ok(Store { pool })
     }
 
@@ -550,6 +554,24 @@ impl Store {
         }
         tx.commit().await?;
         Ok(())
+    }
+}
+
+/// How often the write-ahead log is folded back into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+
+/// Folds the WAL into the database now and then, off every request's path, until the pool closes.
+async fn checkpoint_wal(pool: SqlitePool) {
+    let mut every = tokio::time::interval(CHECKPOINT_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    while !pool.is_closed() {
+        every.tick().await;
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&pool)
+            .await
+        {
+            tracing::warn!("WAL checkpoint failed (will retry): {e}");
+        }
     }
 }
 

@@ -218,7 +218,11 @@ async fn execute(inner: Arc<Inner>, task: TaskRow, cancel: Cancel, ended: watch:
         message: format!("started on {}", task.serial),
     });
     let device = inner.adb.device(&task.serial);
-    mark_on_phone(&device, task.id, "start").await;
+    // Marked alongside the run rather than before it, keeping an adb round trip off the dispatch path.
+    let start_mark = tokio::spawn({
+        let (device, id) = (device.clone(), task.id);
+        async move { mark_on_phone(&device, id, "start").await }
+    });
     let outcome = match inner.registry.get(&task.script_name) {
         None => Err(RunError::Failed(format!(
             "script {:?} is no longer loaded",
@@ -247,6 +251,8 @@ async fn execute(inner: Arc<Inner>, task: TaskRow, cancel: Cancel, ended: watch:
             }
         },
     };
+    // The end mark must follow the start mark in the phone's log.
+    let _ = start_mark.await;
     mark_on_phone(&device, task.id, "end").await;
     let outcome = match outcome {
         Ok(result) => Outcome::Completed {
