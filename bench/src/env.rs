@@ -6,7 +6,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use serde_json::Value;
+use phonefleet_e2e::{Api, wait_until};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
@@ -114,12 +114,20 @@ pub async fn serve_phones(count: usize, adb: std::net::SocketAddr) -> Result<()>
     Ok(())
 }
 
-/// The host, in this process, with the probe script in its plugin directory.
+/// The host, in this process, with the probe script in its plugin directory; its [`Api`] is
+/// reached through it (`host.get(..)`, `host.http`, `host.base`).
 pub struct Host {
     pub server: Option<phonefleet::Server>,
-    pub http: reqwest::Client,
-    pub base: String,
+    api: Api,
     _dirs: Vec<tempfile::TempDir>,
+}
+
+impl std::ops::Deref for Host {
+    type Target = Api;
+
+    fn deref(&self) -> &Api {
+        &self.api
+    }
 }
 
 impl Host {
@@ -142,17 +150,13 @@ impl Host {
         config.plugin_dir = Some(plugins.path().to_path_buf());
         dirs.push(plugins);
         let server = phonefleet::start(config).await?;
-        let base = format!("http://{}/api/v1", server.addr());
-        let http = reqwest::Client::builder()
-            .pool_max_idle_per_host(64)
-            .build()?;
+        let api = Api::new(server.addr(), None);
         let host = Host {
             server: Some(server),
-            http,
-            base,
+            api,
             _dirs: dirs,
         };
-        host.wait_until(
+        wait_until(
             "the probe script is loaded",
             Duration::from_secs(30),
             async || Ok(host.get("/script/bench-probe").await?["code"] == 0),
@@ -161,45 +165,10 @@ impl Host {
         Ok(host)
     }
 
-    pub async fn get(&self, path: &str) -> Result<Value> {
-        Ok(self
-            .http
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await?
-            .json()
-            .await?)
-    }
-
-    pub async fn post(&self, path: &str, body: &Value) -> Result<Value> {
-        Ok(self
-            .http
-            .post(format!("{}{path}", self.base))
-            .json(body)
-            .send()
-            .await?
-            .json()
-            .await?)
-    }
-
-    /// Creates tasks; fails on any non-zero code.
-    pub async fn create(&self, body: &Value) -> Result<Vec<i64>> {
-        let reply = self.post("/task", body).await?;
-        if reply["code"] != 0 {
-            bail!("create refused: {reply}");
-        }
-        Ok(reply["data"]["task_ids"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_i64)
-            .collect())
-    }
-
     /// Waits until the host lists every serial online.
     pub async fn wait_devices(&self, serials: &[String]) -> Result<()> {
         let limit = Duration::from_secs(60 + serials.len() as u64 / 5);
-        self.wait_until("every phone online in the host", limit, async || {
+        wait_until("every phone online in the host", limit, async || {
             let devices = self.get("/device").await?;
             let online: std::collections::HashSet<&str> = devices["data"]
                 .as_array()
@@ -211,24 +180,6 @@ impl Host {
             Ok(serials.iter().all(|s| online.contains(s.as_str())))
         })
         .await
-    }
-
-    pub async fn wait_until(
-        &self,
-        what: &str,
-        limit: Duration,
-        mut check: impl AsyncFnMut() -> Result<bool>,
-    ) -> Result<()> {
-        let deadline = Instant::now() + limit;
-        loop {
-            if check().await? {
-                return Ok(());
-            }
-            if Instant::now() > deadline {
-                bail!("timed out waiting for {what}");
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
     }
 
     pub async fn stop(mut self) {

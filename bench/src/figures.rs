@@ -294,7 +294,7 @@ async fn f2(sizes: Sizes, shared: Option<(&Phones, &Host)>) -> AnyResult<Figure>
         let replied = now_ns();
         let id = *ids.first().context("no task id")?;
         let mut task = Value::Null;
-        host.wait_until(
+        phonefleet_e2e::wait_until(
             "the probe task to finish",
             Duration::from_secs(20),
             async || {
@@ -670,7 +670,7 @@ async fn f5_on(sizes: Sizes, adb: &AdbServer) -> AnyResult<Figure> {
     let mut peak_rss = idle_rss;
     let mut stats = Value::Null;
     let limit = Duration::from_secs(120 + n as u64 / 2);
-    host.wait_until("every follow task to finish", limit, async || {
+    phonefleet_e2e::wait_until("every follow task to finish", limit, async || {
         stats = host.get("/task/stats").await?["data"].clone();
         let running = stats["running"].as_i64().unwrap_or(0);
         let rss = rss_bytes();

@@ -1,12 +1,14 @@
 //! The end-to-end harness: a real adb server on a free port with an isolated HOME, virtual
 //! phones connected to it, and the phonefleet host on a free port, spoken to over HTTP.
 
+pub mod api;
 pub mod doc;
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
+pub use api::{Api, wait_until};
 use serde_json::Value;
 pub use vphone::testing::AdbServer;
 use vphone::{PhoneConfig, VPhone};
@@ -14,15 +16,22 @@ use vphone::{PhoneConfig, VPhone};
 /// How long any one wait of the harness may take before the test fails.
 pub const WAIT: Duration = Duration::from_secs(60);
 
-/// Everything one end-to-end test needs, torn down on drop.
+/// Everything one end-to-end test needs, torn down on drop. Its [`Api`] is reached through it
+/// (`fleet.get(..)`, `fleet.http`).
 pub struct Fleet {
     pub adb: AdbServer,
     pub phones: Vec<VPhone>,
     pub host: phonefleet::Server,
-    pub http: reqwest::Client,
     pub data_dir: tempfile::TempDir,
-    /// The API token the host was started with, sent on every harness request.
-    pub token: Option<String>,
+    api: Api,
+}
+
+impl std::ops::Deref for Fleet {
+    type Target = Api;
+
+    fn deref(&self) -> &Api {
+        &self.api
+    }
 }
 
 impl Fleet {
@@ -50,13 +59,13 @@ impl Fleet {
         adjust(&mut config);
         let token = config.api_token.clone();
         let host = phonefleet::start(config).await?;
+        let api = Api::new(host.addr(), token);
         let fleet = Fleet {
             adb,
             phones,
             host,
-            http: reqwest::Client::new(),
             data_dir,
-            token,
+            api,
         };
         let serials = fleet.serials();
         fleet
@@ -79,39 +88,6 @@ impl Fleet {
         self.phones.iter().map(VPhone::serial).collect()
     }
 
-    pub fn url(&self, path: &str) -> String {
-        format!("http://{}/api/v1{path}", self.host.addr())
-    }
-
-    pub async fn get(&self, path: &str) -> Result<Value> {
-        Ok(self.send(self.http.get(self.url(path))).await?.1)
-    }
-
-    pub async fn post(&self, path: &str, body: &Value) -> Result<Value> {
-        Ok(self
-            .send(self.http.post(self.url(path)).json(body))
-            .await?
-            .1)
-    }
-
-    pub async fn delete(&self, path: &str, body: Option<&Value>) -> Result<Value> {
-        let mut req = self.http.delete(self.url(path));
-        if let Some(body) = body {
-            req = req.json(body);
-        }
-        Ok(self.send(req).await?.1)
-    }
-
-    /// HTTP status and envelope of any request (with the host's token, if it has one).
-    pub async fn send(&self, mut req: reqwest::RequestBuilder) -> Result<(u16, Value)> {
-        if let Some(token) = &self.token {
-            req = req.bearer_auth(token);
-        }
-        let reply = req.send().await?;
-        let status = reply.status().as_u16();
-        Ok((status, reply.json().await?))
-    }
-
     /// Waits until a task has the given status and returns it.
     pub async fn wait_status(&self, id: i64, status: i64) -> Result<Value> {
         let mut task = Value::Null;
@@ -121,20 +97,6 @@ impl Fleet {
         })
         .await?;
         Ok(task)
-    }
-
-    /// Creates tasks and returns their ids; fails on any non-zero code.
-    pub async fn create(&self, body: &Value) -> Result<Vec<i64>> {
-        let reply = self.post("/task", body).await?;
-        if reply["code"] != 0 {
-            bail!("create refused: {reply}");
-        }
-        Ok(reply["data"]["task_ids"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_i64)
-            .collect())
     }
 
     /// Waits until every task has finished (completed or failed) and returns them.
@@ -155,18 +117,9 @@ impl Fleet {
     pub async fn wait_until(
         &self,
         what: &str,
-        mut check: impl AsyncFnMut() -> Result<bool>,
+        check: impl AsyncFnMut() -> Result<bool>,
     ) -> Result<()> {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            if check().await? {
-                return Ok(());
-            }
-            if Instant::now() > deadline {
-                bail!("timed out waiting for {what}");
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        wait_until(what, WAIT, check).await
     }
 
     pub fn data_path(&self) -> PathBuf {

@@ -46,6 +46,13 @@ async fn push(s: &Setup, path: &str) -> serde_json::Value {
     s.fleet.wait_finished(&ids).await.unwrap().remove(0)
 }
 
+/// The task failed, saying the path was not granted.
+fn assert_denied(task: &serde_json::Value) {
+    assert_eq!(task["status"], 3, "{task}");
+    let error = task["error"].as_str().unwrap_or_default();
+    assert!(error.contains("not granted"), "{task}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_file_inside_the_granted_directory_is_pushed() {
     let s = setup().await;
@@ -63,14 +70,7 @@ async fn a_file_inside_the_granted_directory_is_pushed() {
 async fn pushing_etc_passwd_is_denied_and_the_task_says_so() {
     let s = setup().await;
     let task = push(&s, "/etc/passwd").await;
-    assert_eq!(task["status"], 3, "{task}");
-    assert!(
-        task["error"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("not granted"),
-        "{task}"
-    );
+    assert_denied(&task);
     let (_, _, code) = s
         .fleet
         .adb
@@ -91,14 +91,7 @@ async fn a_dot_dot_escape_from_the_granted_directory_is_denied() {
     );
     let task = push(&s, &escape).await;
     std::fs::remove_file(&outside).unwrap();
-    assert_eq!(task["status"], 3, "{task}");
-    assert!(
-        task["error"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("not granted"),
-        "{task}"
-    );
+    assert_denied(&task);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -106,14 +99,7 @@ async fn a_symlink_out_of_the_granted_directory_is_denied() {
     let s = setup().await;
     std::os::unix::fs::symlink("/etc/hostname", s.media.path().join("link.mp4")).unwrap();
     let task = push(&s, &s.media.path().join("link.mp4").display().to_string()).await;
-    assert_eq!(task["status"], 3, "{task}");
-    assert!(
-        task["error"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("not granted"),
-        "{task}"
-    );
+    assert_denied(&task);
     let logs = s
         .fleet
         .get(&format!("/task/{}/logs", task["id"]))
