@@ -66,11 +66,7 @@ async fn wait_online(adb: &AdbServer, serials: &[String]) -> Result<()> {
         let devices = client.devices().await?;
         let online = serials
             .iter()
-            .filter(|s| {
-                devices
-                    .iter()
-                    .any(|d| &d.serial == *s && d.state == "device")
-            })
+            .filter(|s| devices.iter().any(|d| &d.serial == *s && d.is_online()))
             .count();
         if online == serials.len() {
             return Ok(());
@@ -243,7 +239,7 @@ fn adb_server_pids(port: u16) -> Vec<u32> {
             let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
             let args: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
             args.iter().any(|a| *a == b"fork-server")
-                && args.iter().any(|a| *a == wanted.as_bytes())
+                && args.contains(&wanted.as_bytes())
         })
         .collect()
 }

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result as AnyResult, bail};
 use serde_json::{Value, json};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
 use crate::env::{AdbServer, Host, Phones, now_ns, rss_bytes};
@@ -212,7 +212,7 @@ async fn f1(sizes: Sizes, shared: Option<(&Phones, &Host)>) -> AnyResult<Figure>
     let pool = open_like_host(&dir.path().join("baseline.db")).await?;
     let config = json!({"n": 1}).to_string();
     let batches = created / serials.len();
-    let now = phonefleet::tasks::now_ms();
+    let now = phonefleet::clock::now_ms();
     let started = Instant::now();
     let mut inserted = 0usize;
     for _ in 0..batches {
@@ -259,18 +259,11 @@ async fn f1(sizes: Sizes, shared: Option<(&Phones, &Host)>) -> AnyResult<Figure>
     Ok(f)
 }
 
-/// A pool on a fresh database with the host's pragmas and migrations.
+/// A pool on a fresh database with the host's connection options and migrations.
 async fn open_like_host(path: &std::path::Path) -> AnyResult<SqlitePool> {
-    let options = SqliteConnectOptions::new()
-        .filename(path)
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .busy_timeout(Duration::from_secs(10))
-        .foreign_keys(true);
     let pool = SqlitePoolOptions::new()
         .max_connections(4)
-        .connect_with(options)
+        .connect_with(phonefleet::store::connect_options(path))
         .await?;
     sqlx::migrate!("../host/migrations").run(&pool).await?;
     Ok(pool)
@@ -347,48 +340,17 @@ async fn f2(sizes: Sizes, shared: Option<(&Phones, &Host)>) -> AnyResult<Figure>
 // ---------------------------------------------------------------------------------------------
 // 3. Instantiation: pooled vs on-demand; warm vs cold compile.
 
-struct NoMaterials;
-
-impl phonefleet::runtime::MaterialStore for NoMaterials {
-    fn used(
-        &self,
-        _paths: Vec<String>,
-    ) -> futures::future::BoxFuture<'static, std::result::Result<Vec<String>, String>> {
-        Box::pin(async { Ok(Vec::new()) })
-    }
-
-    fn library(
-        &self,
-        _tags: Vec<String>,
-        _kind: &'static str,
-        _count: u32,
-    ) -> futures::future::BoxFuture<
-        'static,
-        std::result::Result<Vec<phonefleet::runtime::LibraryFile>, String>,
-    > {
-        Box::pin(async { Ok(Vec::new()) })
-    }
-
-    fn mark_used(
-        &self,
-        _paths: Vec<String>,
-        _task_id: i64,
-    ) -> futures::future::BoxFuture<'static, std::result::Result<(), String>> {
-        Box::pin(async { Ok(()) })
-    }
-}
-
 async fn runs_per_plugin(
-    plugin: &Arc<phonefleet::runtime::Plugin>,
+    plugin: &Arc<phonefleet_runtime::Plugin>,
     runs: usize,
 ) -> AnyResult<Vec<f64>> {
-    use phonefleet::runtime::{Cancel, Grants, Limits, RunRequest, bindings::TaskInfo};
+    use phonefleet_runtime::{Cancel, Grants, Limits, NoMaterials, RunRequest, TaskInfo};
     let device = phonefleet_device::adb::AdbServer::new("127.0.0.1:9".parse()?).device("bench");
-    let materials: phonefleet::runtime::SharedMaterialStore = Arc::new(NoMaterials);
+    let materials: phonefleet_runtime::SharedMaterialStore = Arc::new(NoMaterials);
     let config = json!({});
     let mut times = Vec::with_capacity(runs);
     for i in 0..runs + 20 {
-        let (events, _rx) = tokio::sync::mpsc::unbounded_channel();
+        let (reporter, _reports) = phonefleet_runtime::report::channel();
         let request = RunRequest {
             task: TaskInfo {
                 id: i as i64,
@@ -402,7 +364,7 @@ async fn runs_per_plugin(
             materials: materials.clone(),
             limits: Limits::default(),
             cancel: Cancel::new(),
-            events,
+            reporter,
         };
         let t = Instant::now();
         let result = plugin.run(request).await;
@@ -417,10 +379,7 @@ async fn runs_per_plugin(
     Ok(sorted(times))
 }
 
-async fn instantiations(
-    plugin: &Arc<phonefleet::runtime::Plugin>,
-    n: usize,
-) -> AnyResult<Vec<f64>> {
+async fn instantiations(plugin: &Arc<phonefleet_runtime::Plugin>, n: usize) -> AnyResult<Vec<f64>> {
     let mut times = Vec::with_capacity(n);
     for i in 0..n + 20 {
         let t = Instant::now();
@@ -436,7 +395,7 @@ async fn instantiations(
 }
 
 async fn f3(sizes: Sizes) -> AnyResult<Figure> {
-    use phonefleet::runtime::{Allocation, Registry, Runtime};
+    use phonefleet_runtime::{Allocation, Registry, Runtime};
     let cache = tempfile::tempdir()?;
     let on_demand = Arc::new(Runtime::with_allocation(
         cache.path().join("a"),
@@ -455,11 +414,11 @@ async fn f3(sizes: Sizes) -> AnyResult<Figure> {
     let base_run = runs_per_plugin(&probe_a, sizes.f3_runs).await?;
     let pool_run = runs_per_plugin(&probe_b, sizes.f3_runs).await?;
     // Instantiation alone, of the shipped follow script (bigger than the probe) and of the probe.
-    let follow_a = Registry::load(on_demand.clone(), None)
+    let follow_a = Registry::load(on_demand.clone(), phonefleet::scripts::BUILTINS, None)
         .await?
         .get("follow")
         .context("no follow script")?;
-    let follow_b = Registry::load(pooled.clone(), None)
+    let follow_b = Registry::load(pooled.clone(), phonefleet::scripts::BUILTINS, None)
         .await?
         .get("follow")
         .context("no follow script")?;
@@ -478,13 +437,13 @@ async fn f3(sizes: Sizes) -> AnyResult<Figure> {
         let dir = cache.path().join(format!("load{i}"));
         let rt = Arc::new(Runtime::new(dir.clone())?);
         let t = Instant::now();
-        let reg = Registry::load(rt, None).await?;
+        let reg = Registry::load(rt, phonefleet::scripts::BUILTINS, None).await?;
         cold.push(t.elapsed().as_secs_f64() * 1e3);
         scripts = reg.all().len();
         drop(reg);
         let rt = Arc::new(Runtime::new(dir)?);
         let t = Instant::now();
-        let _reg = Registry::load(rt, None).await?;
+        let _reg = Registry::load(rt, phonefleet::scripts::BUILTINS, None).await?;
         warm.push(t.elapsed().as_secs_f64() * 1e3);
     }
     let (cold, warm) = (sorted(cold), sorted(warm));
@@ -998,16 +957,14 @@ async fn f7(sizes: Sizes, adb: &AdbServer) -> AnyResult<Figure> {
 }
 
 async fn fill_tasks(path: &std::path::Path, rows: usize) -> AnyResult<()> {
-    let options = SqliteConnectOptions::new()
-        .filename(path)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Off);
+    // The host's options, but no fsync: this fills a database before measuring, it is not measured.
+    let options = phonefleet::store::connect_options(path).synchronous(SqliteSynchronous::Off);
     let pool = SqlitePoolOptions::new()
         .max_connections(1)
         .connect_with(options)
         .await?;
     let scripts = ["follow", "post", "bench-probe"];
-    let base = phonefleet::tasks::now_ms() - rows as i64 * 100;
+    let base = phonefleet::clock::now_ms() - rows as i64 * 100;
     let per_tx = 2000usize;
     let mut i = 0usize;
     while i < rows {

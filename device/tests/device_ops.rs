@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use phonefleet_device::adb::{AdbError, AdbServer, Device};
-use phonefleet_device::quote::quote;
+use phonefleet_device::rules::quote;
 use phonefleet_device::tracker::DeviceTracker;
 use vphone::testing::AdbServer as TestAdb;
 use vphone::{PhoneConfig, VPhone};
@@ -22,10 +22,7 @@ async fn phone_on(client: &AdbServer) -> (VPhone, Device) {
     assert!(answer.contains("connected to"), "{answer}");
     let online = async {
         while let Some(list) = devices.next().await.expect("device list") {
-            if list
-                .iter()
-                .any(|d| d.serial == serial && d.state == "device")
-            {
+            if list.iter().any(|d| d.serial == serial && d.is_online()) {
                 return;
             }
         }
@@ -48,7 +45,7 @@ async fn connected_phone_is_listed_with_its_properties() {
         .iter()
         .find(|d| d.serial == phone.serial())
         .expect("listed");
-    assert_eq!(info.state, "device");
+    assert!(info.is_online(), "{info:?}");
     assert!(
         info.model.is_some() && info.product.is_some() && info.device.is_some(),
         "{info:?}"
@@ -93,7 +90,7 @@ async fn shell_passes_quoted_arguments_intact() {
     let (_phone, device) = phone_on(&AdbServer::new(server.addr())).await;
     let word = "it's a \"test\" ; 😀";
     let out = device
-        .shell(&format!("echo {}", quote(word)))
+        .shell(&format!("echo {}", quote(word).expect("no NUL")))
         .await
         .expect("shell");
     assert_eq!(String::from_utf8_lossy(&out.stdout), format!("{word}\n"));
@@ -258,7 +255,7 @@ async fn tracker_sees_a_phone_come_and_go() {
     let (phone, device) = phone_on(&client).await;
     let serial = device.serial().to_owned();
     let listed = |t: &[phonefleet_device::adb::DeviceInfo]| {
-        t.iter().any(|d| d.serial == serial && d.state == "device")
+        t.iter().any(|d| d.serial == serial && d.is_online())
     };
     tokio::time::timeout(WAIT, table.wait_for(|t| listed(t)))
         .await

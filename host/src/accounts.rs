@@ -3,8 +3,11 @@
 
 use serde::Deserialize;
 
+use crate::clock::now_ms;
 use crate::store::{AccountRow, Store, StoreError};
-use crate::tasks::now_ms;
+
+/// TikTok's package (global build): what a task drives unless its account names a clone.
+pub const TIKTOK_PACKAGE: &str = "com.zhiliaoapp.musically";
 
 /// Why an account request was refused.
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +46,19 @@ pub fn normalize(username: &str) -> &str {
     username.trim().trim_start_matches('@')
 }
 
+/// Whether `name` is an Android package name (the manifest's `package` rule): at least two
+/// dot-separated segments, each a letter followed by letters, digits or `_`. Nothing else can reach
+/// a shell line as a package.
+pub fn is_android_package(name: &str) -> bool {
+    let segments: Vec<&str> = name.split('.').collect();
+    segments.len() >= 2
+        && segments.iter().all(|seg| {
+            let mut chars = seg.chars();
+            chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+                && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
+}
+
 pub struct Accounts {
     store: Store,
 }
@@ -75,6 +91,13 @@ impl Accounts {
             .as_deref()
             .map(str::trim)
             .filter(|p| !p.is_empty());
+        if let Some(package) = package
+            && !is_android_package(package)
+        {
+            return Err(AccountError::Invalid(format!(
+                "package {package:?} is not an Android package name: dot-separated words of letters,                  digits and '_', each starting with a letter (e.g. com.zhiliaoapp.musically)"
+            )));
+        }
         self.store
             .insert_account(username, new.serial.trim(), &new.app, package, now_ms())
             .await?
@@ -88,6 +111,30 @@ impl Accounts {
             Ok(())
         } else {
             Err(AccountError::NotFound(id))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_android_package;
+
+    #[test]
+    fn android_package_names_are_dotted_identifiers() {
+        assert!(is_android_package("com.zhiliaoapp.musically"));
+        assert!(is_android_package("com.ss.android.ugc.trill"));
+        assert!(is_android_package("com.clone_2.app9"));
+        for bad in [
+            "tiktok",
+            "com..x",
+            "1com.x",
+            "com.x;reboot",
+            "com.x $(id)",
+            "com.x'",
+            ".com.x",
+            "com.x.",
+        ] {
+            assert!(!is_android_package(bad), "{bad}");
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::runtime::{Runtime, WORLD};
+use phonefleet_runtime::{Runtime, WORLD};
 
 /// A human report on success; the reason it cannot be loaded otherwise.
 pub async fn check(file: &Path) -> Result<String, String> {

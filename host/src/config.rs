@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::runtime::Limits;
+use phonefleet_runtime::Limits;
 
 /// `phonefleet serve` settings.
 #[derive(Clone, Debug, clap::Args)]

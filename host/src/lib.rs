@@ -1,13 +1,18 @@
 //! phonefleet: runs automation scripts, as sandboxed WebAssembly components, on a fleet of
 //! Android phones driven through ADB, behind a TikMatrix-compatible REST API.
+//!
+//! Dependencies point one way: `api → tasks → (phonefleet-runtime → phonefleet-device)`, and
+//! `api, tasks → store`. The runtime and the device layer are crates of their own, so the compiler
+//! keeps them free of HTTP and tasks.
 
 pub mod accounts;
 pub mod api;
 pub mod check;
+pub mod clock;
 pub mod config;
 pub mod events;
 pub mod materials;
-pub mod runtime;
+pub mod scripts;
 mod server;
 pub mod store;
 pub mod tasks;

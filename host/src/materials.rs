@@ -7,9 +7,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use futures::FutureExt;
 use futures::future::BoxFuture;
 
-use crate::runtime::{LibraryFile, MaterialStore, kind_of};
+use phonefleet_rules::MediaKind;
+use phonefleet_runtime::{LibraryFile, MaterialStore};
+
+use crate::clock::now_ms;
 use crate::store::{MaterialRow, Store, StoreError};
-use crate::tasks::now_ms;
 
 /// Why a library request was refused.
 #[derive(Debug, thiserror::Error)]
@@ -36,13 +38,12 @@ pub struct Library {
 /// Makes stored file names unique within one process even when uploads share a millisecond.
 static UPLOADS: AtomicU64 = AtomicU64::new(0);
 
-/// Tags as stored: trimmed, lowercase, comma-separated, no empties.
-fn normalize_tags(tags: &str) -> String {
+/// Tags as stored and matched: trimmed, lowercase, no empties.
+fn tag_list(tags: &str) -> Vec<String> {
     tags.split(',')
         .map(|t| t.trim().to_lowercase())
         .filter(|t| !t.is_empty())
-        .collect::<Vec<_>>()
-        .join(",")
+        .collect()
 }
 
 /// A file name safe to keep: its last path component, with anything unusual replaced.
@@ -87,7 +88,7 @@ impl Library {
         tags: &str,
     ) -> Result<MaterialRow, MaterialError> {
         let name = safe_name(original_name);
-        let kind = kind_of(std::path::Path::new(&name)).ok_or_else(|| {
+        let kind = MediaKind::of_path(&name).ok_or_else(|| {
             MaterialError::Invalid(format!(
                 "{original_name:?} is neither a video (mp4, mov, ...) nor an image (jpg, png, ...)"
             ))
@@ -112,9 +113,9 @@ impl Library {
             .insert_material(
                 &path.display().to_string(),
                 original_name,
-                kind,
+                kind.as_str(),
                 size,
-                &normalize_tags(tags),
+                &tag_list(tags).join(","),
                 now_ms(),
             )
             .await?;
@@ -144,22 +145,19 @@ impl MaterialStore for Library {
 
     fn library(
         &self,
-        tags: Vec<String>,
-        kind: &'static str,
+        tags: String,
+        kind: MediaKind,
         count: u32,
+        task_id: i64,
     ) -> BoxFuture<'static, Result<Vec<LibraryFile>, String>> {
         let store = self.store.clone();
         async move {
             let rows = store
-                .unused_materials(kind)
+                .take_materials(kind.as_str(), &tag_list(&tags), count, task_id)
                 .await
                 .map_err(|e| e.to_string())?;
             Ok(rows
                 .into_iter()
-                .filter(|m| {
-                    tags.is_empty() || m.tags.split(',').any(|t| tags.iter().any(|want| want == t))
-                })
-                .take(count as usize)
                 .map(|m| LibraryFile {
                     id: m.id,
                     path: PathBuf::from(m.path),
@@ -200,6 +198,6 @@ mod tests {
 
     #[test]
     fn tags_are_trimmed_lowercased_and_comma_separated() {
-        assert_eq!(normalize_tags(" Dance, ,fyp ,"), "dance,fyp");
+        assert_eq!(tag_list(" Dance, ,fyp ,"), ["dance", "fyp"]);
     }
 }

@@ -11,12 +11,15 @@ use tokio::task::JoinHandle;
 
 use crate::accounts::Accounts;
 use crate::api::{self, AppState};
+use crate::clock::now_ms;
 use crate::config::Config;
+use crate::events::Event;
 use crate::events::Events;
 use crate::materials::Library;
-use crate::runtime::{PluginWatcher, Registry, Reload, Runtime, RuntimeError};
+use crate::scripts::BUILTINS;
 use crate::store::{Store, StoreError};
-use crate::tasks::{Scheduler, SchedulerConfig, Tasks, now_ms};
+use crate::tasks::{Scheduler, SchedulerConfig, Tasks};
+use phonefleet_runtime::{PluginWatcher, Registry, Reload, Runtime, RuntimeError};
 
 /// Why the host could not start.
 #[derive(Debug, thiserror::Error)]
@@ -79,7 +82,9 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         return Err(StartError::PublicBind(config.bind));
     }
     let store = Store::open(&config.data_dir).await?;
-    let interrupted = store.fail_interrupted(now_ms()).await?;
+    let interrupted = store
+        .fail_running("interrupted: host restarted", now_ms())
+        .await?;
     if interrupted > 0 {
         tracing::warn!("{interrupted} task(s) were running when the host stopped; marked failed");
     }
@@ -89,11 +94,12 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
     let events = Events::default();
     tokio::spawn(publish_device_changes(tracker.subscribe(), events.clone()));
     let runtime = Arc::new(Runtime::new(config.data_dir.join("compiled"))?);
-    let registry = Arc::new(Registry::load(runtime, config.plugin_dir.as_deref()).await?);
+    let registry = Arc::new(Registry::load(runtime, BUILTINS, config.plugin_dir.as_deref()).await?);
     let watcher = match &config.plugin_dir {
         Some(dir) => Some(watch_plugins(&registry, dir, events.clone())?),
         None => None,
     };
+    let library = Library::new(store.clone(), &config.data_dir);
     let scheduler = Scheduler::start(
         store.clone(),
         registry.clone(),
@@ -103,7 +109,7 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
             limits: config.limits(),
             device_limit: config.device_limit,
             events: events.clone(),
-            materials: Arc::new(Library::new(store.clone(), &config.data_dir)),
+            materials: Arc::new(library.clone()),
         },
     );
     let tasks = Tasks::new(
@@ -115,7 +121,7 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
     );
     let state = Arc::new(AppState {
         tasks,
-        library: Library::new(store.clone(), &config.data_dir),
+        library,
         accounts: Accounts::new(store),
         registry,
         devices: tracker.subscribe(),
@@ -168,23 +174,20 @@ fn watch_plugins(
     };
     std::fs::create_dir_all(dir).map_err(|e| watch_err(notify::Error::io(e)))?;
     registry
-        .watch(dir, move |change| match change {
-            Reload::Loaded {
-                name,
-                version,
-                file,
-            } => events.publish(
-                "script_loaded",
-                serde_json::json!({"name": name, "version": version, "file": file}),
-            ),
-            Reload::Rejected { file, reason } => events.publish(
-                "script_rejected",
-                serde_json::json!({"file": file, "reason": reason}),
-            ),
-            Reload::Removed { name, file } => events.publish(
-                "script_removed",
-                serde_json::json!({"name": name, "file": file}),
-            ),
+        .watch(dir, move |change| {
+            events.publish(match change {
+                Reload::Loaded {
+                    name,
+                    version,
+                    file,
+                } => Event::ScriptLoaded {
+                    name,
+                    version,
+                    file,
+                },
+                Reload::Rejected { file, reason } => Event::ScriptRejected { file, reason },
+                Reload::Removed { name, file } => Event::ScriptRemoved { name, file },
+            })
         })
         .map_err(watch_err)
 }
@@ -199,14 +202,18 @@ async fn publish_device_changes(
         let now: std::collections::BTreeSet<String> = devices
             .borrow_and_update()
             .iter()
-            .filter(|d| d.state == "device")
+            .filter(|d| d.is_online())
             .map(|d| d.serial.clone())
             .collect();
         for serial in now.difference(&online) {
-            events.publish("device_online", serde_json::json!({"serial": serial}));
+            events.publish(Event::DeviceOnline {
+                serial: serial.clone(),
+            });
         }
         for serial in online.difference(&now) {
-            events.publish("device_offline", serde_json::json!({"serial": serial}));
+            events.publish(Event::DeviceOffline {
+                serial: serial.clone(),
+            });
         }
         online = now;
         if devices.changed().await.is_err() {

@@ -20,10 +20,10 @@ async fn starts_on_phone(adb: &AdbServer, serial: &str) -> BTreeMap<i64, usize> 
     let mut starts = BTreeMap::new();
     for line in logcat.lines() {
         let words: Vec<&str> = line.split_whitespace().collect();
-        if let [.., "task", id, "start"] = words.as_slice() {
-            if let Ok(id) = id.parse() {
-                *starts.entry(id).or_default() += 1;
-            }
+        if let [.., "task", id, "start"] = words.as_slice()
+            && let Ok(id) = id.parse()
+        {
+            *starts.entry(id).or_default() += 1;
         }
     }
     starts

@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-const FOLLOW: &str = concat!(env!("OUT_DIR"), "/plugins/phonefleet_follow.wasm");
+const FOLLOW: &str = concat!(env!("OUT_DIR"), "/phonefleet_follow.wasm");
 
 fn check(file: &std::path::Path) -> (bool, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_phonefleet"))

@@ -4,20 +4,10 @@ use std::sync::Arc;
 
 use axum::extract::State;
 
-use super::envelope::{ApiError, ok};
+use super::envelope::ok;
 use super::extract::{Body, Path};
 use super::{AppResult, AppState};
-use crate::accounts::{AccountError, NewAccount};
-
-impl From<AccountError> for ApiError {
-    fn from(e: AccountError) -> ApiError {
-        match e {
-            AccountError::Invalid(msg) => ApiError::invalid(msg),
-            e @ AccountError::NotFound(_) => ApiError::NotFound(e.to_string()),
-            AccountError::Store(e) => ApiError::Internal(e.to_string()),
-        }
-    }
-}
+use crate::accounts::NewAccount;
 
 /// Accounts signed in on phones.
 #[utoipa::path(get, path = "/api/v1/account",

@@ -26,20 +26,16 @@ pub struct DeviceView {
     responses((status = 200, body = super::openapi::Envelope<Vec<DeviceView>>), super::openapi::Errors))]
 pub async fn list(State(app): State<Arc<AppState>>) -> AppResult {
     let devices = app.devices.borrow().clone();
-    let accounts = app
-        .accounts
-        .list()
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let accounts = app.accounts.list().await?;
     let views: Vec<DeviceView> = devices
         .iter()
         .map(|d| {
             let current_task = app.tasks.running_on(&d.serial);
             DeviceView {
                 serial: d.serial.clone(),
-                state: d.state.clone(),
+                state: d.state.as_str().to_owned(),
                 model: d.model.clone(),
-                online: d.state == "device",
+                online: d.is_online(),
                 busy: current_task.is_some(),
                 current_task,
                 accounts: accounts

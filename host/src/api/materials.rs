@@ -8,20 +8,7 @@ use super::envelope::{ApiError, ok};
 use super::extract::{Form, Path};
 use super::openapi::{Envelope, Errors};
 use super::{AppResult, AppState};
-use crate::materials::MaterialError;
 use crate::store::MaterialRow;
-
-impl From<MaterialError> for ApiError {
-    fn from(e: MaterialError) -> ApiError {
-        match e {
-            MaterialError::Invalid(msg) => ApiError::invalid(msg),
-            e @ MaterialError::NotFound(_) => ApiError::NotFound(e.to_string()),
-            e @ (MaterialError::Io { .. } | MaterialError::Store(_)) => {
-                ApiError::Internal(e.to_string())
-            }
-        }
-    }
-}
 
 /// The library's files.
 #[utoipa::path(get, path = "/api/v1/material", responses((status = 200, body = Envelope<Vec<MaterialRow>>), Errors))]

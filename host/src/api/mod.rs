@@ -15,12 +15,15 @@ mod tasks;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use axum::middleware::from_fn_with_state;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::Response;
 use axum::routing::{delete, get, post};
 use phonefleet_device::adb::{AdbServer, DeviceInfo};
+use phonefleet_runtime::Registry;
 use tokio::sync::watch;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
 
 pub use envelope::ApiError;
 
@@ -28,7 +31,6 @@ use crate::accounts::Accounts;
 use crate::config::Plan;
 use crate::events::Events;
 use crate::materials::Library;
-use crate::runtime::Registry;
 use crate::tasks::Tasks;
 
 /// Largest request body accepted.
@@ -94,5 +96,24 @@ pub fn router(state: Arc<AppState>) -> Router {
             ApiError::MethodNotAllowed("this endpoint does not take that HTTP method".into())
         })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(from_fn(envelope::log_internal_errors))
+        // Outermost first: every request gets an id, is traced under it, and answers with it.
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(span))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// The trace span of one request: method, matched route and request id.
+fn span(request: &Request) -> tracing::Span {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or(request.uri().path(), MatchedPath::as_str);
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!("request", method = %request.method(), route, id)
 }

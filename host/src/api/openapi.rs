@@ -23,7 +23,7 @@ pub struct Envelope<T> {
 #[allow(dead_code)] // describes responses for the document; never built
 pub struct ErrorEnvelope {
     /// 40001 invalid parameters, 40002 script_name missing, 40003 unknown script, 40101 token,
-    /// 40301 license, 40401 not found, 41301 body too large, 50001 internal.
+    /// 40301 license, 40401 not found, 40501 method not allowed, 41301 body too large, 50001 internal.
     pub code: i64,
     pub message: String,
     #[schema(value_type = Option<Object>)]
@@ -46,6 +46,9 @@ pub enum Errors {
     /// 40401: no such task, account, script or endpoint.
     #[response(status = 404)]
     NotFound(ErrorEnvelope),
+    /// 40501: the endpoint does not take that HTTP method.
+    #[response(status = 405)]
+    MethodNotAllowed(ErrorEnvelope),
     /// 41301: the body is over the limit.
     #[response(status = 413)]
     TooLarge(ErrorEnvelope),
@@ -84,7 +87,7 @@ pub enum Errors {
         scripts::get,
         events::stream,
     ),
-    components(schemas(ErrorEnvelope))
+    components(schemas(ErrorEnvelope, crate::events::Event))
 )]
 pub struct ApiDoc;
 

@@ -21,8 +21,8 @@ pub struct ScriptView {
     world: Option<String>,
 }
 
-impl From<&crate::runtime::ScriptMeta> for ScriptView {
-    fn from(m: &crate::runtime::ScriptMeta) -> ScriptView {
+impl From<&phonefleet_runtime::ScriptMeta> for ScriptView {
+    fn from(m: &phonefleet_runtime::ScriptMeta) -> ScriptView {
         ScriptView {
             name: m.name.clone(),
             version: m.version.clone(),

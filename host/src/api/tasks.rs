@@ -10,8 +10,7 @@ use super::envelope::{ApiError, ok};
 use super::extract::{Body, Path, Query};
 use super::openapi::{Envelope, Errors};
 use super::{AppResult, AppState};
-use crate::store::TaskFilter;
-use crate::store::{LogRow, Stats};
+use crate::store::{LogPage, Stats, TaskFilter, TaskStatus};
 use crate::tasks::CreateTask;
 use crate::tasks::{TaskPage, TaskView};
 
@@ -70,22 +69,18 @@ pub struct ListQuery {
 #[utoipa::path(get, path = "/api/v1/task", params(ListQuery),
     responses((status = 200, body = Envelope<TaskPage>), Errors))]
 pub async fn list(State(app): State<Arc<AppState>>, Query(q): Query<ListQuery>) -> AppResult {
-    if q.status.is_some_and(|s| !(0..=3).contains(&s)) {
-        return Err(ApiError::invalid(
-            "status must be 0 (pending), 1 (running), 2 (completed) or 3 (failed)",
-        ));
-    }
-    let page = q.page.unwrap_or(1);
-    if !(1..=i32::MAX as u32).contains(&page) {
-        return Err(ApiError::invalid("page must be between 1 and 2147483647"));
-    }
-    let page_size = q.page_size.unwrap_or(20);
-    if !(1..=100).contains(&page_size) {
-        return Err(ApiError::invalid("page_size must be between 1 and 100"));
-    }
+    let status = match q.status {
+        None => None,
+        Some(code) => Some(TaskStatus::from_code(code).ok_or_else(|| {
+            ApiError::invalid(
+                "status must be 0 (pending), 1 (running), 2 (completed) or 3 (failed)",
+            )
+        })?),
+    };
+    let (page, page_size) = paging(q.page, q.page_size, 20, 100)?;
     let source = q.source.map(|s| s.as_str().to_string());
     let filter = TaskFilter {
-        status: q.status,
+        status,
         serial: q.serial,
         script_name: q.script_name,
         source,
@@ -178,9 +173,47 @@ pub async fn stats(State(app): State<Arc<AppState>>) -> AppResult {
     Ok(ok(app.tasks.stats().await?))
 }
 
-/// The task's log lines: plugin logs and host events.
-#[utoipa::path(get, path = "/api/v1/task/{task_id}/logs", params(("task_id" = i64, Path)),
-    responses((status = 200, body = Envelope<Vec<LogRow>>), Errors))]
-pub async fn logs(State(app): State<Arc<AppState>>, Path(task_id): Path<i64>) -> AppResult {
-    Ok(ok(app.tasks.logs(task_id).await?))
+/// `page` (default 1, ≥ 1) and `page_size` (default `default`, 1..=`max`): a value out of range
+/// is refused, not clamped.
+fn paging(
+    page: Option<u32>,
+    page_size: Option<u32>,
+    default: u32,
+    max: u32,
+) -> Result<(u32, u32), ApiError> {
+    let page = page.unwrap_or(1);
+    if !(1..=i32::MAX as u32).contains(&page) {
+        return Err(ApiError::invalid("page must be between 1 and 2147483647"));
+    }
+    let page_size = page_size.unwrap_or(default);
+    if !(1..=max).contains(&page_size) {
+        return Err(ApiError::invalid(format!(
+            "page_size must be between 1 and {max}"
+        )));
+    }
+    Ok((page, page_size))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct LogQuery {
+    #[param(minimum = 1, maximum = 2147483647)]
+    page: Option<u32>,
+    /// Lines per page, default 500.
+    #[param(minimum = 1, maximum = 1000)]
+    page_size: Option<u32>,
+}
+
+/// The task's log, oldest line first, a page at a time: plugin logs and host events. A long run
+/// keeps its first and last lines; a note between them counts the rest.
+#[utoipa::path(get, path = "/api/v1/task/{task_id}/logs", params(("task_id" = i64, Path), LogQuery),
+    responses((status = 200, body = Envelope<LogPage>), Errors))]
+pub async fn logs(
+    State(app): State<Arc<AppState>>,
+    Path(task_id): Path<i64>,
+    Query(q): Query<LogQuery>,
+) -> AppResult {
+    let (page, page_size) = paging(q.page, q.page_size, 500, 1000)?;
+    Ok(ok(app.tasks.logs(task_id, page, page_size).await?))
 }

@@ -1,13 +1,16 @@
-//! Task creation: checks a request in the contract's order (script name, script, then every
-//! other rule), asks the script to split its config, fans out over targets, inserts atomically.
+//! Task creation, all of it: checks a request in the contract's order (script name, script, then
+//! every other rule), asks the script to split its config, fans out over targets, inserts atomically.
 
 use chrono::{DateTime, Local, NaiveTime, TimeZone};
+use phonefleet_runtime::{ConfigViolation, HostPathKind, host_paths};
 use rand::Rng;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::TaskError;
-use crate::runtime::ConfigViolation;
+use super::{TaskError, Tasks};
+use crate::accounts::normalize;
+use crate::clock::now_ms;
+use crate::events::Event;
 use crate::store::NewTask;
 
 /// The body of `POST /api/v1/task`.
@@ -179,6 +182,173 @@ pub fn invalid(errors: Vec<ConfigViolation>) -> TaskError {
         many => format!("{} problems with the request; see data.errors", many.len()),
     };
     TaskError::Invalid { message, errors }
+}
+
+impl Tasks {
+    /// Validates a request, plans it with its script and inserts every task, or none.
+    pub async fn create(&self, req: CreateTask) -> Result<Vec<i64>, TaskError> {
+        let name = req
+            .script_name
+            .as_deref()
+            .map(str::trim)
+            .unwrap_or_default();
+        if name.is_empty() {
+            return Err(TaskError::MissingScriptName);
+        }
+        let plugin = self
+            .registry
+            .get(name)
+            .ok_or_else(|| TaskError::UnknownScript {
+                name: name.to_string(),
+                available: self
+                    .registry
+                    .all()
+                    .iter()
+                    .map(|p| p.name().to_string())
+                    .collect(),
+            })?;
+        let mut errors = Vec::new();
+        let start = check_request(&req, Local::now()).unwrap_or_else(|e| {
+            errors.extend(e);
+            None
+        });
+        if let Some(config) = &req.script_config
+            && config.is_object()
+        {
+            errors.extend(in_config(plugin.validate(config)));
+            errors.extend(in_config(missing_host_paths(
+                &plugin.meta().config_schema,
+                config,
+            )));
+        }
+        let targets = self.targets(&req).await?.unwrap_or_else(|e| {
+            errors.extend(e);
+            Vec::new()
+        });
+        if !errors.is_empty() {
+            return Err(invalid(errors));
+        }
+        let config = req.script_config.as_ref().cloned().unwrap_or_default();
+        let parts = plugin.plan(&config).await.map_err(|e| {
+            invalid(vec![ConfigViolation {
+                path: "/script_config".into(),
+                message: e,
+            }])
+        })?;
+        let now = now_ms();
+        let intervals = (req.min_interval.unwrap_or(0), req.max_interval.unwrap_or(0));
+        let rows = fan_out(
+            plugin.name(),
+            &targets,
+            &parts,
+            start.unwrap_or(now),
+            intervals,
+        );
+        let ids = self.store.insert_tasks(&rows, now).await?;
+        self.events.publish(Event::TaskCreated {
+            task_ids: ids.clone(),
+        });
+        self.scheduler.wake();
+        Ok(ids)
+    }
+
+    /// Who the tasks run for: each serial (or each of its accounts with `enable_multi_account`),
+    /// or each username's account. Unknown phones and accounts are named.
+    async fn targets(
+        &self,
+        req: &CreateTask,
+    ) -> Result<Result<Vec<Target>, Vec<ConfigViolation>>, TaskError> {
+        let mut errors = Vec::new();
+        let mut targets = Vec::new();
+        let violation = |path: String, message: String| ConfigViolation { path, message };
+        if let Some(usernames) = req.usernames.as_ref().filter(|u| !u.is_empty()) {
+            for (i, name) in usernames.iter().enumerate() {
+                match self.store.account_by_username(normalize(name)).await? {
+                    Some(account) => targets.push(Target {
+                        serial: account.serial,
+                        username: Some(account.username),
+                    }),
+                    None => errors.push(violation(
+                        format!("/usernames/{i}"),
+                        format!("no account {name:?} is registered (see GET /api/v1/account)"),
+                    )),
+                }
+            }
+            return Ok(if errors.is_empty() {
+                Ok(targets)
+            } else {
+                Err(errors)
+            });
+        }
+        let devices = self.devices.borrow().clone();
+        let accounts = if req.enable_multi_account {
+            self.store.accounts().await?
+        } else {
+            Vec::new()
+        };
+        for (i, serial) in req.serials.iter().flatten().enumerate() {
+            if !devices.iter().any(|d| &d.serial == serial) {
+                errors.push(violation(
+                    format!("/serials/{i}"),
+                    format!(
+                        "unknown device {serial:?}: ADB does not list it (see GET /api/v1/device)"
+                    ),
+                ));
+            } else if req.enable_multi_account {
+                let on_phone: Vec<_> = accounts.iter().filter(|a| &a.serial == serial).collect();
+                if on_phone.is_empty() {
+                    errors.push(violation(
+                        format!("/serials/{i}"),
+                        format!(
+                            "phone {serial:?} has no registered accounts for enable_multi_account"
+                        ),
+                    ));
+                }
+                targets.extend(on_phone.into_iter().map(|a| Target {
+                    serial: serial.clone(),
+                    username: Some(a.username.clone()),
+                }));
+            } else {
+                targets.push(Target {
+                    serial: serial.clone(),
+                    username: None,
+                });
+            }
+        }
+        Ok(if errors.is_empty() {
+            Ok(targets)
+        } else {
+            Err(errors)
+        })
+    }
+}
+
+/// Host paths a config names (through `x-host-path` fields) that do not exist as what they should be.
+fn missing_host_paths(
+    schema: &serde_json::Value,
+    config: &serde_json::Value,
+) -> Vec<ConfigViolation> {
+    host_paths(schema, config)
+        .into_iter()
+        .filter(|p| {
+            let meta = std::fs::metadata(&p.path);
+            match p.kind {
+                HostPathKind::File => !meta.is_ok_and(|m| m.is_file()),
+                HostPathKind::Dir => !meta.is_ok_and(|m| m.is_dir()),
+            }
+        })
+        .map(|p| {
+            let what = if p.kind == HostPathKind::File {
+                "file"
+            } else {
+                "directory"
+            };
+            ConfigViolation {
+                path: p.pointer,
+                message: format!("host {what} {:?} does not exist on this host", p.path),
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

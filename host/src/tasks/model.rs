@@ -1,36 +1,11 @@
 //! The task as clients see it: the stored row turned into the contract's JSON shape
 //! (status text, RFC 3339 local times, parsed config and result).
 
-use chrono::{Local, SecondsFormat, TimeZone};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::store::{TaskRow, status};
-
-/// Milliseconds since the Unix epoch, now.
-pub fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
-
-/// RFC 3339 in the host's local time zone, e.g. `2026-11-28T14:30:00+01:00`.
-pub fn rfc3339(ms: i64) -> String {
-    match Local.timestamp_millis_opt(ms) {
-        chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => {
-            t.to_rfc3339_opts(SecondsFormat::Secs, false)
-        }
-        chrono::LocalResult::None => ms.to_string(),
-    }
-}
-
-pub fn status_text(code: i64) -> &'static str {
-    match code {
-        status::PENDING => "pending",
-        status::RUNNING => "running",
-        status::COMPLETED => "completed",
-        status::FAILED => "failed",
-        _ => "unknown",
-    }
-}
+use crate::clock::rfc3339;
+use crate::store::{TaskRow, TaskStatus};
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Progress {
@@ -47,7 +22,9 @@ pub struct TaskView {
     pub script_name: String,
     #[schema(value_type = Object)]
     pub script_config: Value,
-    pub status: i64,
+    /// 0 pending, 1 running, 2 completed, 3 failed.
+    #[schema(value_type = i64, minimum = 0, maximum = 3)]
+    pub status: TaskStatus,
     pub status_text: &'static str,
     pub source: String,
     pub start_time: String,
@@ -73,7 +50,7 @@ impl From<TaskRow> for TaskView {
             script_name: row.script_name,
             script_config: json(&row.script_config),
             status: row.status,
-            status_text: status_text(row.status),
+            status_text: row.status.as_str(),
             source: row.source,
             start_time: rfc3339(row.start_at),
             created_at: rfc3339(row.created_at),

@@ -5,24 +5,19 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use phonefleet_device::adb::{AdbServer, DeviceInfo};
-use phonefleet_device::quote::quote;
-use serde_json::json;
-use tokio::sync::{Notify, mpsc, watch};
-
-use super::model::now_ms;
-use crate::config::ScriptLimits;
-use crate::events::Events;
-use crate::runtime::bindings::TaskInfo;
-use crate::runtime::{
-    Cancel, Grants, Registry, RunError, RunEvent, RunRequest, SharedMaterialStore,
+use phonefleet_device::adb::{AdbServer, Device, DeviceInfo};
+use phonefleet_runtime::report::{self, Level};
+use phonefleet_runtime::{
+    Cancel, Grants, Registry, RunError, RunRequest, SharedMaterialStore, TaskInfo,
 };
-use crate::store::{Outcome, Store, TaskRow};
+use tokio::sync::{Notify, watch};
 
-/// The app a task drives unless its account names a clone.
-pub const DEFAULT_PACKAGE: &str = "com.zhiliaoapp.musically";
-/// The logcat tag under which the host marks each task's start and end on its phone.
-pub const LOGCAT_TAG: &str = "phonefleet";
+use super::recorder::Recorder;
+use crate::accounts::TIKTOK_PACKAGE;
+use crate::clock::now_ms;
+use crate::config::ScriptLimits;
+use crate::events::{Event, Events};
+use crate::store::{NewLog, Outcome, Store, TaskRow, TaskStatus};
 
 /// Handle to the dispatcher; cheap to clone.
 #[derive(Clone)]
@@ -130,7 +125,7 @@ async fn dispatch_loop(inner: Arc<Inner>, mut devices: watch::Receiver<Arc<Vec<D
         let online: HashSet<String> = devices
             .borrow_and_update()
             .iter()
-            .filter(|d| d.state == "device")
+            .filter(|d| d.is_online())
             .map(|d| d.serial.clone())
             .collect();
         let next = match dispatch(&inner, &online).await {
@@ -186,10 +181,10 @@ async fn dispatch(
             ended,
         };
         inner.running().insert(task.serial.clone(), run);
-        inner.events.publish(
-            "task_started",
-            json!({"id": task.id, "serial": task.serial}),
-        );
+        inner.events.publish(Event::TaskStarted {
+            id: task.id,
+            serial: task.serial.clone(),
+        });
         tokio::spawn(execute(inner.clone(), task, cancel, ended_tx));
     }
     inner.store.next_start_after(now).await
@@ -205,55 +200,21 @@ async fn execute(inner: Arc<Inner>, task: TaskRow, cancel: Cancel, ended: watch:
         inner.wake.notify_one();
         return;
     }
-    let (events, rx) = mpsc::unbounded_channel();
-    let recorder = tokio::spawn(record(
-        inner.store.clone(),
-        inner.events.clone(),
-        task.id,
-        rx,
-    ));
-    let package = package_for(&inner.store, task.username.as_deref()).await;
-    let _ = events.send(RunEvent::Log {
-        level: crate::runtime::RunLevel::Info,
-        message: format!("started on {}", task.serial),
-    });
+    let (reporter, reports) = report::channel();
+    let recorder = Recorder::spawn(inner.store.clone(), inner.events.clone(), task.id, reports);
+    reporter.log(Level::Info, format!("started on {}", task.serial));
     let device = inner.adb.device(&task.serial);
     // Marked alongside the run rather than before it, keeping an adb round trip off the dispatch path.
     let start_mark = tokio::spawn({
         let (device, id) = (device.clone(), task.id);
         async move { mark_on_phone(&device, id, "start").await }
     });
-    let outcome = match inner.registry.get(&task.script_name) {
-        None => Err(RunError::Failed(format!(
-            "script {:?} is no longer loaded",
-            task.script_name
-        ))),
-        Some(plugin) => match serde_json::from_str(&task.script_config) {
-            Err(e) => Err(RunError::InvalidConfig(e.to_string())),
-            Ok(config) => {
-                let grants = Grants::for_config(&plugin.meta().config_schema, &config);
-                let run = RunRequest {
-                    task: TaskInfo {
-                        id: task.id,
-                        serial: task.serial.clone(),
-                        username: task.username.clone(),
-                        package,
-                    },
-                    config,
-                    grants,
-                    materials: inner.materials.clone(),
-                    device: device.clone(),
-                    limits: inner.limits.of(&task.script_name),
-                    cancel,
-                    events: events.clone(),
-                };
-                plugin.run(run).await
-            }
-        },
-    };
+    let outcome = run(&inner, &task, device.clone(), cancel, reporter).await;
     // The end mark must follow the start mark in the phone's log.
     let _ = start_mark.await;
     mark_on_phone(&device, task.id, "end").await;
+    // Every reporter of the run is gone now: the recorder drains what is left and stops.
+    recorder.finish().await;
     let outcome = match outcome {
         Ok(result) => Outcome::Completed {
             result: result.to_string(),
@@ -263,32 +224,66 @@ async fn execute(inner: Arc<Inner>, task: TaskRow, cancel: Cancel, ended: watch:
             error: e.to_string(),
         },
     };
-    let summary = match &outcome {
-        Outcome::Completed { .. } => "completed".to_string(),
-        Outcome::Failed { error } => format!("failed: {error}"),
+    let (status, error, summary) = match &outcome {
+        Outcome::Completed { .. } => (TaskStatus::Completed, None, "completed".to_string()),
+        Outcome::Failed { error } => (
+            TaskStatus::Failed,
+            Some(error.clone()),
+            format!("failed: {error}"),
+        ),
     };
-    let _ = events.send(RunEvent::Log {
-        level: crate::runtime::RunLevel::Info,
-        message: summary,
-    });
-    drop(events);
-    if let Err(e) = recorder.await {
-        tracing::error!("task {} log recorder stopped: {e}", task.id);
+    if let Err(e) = inner
+        .store
+        .append_logs(task.id, &[NewLog::info(now_ms(), summary)])
+        .await
+    {
+        tracing::warn!("task {}: cannot store its last log line: {e}", task.id);
     }
     if let Err(e) = inner.store.finish(task.id, &outcome, now_ms()).await {
         tracing::error!("cannot record the end of task {}: {e}", task.id);
     }
-    let (status, error) = match &outcome {
-        Outcome::Completed { .. } => (crate::store::status::COMPLETED, None),
-        Outcome::Failed { error } => (crate::store::status::FAILED, Some(error.clone())),
-    };
-    inner.events.publish(
-        "task_finished",
-        json!({"id": task.id, "status": status, "error": error}),
-    );
+    inner.events.publish(Event::TaskFinished {
+        id: task.id,
+        status,
+        error,
+    });
     inner.running().remove(&task.serial);
     let _ = ended.send(true);
     inner.wake.notify_one();
+}
+
+/// The run itself: the task's script, config, grants and limits, on its phone.
+async fn run(
+    inner: &Inner,
+    task: &TaskRow,
+    device: Device,
+    cancel: Cancel,
+    reporter: report::Reporter,
+) -> Result<serde_json::Value, RunError> {
+    let plugin = inner.registry.get(&task.script_name).ok_or_else(|| {
+        RunError::Failed(format!("script {:?} is no longer loaded", task.script_name))
+    })?;
+    let config: serde_json::Value = serde_json::from_str(&task.script_config)
+        .map_err(|e| RunError::InvalidConfig(e.to_string()))?;
+    let grants = Grants::for_config(&plugin.meta().config_schema, &config);
+    let package = package_for(&inner.store, task.username.as_deref()).await;
+    plugin
+        .run(RunRequest {
+            task: TaskInfo {
+                id: task.id,
+                serial: task.serial.clone(),
+                username: task.username.clone(),
+                package,
+            },
+            config,
+            grants,
+            materials: inner.materials.clone(),
+            device,
+            limits: inner.limits.of(&task.script_name),
+            cancel,
+            reporter,
+        })
+        .await
 }
 
 /// The app package of the task's account (a clone app), or TikTok's.
@@ -299,45 +294,13 @@ async fn package_for(store: &Store, username: Option<&str>) -> String {
     };
     account
         .and_then(|a| a.package)
-        .unwrap_or_else(|| DEFAULT_PACKAGE.to_string())
-}
-
-/// Writes a run's logs and progress to the store, in order, until the run drops its sender.
-async fn record(
-    store: Store,
-    bus: Events,
-    task_id: i64,
-    mut rx: mpsc::UnboundedReceiver<RunEvent>,
-) {
-    while let Some(event) = rx.recv().await {
-        let written = match &event {
-            RunEvent::Log { level, message } => {
-                store
-                    .append_log(task_id, level.as_str(), message, now_ms())
-                    .await
-            }
-            RunEvent::Progress { percent, message } => {
-                bus.publish(
-                    "task_progress",
-                    json!({"id": task_id, "percent": percent, "message": message}),
-                );
-                store.set_progress(task_id, *percent, message).await
-            }
-        };
-        if let Err(e) = written {
-            tracing::warn!("task {task_id}: cannot store {event:?}: {e}");
-        }
-    }
+        .unwrap_or_else(|| TIKTOK_PACKAGE.to_string())
 }
 
 /// Marks a task's start or end in the phone's own logcat, so whoever reads `adb logcat` on the
 /// phone sees which task drove it when. Best effort: a phone that is gone cannot be marked.
-async fn mark_on_phone(device: &phonefleet_device::adb::Device, task_id: i64, what: &str) {
-    let cmd = format!(
-        "log -t {LOGCAT_TAG} {}",
-        quote(&format!("task {task_id} {what}"))
-    );
-    if let Err(e) = device.shell(&cmd).await {
+async fn mark_on_phone(device: &Device, task_id: i64, what: &str) {
+    if let Err(e) = device.log_mark(&format!("task {task_id} {what}")).await {
         tracing::debug!(
             "cannot mark task {task_id} {what} on {}: {e}",
             device.serial()

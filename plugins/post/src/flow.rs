@@ -5,7 +5,9 @@ use crate::config::{AddSound, PostConfig, PostWay};
 use crate::screen;
 use phonefleet_sdk::materials::{self, MediaKind, kind_name};
 use phonefleet_sdk::tiktok::{self, app_in_front, protection};
-use phonefleet_sdk::{DeviceError, Error, Node, Result, device, host, info, media, ui, warn};
+use phonefleet_sdk::{
+    DeviceError, Error, Node, Result, device, host, info, media, quote, ui, warn,
+};
 use std::time::{Duration, Instant};
 
 const POLL: Duration = Duration::from_millis(500);
@@ -97,8 +99,8 @@ pub fn sound_url(sound_name: &str) -> String {
     }
 }
 
-/// The `am start` line that shares `uris` into the app's SystemShareActivity.
-pub fn share_command(package: &str, kind: MediaKind, uris: &[String]) -> String {
+/// The `am start` line that shares `uris` into the app's SystemShareActivity, every word quoted.
+pub fn share_command(package: &str, kind: MediaKind, uris: &[String]) -> Result<String> {
     let action = if uris.len() == 1 {
         "android.intent.action.SEND"
     } else {
@@ -108,13 +110,17 @@ pub fn share_command(package: &str, kind: MediaKind, uris: &[String]) -> String 
         MediaKind::Video => "'video/*'",
         MediaKind::Image => "'image/*'",
     };
-    let streams: String = uris
-        .iter()
-        .map(|u| format!(" --eu android.intent.extra.STREAM {u}"))
-        .collect();
-    format!(
-        "am start -a {action} -t {mime}{streams} --grant-read-uri-permission -n {package}/{SHARE_ACTIVITY}"
-    )
+    let mut streams = String::new();
+    for uri in uris {
+        streams.push_str(&format!(
+            " --eu android.intent.extra.STREAM {}",
+            quote(uri)?
+        ));
+    }
+    let component = quote(&format!("{package}/{SHARE_ACTIVITY}"))?.into_owned();
+    Ok(format!(
+        "am start -a {action} -t {mime}{streams} --grant-read-uri-permission -n {component}"
+    ))
 }
 
 /// One task's way through the app.
@@ -168,7 +174,7 @@ impl Flow<'_> {
                 Duration::from_secs(10),
             )?);
         }
-        let command = share_command(self.package, self.kind, &uris);
+        let command = share_command(self.package, self.kind, &uris)?;
         info!(
             "sharing {} into {}: {command}",
             uris.join(", "),
@@ -653,14 +659,17 @@ mod tests {
             "com.zhiliaoapp.musically",
             MediaKind::Video,
             &["content://media/external/video/media/7".into()],
-        );
+        )
+        .unwrap();
         assert_eq!(
             one,
             "am start -a android.intent.action.SEND -t 'video/*' --eu android.intent.extra.STREAM \
              content://media/external/video/media/7 --grant-read-uri-permission \
              -n com.zhiliaoapp.musically/com.ss.android.ugc.aweme.share.SystemShareActivity"
         );
-        let two = share_command("p", MediaKind::Image, &["u1".into(), "u2".into()]);
+        let two = share_command("p", MediaKind::Image, &["u1".into(), "u2".into()]).unwrap();
         assert!(two.starts_with("am start -a android.intent.action.SEND_MULTIPLE -t 'image/*' --eu android.intent.extra.STREAM u1 --eu android.intent.extra.STREAM u2"));
+        let hostile = share_command("p", MediaKind::Image, &["u;reboot".into()]).unwrap();
+        assert!(hostile.contains("STREAM 'u;reboot'"), "{hostile}");
     }
 }

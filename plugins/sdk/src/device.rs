@@ -22,6 +22,24 @@ pub fn shell(command: &str) -> Result<ShellOutput> {
     Ok(wit::shell(command)?)
 }
 
+/// Runs a shell command that must succeed and returns its stdout; a non-zero exit is an error carrying
+/// the command's stderr (or stdout). Quote every interpolated word with [`crate::quote`].
+pub fn run(command: &str) -> Result<String> {
+    let out = shell(command)?;
+    if out.exit_code != 0 {
+        let said = if out.stderr.trim().is_empty() {
+            out.stdout.trim()
+        } else {
+            out.stderr.trim()
+        };
+        return Err(crate::Error::failed(format!(
+            "`{command}` failed (exit {}): {said}",
+            out.exit_code
+        )));
+    }
+    Ok(out.stdout)
+}
+
 /// Taps the screen at pixel (x, y).
 pub fn tap(x: u32, y: u32) -> Result<()> {
     Ok(wit::tap(x, y)?)

@@ -59,6 +59,13 @@ impl From<DeviceError> for Error {
     }
 }
 
+impl From<phonefleet_rules::QuoteError> for Error {
+    /// A word with a NUL byte cannot be sent to the phone's shell.
+    fn from(e: phonefleet_rules::QuoteError) -> Self {
+        Error::Failed(e.to_string())
+    }
+}
+
 impl From<String> for Error {
     /// A plain message is a [`Error::Failed`].
     fn from(message: String) -> Self {

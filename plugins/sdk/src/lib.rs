@@ -30,6 +30,7 @@ pub mod ui;
 
 pub use bindings::phonefleet::script::types::{Bounds, DeviceError, Node, ShellOutput, TaskInfo};
 pub use error::{Error, Result};
+pub use phonefleet_rules::{QuoteError, quote, resource_id_matches};
 pub use selector::Selector;
 pub use tiktok::{clear_popups, ensure_account, ensure_task_account};
 

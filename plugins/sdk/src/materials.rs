@@ -21,12 +21,10 @@ pub fn mark_used(paths: &[String]) -> Result<()> {
     Ok(wit::mark_used(paths)?)
 }
 
-/// Video file extensions (lowercase) [`kind_of`] knows.
-pub const VIDEO_EXTENSIONS: &[&str] = &["mp4", "m4v", "mov", "webm", "mkv", "3gp"];
-/// Image file extensions (lowercase) [`kind_of`] knows.
-pub const IMAGE_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "webp", "heic", "heif", "gif", "bmp"];
+pub use phonefleet_rules::media::{IMAGE_EXTENSIONS, VIDEO_EXTENSIONS};
 
-/// The kind a file's extension says (case-insensitive), if it is a video or image at all.
+/// The kind a file's extension says (case-insensitive), if it is a video or image at all — the
+/// host's rule (`phonefleet-rules`), so a file the script accepts is one the host accepts.
 ///
 /// ```
 /// use phonefleet_sdk::materials::{kind_of, MediaKind};
@@ -35,14 +33,9 @@ pub const IMAGE_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "webp", "heic", "h
 /// assert_eq!(kind_of("notes.txt"), None);
 /// ```
 pub fn kind_of(path: &str) -> Option<MediaKind> {
-    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
-    let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
-    if VIDEO_EXTENSIONS.contains(&ext.as_str()) {
-        Some(MediaKind::Video)
-    } else if IMAGE_EXTENSIONS.contains(&ext.as_str()) {
-        Some(MediaKind::Image)
-    } else {
-        None
+    match phonefleet_rules::MediaKind::of_path(path)? {
+        phonefleet_rules::MediaKind::Video => Some(MediaKind::Video),
+        phonefleet_rules::MediaKind::Image => Some(MediaKind::Image),
     }
 }
 

@@ -1,8 +1,9 @@
 //! Media on the phone: where scripts push files, the media-scanner broadcast that puts them in the gallery,
 //! and the media-store content URI of a scanned file (found with `content query`, as on a real phone).
 
+use crate::device::run;
 use crate::materials::MediaKind;
-use crate::{Error, Result, device, host};
+use crate::{Error, Result, host, quote};
 use std::time::Duration;
 
 /// Where scripts put media they post; the gallery shows it once scanned.
@@ -79,26 +80,11 @@ pub fn collection_uri(kind: MediaKind) -> &'static str {
     }
 }
 
-fn run(command: &str) -> Result<String> {
-    let out = device::shell(command)?;
-    if out.exit_code != 0 {
-        let said = if out.stderr.trim().is_empty() {
-            out.stdout.trim()
-        } else {
-            out.stderr.trim()
-        };
-        return Err(Error::failed(format!(
-            "`{command}` failed (exit {}): {said}",
-            out.exit_code
-        )));
-    }
-    Ok(out.stdout)
-}
-
 /// Asks the media scanner to (re)index a device path: registers a file that exists, forgets one that does not.
 pub fn scan(device_path: &str) -> Result<()> {
     let out = run(&format!(
-        "am broadcast -a android.intent.action.MEDIA_SCANNER_SCAN_FILE -d file://{device_path}"
+        "am broadcast -a android.intent.action.MEDIA_SCANNER_SCAN_FILE -d {}",
+        quote(&format!("file://{device_path}"))?
     ))?;
     if !out.contains("Broadcast completed") {
         return Err(Error::failed(format!(
@@ -111,7 +97,7 @@ pub fn scan(device_path: &str) -> Result<()> {
 
 /// Deletes a device file (if any) and drops it from the media store, so a new push gets a fresh entry.
 pub fn remove(device_path: &str) -> Result<()> {
-    run(&format!("rm -f {device_path}"))?;
+    run(&format!("rm -f {}", quote(device_path)?))?;
     scan(device_path)
 }
 

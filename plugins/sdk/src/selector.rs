@@ -14,17 +14,7 @@ use core::fmt;
 /// let user_row = Selector::class("android.widget.TextView").with_text_regex("(?i)@?nasa");
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Selector {
-    text: Option<String>,
-    text_contains: Option<String>,
-    text_regex: Option<String>,
-    resource_id: Option<String>,
-    description: Option<String>,
-    description_contains: Option<String>,
-    class_name: Option<String>,
-    clickable: Option<bool>,
-    instance: Option<u32>,
-}
+pub struct Selector(phonefleet_rules::Selector);
 
 impl Selector {
     /// Matches every node.
@@ -62,123 +52,96 @@ impl Selector {
 
     /// Also require this exact text.
     pub fn with_text(mut self, text: impl Into<String>) -> Self {
-        self.text = Some(text.into());
+        self.0.text = Some(text.into());
         self
     }
     /// Also require the text to contain `part`.
     pub fn with_text_contains(mut self, part: impl Into<String>) -> Self {
-        self.text_contains = Some(part.into());
+        self.0.text_contains = Some(part.into());
         self
     }
     /// Also require the whole text to match the regex (evaluated by the host).
     pub fn with_text_regex(mut self, regex: impl Into<String>) -> Self {
-        self.text_regex = Some(regex.into());
+        self.0.text_regex = Some(regex.into());
         self
     }
     /// Also require this resource-id (whole, or the short part after `:id/`).
     pub fn with_id(mut self, resource_id: impl Into<String>) -> Self {
-        self.resource_id = Some(resource_id.into());
+        self.0.resource_id = Some(resource_id.into());
         self
     }
     /// Also require this exact content-desc.
     pub fn with_desc(mut self, desc: impl Into<String>) -> Self {
-        self.description = Some(desc.into());
+        self.0.description = Some(desc.into());
         self
     }
     /// Also require the content-desc to contain `part`.
     pub fn with_desc_contains(mut self, part: impl Into<String>) -> Self {
-        self.description_contains = Some(part.into());
+        self.0.description_contains = Some(part.into());
         self
     }
     /// Also require this class.
     pub fn with_class(mut self, class_name: impl Into<String>) -> Self {
-        self.class_name = Some(class_name.into());
+        self.0.class_name = Some(class_name.into());
         self
     }
     /// Also require the node to be (or not be) clickable.
     pub fn clickable(mut self, clickable: bool) -> Self {
-        self.clickable = Some(clickable);
+        self.0.clickable = Some(clickable);
         self
     }
     /// Take the n-th (0-based, document order) of the matching nodes.
     pub fn instance(mut self, n: u32) -> Self {
-        self.instance = Some(n);
+        self.0.instance = Some(n);
         self
     }
 
-    /// Whether `node` matches this selector, evaluated here in the guest (regexes excepted: a selector with
-    /// `text_regex` never matches here). `instance` is ignored. Short ids match any package's `:id/` prefix.
+    /// Whether `node` matches this selector, evaluated here in the guest by the same rules the host
+    /// uses (`phonefleet-rules`). `instance` is ignored; an invalid `text_regex` matches nothing.
     pub fn matches(&self, node: &crate::Node) -> bool {
-        fn opt(v: &Option<String>, f: impl FnOnce(&str) -> bool) -> bool {
-            v.as_deref().is_none_or(f)
-        }
-        self.text_regex.is_none()
-            && opt(&self.text, |t| node.text == t)
-            && opt(&self.text_contains, |t| node.text.contains(t))
-            && opt(&self.resource_id, |id| {
-                crate::tiktok::id_matches(&node.resource_id, id)
-            })
-            && opt(&self.description, |d| node.description == d)
-            && opt(&self.description_contains, |d| node.description.contains(d))
-            && opt(&self.class_name, |c| node.class_name == c)
-            && self.clickable.is_none_or(|c| node.clickable == c)
+        self.0
+            .compile()
+            .is_ok_and(|compiled| compiled.matches(node))
     }
 
-    /// The WIT record sent to the host (which matches a short id against the part after `:id/`).
+    /// The WIT record sent to the host.
     pub fn to_wit(&self) -> wit::Selector {
+        let s = &self.0;
         wit::Selector {
-            text: self.text.clone(),
-            text_contains: self.text_contains.clone(),
-            text_regex: self.text_regex.clone(),
-            resource_id: self.resource_id.clone(),
-            description: self.description.clone(),
-            description_contains: self.description_contains.clone(),
-            class_name: self.class_name.clone(),
-            clickable: self.clickable,
-            instance: self.instance,
+            text: s.text.clone(),
+            text_contains: s.text_contains.clone(),
+            text_regex: s.text_regex.clone(),
+            resource_id: s.resource_id.clone(),
+            description: s.description.clone(),
+            description_contains: s.description_contains.clone(),
+            class_name: s.class_name.clone(),
+            clickable: s.clickable,
+            instance: s.instance,
         }
     }
 }
 
 impl fmt::Display for Selector {
-    /// A short human description for error messages: `text 'Follow', clickable`.
+    /// How the selector reads in an error message: `text="Follow" clickable=true`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut parts: Vec<String> = Vec::new();
-        if let Some(v) = &self.text {
-            parts.push(format!("text '{v}'"));
-        }
-        if let Some(v) = &self.text_contains {
-            parts.push(format!("text containing '{v}'"));
-        }
-        if let Some(v) = &self.text_regex {
-            parts.push(format!("text matching /{v}/"));
-        }
-        if let Some(v) = &self.resource_id {
-            parts.push(format!("id '{v}'"));
-        }
-        if let Some(v) = &self.description {
-            parts.push(format!("content-desc '{v}'"));
-        }
-        if let Some(v) = &self.description_contains {
-            parts.push(format!("content-desc containing '{v}'"));
-        }
-        if let Some(v) = &self.class_name {
-            parts.push(format!("class {v}"));
-        }
-        if let Some(v) = self.clickable {
-            parts.push(if v {
-                "clickable".into()
-            } else {
-                "not clickable".into()
-            });
-        }
-        if let Some(v) = self.instance {
-            parts.push(format!("instance {v}"));
-        }
-        if parts.is_empty() {
-            f.write_str("any node")
-        } else {
-            f.write_str(&parts.join(", "))
-        }
+        self.0.fmt(f)
+    }
+}
+
+impl phonefleet_rules::NodeFields for crate::Node {
+    fn text(&self) -> &str {
+        &self.text
+    }
+    fn resource_id(&self) -> &str {
+        &self.resource_id
+    }
+    fn description(&self) -> &str {
+        &self.description
+    }
+    fn class_name(&self) -> &str {
+        &self.class_name
+    }
+    fn clickable(&self) -> bool {
+        self.clickable
     }
 }

@@ -2,8 +2,9 @@
 //! Matching prefers text and content-desc; resource-ids live only in [`Ids`], which a script may override.
 
 use crate::{Error, Node, Result, device, host, ui};
-use std::sync::RwLock;
 use std::time::Duration;
+
+pub use phonefleet_rules::resource_id_matches as id_matches;
 
 /// The obfuscated resource-ids of one TikTok build (short form, without `PKG:id/`). They change with every
 /// build, so scripts use them only as one signal among text and content-desc. An empty id never matches.
@@ -62,31 +63,9 @@ impl Default for Ids {
     }
 }
 
-static IDS: RwLock<Ids> = RwLock::new(Ids::TIKTOK_43_1_4);
-
-/// The resource-id table in use (by default [`Ids::TIKTOK_43_1_4`]).
+/// The resource-id table in use: [`Ids::TIKTOK_43_1_4`].
 pub fn ids() -> Ids {
-    *IDS.read().unwrap_or_else(|e| e.into_inner())
-}
-
-/// Replaces the resource-id table for the rest of this run (for an app build whose ids differ).
-pub fn set_ids(ids: Ids) {
-    *IDS.write().unwrap_or_else(|e| e.into_inner()) = ids;
-}
-
-/// Whether a node's resource-id is `id`: a short id (`"eme"`) matches any package's `PKG:id/eme`,
-/// a full one (`"android:id/text1"`) must match exactly. An empty id never matches.
-pub fn id_matches(node_id: &str, id: &str) -> bool {
-    if id.is_empty() {
-        return false;
-    }
-    if id.contains(':') {
-        return node_id == id;
-    }
-    node_id == id
-        || node_id
-            .strip_suffix(id)
-            .is_some_and(|p| p.ends_with(":id/"))
+    Ids::default()
 }
 
 /// A username as TikTok compares them: trimmed, without leading '@', lowercase.
@@ -464,15 +443,6 @@ mod tests {
                 bottom: top + 100,
             },
         }
-    }
-
-    #[test]
-    fn ids_match_short_and_full() {
-        assert!(id_matches("com.zhiliaoapp.musically:id/eme", "eme"));
-        assert!(id_matches("com.clone.app:id/eme", "eme"));
-        assert!(!id_matches("com.zhiliaoapp.musically:id/xeme", "eme"));
-        assert!(id_matches("android:id/text1", "android:id/text1"));
-        assert!(!id_matches("anything", ""));
     }
 
     #[test]

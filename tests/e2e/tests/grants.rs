@@ -6,11 +6,7 @@ use phonefleet_e2e::Fleet;
 use serde_json::json;
 use vphone::PhoneConfig;
 
-/// The misbehave test plugin, built by the host's build script.
-const MISBEHAVE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../target/plugins/wasm32-wasip2/plugin/phonefleet_test_misbehave.wasm"
-);
+use phonefleet_test_artifacts::MISBEHAVE;
 
 struct Setup {
     fleet: Fleet,

@@ -5,15 +5,8 @@ use phonefleet_e2e::Fleet;
 use serde_json::{Value, json};
 use vphone::PhoneConfig;
 
-/// The misbehave test plugin as 0.1.0 and 0.2.0, built by the host's build script.
-const V1: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../target/plugins/wasm32-wasip2/plugin/phonefleet_test_misbehave.wasm"
-);
-const V2: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../target/plugins-v2/wasm32-wasip2/plugin/phonefleet_test_misbehave.wasm"
-);
+/// The misbehave test plugin as 0.1.0 and 0.2.0.
+use phonefleet_test_artifacts::{MISBEHAVE as V1, MISBEHAVE_V2 as V2};
 
 async fn fleet_with_plugin_dir() -> (Fleet, tempfile::TempDir) {
     let plugins = tempfile::tempdir().unwrap();

@@ -16,7 +16,7 @@ async fn a_finished_task_has_host_events_and_plugin_logs() {
         .unwrap();
     fleet.wait_finished(&ids).await.unwrap();
     let logs = fleet.get(&format!("/task/{}/logs", ids[0])).await.unwrap();
-    let lines: Vec<&str> = logs["data"]
+    let lines: Vec<&str> = logs["data"]["lines"]
         .as_array()
         .unwrap()
         .iter()

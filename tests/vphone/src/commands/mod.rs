@@ -185,6 +185,7 @@ fn dispatch(ctx: &mut Ctx<'_>, argv: &[&str]) -> Output {
         "getprop" => system::getprop(ctx, args),
         "pm" => system::pm(ctx, args),
         "ime" => system::ime(ctx, args),
+        "settings" => system::settings(ctx, args),
         "wm" => system::wm(args),
         "log" => system::log(ctx, args),
         "logcat" => system::logcat(ctx, args),

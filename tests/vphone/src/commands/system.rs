@@ -111,6 +111,19 @@ pub fn ime(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
     }
 }
 
+/// `settings get|put secure default_input_method [ID]`: the current input method, as Android keeps it.
+pub fn settings(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
+    let phone = &mut *ctx.phone;
+    let mut out = Output::ok();
+    match args {
+        ["get", "secure", "default_input_method"] => out.out(format!("{}\n", phone.ime)),
+        ["put", "secure", "default_input_method", id] => phone.ime = id.to_string(),
+        ["get", _, _] => out.out("null\n"),
+        _ => return Output::fail(1, "usage: settings [get|put] NAMESPACE KEY [VALUE]\n"),
+    }
+    out
+}
+
 pub fn wm(args: &[&str]) -> Output {
     let mut out = Output::ok();
     match args {

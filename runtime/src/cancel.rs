@@ -13,6 +13,7 @@ pub struct Cancel {
 }
 
 impl Cancel {
+    /// A handle not yet cancelled.
     pub fn new() -> Cancel {
         Cancel::default()
     }
@@ -28,6 +29,12 @@ impl Cancel {
         self.token.cancelled().await
     }
 
+    /// Whether `cancel` has been called.
+    pub fn is_cancelled(&self) -> bool {
+        self.token.is_cancelled()
+    }
+
+    /// Why the run was cancelled ("cancelled" if no reason was given).
     pub fn reason(&self) -> String {
         self.reason
             .get()

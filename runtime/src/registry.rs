@@ -1,4 +1,4 @@
-//! The scripts this host can run: the built-in ones embedded in the binary, then every `*.wasm`
+//! The scripts this host can run: the built-in ones the caller embeds, then every `*.wasm`
 //! component in the plugin directory (which may replace a built-in by name), kept current while
 //! the host runs: new and changed files are loaded, broken ones reported with the old version kept.
 
@@ -10,34 +10,35 @@ use notify::{RecursiveMode, Watcher};
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
 
-use super::{Plugin, Runtime, RuntimeError};
+use crate::{Plugin, Runtime, RuntimeError};
 
-/// Built-in scripts, compiled for wasm32-wasip2 by build.rs from `plugins/`.
-const BUILTIN: &[(&str, &[u8])] = &[
-    (
-        "follow",
-        include_bytes!(concat!(env!("OUT_DIR"), "/plugins/phonefleet_follow.wasm")),
-    ),
-    (
-        "post",
-        include_bytes!(concat!(env!("OUT_DIR"), "/plugins/phonefleet_post.wasm")),
-    ),
-];
+/// A built-in script: its name (for messages) and its component bytes.
+pub type Builtin = (&'static str, &'static [u8]);
 
 /// What a change in the plugin directory did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Reload {
+    /// A file was (re)loaded and now serves `name`.
     Loaded {
+        /// The script's name.
         name: String,
+        /// Its version.
         version: String,
+        /// The plugin file.
         file: PathBuf,
     },
+    /// A file could not be loaded; whatever served before keeps serving.
     Rejected {
+        /// The plugin file.
         file: PathBuf,
+        /// Why, in words.
         reason: String,
     },
+    /// A file went away and its script with it (or back to the built-in of that name).
     Removed {
+        /// The script's name.
         name: String,
+        /// The plugin file.
         file: PathBuf,
     },
 }
@@ -64,13 +65,14 @@ impl Registry {
     /// and skipped; a broken built-in is an error.
     pub async fn load(
         runtime: Arc<Runtime>,
+        builtins: &[Builtin],
         plugin_dir: Option<&Path>,
     ) -> Result<Registry, RuntimeError> {
         let registry = Registry {
             runtime: runtime.clone(),
             loaded: RwLock::default(),
         };
-        for (name, wasm) in BUILTIN {
+        for (name, wasm) in builtins {
             let plugin = Arc::new(
                 runtime
                     .load(wasm, &format!("built-in script {name}"))

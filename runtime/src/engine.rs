@@ -1,107 +1,39 @@
-//! The WebAssembly runtime: one engine with an epoch ticker, compiled plugins, and a fresh
-//! sandboxed store per run whose future is raced against the task's cancel token and deadline.
-
-/// Returns `Ok(Err(e))` from a host import when a step fails: a device error is the guest's to
-/// handle, not a trap.
-macro_rules! attempt {
-    ($e:expr) => {
-        match $e {
-            Ok(v) => v,
-            Err(e) => return Ok(Err(e)),
-        }
-    };
-}
-
-pub mod bindings;
-mod cache;
-mod cancel;
-mod grants;
-mod imports;
-mod materials;
-mod plugin;
-mod registry;
-mod state;
+//! The engine: one wasmtime `Engine` with its epoch ticker and its compilation cache, and the one
+//! `Linker` every plugin is instantiated against (WASI p2 plus each phonefleet interface).
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use wasmtime::component::{Component, Linker};
-use wasmtime::{Config, Engine};
+use wasmtime::component::{Component, HasSelf, Linker};
+use wasmtime::{Cache, CacheConfig, Config, Engine};
 
-pub use cancel::Cancel;
-pub use grants::{Grants, HostPath, HostPathKind, host_paths};
-pub use materials::{LibraryFile, MaterialStore, SharedMaterialStore, kind_of};
-pub use plugin::{ConfigViolation, Plugin, RunRequest, ScriptMeta};
-pub use registry::{PluginWatcher, Registry, Reload};
-pub use state::{RunEvent, RunLevel};
-
-use bindings::Script;
-use state::RunState;
+use crate::bindings::ScriptPre;
+use crate::bindings::phonefleet::script::{device, host, materials, types, ui};
+use crate::plugin::Plugin;
+use crate::state::RunState;
 
 /// How often the engine's epoch advances: the granularity of cancellation and timeouts.
 const EPOCH_TICK: Duration = Duration::from_millis(10);
 
-/// Why loading or running a plugin failed.
+/// The world this host serves.
+pub const WORLD: &str = "phonefleet:script@0.1.0";
+
+/// Why the engine could not start or a plugin could not load.
 #[derive(Debug, thiserror::Error)]
 pub enum RuntimeError {
+    /// wasmtime refused the configuration.
     #[error("cannot set up the WebAssembly engine: {0}")]
     Engine(String),
+    /// The component is not a phonefleet script this host can run.
     #[error("{origin} is not a loadable phonefleet script component: {reason}")]
-    Load { origin: String, reason: String },
-    #[error("compile cache at {path}: {source}")]
-    Cache {
-        path: PathBuf,
-        source: std::io::Error,
+    Load {
+        /// Where the bytes came from (a file path, "built-in script follow").
+        origin: String,
+        /// What is wrong, in words.
+        reason: String,
     },
-}
-
-/// Per-run limits.
-#[derive(Clone, Copy, Debug)]
-pub struct Limits {
-    /// Wall-clock time a run may take before it is stopped.
-    pub timeout: Duration,
-    /// Linear memory a run may grow to.
-    pub memory_bytes: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            timeout: Duration::from_secs(30 * 60),
-            memory_bytes: 64 << 20,
-        }
-    }
-}
-
-/// Why a run ended without a result.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum RunError {
-    #[error("stopped: {0}")]
-    Cancelled(String),
-    #[error("timed out after {}: the script's time limit (raise it with --script-limit NAME:timeout=SECS)", humantime(*.0))]
-    TimedOut(Duration),
-    #[error(
-        "out of memory: the script needed more than its {limit_mib} MiB limit (raise it with --script-limit NAME:memory=MIB)"
-    )]
-    OutOfMemory { limit_mib: usize },
-    #[error("{0}")]
-    Failed(String),
-    #[error("invalid config: {0}")]
-    InvalidConfig(String),
-    #[error("plugin crashed: {0}")]
-    Trap(String),
-}
-
-/// "90 s", "30 min": how people say a limit.
-fn humantime(d: Duration) -> String {
-    let secs = d.as_secs();
-    if secs >= 60 && secs.is_multiple_of(60) {
-        format!("{} min", secs / 60)
-    } else {
-        format!("{:.1} s", d.as_secs_f64())
-    }
 }
 
 /// How the engine allocates each run's instances, memories, tables and async stacks.
@@ -113,23 +45,25 @@ pub enum Allocation {
     /// calls), each linear memory able to grow to `max_memory_bytes`. An instantiation beyond
     /// `concurrent` live stores fails, so size it for the device count plus headroom.
     Pooling {
+        /// Stores alive at once.
         concurrent: u32,
+        /// Largest linear memory of one store, in bytes.
         max_memory_bytes: usize,
     },
 }
 
-/// The engine, the linker every plugin is instantiated against, and the compile cache.
+/// The engine, the linker every plugin is instantiated against, and the epoch ticker.
 pub struct Runtime {
     engine: Engine,
     linker: Arc<Linker<RunState>>,
-    cache: cache::CompileCache,
     allocation: Allocation,
     _ticker: Ticker,
 }
 
 impl Runtime {
-    /// Creates the engine and starts its epoch ticker; compiled plugins are cached in `cache_dir`.
-    /// Instances are allocated on demand.
+    /// Creates the engine and starts its epoch ticker; compiled plugins are cached in `cache_dir`
+    /// by wasmtime's own compilation cache (keyed by the bytes, the engine settings and the
+    /// wasmtime version), so a restart loads instead of recompiling. Instances are allocated on demand.
     pub fn new(cache_dir: PathBuf) -> Result<Runtime, RuntimeError> {
         Runtime::with_allocation(cache_dir, Allocation::OnDemand)
     }
@@ -141,9 +75,17 @@ impl Runtime {
         cache_dir: PathBuf,
         allocation: Allocation,
     ) -> Result<Runtime, RuntimeError> {
+        let engine_err = |e: wasmtime::Error| RuntimeError::Engine(format!("{e:#}"));
         let mut config = Config::new();
         config.epoch_interruption(true);
         config.wasm_backtrace_details(wasmtime::WasmBacktraceDetails::Enable);
+        // wasmtime's cache wants an absolute directory; a data dir may be given relative.
+        let cache_dir = std::path::absolute(&cache_dir).map_err(|e| {
+            RuntimeError::Engine(format!("compile cache {}: {e}", cache_dir.display()))
+        })?;
+        let mut cache = CacheConfig::new();
+        cache.with_directory(cache_dir);
+        config.cache(Some(Cache::new(cache).map_err(engine_err)?));
         let (engine, allocation) = match allocation {
             Allocation::OnDemand => (Engine::new(&config), allocation),
             Allocation::Pooling {
@@ -163,18 +105,12 @@ impl Runtime {
                 }
             }
         };
-        let engine = engine.map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
-        let mut linker = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_async(&mut linker)
-            .map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
-        Script::add_to_linker::<_, wasmtime::component::HasSelf<_>>(&mut linker, |s| s)
-            .map_err(|e| RuntimeError::Engine(format!("{e:#}")))?;
-        let cache = cache::CompileCache::new(cache_dir, &engine)?;
-        let ticker = Ticker::start(engine.clone());
+        let engine = engine.map_err(engine_err)?;
+        let linker = link(&engine).map_err(engine_err)?;
+        let ticker = Ticker::start(engine.clone())?;
         Ok(Runtime {
             engine,
             linker: Arc::new(linker),
-            cache,
             allocation,
             _ticker: ticker,
         })
@@ -186,17 +122,32 @@ impl Runtime {
     }
 
     /// Compiles (or loads from the cache) a component, links it and asks it to describe itself.
+    ///
+    /// Errors: [`RuntimeError::Load`] saying what is wrong — not WebAssembly, a core module
+    /// rather than a component, an import this host lacks, missing exports, a schema that does
+    /// not compile.
     pub async fn load(&self, wasm: &[u8], origin: &str) -> Result<Plugin, RuntimeError> {
         let load_err = |reason: String| RuntimeError::Load {
             origin: origin.to_string(),
             reason,
         };
-        let component: Component = self.cache.component(&self.engine, wasm, origin)?;
+        match wasm.get(..8) {
+            Some([0, b'a', b's', b'm', 1, 0, 0, 0]) => {
+                return Err(load_err(
+                    "it is a core WebAssembly module, not a component: build it for wasm32-wasip2"
+                        .into(),
+                ));
+            }
+            Some([0, b'a', b's', b'm', ..]) => {}
+            _ => return Err(load_err("it is not a WebAssembly file".into())),
+        }
+        let component =
+            Component::new(&self.engine, wasm).map_err(|e| load_err(format!("{e:#}")))?;
         let world = world_of(&self.engine, &component);
         let pre = self.linker.instantiate_pre(&component).map_err(|e| {
             load_err(format!("it needs something this host does not provide ({e:#}); is it built against {WORLD}?"))
         })?;
-        let pre = bindings::ScriptPre::new(pre).map_err(|e| {
+        let pre = ScriptPre::new(pre).map_err(|e| {
             load_err(format!(
                 "it does not export describe/plan/run of {WORLD} ({e:#})"
             ))
@@ -205,6 +156,19 @@ impl Runtime {
             .await
             .map_err(load_err)
     }
+}
+
+/// The linker: WASI p2 (no preopens, no sockets, no environment are given to a store, so only
+/// stdout/stderr and clocks do anything) and each phonefleet interface on its own context.
+fn link(engine: &Engine) -> wasmtime::Result<Linker<RunState>> {
+    let mut linker = Linker::new(engine);
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+    types::add_to_linker::<_, HasSelf<_>>(&mut linker, |s: &mut RunState| &mut s.host)?;
+    device::add_to_linker::<_, HasSelf<_>>(&mut linker, |s: &mut RunState| &mut s.device)?;
+    ui::add_to_linker::<_, HasSelf<_>>(&mut linker, |s: &mut RunState| &mut s.ui)?;
+    host::add_to_linker::<_, HasSelf<_>>(&mut linker, |s: &mut RunState| &mut s.host)?;
+    materials::add_to_linker::<_, HasSelf<_>>(&mut linker, |s: &mut RunState| &mut s.materials)?;
+    Ok(linker)
 }
 
 /// Pool sizes for `concurrent` live stores. A phonefleet script is one component of a few core
@@ -224,9 +188,6 @@ fn pooling(concurrent: u32, max_memory_bytes: usize) -> wasmtime::InstanceAlloca
     wasmtime::InstanceAllocationStrategy::Pooling(pool)
 }
 
-/// The world this host serves.
-pub const WORLD: &str = "phonefleet:script@0.1.0";
-
 /// The `phonefleet:script@VERSION` a component's imports name, if any.
 fn world_of(engine: &Engine, component: &Component) -> Option<String> {
     component
@@ -238,13 +199,14 @@ fn world_of(engine: &Engine, component: &Component) -> Option<String> {
         })
 }
 
-/// The one thread that advances the engine's epoch; stops when dropped.
+/// The one thread that advances the engine's epoch; stops when dropped. Without it no deadline
+/// could interrupt a guest busy loop, so failing to start it is an error, not a warning.
 struct Ticker {
     stop: Arc<AtomicBool>,
 }
 
 impl Ticker {
-    fn start(engine: Engine) -> Ticker {
+    fn start(engine: Engine) -> Result<Ticker, RuntimeError> {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
         std::thread::Builder::new()
@@ -255,9 +217,8 @@ impl Ticker {
                     engine.increment_epoch();
                 }
             })
-            .map(|_| ())
-            .unwrap_or_else(|e| tracing::error!("cannot start the epoch ticker: {e}"));
-        Ticker { stop }
+            .map_err(|e| RuntimeError::Engine(format!("cannot start the epoch ticker: {e}")))?;
+        Ok(Ticker { stop })
     }
 }
 

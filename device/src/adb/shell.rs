@@ -1,0 +1,264 @@
+//! Running commands on the phone: shell protocol v2 (stdout, stderr and exit status apart), the v1
+//! shell of Android ≤ 6 with its exit status recovered and `\r\n` normalised, and binary `exec:`.
+
+use std::io;
+
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+
+use super::wire::{WireError, le32, read_to_eof};
+use super::{AdbError, Device, brief};
+
+/// Largest single shell v2 packet accepted from the server (adbd sends at most its max payload).
+const SHELL_MAX_PACKET: u32 = 16 * 1024 * 1024;
+/// Most output bytes (stdout and stderr together) one command may return; more is a protocol error
+/// rather than host memory spent on a runaway command.
+const SHELL_MAX_OUTPUT: usize = 64 * 1024 * 1024;
+/// Printed after a v1 command with its exit status, so the status survives a shell without v2.
+const V1_STATUS_MARK: &str = ":phonefleet-exit-status:";
+
+/// Output of one shell command.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShellOutput {
+    /// Bytes the command wrote to stdout (with stderr merged in, on a phone without shell v2).
+    pub stdout: Vec<u8>,
+    /// Bytes the command wrote to stderr (always empty on a phone without shell v2).
+    pub stderr: Vec<u8>,
+    /// Exit status (0–255).
+    pub exit_code: i32,
+}
+
+impl ShellOutput {
+    /// stdout as text (invalid UTF-8 replaced with U+FFFD).
+    pub fn stdout_text(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+
+    /// stderr as text (invalid UTF-8 replaced with U+FFFD).
+    pub fn stderr_text(&self) -> String {
+        String::from_utf8_lossy(&self.stderr).into_owned()
+    }
+}
+
+/// Packet ids of the shell v2 protocol (`shell_protocol.h`).
+mod packet {
+    /// Output the command wrote to stdout.
+    pub const STDOUT: u8 = 1;
+    /// Output the command wrote to stderr.
+    pub const STDERR: u8 = 2;
+    /// One byte: the exit status; the last packet.
+    pub const EXIT: u8 = 3;
+    /// From the client: no more stdin.
+    pub const CLOSE_STDIN: u8 = 4;
+}
+
+impl Device {
+    /// Runs `command` through the phone's `sh -c`: with shell protocol v2 when the phone offers it
+    /// (separate stdout and stderr, the exit status), else with the v1 shell, recovering the exit
+    /// status from a marker line and turning the PTY's `\r\n` into `\n`. Stdin is closed at once.
+    ///
+    /// The command is passed as is; quote every interpolated word with [`phonefleet_rules::quote`].
+    /// Errors: [`AdbError::Offline`] when the phone went away, [`AdbError::Timeout`] past the bound.
+    pub async fn shell(&self, command: &str) -> Result<ShellOutput, AdbError> {
+        if self.has_feature("shell_v2").await? {
+            self.shell_v2(command).await
+        } else {
+            self.shell_v1_with_status(command).await
+        }
+    }
+
+    /// Runs `command` with shell protocol v2 (`shell,v2,raw:`), whatever the phone's features say.
+    pub async fn shell_v2(&self, command: &str) -> Result<ShellOutput, AdbError> {
+        let service = format!("shell,v2,raw:{command}");
+        self.bounded_stream(
+            || brief("shell", command),
+            &service,
+            async |stream| {
+                // Close stdin first, so commands that read it see EOF instead of waiting forever.
+                stream.write_all(&[packet::CLOSE_STDIN, 0, 0, 0, 0]).await?;
+                stream.flush().await?;
+                read_shell_v2(stream).await
+            },
+        )
+        .await
+    }
+
+    /// Runs `command` with the v1 shell (`shell:`): stdout and stderr merged, no exit status, the
+    /// text as the phone sent it. Invalid UTF-8 is replaced with U+FFFD.
+    pub async fn shell_v1(&self, command: &str) -> Result<String, AdbError> {
+        let bytes = self.shell_v1_bytes(command).await?;
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    async fn shell_v1_bytes(&self, command: &str) -> Result<Vec<u8>, AdbError> {
+        let service = format!("shell:{command}");
+        self.bounded_stream(
+            || brief("shell", command),
+            &service,
+            async |stream| read_to_eof(stream).await,
+        )
+        .await
+    }
+
+    /// The v1 shell with the exit status printed after the command (in a subshell, so `exit`
+    /// inside it cannot skip the marker) and `\r\n` turned into `\n`.
+    async fn shell_v1_with_status(&self, command: &str) -> Result<ShellOutput, AdbError> {
+        let wrapped = format!("(\n{command}\n); echo \"{V1_STATUS_MARK}$?\"");
+        let raw = self.shell_v1_bytes(&wrapped).await?;
+        parse_v1_status(&raw).ok_or_else(|| AdbError::Offline {
+            serial: self.serial.clone(),
+        })
+    }
+
+    /// Runs `command` with `exec:` and returns its raw stdout (binary-safe, e.g. `screencap -p`).
+    pub async fn exec(&self, command: &str) -> Result<Vec<u8>, AdbError> {
+        let service = format!("exec:{command}");
+        self.bounded_stream(
+            || brief("exec", command),
+            &service,
+            async |stream| read_to_eof(stream).await,
+        )
+        .await
+    }
+}
+
+/// Splits v1 output into the command's own output (`\r\n` → `\n`) and the status after the last
+/// marker; `None` when the marker never came (the stream was cut).
+fn parse_v1_status(raw: &[u8]) -> Option<ShellOutput> {
+    let text = normalize_newlines(raw);
+    let mark = V1_STATUS_MARK.as_bytes();
+    let at = text.windows(mark.len()).rposition(|w| w == mark)?;
+    let status: String = text[at + mark.len()..]
+        .iter()
+        .map(|&b| b as char)
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let mut stdout = text[..at].to_vec();
+    // The marker is printed on a line of its own; a command whose output ended without a newline
+    // leaves the marker on its last line, so only an added newline would be ours — none is.
+    if stdout.ends_with(b"\n\n") {
+        stdout.pop();
+    }
+    Some(ShellOutput {
+        stdout,
+        stderr: Vec::new(),
+        exit_code: status.parse().ok()?,
+    })
+}
+
+/// `\r\n` → `\n`: the PTY behind the v1 shell of old Android turns every `\n` into `\r\n`.
+fn normalize_newlines(raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        if raw[i] == b'\r' && raw.get(i + 1) == Some(&b'\n') {
+            i += 1;
+            continue;
+        }
+        out.push(raw[i]);
+        i += 1;
+    }
+    out
+}
+
+/// Reads shell v2 packets until the exit packet; EOF before it means the phone went away.
+async fn read_shell_v2<R: AsyncRead + Unpin>(stream: &mut R) -> Result<ShellOutput, WireError> {
+    let mut out = ShellOutput {
+        stdout: Vec::new(),
+        stderr: Vec::new(),
+        exit_code: 0,
+    };
+    loop {
+        let mut header = [0u8; 5];
+        stream.read_exact(&mut header).await?;
+        let len = le32(&header[1..5]);
+        if len > SHELL_MAX_PACKET {
+            return Err(WireError::Protocol(format!("shell packet of {len} bytes")));
+        }
+        if out.stdout.len() + out.stderr.len() + len as usize > SHELL_MAX_OUTPUT {
+            return Err(WireError::Protocol(format!(
+                "the command printed more than {} MiB",
+                SHELL_MAX_OUTPUT >> 20
+            )));
+        }
+        let mut body = (&mut *stream).take(u64::from(len));
+        let target = match header[0] {
+            packet::STDOUT => &mut out.stdout,
+            packet::STDERR => &mut out.stderr,
+            packet::EXIT => {
+                let mut code = Vec::with_capacity(len as usize);
+                body.read_to_end(&mut code).await?;
+                let Some(&status) = code.first() else {
+                    return Err(WireError::Protocol("empty shell exit packet".to_owned()));
+                };
+                out.exit_code = i32::from(status);
+                return Ok(out);
+            }
+            _ => {
+                // Window size or stdin echo: not ours, skip the payload.
+                let skipped = tokio::io::copy(&mut body, &mut tokio::io::sink()).await?;
+                check_complete(skipped, len)?;
+                continue;
+            }
+        };
+        let got = body.read_to_end(target).await?;
+        check_complete(got as u64, len)?;
+    }
+}
+
+/// A short read inside a length-framed packet means the stream ended early.
+fn check_complete(got: u64, len: u32) -> Result<(), WireError> {
+    if got < u64::from(len) {
+        Err(WireError::Io(io::ErrorKind::UnexpectedEof.into()))
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn shell_v2_packets_are_split_into_streams_and_exit_code() {
+        let mut wire: Vec<u8> = Vec::new();
+        wire.extend([1, 3, 0, 0, 0]);
+        wire.extend(b"hi\n");
+        wire.extend([2, 4, 0, 0, 0]);
+        wire.extend(b"oops");
+        wire.extend([5, 2, 0, 0, 0, 9, 9]);
+        wire.extend([3, 1, 0, 0, 0, 7]);
+        let out = read_shell_v2(&mut wire.as_slice()).await.expect("parsed");
+        assert_eq!(out.stdout, b"hi\n");
+        assert_eq!(out.stderr, b"oops");
+        assert_eq!(out.exit_code, 7);
+    }
+
+    #[tokio::test]
+    async fn shell_v2_eof_before_exit_is_a_broken_stream() {
+        let wire: Vec<u8> = vec![1, 3, 0, 0, 0, b'h'];
+        assert!(matches!(
+            read_shell_v2(&mut wire.as_slice()).await,
+            Err(WireError::Io(_))
+        ));
+    }
+
+    #[test]
+    fn v1_output_gives_back_status_and_lf_lines() {
+        let raw = b"line one\r\nline two\r\n:phonefleet-exit-status:3\r\n";
+        let out = parse_v1_status(raw).expect("marker");
+        assert_eq!(out.stdout, b"line one\nline two\n");
+        assert_eq!(out.exit_code, 3);
+    }
+
+    #[test]
+    fn v1_output_without_trailing_newline_keeps_its_bytes() {
+        let out = parse_v1_status(b"no newline:phonefleet-exit-status:0\n").expect("marker");
+        assert_eq!(out.stdout, b"no newline");
+        assert_eq!(out.exit_code, 0);
+    }
+
+    #[test]
+    fn v1_output_cut_before_the_marker_is_no_answer() {
+        assert!(parse_v1_status(b"partial output\r\n").is_none());
+    }
+}

@@ -1,0 +1,82 @@
+//! The ADBKeyboard input method, through which any Unicode text is typed: made the current IME
+//! (installed? `ime enable`, `ime set`, confirmed in settings) and the phone's own one put back after.
+
+use base64::Engine as _;
+
+use super::{all_output, failed, q};
+use crate::adb::{AdbError, Device};
+
+/// ADBKeyboard's input method id (github.com/senzhk/ADBKeyBoard).
+pub const ADB_KEYBOARD_IME: &str = "com.android.adbkeyboard/.AdbIME";
+/// ADBKeyboard's package.
+const ADB_KEYBOARD_PACKAGE: &str = "com.android.adbkeyboard";
+/// Where Android keeps the current input method.
+const DEFAULT_IME_SETTING: &str = "settings get secure default_input_method";
+/// How often `ime set` is re-checked in settings: right after `ime enable` the write can race
+/// (field case 12, cloud phones).
+const CONFIRM_ATTEMPTS: usize = 3;
+
+impl Device {
+    /// The phone's current input method id (`settings get secure default_input_method`).
+    pub async fn current_ime(&self) -> Result<String, AdbError> {
+        Ok(self
+            .run(DEFAULT_IME_SETTING)
+            .await?
+            .stdout_text()
+            .trim()
+            .to_owned())
+    }
+
+    /// Makes ADBKeyboard the current input method and returns the one it replaced (`None` when it
+    /// already was current). Checks the package, enables the IME, selects it and confirms it in
+    /// settings.
+    ///
+    /// Errors: [`AdbError::Command`] saying ADBKeyboard is not installed, or that the phone did not
+    /// switch to it (with the phone's own words).
+    pub async fn use_adb_keyboard(&self) -> Result<Option<String>, AdbError> {
+        let previous = self.current_ime().await?;
+        if previous == ADB_KEYBOARD_IME {
+            return Ok(None);
+        }
+        if !self.is_installed(ADB_KEYBOARD_PACKAGE).await? {
+            return Err(failed(
+                "pm path com.android.adbkeyboard",
+                1,
+                "ADBKeyboard is not installed: install ADBKeyboard.apk (github.com/senzhk/ADBKeyBoard) \
+                 so phonefleet can type text that is not plain ASCII",
+            ));
+        }
+        let ime = q(ADB_KEYBOARD_IME)?;
+        let enable = format!("ime enable {ime}");
+        self.run(&enable).await?;
+        let set = format!("ime set {ime}");
+        let mut said = String::new();
+        for _ in 0..CONFIRM_ATTEMPTS {
+            let out = self.shell(&set).await?;
+            said = all_output(&out).trim().to_owned();
+            if self.current_ime().await? == ADB_KEYBOARD_IME {
+                return Ok(Some(previous));
+            }
+        }
+        Err(failed(
+            &set,
+            1,
+            &format!("the phone did not switch to ADBKeyboard: {said}"),
+        ))
+    }
+
+    /// Selects `ime` as the current input method (to put the phone's own keyboard back).
+    pub async fn set_ime(&self, ime: &str) -> Result<(), AdbError> {
+        self.run(&format!("ime set {}", q(ime)?)).await.map(drop)
+    }
+
+    /// Types `text` (any Unicode) into the focused field through ADBKeyboard's `ADB_INPUT_B64`
+    /// broadcast. ADBKeyboard must be the current input method ([`Device::use_adb_keyboard`]):
+    /// otherwise nothing receives the broadcast, which still "completes".
+    pub async fn type_unicode(&self, text: &str) -> Result<(), AdbError> {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+        self.run(&format!("am broadcast -a ADB_INPUT_B64 --es msg {b64}"))
+            .await
+            .map(drop)
+    }
+}

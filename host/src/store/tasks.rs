@@ -1,0 +1,483 @@
+//! Tasks: the queue's rows, their lifecycle (`TaskStatus`), and every query on them — insert a
+//! request's tasks at once, the dispatcher's due tasks per phone, finish, retry, delete, list, count.
+
+use sqlx::{QueryBuilder, Sqlite};
+
+use super::{Store, StoreError};
+
+/// Where a task is in its life. Stored as the integer the API shows (`status`).
+///
+/// SQL in this module writes these as the literals 0..3: SQLite matches a partial index (such as
+/// `tasks_pending_start … WHERE status = 0`, migration 0004) only against a literal, not a bound
+/// parameter. `a_status_is_stored_as_its_api_number` keeps the two in step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, sqlx::Type)]
+#[repr(i64)]
+pub enum TaskStatus {
+    /// Waiting for its start time and an idle, online phone. The dispatcher moves it to Running;
+    /// stop and delete take it out; a run that found its phone gone before doing anything puts it back.
+    Pending = 0,
+    /// Its plugin runs on its phone. The run's end moves it to Completed or Failed; a host that
+    /// stopped while it ran fails it at the next start.
+    Running = 1,
+    /// The script returned a result. Final.
+    Completed = 2,
+    /// The script failed, was stopped, or its phone went away. Retry moves it back to Pending.
+    Failed = 3,
+}
+
+impl TaskStatus {
+    /// Every status, in API order.
+    pub const ALL: [TaskStatus; 4] = [
+        TaskStatus::Pending,
+        TaskStatus::Running,
+        TaskStatus::Completed,
+        TaskStatus::Failed,
+    ];
+
+    /// The status the API numbers `code` (0..=3).
+    pub fn from_code(code: i64) -> Option<TaskStatus> {
+        TaskStatus::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// The API's number for the status.
+    pub fn code(self) -> i64 {
+        self as i64
+    }
+
+    /// The API's word for the status (`status_text`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskStatus::Pending => "pending",
+            TaskStatus::Running => "running",
+            TaskStatus::Completed => "completed",
+            TaskStatus::Failed => "failed",
+        }
+    }
+}
+
+impl serde::Serialize for TaskStatus {
+    /// As the API's number.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i64(self.code())
+    }
+}
+
+/// One stored task. Times are Unix milliseconds.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct TaskRow {
+    pub id: i64,
+    pub serial: String,
+    pub username: Option<String>,
+    pub script_name: String,
+    pub script_config: String,
+    pub status: TaskStatus,
+    pub source: String,
+    pub start_at: i64,
+    pub created_at: i64,
+    pub started_at: Option<i64>,
+    pub finished_at: Option<i64>,
+    pub retry_count: i64,
+    pub progress_percent: Option<i64>,
+    pub progress_message: Option<String>,
+    pub error: Option<String>,
+    pub result: Option<String>,
+}
+
+/// A task about to be inserted.
+#[derive(Clone, Debug)]
+pub struct NewTask {
+    pub serial: String,
+    pub username: Option<String>,
+    pub script_name: String,
+    pub script_config: String,
+    pub source: String,
+    pub start_at: i64,
+}
+
+/// Filters of the task list; `None` matches everything.
+#[derive(Clone, Debug, Default)]
+pub struct TaskFilter {
+    pub status: Option<TaskStatus>,
+    pub serial: Option<String>,
+    pub script_name: Option<String>,
+    pub source: Option<String>,
+}
+
+/// Counts by status.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Stats {
+    pub total: i64,
+    pub pending: i64,
+    pub running: i64,
+    pub completed: i64,
+    pub failed: i64,
+}
+
+/// How a run ended.
+#[derive(Clone, Debug)]
+pub enum Outcome {
+    Completed { result: String },
+    Failed { error: String },
+}
+
+const TASK_COLUMNS: &str = "id, serial, username, script_name, script_config, status, source, start_at, \
+     created_at, started_at, finished_at, retry_count, progress_percent, progress_message, error, result";
+
+impl Store {
+    /// Inserts all tasks in one transaction: all or none. Returns their ids in order.
+    ///
+    /// One multi-row `INSERT … RETURNING id` per chunk rather than one statement per task: a request
+    /// for 100 phones is one round trip to SQLite's worker, not 100.
+    pub async fn insert_tasks(&self, tasks: &[NewTask], now: i64) -> Result<Vec<i64>, StoreError> {
+        /// Rows per statement: 7 parameters each, well under SQLite's 32,766.
+        const CHUNK: usize = 1000;
+        let mut tx = self.pool.begin().await?;
+        let mut ids = Vec::with_capacity(tasks.len());
+        for chunk in tasks.chunks(CHUNK) {
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO tasks (serial, username, script_name, script_config, source, start_at, created_at) ",
+            );
+            insert.push_values(chunk, |mut row, t| {
+                row.push_bind(&t.serial)
+                    .push_bind(&t.username)
+                    .push_bind(&t.script_name)
+                    .push_bind(&t.script_config)
+                    .push_bind(&t.source)
+                    .push_bind(t.start_at)
+                    .push_bind(now);
+            });
+            insert.push(" RETURNING id");
+            let mut chunk_ids: Vec<i64> = insert.build_query_scalar().fetch_all(&mut *tx).await?;
+            // RETURNING's row order is unspecified, but rows are inserted in VALUES order with
+            // increasing ids (AUTOINCREMENT, under the write lock): sorted ids are in input order.
+            chunk_ids.sort_unstable();
+            ids.extend(chunk_ids);
+        }
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    /// One task, if it exists.
+    pub async fn task(&self, id: i64) -> Result<Option<TaskRow>, StoreError> {
+        let sql = format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = ?");
+        Ok(sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    /// One page of tasks, newest first, and how many match in all.
+    pub async fn list_tasks(
+        &self,
+        filter: &TaskFilter,
+        page: u32,
+        page_size: u32,
+    ) -> Result<(i64, Vec<TaskRow>), StoreError> {
+        // Counted from the per-combination totals the triggers keep (migration 0004), not row by row.
+        let mut count =
+            QueryBuilder::<Sqlite>::new("SELECT COALESCE(SUM(n), 0) FROM task_counts WHERE 1=1");
+        push_filter(&mut count, filter);
+        let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
+        let mut select =
+            QueryBuilder::<Sqlite>::new(format!("SELECT {TASK_COLUMNS} FROM tasks WHERE 1=1"));
+        push_filter(&mut select, filter);
+        select
+            .push(" ORDER BY id DESC LIMIT ")
+            .push_bind(i64::from(page_size));
+        select
+            .push(" OFFSET ")
+            .push_bind(i64::from(page.saturating_sub(1)) * i64::from(page_size));
+        let rows = select.build_query_as().fetch_all(&self.pool).await?;
+        Ok((total, rows))
+    }
+
+    /// Counts by status, from the trigger-kept `task_counts` (the same numbers the list's `total` uses).
+    pub async fn stats(&self) -> Result<Stats, StoreError> {
+        let rows: Vec<(TaskStatus, i64)> =
+            sqlx::query_as("SELECT status, SUM(n) FROM task_counts GROUP BY status")
+                .fetch_all(&self.pool)
+                .await?;
+        let mut stats = Stats::default();
+        for (status, n) in rows {
+            stats.total += n;
+            match status {
+                TaskStatus::Pending => stats.pending = n,
+                TaskStatus::Running => stats.running = n,
+                TaskStatus::Completed => stats.completed = n,
+                TaskStatus::Failed => stats.failed = n,
+            }
+        }
+        Ok(stats)
+    }
+
+    /// Each phone's next pending task whose start has come: smallest (start_at, id) per serial.
+    pub async fn due_tasks(&self, now: i64) -> Result<Vec<TaskRow>, StoreError> {
+        let sql = format!(
+            "SELECT {TASK_COLUMNS} FROM tasks t INDEXED BY tasks_pending_start WHERE t.status = 0 AND t.start_at <= ?1 AND t.id = \
+               (SELECT u.id FROM tasks u WHERE u.status = 0 AND u.serial = t.serial AND u.start_at <= ?1 \
+                ORDER BY u.start_at, u.id LIMIT 1)"
+        );
+        Ok(sqlx::query_as(&sql).bind(now).fetch_all(&self.pool).await?)
+    }
+
+    /// When the earliest pending task that is not yet due becomes due.
+    pub async fn next_start_after(&self, now: i64) -> Result<Option<i64>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT MIN(start_at) FROM tasks INDEXED BY tasks_pending_start WHERE status = 0 AND start_at > ?",
+        )
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Moves a pending task to running; false if it was no longer pending.
+    pub async fn mark_running(&self, id: i64, now: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE tasks SET status = 1, started_at = ?, finished_at = NULL, progress_percent = 0, \
+             progress_message = NULL WHERE id = ? AND status = 0",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Puts a running task back in the queue, as it was before it was dispatched: its run found the
+    /// phone gone before it did anything. False if it was not running.
+    pub async fn return_to_pending(&self, id: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE tasks SET status = 0, started_at = NULL, progress_percent = NULL, \
+             progress_message = NULL WHERE id = ? AND status = 1",
+        )
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Records how a running task ended.
+    pub async fn finish(&self, id: i64, outcome: &Outcome, now: i64) -> Result<(), StoreError> {
+        let (status, error, result) = match outcome {
+            Outcome::Completed { result } => (TaskStatus::Completed, None, Some(result.as_str())),
+            Outcome::Failed { error } => (TaskStatus::Failed, Some(error.as_str()), None),
+        };
+        let percent = (status == TaskStatus::Completed).then_some(100);
+        sqlx::query(
+            "UPDATE tasks SET status = ?, error = ?, result = ?, finished_at = ?, \
+             progress_percent = COALESCE(?, progress_percent) WHERE id = ? AND status = 1",
+        )
+        .bind(status)
+        .bind(error)
+        .bind(result)
+        .bind(now)
+        .bind(percent)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Records a running task's progress.
+    pub async fn set_progress(
+        &self,
+        id: i64,
+        percent: u8,
+        message: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE tasks SET progress_percent = ?, progress_message = ? WHERE id = ?")
+            .bind(i64::from(percent))
+            .bind(message)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Tasks left running by a host that stopped become failed with `error`; returns how many.
+    pub async fn fail_running(&self, error: &str, now: i64) -> Result<u64, StoreError> {
+        let done =
+            sqlx::query("UPDATE tasks SET status = 3, error = ?, finished_at = ? WHERE status = 1")
+                .bind(error)
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Moves a pending task to failed with `error`; false if it was not pending.
+    pub async fn fail_pending(&self, id: i64, error: &str, now: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE tasks SET status = 3, error = ?, finished_at = ? WHERE id = ? AND status = 0",
+        )
+        .bind(error)
+        .bind(now)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Failed tasks (all of them, or one) back to pending, due now, with `retry_count + 1`.
+    /// Returns how many were retried.
+    pub async fn retry(&self, id: Option<i64>, now: i64) -> Result<u64, StoreError> {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "UPDATE tasks SET status = 0, retry_count = retry_count + 1, error = NULL, result = NULL, \
+             started_at = NULL, finished_at = NULL, progress_percent = NULL, progress_message = NULL, start_at = ",
+        );
+        q.push_bind(now).push(" WHERE status = 3");
+        if let Some(id) = id {
+            q.push(" AND id = ").push_bind(id);
+        }
+        Ok(q.build().execute(&self.pool).await?.rows_affected())
+    }
+
+    /// Deletes tasks and their logs; returns how many tasks existed.
+    pub async fn delete_tasks(&self, ids: &[i64]) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let mut deleted = 0;
+        for id in ids {
+            sqlx::query("DELETE FROM task_logs WHERE task_id = ?")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            deleted += sqlx::query("DELETE FROM tasks WHERE id = ?")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        }
+        tx.commit().await?;
+        Ok(deleted)
+    }
+}
+
+fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &TaskFilter) {
+    if let Some(s) = f.status {
+        q.push(" AND status = ").push_bind(s);
+    }
+    if let Some(s) = &f.serial {
+        q.push(" AND serial = ").push_bind(s.clone());
+    }
+    if let Some(s) = &f.script_name {
+        q.push(" AND script_name = ").push_bind(s.clone());
+    }
+    if let Some(s) = &f.source {
+        q.push(" AND source = ").push_bind(s.clone());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(serial: &str, start_at: i64) -> NewTask {
+        NewTask {
+            serial: serial.into(),
+            username: None,
+            script_name: "follow".into(),
+            script_config: "{}".into(),
+            source: "api".into(),
+            start_at,
+        }
+    }
+
+    #[test]
+    fn a_status_is_stored_as_its_api_number() {
+        let codes: Vec<i64> = TaskStatus::ALL.iter().map(|s| s.code()).collect();
+        assert_eq!(codes, [0, 1, 2, 3]);
+        let partial_index = include_str!("../../migrations/0004_task_queries.sql");
+        assert!(
+            partial_index.contains("WHERE status = 0"),
+            "the pending index names Pending's number"
+        );
+    }
+
+    #[tokio::test]
+    async fn each_phone_gets_its_earliest_due_task() {
+        let store = Store::in_memory().await.unwrap();
+        let ids = store
+            .insert_tasks(
+                &[task("a", 20), task("a", 10), task("b", 30), task("c", 999)],
+                0,
+            )
+            .await
+            .unwrap();
+        let due: Vec<i64> = store
+            .due_tasks(100)
+            .await
+            .unwrap()
+            .iter()
+            .map(|t| t.id)
+            .collect();
+        assert_eq!(due.len(), 2);
+        assert!(
+            due.contains(&ids[1]) && due.contains(&ids[2]),
+            "{due:?} of {ids:?}"
+        );
+        assert_eq!(store.next_start_after(100).await.unwrap(), Some(999));
+    }
+
+    #[tokio::test]
+    async fn stats_and_list_totals_agree() {
+        let store = Store::in_memory().await.unwrap();
+        let ids = store
+            .insert_tasks(&[task("a", 0), task("b", 0), task("a", 0)], 0)
+            .await
+            .unwrap();
+        assert!(store.mark_running(ids[0], 1).await.unwrap());
+        store
+            .finish(ids[0], &Outcome::Failed { error: "x".into() }, 2)
+            .await
+            .unwrap();
+        let stats = store.stats().await.unwrap();
+        assert_eq!((stats.total, stats.pending, stats.failed), (3, 2, 1));
+        let filter = TaskFilter {
+            status: Some(TaskStatus::Pending),
+            ..TaskFilter::default()
+        };
+        let (total, rows) = store.list_tasks(&filter, 1, 20).await.unwrap();
+        assert_eq!((total, rows.len()), (2, 2));
+    }
+
+    #[tokio::test]
+    async fn retry_puts_a_failed_task_back_due_now() {
+        let store = Store::in_memory().await.unwrap();
+        let id = store.insert_tasks(&[task("a", 0)], 0).await.unwrap()[0];
+        store.mark_running(id, 1).await.unwrap();
+        store
+            .finish(id, &Outcome::Failed { error: "x".into() }, 2)
+            .await
+            .unwrap();
+        assert_eq!(store.retry(Some(id), 50).await.unwrap(), 1);
+        let row = store.task(id).await.unwrap().unwrap();
+        assert_eq!(
+            (row.status, row.retry_count, row.start_at),
+            (TaskStatus::Pending, 1, 50)
+        );
+        assert_eq!(row.error, None);
+    }
+
+    #[tokio::test]
+    async fn a_returned_task_is_pending_again_and_not_started() {
+        let store = Store::in_memory().await.unwrap();
+        let id = store.insert_tasks(&[task("a", 0)], 0).await.unwrap()[0];
+        store.mark_running(id, 1).await.unwrap();
+        assert!(store.return_to_pending(id).await.unwrap());
+        let row = store.task(id).await.unwrap().unwrap();
+        assert_eq!((row.status, row.started_at), (TaskStatus::Pending, None));
+        assert!(!store.return_to_pending(id).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn deleting_a_task_deletes_its_logs() {
+        let store = Store::in_memory().await.unwrap();
+        let id = store.insert_tasks(&[task("a", 0)], 0).await.unwrap()[0];
+        store
+            .append_logs(id, &[crate::store::logs::NewLog::info(1, "hello")])
+            .await
+            .unwrap();
+        assert_eq!(store.delete_tasks(&[id, id + 100]).await.unwrap(), 1);
+        assert_eq!(store.task_logs(id, 1, 10).await.unwrap().total, 0);
+    }
+}

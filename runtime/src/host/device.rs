@@ -1,0 +1,142 @@
+//! The host side of the WIT `device` interface: each primitive is one typed call on the run's own
+//! phone (`phonefleet_device`'s Android commands), within the run's pace; file pushes pass the grants.
+
+use phonefleet_device::android::is_input_text;
+
+use super::{Bound, HostError, Phone, SharedGrants, convert};
+use crate::bindings::phonefleet::script::{device, types};
+use crate::bindings::{DeviceError, ShellOutput};
+use crate::report::{Level, Reporter};
+
+/// The `device` interface's context: the phone, the grants, and the keyboard state of this run.
+#[derive(Default)]
+pub(crate) struct DeviceCtx {
+    phone: Bound<Phone>,
+    grants: Bound<SharedGrants>,
+    reporter: Bound<Reporter>,
+    /// Whether ADBKeyboard is the current input method in this run.
+    ime_ready: bool,
+    /// The input method ADBKeyboard replaced, put back when the run ends.
+    previous_ime: Option<String>,
+}
+
+impl DeviceCtx {
+    pub fn bound(phone: Phone, grants: SharedGrants, reporter: Reporter) -> DeviceCtx {
+        DeviceCtx {
+            phone: Bound::new(phone),
+            grants: Bound::new(grants),
+            reporter: Bound::new(reporter),
+            ..DeviceCtx::default()
+        }
+    }
+
+    /// Puts back the phone's own keyboard if this run switched to ADBKeyboard. Best effort: the
+    /// phone may be gone; then there is nothing to put back.
+    pub async fn restore(&mut self) {
+        let (Some(previous), Some(phone)) = (self.previous_ime.take(), self.phone.as_ref()) else {
+            return;
+        };
+        if let Err(e) = phone.call().await.set_ime(&previous).await {
+            tracing::debug!("cannot restore the input method {previous}: {e}");
+        }
+    }
+}
+
+impl types::Host for DeviceCtx {
+    fn convert_device_error(&mut self, err: HostError) -> wasmtime::Result<DeviceError> {
+        convert(err)
+    }
+}
+
+impl device::Host for DeviceCtx {
+    async fn shell(&mut self, command: String) -> Result<ShellOutput, HostError> {
+        let out = self.phone.get()?.call().await.shell(&command).await?;
+        Ok(ShellOutput {
+            stdout: out.stdout_text(),
+            stderr: out.stderr_text(),
+            exit_code: out.exit_code,
+        })
+    }
+
+    async fn tap(&mut self, x: u32, y: u32) -> Result<(), HostError> {
+        Ok(self.phone.get()?.call().await.tap(x, y).await?)
+    }
+
+    async fn swipe(
+        &mut self,
+        x1: u32,
+        y1: u32,
+        x2: u32,
+        y2: u32,
+        duration_ms: u32,
+    ) -> Result<(), HostError> {
+        let device = self.phone.get()?.call().await;
+        Ok(device.swipe((x1, y1), (x2, y2), duration_ms).await?)
+    }
+
+    async fn key_event(&mut self, code: u32) -> Result<(), HostError> {
+        Ok(self.phone.get()?.call().await.key_event(code).await?)
+    }
+
+    async fn input_text(&mut self, text: String) -> Result<(), HostError> {
+        let phone = self.phone.get()?.clone();
+        if is_input_text(&text) {
+            return Ok(phone.call().await.type_ascii(&text).await?);
+        }
+        // Anything else goes through the ADBKeyboard IME so any Unicode arrives intact.
+        if !self.ime_ready {
+            let replaced = phone.call().await.use_adb_keyboard().await?;
+            self.previous_ime = self.previous_ime.take().or(replaced);
+            self.ime_ready = true;
+        }
+        Ok(phone.call().await.type_unicode(&text).await?)
+    }
+
+    async fn open_url(&mut self, url: String, package: Option<String>) -> Result<(), HostError> {
+        let device = self.phone.get()?.call().await;
+        Ok(device.open_url(&url, package.as_deref()).await?)
+    }
+
+    async fn start_app(&mut self, package: String) -> Result<(), HostError> {
+        Ok(self.phone.get()?.call().await.start_app(&package).await?)
+    }
+
+    async fn stop_app(&mut self, package: String) -> Result<(), HostError> {
+        Ok(self.phone.get()?.call().await.stop_app(&package).await?)
+    }
+
+    async fn screen_size(&mut self) -> Result<(u32, u32), HostError> {
+        Ok(self.phone.get()?.call().await.screen_size().await?)
+    }
+
+    async fn screenshot(&mut self) -> Result<Vec<u8>, HostError> {
+        Ok(self.phone.get()?.call().await.screenshot().await?)
+    }
+
+    async fn dump_ui(&mut self) -> Result<String, HostError> {
+        self.phone.get()?.dump_xml().await
+    }
+
+    async fn push_file(
+        &mut self,
+        host_path: String,
+        device_path: String,
+    ) -> Result<u64, HostError> {
+        let grants = self.grants.get()?.lock().clone();
+        let requested = host_path.clone();
+        let checked = tokio::task::spawn_blocking(move || grants.check(&requested))
+            .await
+            .map_err(|e| HostError::Trap(wasmtime::Error::msg(format!("grant check: {e}"))))?;
+        let path = match checked {
+            Ok(path) => path,
+            Err(why) => {
+                self.reporter
+                    .get()?
+                    .log(Level::Warn, format!("denied push: {why}"));
+                return Err(DeviceError::Denied(why).into());
+            }
+        };
+        let device = self.phone.get()?.call().await;
+        Ok(device.push(&path, &device_path, 0o644).await?)
+    }
+}

@@ -1,0 +1,74 @@
+//! The host side of the WIT `host` interface: the run's log and progress (through its bounded
+//! [`Reporter`]), sleeping without blocking the host, and who the run is for.
+
+use std::time::Duration;
+
+use super::{Bound, HostError, convert};
+use crate::bindings::phonefleet::script::{host, types};
+use crate::bindings::{DeviceError, TaskInfo};
+use crate::report::{Level, Reporter};
+
+/// The `host` interface's context: the task and where its reports go.
+#[derive(Default)]
+pub(crate) struct HostCtx {
+    task: Bound<TaskInfo>,
+    reporter: Bound<Reporter>,
+}
+
+impl HostCtx {
+    pub fn bound(task: TaskInfo, reporter: Reporter) -> HostCtx {
+        HostCtx {
+            task: Bound::new(task),
+            reporter: Bound::new(reporter),
+        }
+    }
+
+    /// Reports a log line of the run; nothing outside a run.
+    pub fn log(&self, level: Level, message: &str) {
+        if let Some(reporter) = self.reporter.as_ref() {
+            reporter.log(level, message);
+        }
+    }
+}
+
+impl types::Host for HostCtx {
+    fn convert_device_error(&mut self, err: HostError) -> wasmtime::Result<DeviceError> {
+        convert(err)
+    }
+}
+
+impl host::Host for HostCtx {
+    async fn log(&mut self, level: host::Level, message: String) -> wasmtime::Result<()> {
+        let level = match level {
+            host::Level::Trace => Level::Trace,
+            host::Level::Debug => Level::Debug,
+            host::Level::Info => Level::Info,
+            host::Level::Warn => Level::Warn,
+            host::Level::Error => Level::Error,
+        };
+        HostCtx::log(self, level, &message);
+        Ok(())
+    }
+
+    async fn progress(&mut self, percent: u8, message: String) -> wasmtime::Result<()> {
+        if let Some(reporter) = self.reporter.as_ref() {
+            reporter.progress(percent, message);
+        }
+        Ok(())
+    }
+
+    async fn sleep(&mut self, ms: u32) -> wasmtime::Result<()> {
+        // Cancelling the task drops the whole run future, and with it this sleep.
+        tokio::time::sleep(Duration::from_millis(ms.into())).await;
+        Ok(())
+    }
+
+    async fn task(&mut self) -> wasmtime::Result<TaskInfo> {
+        Ok(self.task.as_ref().cloned().unwrap_or(TaskInfo {
+            id: 0,
+            serial: String::new(),
+            username: None,
+            package: String::new(),
+        }))
+    }
+}

@@ -1,0 +1,31 @@
+//! phonefleet-runtime: runs phonefleet scripts as sandboxed WebAssembly components (wasmtime,
+//! component model) and implements the host side of the `phonefleet:script` WIT world.
+//!
+//! The one design decision that matters: **a script can reach the world only through what one
+//! run's store holds, and everything it pushes into the host is bounded.** Each run gets a fresh
+//! store with a memory and table cap, an epoch deadline, a pace on its phone calls, and a bounded
+//! report channel for its logs and progress ([`report`]); each WIT interface is implemented on its
+//! own small context (`host::{device, ui, host, materials}`), the way wasmtime-wasi splits WASI.
+//! This crate knows nothing of HTTP, tasks or storage: the caller injects a [`MaterialStore`] and
+//! reads a run's [`report::Reports`].
+
+mod bindings;
+mod cancel;
+mod capture;
+mod engine;
+mod grants;
+mod host;
+mod pace;
+mod plugin;
+mod registry;
+pub mod report;
+mod state;
+
+pub use bindings::TaskInfo;
+pub use cancel::Cancel;
+pub use engine::{Allocation, Runtime, RuntimeError, WORLD};
+pub use grants::{Grants, HostPath, HostPathKind, host_paths};
+pub use host::materials::{LibraryFile, MaterialStore, NoMaterials, SharedMaterialStore};
+pub use plugin::{ConfigViolation, Limits, Plugin, RunError, RunRequest, ScriptMeta};
+pub use registry::{Builtin, PluginWatcher, Registry, Reload};
+pub use report::{Level, Reporter, Reports};
