@@ -238,8 +238,7 @@ fn adb_server_pids(port: u16) -> Vec<u32> {
         .filter(|pid| {
             let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
             let args: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
-            args.iter().any(|a| *a == b"fork-server")
-                && args.contains(&wanted.as_bytes())
+            args.iter().any(|a| *a == b"fork-server") && args.contains(&wanted.as_bytes())
         })
         .collect()
 }

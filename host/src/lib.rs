@@ -18,4 +18,4 @@ pub mod store;
 pub mod tasks;
 
 pub use config::Config;
-pub use server::{Server, StartError, start};
+pub use server::{Server, StartError, assemble, start};

@@ -4,9 +4,9 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use phonefleet_device::adb::{AdbError, AdbServer};
+use phonefleet_device::adb::{AdbError, AdbServer, DeviceInfo};
 use phonefleet_device::tracker::DeviceTracker;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 
 use crate::accounts::Accounts;
@@ -99,39 +99,7 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         Some(dir) => Some(watch_plugins(&registry, dir, events.clone())?),
         None => None,
     };
-    let library = Library::new(store.clone(), &config.data_dir);
-    let scheduler = Scheduler::start(
-        store.clone(),
-        registry.clone(),
-        tracker.subscribe(),
-        SchedulerConfig {
-            adb: adb.clone(),
-            limits: config.limits(),
-            device_limit: config.device_limit,
-            events: events.clone(),
-            materials: Arc::new(library.clone()),
-        },
-    );
-    let tasks = Tasks::new(
-        store.clone(),
-        registry.clone(),
-        tracker.subscribe(),
-        scheduler,
-        events.clone(),
-    );
-    let state = Arc::new(AppState {
-        tasks,
-        library,
-        accounts: Accounts::new(store),
-        registry,
-        devices: tracker.subscribe(),
-        adb,
-        events,
-        api_token: token,
-        plan: config.license_plan,
-        device_limit: config.device_limit,
-    });
-
+    let state = assemble(&config, store, registry, adb, tracker.subscribe(), events);
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .map_err(|source| StartError::Listen {
@@ -158,6 +126,51 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         serving,
         _tracker: tracker,
         _watcher: watcher,
+    })
+}
+
+/// Wires the host's services — library, scheduler, tasks, accounts — onto a store, the loaded
+/// scripts, an adb server and a live device table, and returns what the API serves. `start` calls
+/// it with the real tracker; in-process tests with a device table of their own.
+pub fn assemble(
+    config: &Config,
+    store: Store,
+    registry: Arc<Registry>,
+    adb: AdbServer,
+    devices: watch::Receiver<Arc<Vec<DeviceInfo>>>,
+    events: Events,
+) -> Arc<AppState> {
+    let library = Library::new(store.clone(), &config.data_dir);
+    let scheduler = Scheduler::start(
+        store.clone(),
+        registry.clone(),
+        devices.clone(),
+        SchedulerConfig {
+            adb: adb.clone(),
+            limits: config.limits(),
+            device_limit: config.device_limit,
+            events: events.clone(),
+            materials: Arc::new(library.clone()),
+        },
+    );
+    let tasks = Tasks::new(
+        store.clone(),
+        registry.clone(),
+        devices.clone(),
+        scheduler,
+        events.clone(),
+    );
+    Arc::new(AppState {
+        tasks,
+        library,
+        accounts: Accounts::new(store),
+        registry,
+        devices,
+        adb,
+        events,
+        api_token: config.api_token.clone().filter(|t| !t.is_empty()),
+        plan: config.license_plan,
+        device_limit: config.device_limit,
     })
 }
 

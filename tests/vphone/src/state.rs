@@ -1,6 +1,7 @@
 //! The whole phone behind one lock: filesystem, packages, IME, logcat, media store and the app,
 //! plus lock-free counters, and the state JSON that `dumpsys vphone` and `VPhone::state` report.
 
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
@@ -34,7 +35,13 @@ pub struct Phone {
     pub ime: String,
     pub logcat: Logcat,
     pub app: App,
+    /// The argv of every simple command the shell ran (after expansion), newest last, at most
+    /// [`RAN_KEPT`]: how tests see that a phone ran nothing but what it was asked to.
+    pub ran: VecDeque<Vec<String>>,
 }
+
+/// Commands `Phone::ran` remembers.
+pub const RAN_KEPT: usize = 2000;
 
 impl Phone {
     pub fn new(config: &PhoneConfig, serial_port: u16) -> Self {
@@ -47,7 +54,16 @@ impl Phone {
             ime: LATIN_IME.to_string(),
             logcat: Logcat::default(),
             app: App::new(config),
+            ran: VecDeque::new(),
         }
+    }
+
+    /// Remembers a command the shell is about to run.
+    pub fn record(&mut self, argv: &[String]) {
+        if self.ran.len() == RAN_KEPT {
+            self.ran.pop_front();
+        }
+        self.ran.push_back(argv.to_vec());
     }
 
     pub fn state(&self, counters: &Counters) -> Value {
@@ -69,6 +85,7 @@ impl Phone {
             "posts": app.posts_json(),
             "uploading": app.upload_percent(),
             "commands": counters.commands.load(Ordering::Relaxed),
+            "ran": self.ran,
             "max_concurrent_streams": counters.max_running.load(Ordering::Relaxed),
         })
     }

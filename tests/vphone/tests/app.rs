@@ -81,6 +81,34 @@ async fn shell_quoting_operators_and_redirections_behave_like_sh() {
 }
 
 #[tokio::test]
+async fn unquoted_substitutions_run_as_on_a_real_shell_and_are_recorded() {
+    let phone = VPhone::start(PhoneConfig::default()).await.expect("phone");
+    assert_eq!(sh(&phone, "echo a$(echo b)c `echo d`").await, "abc d\n");
+    assert_eq!(
+        sh(&phone, "echo '$(echo not run)'").await,
+        "$(echo not run)\n"
+    );
+    let ran = phone.state()["ran"].clone();
+    let names: Vec<&str> = ran
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|argv| argv[0].as_str())
+        .collect();
+    assert_eq!(names, ["echo", "echo", "echo", "echo"], "{ran}");
+}
+
+#[tokio::test]
+async fn a_group_passes_on_its_status_to_dollar_question_mark() {
+    let phone = VPhone::start(PhoneConfig::default()).await.expect("phone");
+    assert_eq!(sh(&phone, "(\nfalse\n); echo \"s=$?\"").await, "s=1\n");
+    assert_eq!(
+        sh(&phone, "(echo x; true) > /sdcard/g; cat /sdcard/g; echo $?").await,
+        "x\n0\n"
+    );
+}
+
+#[tokio::test]
 async fn follow_back_turns_into_friends_and_unfollowing_a_friend_asks_twice() {
     let phone = VPhone::start(PhoneConfig {
         followers_of_me: vec!["@bbc".into()],

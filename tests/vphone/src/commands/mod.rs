@@ -9,7 +9,10 @@ mod system;
 
 use std::collections::BTreeMap;
 
-use crate::shell::{self, Command, Connector, Redirect};
+use std::future::Future;
+use std::pin::Pin;
+
+use crate::shell::{self, Command, Connector, Part, Redirect, Script, Word};
 use crate::state::{Counters, Phone, Shared};
 
 /// Which output stream a chunk went to.
@@ -105,39 +108,117 @@ pub async fn run(shared: &Shared, line: &str) -> Output {
         Ok(script) => script,
         Err(err) => return Output::fail(2, format!("sh: {err}\n")),
     };
-    let mut output = Output::ok();
-    let mut status = 0u8;
-    for (connector, pipeline) in script {
-        let runs = match connector {
-            Connector::Always => true,
-            Connector::IfSuccess => status == 0,
-            Connector::IfFailure => status != 0,
-        };
-        if !runs {
-            continue;
-        }
-        let mut stdin = Vec::new();
-        let last = pipeline.len().saturating_sub(1);
-        for (i, command) in pipeline.iter().enumerate() {
-            let result = run_command(shared, command, &stdin).await;
-            if i == last {
-                output.append(result);
-            } else {
-                stdin = result.stream(Fd::Out);
-                let mut errors = Output::ok();
-                errors.err(result.stream(Fd::Err));
-                output.append(errors);
-            }
-        }
-        status = output.code;
-    }
-    output.code = status;
-    output
+    exec_script(shared, &script, &mut Env::default()).await
 }
 
-async fn run_command(shared: &Shared, command: &Command, stdin: &[u8]) -> Output {
-    let argv: Vec<&str> = command.argv.iter().map(String::as_str).collect();
-    let output = match argv.as_slice() {
+/// What expansions see: the last exit status (`$?`). Other parameters expand to nothing.
+#[derive(Default)]
+struct Env {
+    status: u8,
+}
+
+type Boxed<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Runs pipelines in order, each when its connector says so; the status is the last one's.
+fn exec_script<'a>(shared: &'a Shared, script: &'a Script, env: &'a mut Env) -> Boxed<'a, Output> {
+    Box::pin(async move {
+        let mut output = Output::ok();
+        for (connector, pipeline) in script {
+            let runs = match connector {
+                Connector::Always => true,
+                Connector::IfSuccess => env.status == 0,
+                Connector::IfFailure => env.status != 0,
+            };
+            if !runs {
+                continue;
+            }
+            let mut stdin = Vec::new();
+            let last = pipeline.len().saturating_sub(1);
+            for (i, command) in pipeline.iter().enumerate() {
+                let result = exec_command(shared, command, &stdin, env).await;
+                if i == last {
+                    env.status = result.code;
+                    output.append(result);
+                } else {
+                    stdin = result.stream(Fd::Out);
+                    let mut errors = Output::ok();
+                    errors.err(result.stream(Fd::Err));
+                    output.append(errors);
+                }
+            }
+        }
+        output.code = env.status;
+        output
+    })
+}
+
+async fn exec_command(shared: &Shared, command: &Command, stdin: &[u8], env: &mut Env) -> Output {
+    let output = match command {
+        Command::Group { script, .. } => exec_script(shared, script, env).await,
+        Command::Simple { argv, .. } => {
+            let mut words = Vec::with_capacity(argv.len());
+            let mut expanded = Output::ok();
+            for word in argv {
+                let (text, side) = expand(shared, word, env).await;
+                expanded.err(side.stream(Fd::Err));
+                words.push(text);
+            }
+            shared.lock().record(&words);
+            let argv: Vec<&str> = words.iter().map(String::as_str).collect();
+            let mut output = run_simple(shared, &argv, stdin).await;
+            if !expanded.chunks().is_empty() {
+                let mut both = expanded;
+                both.append(output);
+                output = both;
+            }
+            output
+        }
+    };
+    let redirects = command.redirects();
+    if redirects.is_empty() {
+        return output;
+    }
+    let mut paths = Vec::with_capacity(redirects.len());
+    for redirect in redirects {
+        paths.push(match redirect {
+            Redirect::Stdout { path, append } => {
+                Target::File(expand(shared, path, env).await.0, *append, Fd::Out)
+            }
+            Redirect::Stderr { path, append } => {
+                Target::File(expand(shared, path, env).await.0, *append, Fd::Err)
+            }
+            Redirect::StderrToStdout => Target::Dup(Fd::Err, Fd::Out),
+            Redirect::StdoutToStderr => Target::Dup(Fd::Out, Fd::Err),
+        });
+    }
+    redirect(&mut shared.lock(), output, &paths)
+}
+
+/// A word's text: literals as written, `$?` the last status, a substitution its commands' stdout
+/// without trailing newlines (their stderr goes to the caller, as in sh).
+fn expand<'a>(shared: &'a Shared, word: &'a Word, env: &'a mut Env) -> Boxed<'a, (String, Output)> {
+    Box::pin(async move {
+        let mut text = String::new();
+        let mut side = Output::ok();
+        for part in &word.0 {
+            match part {
+                Part::Lit(lit) => text.push_str(lit),
+                Part::Var(name) if name == "?" => text.push_str(&env.status.to_string()),
+                Part::Var(_) => {}
+                Part::Subst(script) => {
+                    let out = exec_script(shared, script, env).await;
+                    let stdout = String::from_utf8_lossy(&out.stream(Fd::Out)).into_owned();
+                    text.push_str(stdout.trim_end_matches('\n'));
+                    side.err(out.stream(Fd::Err));
+                }
+            }
+        }
+        (text, side)
+    })
+}
+
+async fn run_simple(shared: &Shared, argv: &[&str], stdin: &[u8]) -> Output {
+    match argv {
         ["sleep", rest @ ..] => system::sleep(rest).await,
         args => {
             if matches!(args, ["uiautomator", "dump", ..]) && !shared.dump_delay.is_zero() {
@@ -151,11 +232,7 @@ async fn run_command(shared: &Shared, command: &Command, stdin: &[u8]) -> Output
             };
             dispatch(&mut ctx, args)
         }
-    };
-    if command.redirects.is_empty() {
-        return output;
     }
-    redirect(&mut shared.lock(), output, &command.redirects)
 }
 
 fn dispatch(ctx: &mut Ctx<'_>, argv: &[&str]) -> Output {
@@ -196,30 +273,38 @@ fn dispatch(ctx: &mut Ctx<'_>, argv: &[&str]) -> Output {
     }
 }
 
-/// Where a stream ends up after redirections.
+/// One redirection, its path expanded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Target {
+    /// `>`/`>>` (Out) or `2>`/`2>>` (Err) to a file.
+    File(String, bool, Fd),
+    /// `2>&1` (Err to where Out goes) or `>&2`.
+    Dup(Fd, Fd),
+}
+
+/// Where a stream goes after redirections.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Sink {
     Stdout,
     Stderr,
     File(String),
 }
 
 /// Applies `>`, `>>`, `2>`, `2>>`, `2>&1` and `>&2` left to right, like sh's file-descriptor table.
-fn redirect(phone: &mut Phone, output: Output, redirects: &[Redirect]) -> Output {
-    let (mut out_target, mut err_target) = (Target::Stdout, Target::Stderr);
+fn redirect(phone: &mut Phone, output: Output, redirects: &[Target]) -> Output {
+    let (mut out_target, mut err_target) = (Sink::Stdout, Sink::Stderr);
     let mut files: BTreeMap<String, (bool, Vec<u8>)> = BTreeMap::new();
     for redirect in redirects {
         match redirect {
-            Redirect::Stdout { path, append } => {
+            Target::File(path, append, fd) => {
                 files.entry(path.clone()).or_insert((*append, Vec::new()));
-                out_target = Target::File(path.clone());
+                match fd {
+                    Fd::Out => out_target = Sink::File(path.clone()),
+                    Fd::Err => err_target = Sink::File(path.clone()),
+                }
             }
-            Redirect::Stderr { path, append } => {
-                files.entry(path.clone()).or_insert((*append, Vec::new()));
-                err_target = Target::File(path.clone());
-            }
-            Redirect::StderrToStdout => err_target = out_target.clone(),
-            Redirect::StdoutToStderr => out_target = err_target.clone(),
+            Target::Dup(Fd::Err, _) => err_target = out_target.clone(),
+            Target::Dup(Fd::Out, _) => out_target = err_target.clone(),
         }
     }
     let mut result = Output {
@@ -232,9 +317,9 @@ fn redirect(phone: &mut Phone, output: Output, redirects: &[Redirect]) -> Output
         } else {
             &err_target
         } {
-            Target::Stdout => result.out(&data),
-            Target::Stderr => result.err(&data),
-            Target::File(path) => {
+            Sink::Stdout => result.out(&data),
+            Sink::Stderr => result.err(&data),
+            Sink::File(path) => {
                 if let Some((_, buffer)) = files.get_mut(path) {
                     buffer.extend_from_slice(&data);
                 }

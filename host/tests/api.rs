@@ -1,0 +1,697 @@
+//! The API contract in-process: the router driven with `oneshot` (axum's testing example), on an
+//! in-memory store and a device table of the test's own — no socket, no adb, no phone. One
+//! behaviour per test; each asserts the answer *and* that a refused request wrote nothing.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use phonefleet::config::{Config, Plan};
+use phonefleet::events::Events;
+use phonefleet::store::Store;
+use phonefleet_device::adb::{AdbServer, DeviceInfo, DeviceState};
+use phonefleet_runtime::{Registry, Runtime};
+use serde_json::{Value, json};
+use tokio::sync::{OnceCell, watch};
+use tower::ServiceExt;
+
+const PHONE: &str = "R58M00000A";
+
+/// The shipped scripts, compiled once per test binary (into a cache that outlives it).
+async fn registry() -> Arc<Registry> {
+    static REGISTRY: OnceCell<Arc<Registry>> = OnceCell::const_new();
+    REGISTRY
+        .get_or_init(|| async {
+            let cache = std::env::temp_dir().join("phonefleet-test-compile-cache");
+            let runtime = Arc::new(Runtime::new(cache).expect("engine"));
+            Arc::new(
+                Registry::load(runtime, phonefleet::scripts::BUILTINS, None)
+                    .await
+                    .expect("the shipped scripts load"),
+            )
+        })
+        .await
+        .clone()
+}
+
+fn phone(serial: &str, state: DeviceState) -> DeviceInfo {
+    DeviceInfo {
+        serial: serial.into(),
+        state,
+        model: Some("SM_G973F".into()),
+        product: None,
+        device: None,
+        usb: None,
+        transport_id: Some(1),
+    }
+}
+
+/// The host's API over an in-memory store, with one phone online that no adb server answers for
+/// (tasks due now would fail on it; these tests schedule later or never dispatch).
+struct App {
+    router: Router,
+    store: Store,
+    _devices: watch::Sender<Arc<Vec<DeviceInfo>>>,
+    _data: tempfile::TempDir,
+}
+
+async fn app() -> App {
+    app_with(|_| {}).await
+}
+
+async fn app_with(tweak: impl FnOnce(&mut Config)) -> App {
+    let data = tempfile::tempdir().expect("tempdir");
+    let mut config = Config::for_data_dir(data.path().to_path_buf());
+    tweak(&mut config);
+    let store = Store::in_memory().await.expect("store");
+    let (devices, table) = watch::channel(Arc::new(vec![phone(PHONE, DeviceState::Device)]));
+    let adb = AdbServer::new("127.0.0.1:9".parse().expect("addr"));
+    let state = phonefleet::assemble(
+        &config,
+        store.clone(),
+        registry().await,
+        adb,
+        table,
+        Events::default(),
+    );
+    App {
+        router: phonefleet::api::router(state),
+        store,
+        _devices: devices,
+        _data: data,
+    }
+}
+
+impl App {
+    async fn send(&self, request: Request<Body>) -> (StatusCode, Value) {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("the router answers");
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("a body");
+        let body = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&bytes)));
+        (status, body)
+    }
+
+    async fn call(&self, method: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let builder = Request::builder()
+            .method(method)
+            .uri(format!("/api/v1{path}"));
+        let request = match body {
+            Some(body) => builder
+                .header("content-type", "application/json")
+                .body(Body::from(body.to_string())),
+            None => builder.body(Body::empty()),
+        };
+        self.send(request.expect("a request")).await
+    }
+
+    async fn get(&self, path: &str) -> Value {
+        self.call("GET", path, None).await.1
+    }
+
+    async fn post(&self, path: &str, body: Value) -> Value {
+        self.call("POST", path, Some(body)).await.1
+    }
+
+    /// Creates tasks that must be accepted; returns their ids.
+    async fn create(&self, body: Value) -> Vec<i64> {
+        let reply = self.post("/task", body).await;
+        assert_eq!(reply["code"], 0, "{reply}");
+        reply["data"]["task_ids"]
+            .as_array()
+            .expect("ids")
+            .iter()
+            .filter_map(Value::as_i64)
+            .collect()
+    }
+
+    async fn total(&self) -> i64 {
+        self.store.stats().await.expect("stats").total
+    }
+}
+
+/// A start time an hour from now: tasks created with it stay pending.
+fn later() -> String {
+    (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339()
+}
+
+fn follow(users: &[&str]) -> Value {
+    json!({"serials": [PHONE], "script_name": "follow", "script_config": {"target_users": users},
+           "start_time": later()})
+}
+
+fn paths(reply: &Value) -> Vec<String> {
+    reply["data"]["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| e["path"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+// ---- Creating tasks ------------------------------------------------------------------------
+
+#[tokio::test]
+async fn create_answers_task_ids_and_count_in_the_envelope() {
+    let app = app().await;
+    let reply = app.post("/task", follow(&["@a", "@b"])).await;
+    assert_eq!(reply["code"], 0);
+    assert_eq!(reply["message"], "success");
+    assert_eq!(reply["data"]["created_count"], 2);
+    assert_eq!(reply["data"]["task_ids"].as_array().map(Vec::len), Some(2));
+    assert_eq!(app.total().await, 2);
+}
+
+#[tokio::test]
+async fn missing_script_name_is_40002_and_writes_nothing() {
+    let app = app().await;
+    let (http, reply) = app
+        .call(
+            "POST",
+            "/task",
+            Some(json!({"serials": [PHONE], "script_config": {}})),
+        )
+        .await;
+    assert_eq!((http.as_u16(), reply["code"].clone()), (400, json!(40002)));
+    assert_eq!(reply["message"], "script_name is required");
+    assert_eq!(app.total().await, 0);
+}
+
+#[tokio::test]
+async fn unknown_script_is_40003_listing_the_loaded_ones() {
+    let app = app().await;
+    let body = json!({"serials": [PHONE], "script_name": "dance", "script_config": {}});
+    let (http, reply) = app.call("POST", "/task", Some(body)).await;
+    assert_eq!((http.as_u16(), reply["code"].clone()), (400, json!(40003)));
+    let message = reply["message"].as_str().unwrap();
+    assert!(
+        message.contains("follow") && message.contains("post"),
+        "{reply}"
+    );
+    assert_eq!(app.total().await, 0);
+}
+
+#[tokio::test]
+async fn schema_violations_are_all_listed_as_json_pointers() {
+    let app = app().await;
+    let body = json!({"serials": [PHONE], "script_name": "follow",
+                      "script_config": {"target_users": ["@a"], "access_method": "teleport", "colour": "red"}});
+    let (http, reply) = app.call("POST", "/task", Some(body)).await;
+    assert_eq!((http.as_u16(), reply["code"].clone()), (400, json!(40001)));
+    let paths = paths(&reply);
+    assert!(
+        paths.contains(&"/script_config/access_method".to_string()),
+        "{reply}"
+    );
+    assert!(
+        paths.contains(&"/script_config".to_string()),
+        "unknown key reported too: {reply}"
+    );
+    assert_eq!(app.total().await, 0);
+}
+
+#[tokio::test]
+async fn malformed_json_is_40001_saying_so() {
+    let app = app().await;
+    let request = Request::post("/api/v1/task")
+        .header("content-type", "application/json")
+        .body(Body::from("{\"serials\": ["))
+        .unwrap();
+    let (http, reply) = app.send(request).await;
+    assert_eq!((http.as_u16(), reply["code"].clone()), (400, json!(40001)));
+    assert!(
+        reply["message"]
+            .as_str()
+            .unwrap()
+            .contains("not valid JSON"),
+        "{reply}"
+    );
+    assert_eq!(app.total().await, 0);
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_declared_json_is_40001_naming_the_content_type() {
+    let app = app().await;
+    let request = Request::post("/api/v1/task")
+        .header("content-type", "text/plain")
+        .body(Body::from("{}"))
+        .unwrap();
+    let (http, reply) = app.send(request).await;
+    assert_eq!((http.as_u16(), reply["code"].clone()), (400, json!(40001)));
+    assert!(
+        reply["message"]
+            .as_str()
+            .unwrap()
+            .contains("Content-Type: application/json")
+    );
+}
+
+#[tokio::test]
+async fn a_body_over_one_mebibyte_is_41301() {
+    let app = app().await;
+    let huge = json!({"serials": [PHONE], "script_name": "follow",
+                      "script_config": {"target_user": "x".repeat(2 << 20)}});
+    let (http, reply) = app.call("POST", "/task", Some(huge)).await;
+    assert_eq!((http.as_u16(), reply["code"].clone()), (413, json!(41301)));
+    assert_eq!(app.total().await, 0);
+}
+
+#[tokio::test]
+async fn an_unknown_serial_is_40001_naming_it_by_pointer() {
+    let app = app().await;
+    let body = json!({"serials": [PHONE, "no-such-phone"], "script_name": "follow",
+                      "script_config": {"target_users": ["@a"]}});
+    let reply = app.post("/task", body).await;
+    assert_eq!(reply["code"], 40001);
+    assert_eq!(paths(&reply), ["/serials/1"]);
+    assert!(
+        reply["data"]["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no-such-phone")
+    );
+    assert_eq!(app.total().await, 0);
+}
+
+#[tokio::test]
+async fn serials_and_usernames_together_are_refused() {
+    let app = app().await;
+    let body = json!({"serials": [PHONE], "usernames": ["@x"], "script_name": "follow",
+                      "script_config": {"target_user": "@a"}});
+    let reply = app.post("/task", body).await;
+    assert_eq!(reply["code"], 40001);
+    assert!(
+        reply.to_string().contains("either serials or usernames"),
+        "{reply}"
+    );
+    assert_eq!(app.total().await, 0);
+}
+
+#[tokio::test]
+async fn max_interval_below_min_interval_is_refused_naming_max_interval() {
+    let app = app().await;
+    let mut body = follow(&["@a"]);
+    body["min_interval"] = json!(5);
+    body["max_interval"] = json!(2);
+    let reply = app.post("/task", body).await;
+    assert_eq!(reply["code"], 40001);
+    assert_eq!(paths(&reply), ["/max_interval"]);
+    assert_eq!(app.total().await, 0);
+}
+
+#[tokio::test]
+async fn a_number_with_an_integral_value_is_an_integer() {
+    let app = app().await;
+    let mut body = follow(&["@a", "@b"]);
+    body["min_interval"] = json!(10.0);
+    body["max_interval"] = json!(1e1);
+    let ids = app.create(body).await;
+    let first = app.get(&format!("/task/{}", ids[0])).await;
+    let second = app.get(&format!("/task/{}", ids[1])).await;
+    let at = |t: &Value| {
+        chrono::DateTime::parse_from_rfc3339(t["data"]["start_time"].as_str().unwrap()).unwrap()
+    };
+    assert_eq!(at(&second) - at(&first), chrono::Duration::minutes(10));
+    let deleted = app
+        .call(
+            "DELETE",
+            "/task/batch",
+            Some(json!({"task_ids": [ids[0] as f64]})),
+        )
+        .await
+        .1;
+    assert_eq!(deleted["data"]["deleted_count"], 1, "{deleted}");
+}
+
+#[tokio::test]
+async fn a_wrongly_typed_field_names_its_pointer_in_plain_words() {
+    let app = app().await;
+    let body = json!({"serials": "R58M00000A", "script_name": "follow", "script_config": {}});
+    let reply = app.post("/task", body).await;
+    assert_eq!(reply["code"], 40001);
+    assert_eq!(paths(&reply), ["/serials"]);
+    let message = reply["data"]["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("expected a list"), "{message}");
+    let reply = app
+        .post("/task", json!({"serials": [PHONE], "script_name": "follow", "script_config": {}, "min_interval": "abc"}))
+        .await;
+    assert_eq!(paths(&reply), ["/min_interval"]);
+    assert!(
+        !reply.to_string().contains("u32"),
+        "no Rust types in the answer: {reply}"
+    );
+    assert_eq!(app.total().await, 0);
+}
+
+#[tokio::test]
+async fn a_start_time_in_hh_mm_schedules_the_next_occurrence_and_the_task_waits() {
+    let app = app().await;
+    let mut body = follow(&["@a"]);
+    body["start_time"] = json!("00:00");
+    let id = app.create(body).await[0];
+    let task = app.get(&format!("/task/{id}")).await["data"].clone();
+    assert_eq!(task["status"], 0, "not due before midnight: {task}");
+    assert!(
+        task["start_time"].as_str().unwrap().contains("T00:00:00"),
+        "{task}"
+    );
+}
+
+#[tokio::test]
+async fn intervals_space_a_requests_tasks_on_the_same_phone() {
+    let app = app().await;
+    let mut body = follow(&["@a", "@b"]);
+    body["min_interval"] = json!(10);
+    body["max_interval"] = json!(10);
+    let ids = app.create(body).await;
+    let at = |t: &Value| {
+        chrono::DateTime::parse_from_rfc3339(t["data"]["start_time"].as_str().unwrap()).unwrap()
+    };
+    let first = app.get(&format!("/task/{}", ids[0])).await;
+    let second = app.get(&format!("/task/{}", ids[1])).await;
+    assert_eq!(at(&second) - at(&first), chrono::Duration::minutes(10));
+}
+
+// ---- Listing, reading, stopping, deleting ---------------------------------------------------
+
+#[tokio::test]
+async fn a_list_page_size_over_100_is_refused_not_clamped() {
+    let app = app().await;
+    let (http, reply) = app.call("GET", "/task?page_size=101", None).await;
+    assert_eq!((http.as_u16(), reply["code"].clone()), (400, json!(40001)));
+    assert_eq!(reply["message"], "page_size must be between 1 and 100");
+}
+
+#[tokio::test]
+async fn a_wrongly_typed_query_parameter_is_40001() {
+    let app = app().await;
+    let (http, reply) = app.call("GET", "/task?page=abc", None).await;
+    assert_eq!((http.as_u16(), reply["code"].clone()), (400, json!(40001)));
+    assert!(
+        reply["message"].as_str().unwrap().contains("page"),
+        "{reply}"
+    );
+}
+
+#[tokio::test]
+async fn the_list_filters_and_pages_newest_first() {
+    let app = app().await;
+    let ids = app.create(follow(&["@a", "@b", "@c"])).await;
+    let page = app
+        .get("/task?status=0&script_name=follow&source=api&page=1&page_size=2")
+        .await;
+    assert_eq!(page["data"]["total"], 3);
+    assert_eq!(page["data"]["page_size"], 2);
+    let listed: Vec<i64> = page["data"]["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["id"].as_i64())
+        .collect();
+    assert_eq!(listed, vec![ids[2], ids[1]]);
+    for filter in ["status=2", "serial=other", "source=ui"] {
+        assert_eq!(
+            app.get(&format!("/task?{filter}")).await["data"]["total"],
+            0,
+            "{filter}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_task_is_40401() {
+    let app = app().await;
+    let (http, reply) = app.call("GET", "/task/999", None).await;
+    assert_eq!((http.as_u16(), reply["code"].clone()), (404, json!(40401)));
+    assert_eq!(reply["message"], "task 999 not found");
+}
+
+#[tokio::test]
+async fn a_method_an_endpoint_does_not_take_is_405_with_its_own_code() {
+    let app = app().await;
+    let (http, reply) = app.call("PUT", "/task/stats", None).await;
+    assert_eq!((http.as_u16(), reply["code"].clone()), (405, json!(40501)));
+}
+
+#[tokio::test]
+async fn stopping_a_pending_task_fails_it_as_stopped_by_user() {
+    let app = app().await;
+    let id = app.create(follow(&["@a"])).await[0];
+    let reply = app.post(&format!("/task/{id}/stop"), json!({})).await;
+    assert_eq!(reply["data"]["status"], 3, "{reply}");
+    assert_eq!(reply["data"]["error"], "stopped by user");
+    let again = app.post(&format!("/task/{id}/stop"), json!({})).await;
+    assert_eq!(
+        again["code"], 40001,
+        "a failed task cannot be stopped again"
+    );
+    assert!(
+        again["message"].as_str().unwrap().contains("is failed"),
+        "{again}"
+    );
+}
+
+#[tokio::test]
+async fn retrying_a_task_that_has_not_failed_is_refused() {
+    let app = app().await;
+    let id = app.create(follow(&["@a"])).await[0];
+    let reply = app.post(&format!("/task/{id}/retry"), json!({})).await;
+    assert_eq!(reply["code"], 40001);
+    assert!(
+        reply["message"]
+            .as_str()
+            .unwrap()
+            .contains("only failed tasks"),
+        "{reply}"
+    );
+    assert_eq!(
+        app.get(&format!("/task/{id}")).await["data"]["retry_count"],
+        0
+    );
+}
+
+#[tokio::test]
+async fn deleting_a_task_removes_it() {
+    let app = app().await;
+    let id = app.create(follow(&["@a"])).await[0];
+    assert_eq!(
+        app.call("DELETE", &format!("/task/{id}"), None).await.1["code"],
+        0
+    );
+    assert_eq!(app.get(&format!("/task/{id}")).await["code"], 40401);
+    assert_eq!(
+        app.call("DELETE", &format!("/task/{id}"), None).await.1["code"],
+        40401
+    );
+    assert_eq!(app.total().await, 0);
+}
+
+#[tokio::test]
+async fn a_tasks_log_comes_a_page_at_a_time() {
+    let app = app().await;
+    let id = app.create(follow(&["@a"])).await[0];
+    let lines: Vec<phonefleet::store::NewLog> = (0..30)
+        .map(|i| phonefleet::store::NewLog::info(i, format!("line {i}")))
+        .collect();
+    app.store.append_logs(id, &lines).await.unwrap();
+    let page = app
+        .get(&format!("/task/{id}/logs?page=2&page_size=25"))
+        .await;
+    assert_eq!(page["data"]["total"], 30);
+    assert_eq!(page["data"]["lines"].as_array().map(Vec::len), Some(5));
+    assert_eq!(page["data"]["lines"][0]["message"], "line 25");
+    let (http, _) = app
+        .call("GET", &format!("/task/{id}/logs?page_size=1001"), None)
+        .await;
+    assert_eq!(http, StatusCode::BAD_REQUEST);
+}
+
+// ---- License, token, internal errors ------------------------------------------------------
+
+#[tokio::test]
+async fn the_license_check_reports_the_plan() {
+    let app = app().await;
+    assert_eq!(
+        app.get("/license/check").await["data"],
+        json!({"plan_name": "Pro", "api_enabled": true, "device_limit": 0, "message": "API access enabled"})
+    );
+}
+
+#[tokio::test]
+async fn the_starter_plan_answers_40301_on_task_endpoints_and_the_license_check() {
+    let app = app_with(|c| c.license_plan = Plan::Starter).await;
+    for path in ["/task", "/license/check"] {
+        let (http, reply) = app.call("GET", path, None).await;
+        assert_eq!(
+            (http.as_u16(), reply["code"].clone()),
+            (403, json!(40301)),
+            "{path}"
+        );
+        assert_eq!(reply["data"]["api_enabled"], false);
+    }
+    let (http, _) = app.call("POST", "/task", Some(follow(&["@a"]))).await;
+    assert_eq!(http.as_u16(), 403);
+    assert_eq!(app.total().await, 0);
+}
+
+#[tokio::test]
+async fn with_a_token_set_requests_without_it_get_40101() {
+    let app = app_with(|c| c.api_token = Some("s3cret".into())).await;
+    for auth in [None, Some("Bearer wrong")] {
+        let mut request = Request::get("/api/v1/task");
+        if let Some(auth) = auth {
+            request = request.header("authorization", auth);
+        }
+        let (http, reply) = app.send(request.body(Body::empty()).unwrap()).await;
+        assert_eq!(
+            (http.as_u16(), reply["code"].clone()),
+            (401, json!(40101)),
+            "{auth:?}"
+        );
+    }
+    let with = Request::get("/api/v1/task")
+        .header("authorization", "Bearer s3cret")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(
+        app.send(with).await.1["code"],
+        0,
+        "with the token it answers"
+    );
+}
+
+#[tokio::test]
+async fn an_internal_error_answers_a_request_id_and_not_its_cause() {
+    let data = tempfile::tempdir().unwrap();
+    let store = Store::open(data.path()).await.unwrap();
+    // Break the database under the host: the accounts table is gone.
+    let db = sqlx::SqlitePool::connect_with(phonefleet::store::connect_options(
+        &data.path().join(phonefleet::store::DB_FILE),
+    ))
+    .await
+    .unwrap();
+    sqlx::query("DROP TABLE accounts")
+        .execute(&db)
+        .await
+        .unwrap();
+    let (_devices, table) = watch::channel(Arc::new(Vec::new()));
+    let state = phonefleet::assemble(
+        &Config::for_data_dir(data.path().to_path_buf()),
+        store,
+        registry().await,
+        AdbServer::new("127.0.0.1:9".parse().unwrap()),
+        table,
+        Events::default(),
+    );
+    let response = phonefleet::api::router(state)
+        .oneshot(Request::get("/api/v1/account").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let reply: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(reply["code"], 50001);
+    assert_eq!(reply["data"]["request_id"], id.as_str());
+    let message = reply["message"].as_str().unwrap();
+    assert!(message.contains(&id), "{message}");
+    assert!(
+        !message.contains("accounts") && !message.contains("no such table"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn every_answer_carries_a_request_id() {
+    let app = app().await;
+    let response = app
+        .router
+        .clone()
+        .oneshot(
+            Request::get("/api/v1/task/stats")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert!(response.headers().contains_key("x-request-id"));
+}
+
+// ---- Accounts -------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn an_unregistered_username_is_refused_naming_it() {
+    let app = app().await;
+    let body = json!({"usernames": ["@ghost"], "script_name": "follow",
+                      "script_config": {"target_users": ["@a"]}});
+    let reply = app.post("/task", body).await;
+    assert_eq!(reply["code"], 40001);
+    assert_eq!(paths(&reply), ["/usernames/0"]);
+    assert!(reply.to_string().contains("ghost"), "{reply}");
+    assert_eq!(app.total().await, 0);
+}
+
+#[tokio::test]
+async fn multi_account_mode_on_a_phone_without_accounts_is_refused_naming_it() {
+    let app = app().await;
+    let mut body = follow(&["@a"]);
+    body["enable_multi_account"] = json!(true);
+    let reply = app.post("/task", body).await;
+    assert_eq!(reply["code"], 40001);
+    assert!(reply.to_string().contains(PHONE), "{reply}");
+    assert_eq!(app.total().await, 0);
+}
+
+#[tokio::test]
+async fn an_account_package_that_is_not_an_android_package_is_refused() {
+    let app = app().await;
+    for package in ["com.x;reboot", "com.x $(touch /sdcard/p)", "x"] {
+        let reply = app
+            .post(
+                "/account",
+                json!({"username": "@a", "serial": PHONE, "package": package}),
+            )
+            .await;
+        assert_eq!(reply["code"], 40001, "{package}: {reply}");
+        assert!(
+            reply["message"]
+                .as_str()
+                .unwrap()
+                .contains("Android package name")
+        );
+    }
+    assert_eq!(app.get("/account").await["data"], json!([]));
+}
+
+#[tokio::test]
+async fn accounts_are_listed_on_their_device_and_can_be_removed() {
+    let app = app().await;
+    let made = app
+        .post("/account", json!({"username": "@shop_eu", "serial": PHONE}))
+        .await;
+    assert_eq!(made["code"], 0, "{made}");
+    let devices = app.get("/device").await;
+    assert_eq!(devices["data"][0]["accounts"], json!(["@shop_eu"]));
+    let id = made["data"]["id"].as_i64().unwrap();
+    assert_eq!(
+        app.call("DELETE", &format!("/account/{id}"), None).await.1["code"],
+        0
+    );
+    assert_eq!(app.get("/account").await["data"], json!([]));
+}
