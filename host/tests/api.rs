@@ -695,3 +695,27 @@ async fn accounts_are_listed_on_their_device_and_can_be_removed() {
     );
     assert_eq!(app.get("/account").await["data"], json!([]));
 }
+
+// ---- The OpenAPI document ------------------------------------------------------------------
+
+#[tokio::test]
+async fn the_openapi_document_is_3_1_and_lists_every_route_of_the_router() {
+    let app = app().await;
+    let (_, doc) = app.call("GET", "/openapi.json", None).await;
+    assert_eq!(doc["openapi"], "3.1.0");
+    // Every `.route("PATH", ...)` of the router, read from its source.
+    let router = include_str!("../src/api/mod.rs");
+    let routes: Vec<&str> = router
+        .split(".route(\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    assert!(routes.len() >= 15, "{routes:?}");
+    for route in routes {
+        let path = format!("/api/v1{route}");
+        assert!(
+            doc["paths"].get(&path).is_some(),
+            "{path} is missing from the document"
+        );
+    }
+}

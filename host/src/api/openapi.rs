@@ -86,11 +86,15 @@ pub enum Errors {
         scripts::list,
         scripts::get,
         events::stream,
+        document,
     ),
     components(schemas(ErrorEnvelope, crate::events::Event))
 )]
 pub struct ApiDoc;
 
+/// This document: the OpenAPI 3.1 description of the whole API (not in the envelope).
+#[utoipa::path(get, path = "/api/v1/openapi.json",
+    responses((status = 200, description = "the OpenAPI 3.1 document", body = Object)))]
 pub async fn document() -> impl IntoResponse {
     Json(ApiDoc::openapi())
 }

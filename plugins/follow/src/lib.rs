@@ -3,7 +3,7 @@
 
 pub mod profile;
 
-use phonefleet_sdk::tiktok::{self, handle_interruptions, normalize_username, protection};
+use phonefleet_sdk::tiktok::{self, Reach, handle_interruptions, normalize_username, protection};
 use phonefleet_sdk::{Error, Node, Result, Script, device, host, info, ui, warn};
 use profile::{FollowState, ProfileScreen};
 use schemars::JsonSchema;
@@ -154,7 +154,7 @@ phonefleet_sdk::export_script!(Follow);
 
 const PROFILE_TIMEOUT: Duration = Duration::from_secs(15);
 const ACTION_TIMEOUT: Duration = Duration::from_secs(10);
-const POLL: Duration = Duration::from_millis(500);
+const SHORT: Duration = Duration::from_secs(5);
 
 /// Follows or unfollows one target; returns the outcome.
 fn run_one(target: &str, access: AccessMethod, action: Action) -> Result<&'static str> {
@@ -220,54 +220,47 @@ fn wait_profile(user: &str, at: &str, action: Action) -> Result<(Node, FollowSta
     let ids = tiktok::ids();
     let mut control_since: Option<Instant> = None;
     let mut missing_seen = false;
-    let mut last: Vec<Node> = Vec::new();
-    let found = host::poll(PROFILE_TIMEOUT, POLL, || {
-        let nodes = ui::nodes()?;
-        if handle_interruptions(&nodes)? {
-            return Ok(None);
-        }
-        let screen = profile::classify(&nodes, user, &ids);
-        last = nodes;
-        match screen {
-            // Seen twice in a row, so a page left over from before the URL opened cannot fool us.
-            ProfileScreen::Missing(text) if missing_seen => Err(Error::failed(format!(
-                "user {at} does not exist: the app shows \"{}\"",
-                text.trim()
-            ))),
-            ProfileScreen::Missing(_) => {
-                missing_seen = true;
-                Ok(None)
+    let label = match action {
+        Action::Follow => "Follow",
+        Action::Unfollow => "Following",
+    };
+    ui::until(
+        &format!("button '{label}' not found on profile of {at}"),
+        PROFILE_TIMEOUT,
+        |nodes| {
+            if handle_interruptions(nodes)? {
+                return Ok(None);
             }
-            ProfileScreen::Ready {
-                control,
-                state,
-                name_shown,
-            } => {
-                // Prefer a dump that also shows "@user" (a stale profile may still be on screen for a moment).
-                let since = *control_since.get_or_insert_with(Instant::now);
-                if name_shown || since.elapsed() >= Duration::from_secs(3) {
-                    if !name_shown {
-                        warn!("profile shows no '{at}'; using its follow button anyway");
-                    }
-                    Ok(Some((control, state)))
-                } else {
+            match profile::classify(nodes, user, &ids) {
+                // Seen twice in a row, so a page left over from before the URL opened cannot fool us.
+                ProfileScreen::Missing(text) if missing_seen => Err(Error::failed(format!(
+                    "user {at} does not exist: the app shows \"{}\"",
+                    text.trim()
+                ))),
+                ProfileScreen::Missing(_) => {
+                    missing_seen = true;
                     Ok(None)
                 }
+                ProfileScreen::Ready {
+                    control,
+                    state,
+                    name_shown,
+                } => {
+                    // Prefer a dump that also shows "@user" (a stale profile may still be on screen for a moment).
+                    let since = *control_since.get_or_insert_with(Instant::now);
+                    if name_shown || since.elapsed() >= Duration::from_secs(3) {
+                        if !name_shown {
+                            warn!("profile shows no '{at}'; using its follow button anyway");
+                        }
+                        Ok(Some((control, state)))
+                    } else {
+                        Ok(None)
+                    }
+                }
+                ProfileScreen::Other => Ok(None),
             }
-            ProfileScreen::Other => Ok(None),
-        }
-    })?;
-    found.ok_or_else(|| {
-        let label = match action {
-            Action::Follow => "Follow",
-            Action::Unfollow => "Following",
-        };
-        Error::failed(format!(
-            "button '{label}' not found on profile of {at} after {} s; the screen shows {}",
-            PROFILE_TIMEOUT.as_secs(),
-            ui::describe_screen(&last, 10)
-        ))
-    })
+        },
+    )
 }
 
 /// Taps "Follow"/"Follow back" and waits until the control reads Following/Friends/Requested.
@@ -277,35 +270,39 @@ fn follow(control: &Node, at: &str) -> Result<()> {
     ui::tap_node(control)?;
     let mut reads = before.clone();
     let mut popup_dismissed = false;
-    let done = host::poll(ACTION_TIMEOUT, POLL, || {
-        let nodes = ui::nodes()?;
-        if handle_interruptions(&nodes)? {
-            popup_dismissed = true;
-            return Ok(None);
-        }
-        if let Some((node, state)) = profile::follow_control(&nodes, &ids) {
-            reads = node.text.trim().to_string();
-            if state.is_following() {
-                return Ok(Some(()));
+    let done = ui::until(
+        &format!("tapped '{before}' on {at} but the button does not read Following"),
+        ACTION_TIMEOUT,
+        |nodes| {
+            if handle_interruptions(nodes)? {
+                popup_dismissed = true;
+                return Ok(None);
             }
-            if popup_dismissed {
-                // A popup came up over the profile and most likely took the tap: tap again, once.
-                info!("a popup covered the profile; tapping '{reads}' again");
-                ui::tap_node(node)?;
-                popup_dismissed = false;
+            if let Some((node, state)) = profile::follow_control(nodes, &ids) {
+                reads = node.text.trim().to_string();
+                if state.is_following() {
+                    return Ok(Some(()));
+                }
+                if popup_dismissed {
+                    // A popup came up over the profile and most likely took the tap: tap again, once.
+                    info!("a popup covered the profile; tapping '{reads}' again");
+                    ui::tap_node(node)?;
+                    popup_dismissed = false;
+                }
             }
-        }
-        Ok(None)
-    })?;
+            Ok(None)
+        },
+    );
     match done {
-        Some(()) => {
+        Ok(()) => {
             info!("followed {at}: button reads '{reads}'");
             Ok(())
         }
-        None => Err(Error::failed(format!(
+        Err(Error::Failed(_)) => Err(Error::failed(format!(
             "tapped '{before}' on {at} but the button still reads '{reads}' after {} s",
             ACTION_TIMEOUT.as_secs()
         ))),
+        Err(e) => Err(e),
     }
 }
 
@@ -318,48 +315,52 @@ fn unfollow(control: &Node, at: &str) -> Result<()> {
     let mut sheet_tapped = false;
     let mut dialog_tapped = false;
     let mut reads = before.clone();
-    let done = host::poll(ACTION_TIMEOUT, POLL, || {
-        let nodes = ui::nodes()?;
-        if let Some(e) = protection(&nodes) {
-            return Err(e);
-        }
-        if let Some((node, state)) = profile::follow_control(&nodes, &ids) {
-            reads = node.text.trim().to_string();
-            if !state.is_following() {
-                return Ok(Some(()));
+    let done = ui::until(
+        &format!("tapped '{before}' on {at} but it was not unfollowed"),
+        ACTION_TIMEOUT,
+        |nodes| {
+            if let Some(e) = protection(nodes) {
+                return Err(e);
             }
-        }
-        if let Some(confirm) = profile::unfollow_dialog_button(&nodes) {
-            if !dialog_tapped {
-                info!("confirming 'Unfollow this person?' for {at}");
-                ui::tap_node(confirm)?;
-                dialog_tapped = true;
+            if let Some((node, state)) = profile::follow_control(nodes, &ids) {
+                reads = node.text.trim().to_string();
+                if !state.is_following() {
+                    return Ok(Some(()));
+                }
             }
-            return Ok(None);
-        }
-        if let Some(button) = profile::unfollow_sheet_button(&nodes) {
-            if !sheet_tapped {
-                ui::tap_node(button)?;
-                sheet_tapped = true;
+            if let Some(confirm) = profile::unfollow_dialog_button(nodes) {
+                if !dialog_tapped {
+                    info!("confirming 'Unfollow this person?' for {at}");
+                    ui::tap_node(confirm)?;
+                    dialog_tapped = true;
+                }
+                return Ok(None);
             }
-            return Ok(None);
-        }
-        handle_interruptions(&nodes)?;
-        Ok(None)
-    })?;
+            if let Some(button) = profile::unfollow_sheet_button(nodes) {
+                if !sheet_tapped {
+                    ui::tap_node(button)?;
+                    sheet_tapped = true;
+                }
+                return Ok(None);
+            }
+            handle_interruptions(nodes)?;
+            Ok(None)
+        },
+    );
     match done {
-        Some(()) => {
+        Ok(()) => {
             info!("unfollowed {at}: button reads '{reads}'");
             Ok(())
         }
-        None if !sheet_tapped => Err(Error::failed(format!(
+        Err(Error::Failed(_)) if !sheet_tapped => Err(Error::failed(format!(
             "tapped '{before}' on {at} but no 'Unfollow' appeared after {} s",
             ACTION_TIMEOUT.as_secs()
         ))),
-        None => Err(Error::failed(format!(
+        Err(Error::Failed(_)) => Err(Error::failed(format!(
             "tapped 'Unfollow' for {at} but the button still reads '{reads}' after {} s",
             ACTION_TIMEOUT.as_secs()
         ))),
+        Err(e) => Err(e),
     }
 }
 
@@ -369,126 +370,92 @@ fn open_via_search(user: &str, at: &str, package: &str) -> Result<()> {
     host::progress(15, &format!("searching for {at}"));
 
     // 1. Reach the search screen (from wherever the app is: the feed's Search icon, else the Home tab first).
-    let mut field = None;
-    for attempt in 0..2 {
-        if attempt == 1 {
-            info!("search not reached; restarting {package}");
-            device::stop_app(package)?;
-        }
-        device::start_app(package)?;
-        let mut started = Instant::now();
-        let mut last_tap: Option<Instant> = None;
-        let timeout = if attempt == 0 {
-            Duration::from_secs(10)
-        } else {
-            Duration::from_secs(20)
-        };
-        field = host::poll(timeout, POLL, || {
-            let nodes = ui::nodes()?;
-            if handle_interruptions(&nodes)? {
-                return Ok(None);
+    let field = tiktok::reach(
+        package,
+        "could not open the app's search (content-desc 'Search' on the feed)",
+        Duration::from_secs(15),
+        |nodes| {
+            if handle_interruptions(nodes)? {
+                return Ok(Reach::Wait);
             }
-            if let Some(f) = profile::search_field(&nodes, &ids) {
-                return Ok(Some(f.clone()));
+            if let Some(field) = profile::search_field(nodes, &ids) {
+                return Ok(Reach::Done(field.clone()));
             }
-            if last_tap.is_some_and(|t| t.elapsed() < Duration::from_secs(2)) {
-                return Ok(None);
-            }
-            if let Some(icon) = profile::search_icon(&nodes, &ids) {
-                ui::tap_node(icon)?;
-                last_tap = Some(Instant::now());
-            } else if let Some(home) = profile::home_tab(&nodes, &ids) {
-                ui::tap_node(home)?;
-                last_tap = Some(Instant::now());
-            } else if !tiktok::app_in_front(&nodes, package) {
-                // The launcher (Back left the app): bring the app back.
-                if started.elapsed() > Duration::from_secs(1) {
-                    device::start_app(package)?;
-                    started = Instant::now();
-                }
-            } else if last_tap.unwrap_or(started).elapsed() > tiktok::back_after(&nodes) {
-                // A screen without the bottom bar or the Search icon (a profile opened by URL): go back.
-                device::back()?;
-                last_tap = Some(Instant::now());
-            }
-            Ok(None)
-        })?;
-        if field.is_some() {
-            break;
-        }
-    }
-    let Some(field) = field else {
-        let nodes = ui::nodes()?;
-        return Err(Error::failed(format!(
-            "could not open the app's search (content-desc 'Search' on the feed) after 30 s; the screen shows {}",
-            ui::describe_screen(&nodes, 8)
-        )));
-    };
+            Ok(
+                match profile::search_icon(nodes, &ids).or_else(|| profile::home_tab(nodes, &ids)) {
+                    Some(control) => Reach::Tap(control.clone()),
+                    None => Reach::Elsewhere,
+                },
+            )
+        },
+    )?;
 
-    // 2. Type the name and submit.
+    // 2. Type the name (into an empty field) and submit.
     ui::tap_node(&field)?;
     if !field.text.trim().is_empty()
         && let Some(clear) = ui::find(&phonefleet_sdk::Selector::desc("Clear search field"))?
     {
         ui::tap_node(&clear)?;
-        host::sleep(Duration::from_millis(300));
+        ui::until("the search field was not cleared", SHORT, |nodes| {
+            Ok(profile::search_field(nodes, &ids)
+                .filter(|f| f.text.trim().is_empty() || f.text.trim() == "Search")
+                .map(drop))
+        })?;
     }
     device::input_text(user)?;
-    host::sleep(Duration::from_millis(300));
-    let nodes = ui::nodes()?;
-    match profile::search_submit(&nodes, &ids) {
-        Some(submit) => ui::tap_node(submit)?,
+    let submit = ui::until(
+        &format!("typed '{user}' but the search field does not show it"),
+        SHORT,
+        |nodes| {
+            let typed = profile::search_field(nodes, &ids)
+                .is_some_and(|f| f.text.trim().eq_ignore_ascii_case(user));
+            Ok(typed.then(|| profile::search_submit(nodes, &ids).cloned()))
+        },
+    )?;
+    match submit {
+        Some(submit) => ui::tap_node(&submit)?,
         None => device::key_event(device::keycode::ENTER)?,
     }
 
     // 3. Users tab, then the row whose username is the target.
     let mut users_tapped: Option<Instant> = None;
-    let mut last = Vec::new();
-    let row = host::poll(PROFILE_TIMEOUT, POLL, || {
-        let nodes = ui::nodes()?;
-        if let Some(e) = protection(&nodes) {
-            return Err(e);
-        }
-        if let Some(text) = profile::no_results(&nodes) {
-            return Err(Error::failed(format!(
-                "user {at} does not exist: the app shows \"{}\"",
-                text.trim()
-            )));
-        }
-        let tab = profile::users_tab(&nodes);
-        if users_tapped.is_some()
-            && let Some(row) = profile::search_user_row(&nodes, user, tab, &ids)
-        {
-            return Ok(Some(row.clone()));
-        }
-        match tab {
-            Some(tab)
-                if users_tapped
-                    .is_none_or(|t| !tab.selected && t.elapsed() > Duration::from_secs(3)) =>
+    let row = ui::until(
+        &format!(
+            "searched for {at} but found no row with username '{user}' in the Users tab of the results"
+        ),
+        PROFILE_TIMEOUT,
+        |nodes| {
+            if let Some(e) = protection(nodes) {
+                return Err(e);
+            }
+            if let Some(text) = profile::no_results(nodes) {
+                return Err(Error::failed(format!(
+                    "user {at} does not exist: the app shows \"{}\"",
+                    text.trim()
+                )));
+            }
+            let tab = profile::users_tab(nodes);
+            if users_tapped.is_some()
+                && let Some(row) = profile::search_user_row(nodes, user, tab, &ids)
             {
-                ui::tap_node(tab)?;
-                users_tapped = Some(Instant::now());
+                return Ok(Some(row.clone()));
             }
-            Some(_) => {}
-            None => {
-                handle_interruptions(&nodes)?;
+            match tab {
+                Some(tab)
+                    if users_tapped
+                        .is_none_or(|t| !tab.selected && t.elapsed() > Duration::from_secs(3)) =>
+                {
+                    ui::tap_node(tab)?;
+                    users_tapped = Some(Instant::now());
+                }
+                Some(_) => {}
+                None => {
+                    handle_interruptions(nodes)?;
+                }
             }
-        }
-        last = nodes;
-        Ok(None)
-    })?;
-    let Some(row) = row else {
-        let what = if users_tapped.is_some() {
-            format!("no row with username '{user}' in the Users tab of the search results")
-        } else {
-            "no 'Users' tab in the search results".to_string()
-        };
-        return Err(Error::failed(format!(
-            "searched for {at} but found {what} after {} s; the screen shows {}",
-            PROFILE_TIMEOUT.as_secs(),
-            ui::describe_screen(&last, 10)
-        )));
-    };
+            Ok(None)
+        },
+    )?;
     info!("opening {at} from the search results");
     ui::tap_node(&row)?;
     Ok(())

@@ -4,10 +4,8 @@
 use crate::config::{AddSound, PostConfig, PostWay};
 use crate::screen;
 use phonefleet_sdk::materials::{self, MediaKind, kind_name};
-use phonefleet_sdk::tiktok::{self, app_in_front, protection};
-use phonefleet_sdk::{
-    DeviceError, Error, Node, Result, device, host, info, media, quote, ui, warn,
-};
+use phonefleet_sdk::tiktok::{self, Reach, protection};
+use phonefleet_sdk::{Error, Node, Result, device, host, info, media, quote, ui};
 use std::time::{Duration, Instant};
 
 const POLL: Duration = Duration::from_millis(500);
@@ -19,16 +17,9 @@ const SHARE_ACTIVITY: &str = "com.ss.android.ugc.aweme.share.SystemShareActivity
 const PERMISSION_BUTTONS: &[&str] = &["While using the app", "Only this time", "Allow"];
 
 /// The current screen; an empty one when the dump failed transiently (real phones fail dumps while
-/// animations play).
+/// animations play), so a poll looks again.
 fn nodes() -> Result<Vec<Node>> {
-    match ui::nodes() {
-        Ok(nodes) => Ok(nodes),
-        Err(Error::Device(DeviceError::Failed(why))) => {
-            warn!("UI dump failed ({why}); trying again");
-            Ok(Vec::new())
-        }
-        Err(e) => Err(e),
-    }
+    Ok(ui::try_nodes()?.unwrap_or_default())
 }
 
 /// Stops on the app's protections; dismisses the usual popups and grants camera permission. True when it
@@ -51,29 +42,20 @@ fn interruptions(nodes: &[Node]) -> Result<bool> {
     tiktok::handle_interruptions(nodes)
 }
 
-/// Polls the screen until `check` returns something, clearing interruptions on the way; fails after
+/// Polls the screen until `check` returns something, clearing interruptions when it does not (the
+/// target screen is looked for first: its own "Cancel" must not be taken for a popup's); fails after
 /// `timeout` with "`what` after N s; the screen shows ...".
 fn wait<T>(
     what: &str,
     timeout: Duration,
     mut check: impl FnMut(&[Node]) -> Result<Option<T>>,
 ) -> Result<T> {
-    let mut last = Vec::new();
-    let found = host::poll(timeout, POLL, || {
-        let nodes = nodes()?;
-        if let Some(found) = check(&nodes)? {
+    ui::until(what, timeout, |nodes| {
+        if let Some(found) = check(nodes)? {
             return Ok(Some(found));
         }
-        interruptions(&nodes)?;
-        last = nodes;
+        interruptions(nodes)?;
         Ok(None)
-    })?;
-    found.ok_or_else(|| {
-        Error::failed(format!(
-            "{what} after {} s; the screen shows {}",
-            timeout.as_secs(),
-            ui::describe_screen(&last, 10)
-        ))
     })
 }
 
@@ -194,31 +176,21 @@ impl Flow<'_> {
 
     /// Brings the app to its camera: Create on the bottom bar, from wherever the app is.
     fn open_camera(&self) -> Result<()> {
-        device::start_app(self.package)?;
-        let mut last_action = Instant::now();
-        wait(
+        tiktok::reach(
+            self.package,
             "no Create button (content-desc 'Create') to open the camera",
             Duration::from_secs(25),
             |nodes| {
                 if screen::upload_button(nodes).is_some() || screen::gallery_open(nodes) {
-                    return Ok(Some(()));
+                    return Ok(Reach::Done(()));
                 }
-                let idle = last_action.elapsed();
-                if let Some(create) = screen::create_button(nodes) {
-                    if idle > Duration::from_millis(1500) {
-                        info!("tapping Create");
-                        ui::tap_node(create)?;
-                        last_action = Instant::now();
-                    }
-                } else if !app_in_front(nodes, self.package) && idle > Duration::from_secs(2) {
-                    device::start_app(self.package)?;
-                    last_action = Instant::now();
-                } else if !nodes.is_empty() && idle > Duration::from_secs(3) {
-                    // Another screen of the app (a profile, an old editor): back towards the feed.
-                    device::back()?;
-                    last_action = Instant::now();
+                if interruptions(nodes)? {
+                    return Ok(Reach::Wait);
                 }
-                Ok(None)
+                Ok(match screen::create_button(nodes) {
+                    Some(create) => Reach::Tap(create.clone()),
+                    None => Reach::Elsewhere,
+                })
             },
         )
     }

@@ -129,7 +129,8 @@ pub fn popup_button(nodes: &[Node]) -> Option<&Node> {
 }
 
 /// Deals with what may interrupt a flow on the current screen `nodes`: fails on a rate limit or captcha,
-/// taps one popup-dismissing button if there is one. Returns whether it tapped something (the screen changed).
+/// taps one popup-dismissing button if there is one. Returns whether it tapped something (the screen
+/// changed: look again before acting on it).
 pub fn handle_interruptions(nodes: &[Node]) -> Result<bool> {
     if let Some(e) = protection(nodes) {
         crate::error!("{e}");
@@ -138,7 +139,6 @@ pub fn handle_interruptions(nodes: &[Node]) -> Result<bool> {
     if let Some(button) = popup_button(nodes) {
         crate::info!("dismissing a popup with '{}'", button.label().trim());
         ui::tap_node(button)?;
-        host::sleep(Duration::from_millis(600));
         return Ok(true);
     }
     Ok(false)
@@ -150,7 +150,10 @@ pub fn handle_interruptions(nodes: &[Node]) -> Result<bool> {
 pub fn clear_popups() -> Result<usize> {
     let mut dismissed = 0;
     while dismissed < 5 {
-        let nodes = ui::nodes()?;
+        // A screen that cannot be read now has no popup we could tap.
+        let Ok(nodes) = ui::try_nodes()? else {
+            break;
+        };
         if !handle_interruptions(&nodes)? {
             break;
         }
@@ -244,7 +247,8 @@ pub fn switcher_accounts(nodes: &[Node]) -> Vec<String> {
 }
 
 const NAV_TIMEOUT: Duration = Duration::from_secs(20);
-const POLL: Duration = Duration::from_millis(500);
+/// How long a tap toward a screen gets to take effect before the next one.
+const TAP_SETTLE: Duration = Duration::from_millis(1500);
 
 /// Whether the dump shows the app `package` at all (any node of that package).
 pub fn app_in_front(nodes: &[Node], package: &str) -> bool {
@@ -265,56 +269,93 @@ pub fn back_after(nodes: &[Node]) -> Duration {
     }
 }
 
-/// Brings the app to its own profile; returns the screen's nodes there. From wherever the app is: the Profile
-/// tab when the bottom bar shows, else Back (a screen without the bottom bar), else a fresh start of the app.
-fn open_own_profile(package: &str) -> Result<Vec<Node>> {
-    use std::time::Instant;
+/// What a [`reach`] step sees on the screen.
+pub enum Reach<T> {
+    /// The target screen: done, with this value.
+    Done(T),
+    /// A control that leads toward the target (a tab, a button): tap it (not more often than every 1.5 s).
+    Tap(Node),
+    /// Something is under way (a popup was dismissed, a screen is loading): look again.
+    Wait,
+    /// Not a screen on the way: the helper brings the app back to the front, or goes Back toward the feed.
+    Elsewhere,
+}
+
+/// Brings the app `package` to a screen, from wherever it is: starts the app, then each look at the
+/// screen asks `step` where it is — done, a control to tap toward the target, or somewhere else (then
+/// the app is brought back to the front, or Back is pressed toward the feed). If the target is not
+/// reached within `timeout`, the app is force-stopped and started once more. Fails saying `what`
+/// could not be reached and what the screen showed; fails at once on the app's protections (the
+/// step's own errors).
+pub fn reach<T>(
+    package: &str,
+    what: &str,
+    timeout: Duration,
+    mut step: impl FnMut(&[Node]) -> Result<Reach<T>>,
+) -> Result<T> {
+    let mut last_error = None;
     for attempt in 0..2 {
         if attempt == 1 {
-            crate::info!("own profile not reached; restarting {package}");
+            crate::info!("{what} not reached; restarting {package}");
             device::stop_app(package)?;
         }
         device::start_app(package)?;
-        let mut last_action = Instant::now();
-        let found = host::poll(NAV_TIMEOUT, POLL, || {
-            let nodes = ui::nodes()?;
-            if handle_interruptions(&nodes)? {
-                last_action = Instant::now();
-                return Ok(None);
-            }
-            if own_profile_header(&nodes).is_some() {
-                return Ok(Some(nodes));
-            }
+        let mut last_action = std::time::Instant::now();
+        let mut tapped = false;
+        let reached = ui::until(what, timeout, |nodes| {
             let idle = last_action.elapsed();
-            if let Some(tab) = profile_tab(&nodes) {
-                if idle > Duration::ZERO {
-                    ui::tap_node(tab)?;
-                    last_action = Instant::now() + Duration::from_millis(1500);
+            match step(nodes)? {
+                Reach::Done(value) => return Ok(Some(value)),
+                Reach::Wait => last_action = std::time::Instant::now(),
+                Reach::Tap(node) if !tapped || idle > TAP_SETTLE => {
+                    ui::tap_node(&node)?;
+                    tapped = true;
+                    last_action = std::time::Instant::now();
                 }
-            } else if !app_in_front(&nodes, package) {
-                // The launcher or another app (Back left the app, or it was never started).
-                if idle > Duration::from_secs(1) {
-                    device::start_app(package)?;
-                    last_action = Instant::now() + Duration::from_secs(1);
+                Reach::Tap(_) => {}
+                Reach::Elsewhere if !app_in_front(nodes, package) => {
+                    // The launcher or another app (Back left the app, or it never started).
+                    if idle > Duration::from_secs(1) {
+                        device::start_app(package)?;
+                        last_action = std::time::Instant::now();
+                    }
                 }
-            } else if idle > back_after(&nodes) {
-                // A screen without the bottom bar (another profile, search...): go back towards the feed.
-                device::back()?;
-                last_action = Instant::now();
+                Reach::Elsewhere if idle > back_after(nodes) => {
+                    device::back()?;
+                    last_action = std::time::Instant::now();
+                }
+                Reach::Elsewhere => {}
             }
             Ok(None)
-        })?;
-        if let Some(nodes) = found {
-            return Ok(nodes);
+        });
+        match reached {
+            Ok(value) => return Ok(value),
+            Err(Error::Failed(why)) => last_error = Some(Error::Failed(why)),
+            Err(other) => return Err(other),
         }
     }
-    let nodes = ui::nodes()?;
-    Err(Error::failed(format!(
-        "could not reach the own profile (Profile tab, then the header username with content-desc 'Switch account') \
-         after {} s; the screen shows {}",
-        NAV_TIMEOUT.as_secs(),
-        ui::describe_screen(&nodes, 8)
-    )))
+    Err(last_error.unwrap_or_else(|| Error::failed(format!("{what} not reached"))))
+}
+
+/// Brings the app to its own profile; returns the screen's nodes there.
+fn open_own_profile(package: &str) -> Result<Vec<Node>> {
+    reach(
+        package,
+        "could not reach the own profile (Profile tab, then the header username with content-desc 'Switch account')",
+        NAV_TIMEOUT,
+        |nodes| {
+            if handle_interruptions(nodes)? {
+                return Ok(Reach::Wait);
+            }
+            if own_profile_header(nodes).is_some() {
+                return Ok(Reach::Done(nodes.to_vec()));
+            }
+            Ok(match profile_tab(nodes) {
+                Some(tab) => Reach::Tap(tab.clone()),
+                None => Reach::Elsewhere,
+            })
+        },
+    )
 }
 
 /// Makes `username` the app's current account, through the own-profile account switcher:
@@ -342,72 +383,64 @@ pub fn ensure_account(username: &str) -> Result<()> {
 
     // Wait for the sheet, then give its rows a moment to appear.
     let mut sheet_seen: Option<std::time::Instant> = None;
-    let row = host::poll(Duration::from_secs(10), POLL, || {
-        let nodes = ui::nodes()?;
-        if let Some(e) = protection(&nodes) {
-            return Err(e);
-        }
-        if let Some(row) = switcher_row(&nodes, &want) {
-            return Ok(Some(Ok(row.clone())));
-        }
-        if switcher_title(&nodes).is_some() {
-            let seen = *sheet_seen.get_or_insert_with(std::time::Instant::now);
-            if seen.elapsed() >= Duration::from_millis(1500) {
-                let listed: Vec<String> = switcher_accounts(&nodes)
-                    .iter()
-                    .map(|a| format!("@{a}"))
-                    .collect();
-                let listed = if listed.is_empty() {
-                    "no account".to_string()
-                } else {
-                    listed.join(", ")
-                };
-                return Ok(Some(Err(listed)));
+    let row = ui::until(
+        "the account switcher did not open after tapping the username on the own profile",
+        Duration::from_secs(10),
+        |nodes| {
+            if let Some(e) = protection(nodes) {
+                return Err(e);
             }
-        } else if handle_interruptions(&nodes)? {
-            return Ok(None);
-        }
-        Ok(None)
-    })?;
-    let row = match row {
-        Some(Ok(row)) => row,
-        Some(Err(listed)) => {
-            let _ = device::back();
-            return Err(Error::failed(format!(
-                "account @{want} is not signed in on this phone (the account switcher lists {listed})"
-            )));
-        }
-        None => {
-            let nodes = ui::nodes()?;
-            return Err(Error::failed(format!(
-                "the account switcher did not open after tapping the username on the own profile (10 s); \
-                 the screen shows {}",
-                ui::describe_screen(&nodes, 8)
-            )));
-        }
-    };
+            if let Some(row) = switcher_row(nodes, &want) {
+                return Ok(Some(row.clone()));
+            }
+            if switcher_title(nodes).is_some() {
+                let seen = *sheet_seen.get_or_insert_with(std::time::Instant::now);
+                if seen.elapsed() >= Duration::from_millis(1500) {
+                    let listed: Vec<String> = switcher_accounts(nodes)
+                        .iter()
+                        .map(|a| format!("@{a}"))
+                        .collect();
+                    let listed = if listed.is_empty() {
+                        "no account".to_string()
+                    } else {
+                        listed.join(", ")
+                    };
+                    let _ = device::back();
+                    return Err(Error::failed(format!(
+                        "account @{want} is not signed in on this phone (the account switcher lists {listed})"
+                    )));
+                }
+            } else {
+                handle_interruptions(nodes)?;
+            }
+            Ok(None)
+        },
+    )?;
     ui::tap_node(&row)?;
 
     let mut shown: Option<String> = None;
-    let ok = host::poll(Duration::from_secs(15), POLL, || {
-        let nodes = ui::nodes()?;
-        if switcher_title(&nodes).is_none() {
-            handle_interruptions(&nodes)?;
-        }
-        shown = own_profile_account(&nodes);
-        Ok((shown.as_deref() == Some(want.as_str())).then_some(()))
-    })?;
-    match ok {
-        Some(()) => {
+    let switched = ui::until(
+        &format!("tapped @{want} in the account switcher but the own profile does not show it"),
+        Duration::from_secs(15),
+        |nodes| {
+            if switcher_title(nodes).is_none() {
+                handle_interruptions(nodes)?;
+            }
+            shown = own_profile_account(nodes);
+            Ok((shown.as_deref() == Some(want.as_str())).then_some(()))
+        },
+    );
+    match switched {
+        Ok(()) => {
             crate::info!("switched to @{want}");
             Ok(())
         }
-        None => Err(Error::failed(format!(
-            "tapped @{want} in the account switcher but the own profile shows {} after 15 s",
-            shown
-                .map(|s| format!("@{s}"))
-                .unwrap_or_else(|| "no account".into())
-        ))),
+        Err(e) => Err(match &shown {
+            Some(other) => Error::failed(format!(
+                "tapped @{want} in the account switcher but the own profile shows @{other} after 15 s"
+            )),
+            None => e,
+        }),
     }
 }
 

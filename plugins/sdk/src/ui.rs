@@ -2,8 +2,11 @@
 //! Timeouts are `Duration`s; the host polls, so a wait costs the script nothing while it lasts.
 
 use crate::bindings::phonefleet::script::ui as wit;
-use crate::{Bounds, Node, Result, Selector};
+use crate::{Bounds, DeviceError, Error, Node, Result, Selector, host};
 use std::time::Duration;
+
+/// How often [`until`] looks at the screen.
+pub const POLL: Duration = Duration::from_millis(500);
 
 /// A duration in whole milliseconds for the host, saturating at `u32::MAX` (about 49 days).
 pub(crate) fn millis(d: Duration) -> u32 {
@@ -24,6 +27,69 @@ pub fn find_all(selector: &Selector) -> Result<Vec<Node>> {
 /// (which button sits under which label) with the [`Node`] helpers and [`Selector::matches`].
 pub fn nodes() -> Result<Vec<Node>> {
     find_all(&Selector::any())
+}
+
+/// The current screen, or `Err(why)` when the dump failed in a way that may pass by itself:
+/// uiautomator's own failure ("could not get idle state", a null root) or the dump's time limit.
+/// Real phones fail dumps while a screen animates; a poll tries again instead of failing.
+pub fn try_nodes() -> Result<std::result::Result<Vec<Node>, String>> {
+    match nodes() {
+        Ok(nodes) => Ok(Ok(nodes)),
+        Err(Error::Device(DeviceError::Timeout(why))) => Ok(Err(why)),
+        Err(Error::Device(DeviceError::Failed(why)))
+            if why.starts_with(phonefleet_rules::DUMP_FAILED) =>
+        {
+            Ok(Err(why))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Polls the screen every [`POLL`] until `step` returns a value, for at most `timeout` (at least one
+/// look). A dump that fails transiently counts as "not yet". `step` may act (tap, go back) and
+/// fail (a protection on screen). When time runs out the error says `what`, for how long, and what
+/// the screen showed — or uiautomator's own words if no dump succeeded at all.
+///
+/// ```no_run
+/// # use phonefleet_sdk::{ui, Selector};
+/// # use std::time::Duration;
+/// let follow = ui::until("no 'Follow' on the profile", Duration::from_secs(10), |nodes| {
+///     Ok(nodes.iter().find(|n| n.text == "Follow").cloned())
+/// })?;
+/// # Ok::<(), phonefleet_sdk::Error>(())
+/// ```
+pub fn until<T>(
+    what: &str,
+    timeout: Duration,
+    mut step: impl FnMut(&[Node]) -> Result<Option<T>>,
+) -> Result<T> {
+    let mut last: Option<Vec<Node>> = None;
+    let mut dump_error = None;
+    let found = host::poll(timeout, POLL, || match try_nodes()? {
+        Ok(nodes) => {
+            let found = step(&nodes)?;
+            last = Some(nodes);
+            Ok(found)
+        }
+        Err(why) => {
+            crate::debug!("{why}; looking again");
+            dump_error = Some(why);
+            Ok(None)
+        }
+    })?;
+    found.ok_or_else(|| {
+        let seconds = timeout.as_secs_f64();
+        match (last, dump_error) {
+            (Some(nodes), _) => Error::failed(format!(
+                "{what} after {seconds:.0} s; the screen shows {}",
+                describe_screen(&nodes, 10)
+            )),
+            (None, Some(why)) => Error::failed(format!(
+                "{what} after {seconds:.0} s: the screen could not be read ({why})"
+            )),
+            (None, None) => Error::failed(format!("{what} after {seconds:.0} s")),
+        }
+    })
 }
 
 /// Waits until a node matches `selector`; `None` if none did within `timeout`.

@@ -75,9 +75,10 @@ async fn a_broken_plugin_file_is_reported_and_the_old_version_stays() {
     while !seen.contains("script_rejected") {
         let chunk = tokio::time::timeout(phonefleet_e2e::WAIT, events.chunk())
             .await
-            .unwrap()
-            .unwrap();
-        seen.push_str(&String::from_utf8_lossy(&chunk.unwrap_or_default()));
+            .expect("an event in time")
+            .expect("the event stream reads")
+            .expect("the event stream stays open");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
     }
     assert!(
         seen.contains("misbehave.wasm"),
