@@ -384,3 +384,29 @@ async fn a_tight_loop_of_phone_calls_is_paced() {
     );
     phone.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn table_growth_stops_at_the_table_limit_and_says_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let runtime = Runtime::new(dir.path().to_path_buf()).expect("engine");
+    let plugin = Arc::new(
+        runtime
+            .load(
+                &artifacts::bytes(artifacts::TABLEGROW),
+                "tablegrow test plugin",
+            )
+            .await
+            .expect("the hand-written component loads"),
+    );
+    let (run, _reports) = request(json!({}), Limits::default(), Cancel::new(), nowhere());
+    let result = tokio::time::timeout(Duration::from_secs(30), plugin.run(run))
+        .await
+        .expect("the run ended");
+    let Err(RunError::Trap(detail)) = result else {
+        panic!("{result:?}")
+    };
+    assert!(
+        detail.starts_with("a table grew past its limit of 100000 elements"),
+        "{detail}"
+    );
+}
