@@ -127,8 +127,22 @@ impl std::ops::Deref for Host {
 }
 
 impl Host {
+    /// Starts a host on a fresh data directory with `plugins` (file name, bytes) in its plugin
+    /// directory beside the probe script.
+    pub async fn start_with_plugins(adb: &AdbServer, plugins: &[(&str, &[u8])]) -> Result<Host> {
+        Host::start_in(adb, None, plugins).await
+    }
+
     /// Starts a host on a fresh data directory (or on `data_dir` when given).
     pub async fn start(adb: &AdbServer, data_dir: Option<&Path>) -> Result<Host> {
+        Host::start_in(adb, data_dir, &[]).await
+    }
+
+    async fn start_in(
+        adb: &AdbServer,
+        data_dir: Option<&Path>,
+        extra: &[(&str, &[u8])],
+    ) -> Result<Host> {
         let mut dirs = Vec::new();
         let data = match data_dir {
             Some(d) => d.to_path_buf(),
@@ -141,6 +155,9 @@ impl Host {
         };
         let plugins = tempfile::tempdir()?;
         std::fs::write(plugins.path().join("bench_probe.wasm"), PROBE_WASM)?;
+        for (name, bytes) in extra {
+            std::fs::write(plugins.path().join(name), bytes)?;
+        }
         let mut config = phonefleet::Config::for_data_dir(data);
         config.adb_server = adb.addr();
         config.plugin_dir = Some(plugins.path().to_path_buf());

@@ -34,7 +34,7 @@ pub async fn run_all(sizes: Sizes, only: Option<&[u8]>) -> AnyResult<Vec<Result>
     } else {
         None
     };
-    for id in 1..=7u8 {
+    for id in 1..=8u8 {
         if !wanted(id) {
             continue;
         }
@@ -102,6 +102,13 @@ pub async fn run_all(sizes: Sizes, only: Option<&[u8]>) -> AnyResult<Vec<Result>
                 )
                 .await
             }
+            8 => guard(
+                8,
+                "a plugin flooding logs, progress and stdout for 60 s beside a well-behaved task",
+                "RSS growth < 64 MiB, log bounded, task beside it <= 1.5x",
+                crate::flood::f8(sizes, &adb),
+            )
+            .await,
             _ => unreachable!(),
         };
         eprintln!(

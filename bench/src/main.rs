@@ -5,6 +5,7 @@
 
 mod env;
 mod figures;
+mod flood;
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -67,6 +68,9 @@ pub struct Sizes {
     /// Figure 7: stored tasks, queries per filter.
     pub f7_rows: usize,
     pub f7_queries: usize,
+    /// Figure 8: how long the flood lasts (ms), and well-behaved tasks run before it.
+    pub f8_flood_ms: u64,
+    pub f8_tasks: usize,
 }
 
 impl Sizes {
@@ -88,6 +92,8 @@ impl Sizes {
             f6_iters: 2000,
             f7_rows: 1_000_000,
             f7_queries: 100,
+            f8_flood_ms: 60_000,
+            f8_tasks: 10,
         }
     }
 
@@ -109,6 +115,8 @@ impl Sizes {
             f6_iters: 10,
             f7_rows: 5_000,
             f7_queries: 5,
+            f8_flood_ms: 2_000,
+            f8_tasks: 2,
         }
     }
 }

@@ -15,7 +15,7 @@ fn every_figure_runs_in_smoke_mode() {
         out.status.success(),
         "phonefleet-bench --smoke failed:\n{stdout}\n{stderr}"
     );
-    for id in 1..=7 {
+    for id in 1..=8 {
         let row = stdout
             .lines()
             .find(|l| l.starts_with(&format!("| {id} |")))

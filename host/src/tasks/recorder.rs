@@ -19,7 +19,7 @@ pub const HEAD_LINES: usize = 500;
 /// Lines of a run kept from its end.
 pub const TAIL_LINES: u32 = 500;
 /// How often the newest lines of a long run are written.
-const TAIL_EVERY: Duration = Duration::from_secs(1);
+const TAIL_EVERY: Duration = Duration::from_secs(5);
 /// How often progress is written (the latest value).
 const PROGRESS_EVERY: Duration = Duration::from_millis(250);
 /// Lines taken from the channel per batch.
