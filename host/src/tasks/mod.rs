@@ -119,7 +119,9 @@ impl Tasks {
     pub async fn stop(&self, id: i64) -> Result<(), TaskError> {
         let task = self.store.task(id).await?.ok_or(TaskError::NotFound(id))?;
         if let Some(stopping) = self.scheduler.stop(id, STOPPED_BY_USER) {
-            stopping.ended(STOP_WAIT).await;
+            if !stopping.ended(STOP_WAIT).await {
+                tracing::warn!("task {id}: its run had not ended {STOP_WAIT:?} after stop");
+            }
             return Ok(());
         }
         if task.status == TaskStatus::Pending
@@ -178,7 +180,9 @@ impl Tasks {
         let mut stopped = false;
         for &id in ids {
             if let Some(stopping) = self.scheduler.stop(id, "deleted") {
-                stopping.ended(STOP_WAIT).await;
+                if !stopping.ended(STOP_WAIT).await {
+                    tracing::warn!("task {id}: its run had not ended {STOP_WAIT:?} after delete");
+                }
                 stopped = true;
             }
         }

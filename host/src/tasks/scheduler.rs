@@ -50,9 +50,12 @@ struct Running {
 pub struct Stopping(watch::Receiver<bool>);
 
 impl Stopping {
-    /// Waits (at most `limit`) for the run to end.
-    pub async fn ended(mut self, limit: Duration) {
-        let _ = tokio::time::timeout(limit, self.0.wait_for(|ended| *ended)).await;
+    /// Waits (at most `limit`) for the run to end; false if it had not ended by then.
+    pub async fn ended(mut self, limit: Duration) -> bool {
+        matches!(
+            tokio::time::timeout(limit, self.0.wait_for(|ended| *ended)).await,
+            Ok(Ok(_))
+        )
     }
 }
 
