@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+pub use crate::android::{DumpFault, Keyboard, Lock, Screen, System};
+
 /// Everything a test can choose about a phone before it starts.
 #[derive(Debug, Clone)]
 pub struct PhoneConfig {
@@ -22,6 +24,8 @@ pub struct PhoneConfig {
     pub popups: Popups,
     /// How long a post's upload takes: the "NN%" progress shows for this long after Post.
     pub upload_duration: Duration,
+    /// The Android system around the app: screen, version, power, keyguard, IME, faults.
+    pub system: System,
 }
 
 impl Default for PhoneConfig {
@@ -35,6 +39,7 @@ impl Default for PhoneConfig {
             dump_delay: Duration::ZERO,
             popups: Popups::default(),
             upload_duration: Duration::from_secs(1),
+            system: System::default(),
         }
     }
 }
@@ -52,4 +57,11 @@ pub struct Popups {
     pub captcha_after: Option<usize>,
     /// Ask "Publish video publicly?" ("Cancel" / "Publish now") after the first tap on Post.
     pub publish_prompt: bool,
+    /// The rate-limit notice's wording (default "You're following too fast. Try again later.").
+    pub rate_limit_text: Option<String>,
+    /// The captcha's wording (default "Drag the slider to fit the puzzle").
+    pub captcha_text: Option<String>,
+    /// A silent refusal: after this many successful follows, a follow shows "Following" at once and
+    /// turns back to "Follow" a second later, the notice only a toast no dump shows (case 16).
+    pub follow_reverts_after: Option<usize>,
 }

@@ -1,6 +1,7 @@
 //! vphone: a virtual Android phone that speaks the real ADB device protocol (hand-rolled, no adb crate)
 //! to a real adb server, with a shell, a filesystem, logcat and a TikTok-like app to automate.
 
+mod android;
 mod app;
 mod commands;
 mod config;
@@ -22,7 +23,7 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-pub use config::{PhoneConfig, Popups};
+pub use config::{DumpFault, Keyboard, Lock, PhoneConfig, Popups, Screen, System};
 pub use host::adb_connect;
 use state::Shared;
 
@@ -92,6 +93,55 @@ impl VPhone {
     /// Replaces the fault knobs.
     pub fn set_popups(&self, popups: Popups) {
         self.shared.lock().app.set_popups(popups);
+    }
+
+    /// Queues failures for the next `uiautomator dump`s, in order.
+    pub fn push_dump_faults(&self, faults: &[DumpFault]) {
+        self.shared
+            .lock()
+            .sys
+            .dump_faults
+            .extend(faults.iter().copied());
+    }
+
+    /// The next successful `uiautomator dump` writes `xml` verbatim instead of the screen.
+    pub fn replay_dump(&self, xml: &str) {
+        self.shared
+            .lock()
+            .sys
+            .replayed_dumps
+            .push_back(xml.to_owned());
+    }
+
+    /// Turns the screen off (the keyguard, if any, comes back) or on.
+    pub fn set_awake(&self, awake: bool) {
+        let mut phone = self.shared.lock();
+        if awake {
+            phone.sys.wake();
+        } else {
+            phone.sys.sleep();
+        }
+    }
+
+    /// Makes `input` refuse injected events (or accept them again).
+    pub fn set_inject_refused(&self, refused: bool) {
+        self.shared.lock().sys.config.inject_refused = refused;
+    }
+
+    /// The phone's process dies (a network or cloud phone gone): the listener and every connection
+    /// close; the phone's state is kept for [`VPhone::come_back`].
+    pub async fn go_offline(&mut self) {
+        self.server.abort();
+        // The task was aborted; its result carries nothing.
+        let _ = (&mut self.server).await;
+    }
+
+    /// The phone is back on the same port with the state it had, ready for the adb server to
+    /// connect again.
+    pub async fn come_back(&mut self) -> io::Result<()> {
+        let listener = TcpListener::bind(("127.0.0.1", self.port)).await?;
+        self.server = tokio::spawn(transport::server::serve(listener, Arc::clone(&self.shared)));
+        Ok(())
     }
 
     /// Stops serving and waits until the listener and all connections are closed.

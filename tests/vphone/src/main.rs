@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::Parser;
-use vphone::{PhoneConfig, VPhone, adb_connect};
+use vphone::{DumpFault, Keyboard, Lock, PhoneConfig, Popups, Screen, System, VPhone, adb_connect};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -44,6 +44,84 @@ struct Args {
     /// Milliseconds a post's upload takes (its "NN%" progress shows meanwhile).
     #[arg(long, default_value_t = 1000)]
     upload_duration_ms: u64,
+    /// Screen size as WxH or WxH@DPI (720x1600, 1080x2400, 1440x3200).
+    #[arg(long, default_value = "1080x2400@420", value_parser = parse_screen)]
+    screen: Screen,
+    /// Android SDK level (23 is Android 6: no shell protocol v2, CR LF output).
+    #[arg(long, default_value_t = 30)]
+    sdk: u32,
+    /// Start with the screen off.
+    #[arg(long)]
+    asleep: bool,
+    /// Keyguard: none, swipe or pin.
+    #[arg(long, default_value = "none", value_parser = parse_lock)]
+    lock: Lock,
+    /// ADBKeyboard: enabled, disabled (installed, `ime enable` needed) or missing.
+    #[arg(long, default_value = "enabled", value_parser = parse_keyboard)]
+    adb_keyboard: Keyboard,
+    /// `input` refuses injected events, as MIUI does without "USB debugging (Security settings)".
+    #[arg(long)]
+    inject_refused: bool,
+    /// TikTok is not installed.
+    #[arg(long)]
+    no_tiktok: bool,
+    /// `ro.serialno` (several phones may share one, as cheap handsets do).
+    #[arg(long)]
+    serialno: Option<String>,
+    /// The feed's video never lets the screen go idle: dumps of it fail after the idle wait.
+    #[arg(long)]
+    never_idle_feed: bool,
+    /// Successful follows before the app rate-limits (its notice in --rate-limit-text).
+    #[arg(long)]
+    rate_limit_after: Option<usize>,
+    /// The rate-limit notice's wording.
+    #[arg(long)]
+    rate_limit_text: Option<String>,
+    /// Successful follows before a captcha (its wording in --captcha-text).
+    #[arg(long)]
+    captcha_after: Option<usize>,
+    /// The captcha's wording.
+    #[arg(long)]
+    captcha_text: Option<String>,
+    /// Successful follows before a follow shows "Following" and turns back a second later.
+    #[arg(long)]
+    follow_reverts_after: Option<usize>,
+    /// The first dump after every tap fails: null-root, idle-timeout or already-registered.
+    #[arg(long, value_parser = parse_dump_fault)]
+    dump_fault_after_tap: Option<DumpFault>,
+    /// How long uiautomator waits for an idle screen, in ms (10 s on real phones).
+    #[arg(long, default_value_t = 10_000)]
+    idle_wait_ms: u64,
+    /// Show "Turn on notifications?" when the app first comes to the front.
+    #[arg(long)]
+    notifications_prompt: bool,
+}
+
+fn parse_screen(text: &str) -> Result<Screen, String> {
+    Screen::parse(text).ok_or_else(|| format!("{text:?}: expected WxH or WxH@DPI"))
+}
+
+fn parse_lock(text: &str) -> Result<Lock, String> {
+    match text {
+        "none" => Ok(Lock::None),
+        "swipe" => Ok(Lock::Swipe),
+        "pin" => Ok(Lock::Pin),
+        other => Err(format!("{other:?}: expected none, swipe or pin")),
+    }
+}
+
+fn parse_dump_fault(text: &str) -> Result<DumpFault, String> {
+    DumpFault::parse(text)
+        .ok_or_else(|| format!("{text:?}: expected null-root, idle-timeout or already-registered"))
+}
+
+fn parse_keyboard(text: &str) -> Result<Keyboard, String> {
+    match text {
+        "enabled" => Ok(Keyboard::Enabled),
+        "disabled" => Ok(Keyboard::Disabled),
+        "missing" => Ok(Keyboard::Missing),
+        other => Err(format!("{other:?}: expected enabled, disabled or missing")),
+    }
 }
 
 #[tokio::main]
@@ -64,7 +142,28 @@ async fn main() -> anyhow::Result<()> {
         command_delay: Duration::from_millis(args.command_delay_ms),
         dump_delay: Duration::from_millis(args.dump_delay_ms),
         upload_duration: Duration::from_millis(args.upload_duration_ms),
-        ..PhoneConfig::default()
+        popups: Popups {
+            notifications_prompt: args.notifications_prompt,
+            rate_limit_after: args.rate_limit_after,
+            rate_limit_text: args.rate_limit_text.clone(),
+            captcha_after: args.captcha_after,
+            captcha_text: args.captcha_text.clone(),
+            follow_reverts_after: args.follow_reverts_after,
+            ..Popups::default()
+        },
+        system: System {
+            sdk: args.sdk,
+            screen: args.screen,
+            lock: args.lock,
+            asleep: args.asleep,
+            inject_refused: args.inject_refused,
+            keyboard: args.adb_keyboard,
+            tiktok_installed: !args.no_tiktok,
+            serialno: args.serialno.clone(),
+            never_idle_feed: args.never_idle_feed,
+            idle_wait: Duration::from_millis(args.idle_wait_ms),
+            dump_fault_after_tap: args.dump_fault_after_tap,
+        },
     };
     let mut phones = Vec::new();
     for i in 0..args.count {

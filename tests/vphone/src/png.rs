@@ -1,10 +1,11 @@
-//! A tiny PNG encoder for `screencap -p`: a valid, correctly sized, single-colour screenshot.
+//! A tiny PNG encoder for `screencap -p`: a valid, correctly sized, single-colour screenshot that
+//! names what it shows in a `tEXt` chunk (`Description`), so tests can tell one screen from another.
 //! Palette image whose pixel data is all zero bytes, deflated with fixed-Huffman runs (a few KiB).
 
 const SCREEN_COLOUR: [u8; 3] = [0x16, 0x18, 0x23];
 
-/// A PNG of `width`×`height` pixels in one colour.
-pub fn solid_png(width: u32, height: u32) -> Vec<u8> {
+/// A PNG of `width`×`height` pixels in one colour, described as `description` (Latin-1 text).
+pub fn solid_png(width: u32, height: u32, description: &str) -> Vec<u8> {
     let row = 1 + width.div_ceil(8) as usize; // filter byte + 1-bit palette indices
     let raw_len = row * height as usize;
     let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
@@ -14,6 +15,9 @@ pub fn solid_png(width: u32, height: u32) -> Vec<u8> {
     ihdr.extend_from_slice(&[1, 3, 0, 0, 0]); // depth 1, palette, deflate, no filter, no interlace
     chunk(&mut png, b"IHDR", &ihdr);
     chunk(&mut png, b"PLTE", &SCREEN_COLOUR);
+    let mut text = b"Description\0".to_vec();
+    text.extend(description.chars().map(|c| u8::try_from(c).unwrap_or(b'?')));
+    chunk(&mut png, b"tEXt", &text);
     chunk(&mut png, b"IDAT", &zlib_zeros(raw_len));
     chunk(&mut png, b"IEND", &[]);
     png
@@ -112,7 +116,7 @@ mod tests {
 
     #[test]
     fn png_has_signature_and_dimensions() {
-        let png = solid_png(1080, 2400);
+        let png = solid_png(1080, 2400, "feed");
         assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
         assert_eq!(&png[12..16], b"IHDR");
         assert_eq!(&png[16..20], &1080u32.to_be_bytes());

@@ -95,10 +95,16 @@ pub async fn read_message<R: AsyncRead + Unpin>(
 }
 
 /// The device's CNXN banner: identity properties and the features the virtual phone supports.
-pub fn banner(model: &str) -> Vec<u8> {
+/// Android 6 and older (no shell protocol v2) list no features at all (field case 10).
+pub fn banner(model: &str, shell_v2: bool) -> Vec<u8> {
+    let features = if shell_v2 {
+        ";features=shell_v2,cmd"
+    } else {
+        ""
+    };
     format!(
         "device::ro.product.name=vphone;ro.product.model={model};\
-         ro.product.device=vphone;features=shell_v2,cmd"
+         ro.product.device=vphone{features}"
     )
     .into_bytes()
 }

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::app::App;
+use crate::android::{Keyboard, SystemState};
+use crate::app::{App, PACKAGE};
 use crate::config::PhoneConfig;
 use crate::fs::Fs;
 use crate::logcat::Logcat;
@@ -35,6 +36,8 @@ pub struct Phone {
     pub ime: String,
     pub logcat: Logcat,
     pub app: App,
+    /// The Android system around the app.
+    pub sys: SystemState,
     /// The argv of every simple command the shell ran (after expansion), newest last, at most
     /// [`RAN_KEPT`]: how tests see that a phone ran nothing but what it was asked to.
     pub ran: VecDeque<Vec<String>>,
@@ -49,13 +52,55 @@ impl Phone {
             serial_port,
             model: config.model.clone(),
             fs: Fs::default(),
-            packages: PACKAGES.iter().map(|p| p.to_string()).collect(),
-            imes: vec![LATIN_IME.to_string(), ADB_KEYBOARD_IME.to_string()],
+            packages: PACKAGES
+                .iter()
+                .filter(|p| config.system.tiktok_installed || **p != PACKAGE)
+                .filter(|p| {
+                    config.system.keyboard != Keyboard::Missing || **p != "com.android.adbkeyboard"
+                })
+                .map(|p| p.to_string())
+                .collect(),
+            imes: match config.system.keyboard {
+                Keyboard::Enabled => vec![LATIN_IME.to_string(), ADB_KEYBOARD_IME.to_string()],
+                Keyboard::Disabled | Keyboard::Missing => vec![LATIN_IME.to_string()],
+            },
             ime: LATIN_IME.to_string(),
             logcat: Logcat::default(),
             app: App::new(config),
+            sys: SystemState::new(config.system.clone()),
             ran: VecDeque::new(),
         }
+    }
+
+    /// The failure the next dump has, if any: a queued one, else a never-idle feed that plays.
+    pub fn next_dump_fault(&mut self) -> Option<crate::android::DumpFault> {
+        if let Some(fault) = self.sys.dump_faults.pop_front() {
+            return Some(fault);
+        }
+        let feed_playing = self.sys.config.never_idle_feed
+            && self.sys.app_visible()
+            && !self.sys.feed_paused
+            && self.app.screen_name() == "feed";
+        feed_playing.then_some(crate::android::DumpFault::IdleTimeout)
+    }
+
+    /// What the screen shows, in words: `asleep`, `keyguard`, or the app's screen (and popup),
+    /// e.g. `profile @nasa` or `feed; popup notifications`.
+    pub fn screen_description(&self) -> String {
+        if !self.sys.awake {
+            return "asleep".to_owned();
+        }
+        if self.sys.keyguard_showing() {
+            return "keyguard".to_owned();
+        }
+        let mut text = self.app.screen_name().to_owned();
+        if let Some(user) = self.app.screen_user() {
+            text.push_str(&format!(" @{user}"));
+        }
+        if let Some(popup) = self.app.popup_name() {
+            text.push_str(&format!("; popup {popup}"));
+        }
+        text
     }
 
     /// Remembers a command the shell is about to run.
@@ -79,7 +124,10 @@ impl Phone {
             "screen_user": app.screen_user(),
             "popup": app.popup_name(),
             "toast": app.toast(),
+            "taps": app.taps(),
             "ime": self.ime,
+            "awake": self.sys.awake,
+            "keyguard": self.sys.keyguard_showing(),
             "files": self.fs.file_count(),
             "media": app.media().items().iter().map(|item| item.path.as_str()).collect::<Vec<_>>(),
             "posts": app.posts_json(),
@@ -144,6 +192,11 @@ impl Shared {
 
     pub fn model(&self) -> String {
         self.lock().model.clone()
+    }
+
+    /// Whether adbd offers shell protocol v2 (Android 7 and later).
+    pub fn shell_v2(&self) -> bool {
+        self.lock().sys.config.shell_v2()
     }
 
     pub fn state(&self) -> Value {

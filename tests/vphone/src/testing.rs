@@ -102,20 +102,35 @@ impl AdbServer {
 
     /// Connects the phone through the host protocol and waits until adb lists it as `device`.
     pub async fn connect(&self, phone: &VPhone) {
-        let message = timeout(CLI_TIMEOUT, adb_connect(self.addr(), &phone.serial()))
+        self.connect_address(&phone.serial()).await;
+    }
+
+    /// Connects `HOST:PORT` (a phone's address under any name, e.g. `localhost:PORT`) and waits
+    /// until adb lists it as `device`.
+    pub async fn connect_address(&self, address: &str) {
+        let message = timeout(CLI_TIMEOUT, adb_connect(self.addr(), address))
             .await
             .expect("adb connect in time")
             .expect("adb connect succeeds");
-        assert!(message.contains(&phone.serial()), "{message}");
+        assert!(message.contains(address), "{message}");
         let deadline = Instant::now() + CLI_TIMEOUT;
-        while self.device_state(&phone.serial()).await.as_deref() != Some("device") {
-            assert!(
-                Instant::now() < deadline,
-                "{} never came online",
-                phone.serial()
-            );
+        while self.device_state(address).await.as_deref() != Some("device") {
+            assert!(Instant::now() < deadline, "{address} never came online");
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
+    }
+
+    /// Kills the server (`adb kill-server`): every connection through it drops and it forgets the
+    /// phones it had connected.
+    pub async fn kill(&self) {
+        let out = self.adb(&["kill-server"]).await;
+        assert!(out.status.success(), "adb kill-server: {out:?}");
+    }
+
+    /// Starts the server again on the same port.
+    pub async fn restart(&self) {
+        let out = self.adb(&["start-server"]).await;
+        assert!(out.status.success(), "adb start-server: {out:?}");
     }
 }
 

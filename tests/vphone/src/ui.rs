@@ -3,6 +3,8 @@
 
 use std::fmt::Write;
 
+use crate::android::Screen;
+
 pub const FRAME: &str = "android.widget.FrameLayout";
 pub const LINEAR: &str = "android.widget.LinearLayout";
 pub const TEXT: &str = "android.widget.TextView";
@@ -129,8 +131,8 @@ impl<A> Node<A> {
         self
     }
 
-    /// The action of the deepest clickable node containing the point; later siblings are on top.
-    pub fn hit(&self, x: i32, y: i32) -> Option<&A> {
+    /// The deepest clickable node containing the point; later siblings are on top.
+    pub fn hit(&self, x: i32, y: i32) -> Option<&Node<A>> {
         if !self.bounds.contains(x, y) {
             return None;
         }
@@ -138,21 +140,45 @@ impl<A> Node<A> {
             .iter()
             .rev()
             .find_map(|child| child.hit(x, y))
-            .or(self.action.as_ref())
+            .or(self.action.as_ref().map(|_| self))
     }
 
-    /// The whole tree as `uiautomator dump` writes it, every node attributed to `package`.
-    pub fn to_xml(&self, package: &str) -> String {
+    /// What a tap on this node performs.
+    pub fn action(&self) -> Option<&A> {
+        self.action.as_ref()
+    }
+
+    /// How a person would name the node: its text, else its description, else the first text
+    /// inside it, else its resource-id.
+    pub fn label(&self) -> String {
+        fn first_text<A>(node: &Node<A>) -> Option<&str> {
+            [node.text.as_str(), node.content_desc.as_str()]
+                .into_iter()
+                .find(|t| !t.is_empty())
+                .or_else(|| node.children.iter().find_map(first_text))
+        }
+        first_text(self).unwrap_or(&self.resource_id).to_owned()
+    }
+
+    /// The whole tree as `uiautomator dump` writes it on `screen`, every node attributed to
+    /// `package`; the layout's bounds scaled to the screen's pixels.
+    pub fn to_xml(&self, package: &str, screen: Screen) -> String {
         let mut out = String::from(
             "<?xml version='1.0' encoding='UTF-8' standalone='yes' ?><hierarchy rotation=\"0\">",
         );
-        self.write_xml(&mut out, 0, package);
+        self.write_xml(&mut out, 0, package, screen);
         out.push_str("</hierarchy>");
         out
     }
 
-    fn write_xml(&self, out: &mut String, index: usize, package: &str) {
-        let b = self.bounds;
+    fn write_xml(&self, out: &mut String, index: usize, package: &str, screen: Screen) {
+        let px = |v: i32| screen.physical(v);
+        let b = Rect::new(
+            px(self.bounds.left),
+            px(self.bounds.top),
+            px(self.bounds.right),
+            px(self.bounds.bottom),
+        );
         // Writing into a String cannot fail.
         let _ = write!(
             out,
@@ -183,7 +209,7 @@ impl<A> Node<A> {
         }
         out.push('>');
         for (i, child) in self.children.iter().enumerate() {
-            child.write_xml(out, i, package);
+            child.write_xml(out, i, package, screen);
         }
         out.push_str("</node>");
     }
@@ -224,16 +250,17 @@ mod tests {
     #[test]
     fn taps_hit_the_deepest_clickable_topmost_node() {
         let t = tree();
-        assert_eq!(t.hit(10, 10), Some(&"row"));
-        assert_eq!(t.hit(10, 45), Some(&"overlay"));
-        assert_eq!(t.hit(200, 10), None);
+        let action = |x, y| t.hit(x, y).and_then(Node::action);
+        assert_eq!(action(10, 10), Some(&"row"));
+        assert_eq!(action(10, 45), Some(&"overlay"));
+        assert_eq!(action(200, 10), None);
     }
 
     #[test]
     fn xml_has_the_uiautomator_shape() {
         let xml = Node::<()>::new(TEXT, Rect::new(1, 2, 3, 4))
             .text("a \"b\" <c> & 'd'")
-            .to_xml("p");
+            .to_xml("p", Screen::FHD);
         let head =
             "<?xml version='1.0' encoding='UTF-8' standalone='yes' ?><hierarchy rotation=\"0\">";
         assert!(xml.starts_with(head));

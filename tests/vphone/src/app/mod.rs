@@ -7,7 +7,7 @@ mod screens;
 pub use screens::{HEIGHT, WIDTH};
 pub mod users;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::Duration;
 
 use crate::config::{PhoneConfig, Popups};
@@ -19,6 +19,8 @@ use users::normalize;
 
 pub const PACKAGE: &str = "com.zhiliaoapp.musically";
 pub const LAUNCHER: &str = "com.android.launcher3";
+/// Taps `App::taps` remembers.
+pub const TAPS_KEPT: usize = 200;
 pub const SPLASH_ACTIVITY: &str = "com.ss.android.ugc.aweme.splash.SplashActivity";
 pub const SHARE_ACTIVITY: &str = "com.ss.android.ugc.aweme.share.SystemShareActivity";
 
@@ -113,6 +115,11 @@ pub enum Key {
     Back,
     Enter,
     Delete,
+    /// KEYCODE_POWER, KEYCODE_WAKEUP, KEYCODE_SLEEP, KEYCODE_MENU: the system's, not the app's.
+    Power,
+    Wake,
+    Sleep,
+    Menu,
 }
 
 /// Where a VIEW intent's URL leads.
@@ -202,7 +209,10 @@ pub struct App {
     stack: Vec<Screen>,
     popup: Option<Popup>,
     toast: Option<String>,
+    taps: VecDeque<String>,
     follows_done: usize,
+    /// Follows the app shows but the server refused: (account, user, when the button turns back).
+    reverting: Vec<(String, String, std::time::Instant)>,
     prompted: bool,
     feed_index: usize,
     media: MediaStore,
@@ -238,7 +248,9 @@ impl App {
             stack: Vec::new(),
             popup: None,
             toast: None,
+            taps: VecDeque::new(),
             follows_done: 0,
+            reverting: Vec::new(),
             prompted: false,
             feed_index: 0,
             media: MediaStore::default(),
@@ -318,9 +330,9 @@ impl App {
 
     // ----- the screen -----
 
-    /// The current screen as `uiautomator dump` writes it.
-    pub fn dump_xml(&self) -> String {
-        screens::render(self).to_xml(self.foreground_package())
+    /// The current screen as `uiautomator dump` writes it on `screen`.
+    pub fn dump_xml(&self, screen: crate::android::Screen) -> String {
+        screens::render(self).to_xml(self.foreground_package(), screen)
     }
 
     fn render(&self) -> Node<Action> {
@@ -348,9 +360,21 @@ impl App {
     }
 
     fn is_following(&self, user: &str) -> bool {
-        self.following
-            .get(self.current_account())
-            .is_some_and(|users| users.iter().any(|u| u == user))
+        let account = self.current_account();
+        let shown_for_now = self
+            .reverting
+            .iter()
+            .any(|(a, u, until)| a == account && u == user && std::time::Instant::now() < *until);
+        shown_for_now
+            || self
+                .following
+                .get(account)
+                .is_some_and(|users| users.iter().any(|u| u == user))
+    }
+
+    /// The captcha's own wording, when not the classic slider's.
+    pub fn captcha_text(&self) -> Option<&str> {
+        self.popups.captcha_text.as_deref()
     }
 
     fn exists(&self, user: &str) -> bool {
@@ -363,12 +387,34 @@ impl App {
 
     // ----- input -----
 
-    /// A tap at (x, y); `fs` is read when the tap publishes a post (its files are hashed then).
-    pub fn tap(&mut self, x: i32, y: i32, fs: &Fs) {
+    /// A tap at (x, y) in layout coordinates; `fs` is read when the tap publishes a post (its files
+    /// are hashed then). False when it hit nothing the app reacts to.
+    pub fn tap(&mut self, x: i32, y: i32, fs: &Fs) -> bool {
         self.toast = None;
-        if let Some(action) = self.render().hit(x, y).cloned() {
-            self.apply(action, x, fs);
+        let tree = self.render();
+        let hit = tree
+            .hit(x, y)
+            .and_then(|node| Some((node.action()?.clone(), node.label())));
+        if self.taps.len() == TAPS_KEPT {
+            self.taps.pop_front();
         }
+        match hit {
+            Some((action, label)) => {
+                self.taps.push_back(label);
+                self.apply(action, x, fs);
+                true
+            }
+            None => {
+                self.taps.push_back(String::new());
+                false
+            }
+        }
+    }
+
+    /// What each tap hit, oldest first (at most [`TAPS_KEPT`]; an empty label when it hit nothing
+    /// the app reacts to).
+    pub fn taps(&self) -> &VecDeque<String> {
+        &self.taps
     }
 
     /// An upward swipe on the feed shows the next video, a downward one the previous.
@@ -394,6 +440,7 @@ impl App {
                     self.submit_search();
                 }
             }
+            Key::Power | Key::Wake | Key::Sleep | Key::Menu => {}
             Key::Delete => {
                 if let Some(search) = self.focused_search() {
                     search.query.pop();
@@ -580,7 +627,20 @@ impl App {
             return;
         }
         if reached(self.popups.rate_limit_after) {
-            self.toast = Some("You're following too fast. Try again later.".to_string());
+            self.toast = Some(
+                self.popups
+                    .rate_limit_text
+                    .clone()
+                    .unwrap_or_else(|| "You're following too fast. Try again later.".to_string()),
+            );
+            return;
+        }
+        if reached(self.popups.follow_reverts_after) {
+            // The button reads "Following" at once; the server's refusal turns it back a second
+            // later, its notice a system toast that no dump shows (field case 16).
+            let until = std::time::Instant::now() + std::time::Duration::from_secs(1);
+            let account = self.current_account().to_string();
+            self.reverting.push((account, user.to_string(), until));
             return;
         }
         let account = self.current_account().to_string();

@@ -47,7 +47,7 @@ pub(super) fn render(app: &App) -> N {
     }
     match app.popup {
         Some(Popup::Notifications) => root = root.child(notifications_prompt()),
-        Some(Popup::Captcha) => root = root.child(captcha()),
+        Some(Popup::Captcha) => root = root.child(captcha(app.captcha_text())),
         None => {}
     }
     if let Some(toast) = app.toast() {
@@ -597,13 +597,15 @@ fn notifications_prompt() -> N {
     dim(Action::Nothing, dialog)
 }
 
-fn captcha() -> N {
+fn captcha(wording: Option<&str>) -> N {
+    // The classic slider carries a heading; other puzzles only their own instruction.
+    let (heading, instruction) = match wording {
+        None => ("Verify to continue", "Drag the slider to fit the puzzle"),
+        Some(wording) => ("", wording),
+    };
     let panel = Node::new(LINEAR, r(60, 700, 1020, 1700))
-        .child(text(r(120, 740, 960, 820), "Verify to continue"))
-        .child(text(
-            r(120, 840, 960, 910),
-            "Drag the slider to fit the puzzle",
-        ))
+        .child(text(r(120, 740, 960, 820), heading))
+        .child(text(r(120, 840, 960, 910), instruction))
         .child(Node::new(IMAGE, r(120, 940, 960, 1440)))
         .child(
             Node::new(SEEKBAR, r(120, 1500, 960, 1600))

@@ -139,15 +139,20 @@ pub fn am(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
 fn start(ctx: &mut Ctx<'_>, intent: &Intent) -> Output {
     let mut out = Output::ok();
     out.out(format!("Starting: {}\n", intent.describe(intent.flags)));
+    // Real `am start` says so on stdout and exits 0 (field case 11).
     let unresolved = || {
-        Output::fail(
-            1,
-            format!(
-                "Error: Activity not started, unable to resolve {}\n",
-                intent.describe(intent.flags)
-            ),
-        )
+        let mut out = Output::ok();
+        out.out(format!(
+            "Starting: {}\nError: Activity not started, unable to resolve {}\n",
+            intent.describe(intent.flags),
+            intent.describe(intent.flags)
+        ));
+        out
     };
+    let installed = ctx.phone.packages.iter().any(|p| p == PACKAGE);
+    if !installed {
+        return unresolved();
+    }
     if let Some(component) = &intent.component {
         let (package, activity) = component.split_once('/').unwrap_or((component, ""));
         let activity = activity

@@ -20,10 +20,39 @@ pub fn input(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
         Some((source, rest)) if SOURCES.contains(source) => rest,
         _ => args,
     };
+    if ctx.phone.sys.config.inject_refused && !args.is_empty() {
+        // MIUI/HyperOS without "USB debugging (Security settings)", Android 12+ wording (case 13).
+        let what = args.first().copied().unwrap_or_default();
+        return Output::fail(
+            255,
+            format!(
+                "Exception occurred while executing '{what}':\n\
+                 java.lang.SecurityException: Injecting input events requires the caller (or the source of the \
+                 instrumentation, if any) to have the INJECT_EVENTS permission.\n\
+                 \tat android.os.Parcel.createExceptionOrNull(Parcel.java:3011)\n"
+            ),
+        );
+    }
+    let screen = ctx.phone.sys.config.screen;
     match args {
         ["tap", x, y] => match (coordinate(x), coordinate(y)) {
             (Some(x), Some(y)) => {
-                ctx.phone.app.tap(x, y, &ctx.phone.fs);
+                let sys = &mut ctx.phone.sys;
+                if !sys.app_visible() {
+                    // The keyguard (or a dark screen) takes the tap.
+                    return Output::ok();
+                }
+                let (x, y) = (screen.layout(x), screen.layout(y));
+                let hit = ctx.phone.app.tap(x, y, &ctx.phone.fs);
+                if !hit && ctx.phone.app.screen_name() == "feed" {
+                    // A tap on the playing video pauses it (and another plays it again).
+                    ctx.phone.sys.feed_paused = !ctx.phone.sys.feed_paused;
+                }
+                if let Some(fault) = ctx.phone.sys.config.dump_fault_after_tap
+                    && hit
+                {
+                    ctx.phone.sys.dump_faults.push_front(fault);
+                }
                 Output::ok()
             }
             _ => invalid("tap"),
@@ -32,6 +61,18 @@ pub fn input(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
             let points = [x1, y1, x2, y2].map(|v| coordinate(v));
             match points {
                 [Some(_), Some(from_y), Some(_), Some(to_y)] => {
+                    let (from_y, to_y) = (screen.layout(from_y), screen.layout(to_y));
+                    let sys = &mut ctx.phone.sys;
+                    if !sys.awake {
+                        return Output::ok();
+                    }
+                    if sys.keyguard_showing() {
+                        if from_y - to_y > 300 {
+                            sys.dismiss_keyguard();
+                        }
+                        return Output::ok();
+                    }
+                    ctx.phone.sys.feed_paused = false;
                     ctx.phone.app.swipe(from_y, to_y);
                     Output::ok()
                 }
@@ -47,7 +88,16 @@ pub fn input(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
                 }
             }
             for key in keys.into_iter().flatten() {
-                ctx.phone.app.key(key);
+                let sys = &mut ctx.phone.sys;
+                match key {
+                    Key::Wake => sys.wake(),
+                    Key::Sleep => sys.sleep(),
+                    Key::Power if sys.awake => sys.sleep(),
+                    Key::Power => sys.wake(),
+                    Key::Menu => sys.dismiss_keyguard(),
+                    app_key if sys.app_visible() => ctx.phone.app.key(app_key),
+                    _ => {}
+                }
             }
             Output::ok()
         }
@@ -60,7 +110,9 @@ pub fn input(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
                      Attempt to get length of null array\n",
                 );
             }
-            ctx.phone.app.type_text(&text);
+            if ctx.phone.sys.app_visible() {
+                ctx.phone.app.type_text(&text);
+            }
             Output::ok()
         }
         _ => Output::fail(
@@ -94,6 +146,10 @@ fn keycode(code: &str) -> Option<Option<Key>> {
     let key = match name {
         "3" | "HOME" => Some(Key::Home),
         "4" | "BACK" => Some(Key::Back),
+        "26" | "POWER" => Some(Key::Power),
+        "82" | "MENU" => Some(Key::Menu),
+        "223" | "SLEEP" => Some(Key::Sleep),
+        "224" | "WAKEUP" => Some(Key::Wake),
         "66" | "ENTER" => Some(Key::Enter),
         "67" | "DEL" => Some(Key::Delete),
         _ if name.parse::<u16>().is_ok() => None,

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 
+use crate::android::DumpFault;
 use crate::shell::{self, Command, Connector, Part, Redirect, Script, Word};
 use crate::state::{Counters, Phone, Shared};
 
@@ -221,8 +222,20 @@ async fn run_simple(shared: &Shared, argv: &[&str], stdin: &[u8]) -> Output {
     match argv {
         ["sleep", rest @ ..] => system::sleep(rest).await,
         args => {
-            if matches!(args, ["uiautomator", "dump", ..]) && !shared.dump_delay.is_zero() {
-                tokio::time::sleep(shared.dump_delay).await;
+            if matches!(args, ["uiautomator", "dump", ..]) {
+                let (fault, idle_wait) = {
+                    let mut phone = shared.lock();
+                    (phone.next_dump_fault(), phone.sys.config.idle_wait)
+                };
+                if let Some(fault) = fault {
+                    if fault == DumpFault::IdleTimeout {
+                        tokio::time::sleep(idle_wait).await;
+                    }
+                    return system::dump_failure(fault);
+                }
+                if !shared.dump_delay.is_zero() {
+                    tokio::time::sleep(shared.dump_delay).await;
+                }
             }
             let mut phone = shared.lock();
             let mut ctx = Ctx {
@@ -263,7 +276,7 @@ fn dispatch(ctx: &mut Ctx<'_>, argv: &[&str]) -> Output {
         "pm" => system::pm(ctx, args),
         "ime" => system::ime(ctx, args),
         "settings" => system::settings(ctx, args),
-        "wm" => system::wm(args),
+        "wm" => system::wm(ctx, args),
         "log" => system::log(ctx, args),
         "logcat" => system::logcat(ctx, args),
         "screencap" => system::screencap(ctx, args),

@@ -4,7 +4,8 @@
 use std::time::Duration;
 
 use super::{Ctx, Output};
-use crate::app::{HEIGHT, PACKAGE, WIDTH};
+use crate::android::{DumpFault, Lock, keyguard_xml};
+use crate::app::PACKAGE;
 use crate::fs::MODE_FILE;
 use crate::logcat::Format;
 use crate::png::solid_png;
@@ -14,14 +15,25 @@ const DEFAULT_DUMP: &str = "/sdcard/window_dump.xml";
 fn props(ctx: &Ctx<'_>) -> Vec<(&'static str, String)> {
     let phone = &ctx.phone;
     vec![
-        ("ro.build.version.release", "11".to_string()),
-        ("ro.build.version.sdk", "30".to_string()),
+        (
+            "ro.build.version.release",
+            phone.sys.config.release().to_string(),
+        ),
+        ("ro.build.version.sdk", phone.sys.config.sdk.to_string()),
         ("ro.product.brand", "vphone".to_string()),
         ("ro.product.device", "vphone".to_string()),
         ("ro.product.manufacturer", "VPhone".to_string()),
         ("ro.product.model", phone.model.clone()),
         ("ro.product.name", "vphone".to_string()),
-        ("ro.serialno", format!("vphone{}", phone.serial_port)),
+        (
+            "ro.serialno",
+            phone
+                .sys
+                .config
+                .serialno
+                .clone()
+                .unwrap_or_else(|| format!("vphone{}", phone.serial_port)),
+        ),
         ("sys.boot_completed", "1".to_string()),
     ]
 }
@@ -72,12 +84,34 @@ pub fn pm(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
     }
 }
 
+/// The input methods installed on the phone (enabled or not).
+fn installed_imes(ctx: &Ctx<'_>) -> Vec<String> {
+    let mut all = vec![crate::state::LATIN_IME.to_string()];
+    if ctx
+        .phone
+        .packages
+        .iter()
+        .any(|p| p == "com.android.adbkeyboard")
+    {
+        all.push(crate::state::ADB_KEYBOARD_IME.to_string());
+    }
+    all
+}
+
+/// `ime list [-a] [-s]`, `ime enable ID`, `ime set ID`, `ime reset`: `set` takes only an enabled
+/// IME (field case 12: exit 255 and "cannot be selected" otherwise).
 pub fn ime(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
+    let installed = installed_imes(ctx);
     let phone = &mut *ctx.phone;
     let mut out = Output::ok();
     match args {
         ["list", flags @ ..] => {
-            for id in &phone.imes {
+            let ids = if flags.contains(&"-a") {
+                installed
+            } else {
+                phone.imes.clone()
+            };
+            for id in &ids {
                 if flags.contains(&"-s") {
                     out.out(format!("{id}\n"));
                 } else {
@@ -86,8 +120,13 @@ pub fn ime(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
             }
             out
         }
-        ["enable", id] if phone.imes.iter().any(|i| i == id) => {
-            out.out(format!("Input method {id}: already enabled for user #0\n"));
+        ["enable", id] if installed.iter().any(|i| i == id) => {
+            if phone.imes.iter().any(|i| i == id) {
+                out.out(format!("Input method {id}: already enabled for user #0\n"));
+            } else {
+                phone.imes.push(id.to_string());
+                out.out(format!("Input method {id}: now enabled for user #0\n"));
+            }
             out
         }
         ["set", id] if phone.imes.iter().any(|i| i == id) => {
@@ -104,7 +143,7 @@ pub fn ime(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
             out
         }
         ["enable" | "set", id] => Output::fail(
-            1,
+            255,
             format!("Unknown input method {id} cannot be selected for user #0\n"),
         ),
         _ => Output::fail(1, "ime <command>: list, enable, set, reset\n"),
@@ -124,11 +163,17 @@ pub fn settings(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
     out
 }
 
-pub fn wm(args: &[&str]) -> Output {
+/// `wm size`, `wm density`, `wm dismiss-keyguard`.
+pub fn wm(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
+    let screen = ctx.phone.sys.config.screen;
     let mut out = Output::ok();
     match args {
-        ["size"] => out.out(format!("Physical size: {WIDTH}x{HEIGHT}\n")),
-        ["density"] => out.out("Physical density: 420\n"),
+        ["size"] => out.out(format!(
+            "Physical size: {}x{}\n",
+            screen.width, screen.height
+        )),
+        ["density"] => out.out(format!("Physical density: {}\n", screen.density)),
+        ["dismiss-keyguard"] => ctx.phone.sys.dismiss_keyguard(),
         _ => return Output::fail(1, "Error: unknown or unsupported wm command\n"),
     }
     out
@@ -195,7 +240,8 @@ pub fn logcat(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
 }
 
 pub fn screencap(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
-    let png = solid_png(WIDTH as u32, HEIGHT as u32);
+    let screen = ctx.phone.sys.config.screen;
+    let png = solid_png(screen.width, screen.height, &ctx.phone.screen_description());
     match args.iter().find(|a| !a.starts_with('-')) {
         Some(path) => match ctx.phone.fs.write(path, png, MODE_FILE) {
             Ok(()) => Output::ok(),
@@ -227,7 +273,18 @@ pub fn uiautomator(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
             "ERROR: could not open /dev/tty: no controlling terminal\n",
         );
     }
-    let xml = ctx.phone.app.dump_xml();
+    if !ctx.phone.sys.awake {
+        // The screen is off: no window to dump (field cases 01, 14).
+        return dump_failure(DumpFault::NullRoot);
+    }
+    let xml = match ctx.phone.sys.replayed_dumps.pop_front() {
+        Some(replayed) => replayed,
+        None if ctx.phone.sys.keyguard_showing() => {
+            let sys = &ctx.phone.sys;
+            scale_xml(keyguard_xml(sys.pin_asked), sys.config.screen)
+        }
+        None => ctx.phone.app.dump_xml(ctx.phone.sys.config.screen),
+    };
     match ctx.phone.fs.write(path, xml.into_bytes(), MODE_FILE) {
         Ok(()) => {
             let mut out = Output::ok();
@@ -239,6 +296,60 @@ pub fn uiautomator(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
     }
 }
 
+/// What uiautomator prints for a failed dump, and its exit status (0 but for the crash).
+pub fn dump_failure(fault: DumpFault) -> Output {
+    match fault {
+        DumpFault::NullRoot => {
+            let mut out = Output::ok();
+            out.err("ERROR: null root node returned by UiTestAutomationBridge.\n");
+            out
+        }
+        DumpFault::IdleTimeout => {
+            let mut out = Output::ok();
+            out.err("ERROR: could not get idle state.\n");
+            out
+        }
+        DumpFault::AlreadyRegistered => Output::fail(
+            1,
+            "java.lang.IllegalStateException: UiAutomationService android.accessibilityservice.IAccessibilityServiceClient$Stub$Proxy@5f3a2c1already registered!\n\
+             \tat android.app.UiAutomationConnection.connect(UiAutomationConnection.java:106)\n\
+             \tat com.android.commands.uiautomator.DumpCommand.run(DumpCommand.java:44)\n",
+        ),
+    }
+}
+
+/// A dump written for the 1080-wide layout, its bounds scaled to `screen`.
+fn scale_xml(xml: &str, screen: crate::android::Screen) -> String {
+    if screen.width == 1080 {
+        return xml.to_string();
+    }
+    let mut out = String::with_capacity(xml.len());
+    let mut rest = xml;
+    while let Some(at) = rest.find("bounds=\"") {
+        let (head, tail) = rest.split_at(at + "bounds=\"".len());
+        out.push_str(head);
+        let end = tail.find('"').unwrap_or(tail.len());
+        let numbers: Vec<i32> = tail[..end]
+            .split(|c: char| !c.is_ascii_digit() && c != '-')
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        if let [l, t, r, b] = numbers[..] {
+            out.push_str(&format!(
+                "[{},{}][{},{}]",
+                screen.physical(l),
+                screen.physical(t),
+                screen.physical(r),
+                screen.physical(b)
+            ));
+        } else {
+            out.push_str(&tail[..end]);
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 pub fn dumpsys(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
     let mut out = Output::ok();
     match args.first() {
@@ -246,7 +357,27 @@ pub fn dumpsys(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
             let state = ctx.phone.state(ctx.counters);
             out.out(format!("{state:#}\n"));
         }
+        Some(&"power") => {
+            let wakefulness = if ctx.phone.sys.awake {
+                "Awake"
+            } else {
+                "Asleep"
+            };
+            out.out(format!(
+                "POWER MANAGER (dumpsys power)\n\nPower Manager State:\n  mWakefulness={wakefulness}\n  mWakefulnessChanging=false\n"
+            ));
+        }
         Some(&"window") => {
+            let sys = &ctx.phone.sys;
+            out.out(format!(
+                "WINDOW MANAGER POLICY STATE (dumpsys window policy)\n    KeyguardServiceDelegate\n      \
+                 showing={}\n      showingAndNotOccluded={}\n      inputRestricted={}\n      occluded=false\n      \
+                 secure={}\n      dreaming=false\n",
+                sys.keyguard_showing(),
+                sys.keyguard_showing(),
+                sys.keyguard_showing(),
+                sys.config.lock == Lock::Pin,
+            ));
             let app = &ctx.phone.app;
             let focus = if app.foreground_package() == PACKAGE {
                 format!("{PACKAGE}/com.ss.android.ugc.aweme.main.MainActivity")

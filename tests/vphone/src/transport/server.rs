@@ -143,7 +143,7 @@ impl Connection {
             A_CNXN => {
                 self.max_payload = msg.arg1.clamp(MAX_PAYLOAD_LEGACY, MAX_PAYLOAD);
                 let version = msg.arg0.min(A_VERSION);
-                let banner = banner(&self.shared.model());
+                let banner = banner(&self.shared.model(), self.shared.shell_v2());
                 self.send(Message::new(A_CNXN, version, self.max_payload, banner))
             }
             A_OPEN => self.open(msg.arg0, &msg.payload),
@@ -186,8 +186,13 @@ impl Connection {
     fn open(&mut self, remote_id: u32, payload: &[u8]) -> Result<(), ConnectionError> {
         let name = String::from_utf8_lossy(payload);
         let name = name.trim_end_matches('\0');
-        let Some(service) = Service::parse(name) else {
-            debug!(service = name, "refusing unknown service");
+        let service = Service::parse(name).filter(|service| {
+            // adbd before Android 7 knows no `shell,v2`: it closes the stream, and the adb server
+            // answers the client `FAIL closed` (field case 10).
+            !matches!(service, Service::Shell { v2: true, .. }) || self.shared.shell_v2()
+        });
+        let Some(service) = service else {
+            debug!(service = name, "refusing the service");
             return self.send(Message::new(A_CLSE, 0, remote_id, Vec::new()));
         };
         let local_id = self.next_id;

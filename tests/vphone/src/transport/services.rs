@@ -49,7 +49,16 @@ impl Service {
 /// Serves one stream to the end; the connection closes it afterwards.
 pub async fn run(service: Service, mut stream: Stream, shared: Arc<Shared>) {
     let result = match service {
-        Service::Shell { v2: false, command } | Service::Exec(command) => {
+        Service::Shell { v2: false, command } => {
+            let output = commands::run(&shared, &command).await;
+            let mut bytes = output.merged();
+            if !shared.shell_v2() {
+                // Old adbd runs `shell:` on a PTY, which turns every LF into CR LF.
+                bytes = crlf(&bytes);
+            }
+            stream.write(&bytes).await
+        }
+        Service::Exec(command) => {
             let output = commands::run(&shared, &command).await;
             stream.write(&output.merged()).await
         }
@@ -62,6 +71,18 @@ pub async fn run(service: Service, mut stream: Stream, shared: Arc<Shared>) {
     if let Err(StreamError::Closed) = result {
         debug!("stream closed by the host before the service finished");
     }
+}
+
+/// LF → CR LF, as a PTY writes output.
+fn crlf(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 16);
+    for &b in bytes {
+        if b == b'\n' {
+            out.push(b'\r');
+        }
+        out.push(b);
+    }
+    out
 }
 
 fn v2_packets(output: &Output) -> Vec<u8> {
