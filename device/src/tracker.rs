@@ -2,6 +2,7 @@
 //! Consumers read the current table or wait for changes through a `tokio::sync::watch` channel.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use tokio::sync::watch;
@@ -52,6 +53,7 @@ impl Drop for DeviceTracker {
 async fn track(server: AdbServer, tx: watch::Sender<Arc<Vec<DeviceInfo>>>) {
     let mut backoff = BACKOFF_MIN;
     let mut unreachable = false;
+    let version = Arc::new(AtomicU32::new(0));
     loop {
         match server.track_devices().await {
             Ok(mut stream) => {
@@ -59,6 +61,8 @@ async fn track(server: AdbServer, tx: watch::Sender<Arc<Vec<DeviceInfo>>>) {
                     tracing::info!(addr = %server.addr(), "adb server reachable again; tracking devices");
                     unreachable = false;
                 }
+                // Asked beside the stream, so a server slow to answer does not delay the table.
+                tokio::spawn(note_version(server.clone(), Arc::clone(&version)));
                 loop {
                     match stream.next().await {
                         Ok(Some(devices)) => {
@@ -102,6 +106,23 @@ fn publish(tx: &watch::Sender<Arc<Vec<DeviceInfo>>>, devices: Vec<DeviceInfo>) {
     });
 }
 
+/// Reads the server's `host:version` and warns when it differs from the one seen before: another
+/// adb binary killed the server and started its own (field case 09; scrcpy#527).
+/// `seen` holds the last version read (0 before the first).
+async fn note_version(server: AdbServer, seen: Arc<AtomicU32>) {
+    let Ok(now) = server.version().await else {
+        return;
+    };
+    let before = seen.swap(now, Ordering::Relaxed);
+    if before != 0 && before != now {
+        tracing::warn!(
+            addr = %server.addr(),
+            "the adb server was restarted by a different adb (version {before} before, {now} now): \
+             every tool on this machine should use one adb binary, or they keep killing each other's server"
+        );
+    }
+}
+
 /// Logs, once per outage, that the server cannot be reached.
 fn warn_unreachable(server: &AdbServer, error: &AdbError) {
     tracing::warn!(addr = %server.addr(), error = %error, "cannot track devices; retrying until the adb server answers");
@@ -128,21 +149,28 @@ mod tests {
         (listener, addr)
     }
 
-    /// Accepts the tracker's connection, checks its request and answers OKAY.
+    /// Accepts the tracker's connection, checks its request and answers OKAY; answers the
+    /// `host:version` questions that come beside it as adb 1.0.41 does.
     async fn accept_track(listener: &TcpListener) -> TcpStream {
-        let (mut socket, _) = tokio::time::timeout(WAIT, listener.accept())
-            .await
-            .expect("tracker connects")
-            .expect("accept");
-        let mut len = [0u8; 4];
-        socket.read_exact(&mut len).await.expect("length");
-        let len =
-            usize::from_str_radix(std::str::from_utf8(&len).expect("ascii"), 16).expect("hex");
-        let mut request = vec![0u8; len];
-        socket.read_exact(&mut request).await.expect("request");
-        assert_eq!(request, b"host:track-devices-l");
-        socket.write_all(b"OKAY").await.expect("write");
-        socket
+        loop {
+            let (mut socket, _) = tokio::time::timeout(WAIT, listener.accept())
+                .await
+                .expect("tracker connects")
+                .expect("accept");
+            let mut len = [0u8; 4];
+            socket.read_exact(&mut len).await.expect("length");
+            let len =
+                usize::from_str_radix(std::str::from_utf8(&len).expect("ascii"), 16).expect("hex");
+            let mut request = vec![0u8; len];
+            socket.read_exact(&mut request).await.expect("request");
+            if request == b"host:version" {
+                socket.write_all(b"OKAY00040029").await.expect("write");
+                continue;
+            }
+            assert_eq!(request, b"host:track-devices-l");
+            socket.write_all(b"OKAY").await.expect("write");
+            return socket;
+        }
     }
 
     async fn send_list(socket: &mut TcpStream, body: &str) {

@@ -15,12 +15,15 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
 use tokio::io::BufReader;
 use tokio::net::TcpStream;
 use tokio::sync::OnceCell;
 
 pub use devices::{DeviceInfo, DeviceState, DeviceStream, NO_SERIAL};
-pub use shell::ShellOutput;
+pub use shell::{CommandRecord, ShellOutput};
 pub use sync::RemoteStat;
 use wire::{WireError, read_framed, request};
 
@@ -169,6 +172,7 @@ impl AdbServer {
             transport_id: None,
             timeout: self.timeout,
             features: Arc::default(),
+            history: Arc::default(),
         }
     }
 
@@ -221,6 +225,8 @@ pub struct Device {
     timeout: Duration,
     /// `host-serial:SERIAL:features`, asked once per handle family.
     features: Arc<OnceCell<Vec<String>>>,
+    /// The last commands this handle family ran, newest last.
+    history: Arc<Mutex<VecDeque<CommandRecord>>>,
 }
 
 impl Device {
@@ -267,6 +273,45 @@ impl Device {
             })
             .await?;
         Ok(features)
+    }
+
+    /// The last commands run through this handle and its clones (at most
+    /// [`shell::HISTORY`](CommandRecord)), oldest first: what a failed task's forensics show.
+    pub fn recent_commands(&self) -> Vec<CommandRecord> {
+        self.history
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .cloned()
+            .collect()
+    }
+
+    fn remember(&self, record: CommandRecord) {
+        let mut history = self.history.lock().unwrap_or_else(|p| p.into_inner());
+        if history.len() == shell::HISTORY {
+            history.pop_front();
+        }
+        history.push_back(record);
+    }
+
+    /// The phone's state as the adb server sees it now (`host-serial:SERIAL:get-state`).
+    ///
+    /// Errors: [`AdbError::Offline`] when the server does not know the phone.
+    pub async fn state(&self) -> Result<DeviceState, AdbError> {
+        let req = match self.transport_id {
+            Some(id) => format!("host-transport-id:{id}:get-state"),
+            None => format!("host-serial:{}:get-state", self.serial),
+        };
+        let exchange = async {
+            let mut stream = self.server.open().await?;
+            let answer = async {
+                request(&mut stream, &req).await?;
+                read_framed(&mut stream).await
+            };
+            answer.await.map_err(|e| e.on_device(&self.serial))
+        };
+        let body = bounded(|| req.clone(), self.timeout, exchange).await?;
+        Ok(DeviceState::parse(body.trim()))
     }
 
     /// Whether the phone offers `feature` (see [`Device::features`]).

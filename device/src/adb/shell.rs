@@ -15,6 +15,25 @@ const SHELL_MAX_PACKET: u32 = 16 * 1024 * 1024;
 const SHELL_MAX_OUTPUT: usize = 64 * 1024 * 1024;
 /// Printed after a v1 command with its exit status, so the status survives a shell without v2.
 const V1_STATUS_MARK: &str = ":phonefleet-exit-status:";
+/// Commands a device handle remembers.
+pub(super) const HISTORY: usize = 50;
+/// Bytes of a command's output a record keeps.
+const RECORD_OUTPUT: usize = 500;
+
+/// One command a phone ran, as a failed task's forensics show it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct CommandRecord {
+    /// When it started, Unix milliseconds.
+    pub at_ms: u64,
+    /// The command line (cut to 200 characters).
+    pub command: String,
+    /// Its exit status; none when it never finished (the phone went away, the time ran out).
+    pub exit_code: Option<i32>,
+    /// How long it took, in milliseconds.
+    pub duration_ms: u64,
+    /// The first 500 bytes of what it printed (stdout then stderr), or the error.
+    pub output: String,
+}
 
 /// Output of one shell command.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,11 +78,40 @@ impl Device {
     /// The command is passed as is; quote every interpolated word with [`phonefleet_rules::quote`].
     /// Errors: [`AdbError::Offline`] when the phone went away, [`AdbError::Timeout`] past the bound.
     pub async fn shell(&self, command: &str) -> Result<ShellOutput, AdbError> {
-        if self.has_feature("shell_v2").await? {
+        let started = std::time::Instant::now();
+        let at_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
+        let result = if self.has_feature("shell_v2").await? {
             self.shell_v2(command).await
         } else {
             self.shell_v1_with_status(command).await
+        };
+        let (exit_code, output) = match &result {
+            Ok(out) => {
+                let mut text = out.stdout_text();
+                text.push_str(&out.stderr_text());
+                (Some(out.exit_code), text)
+            }
+            Err(e) => (None, e.to_string()),
+        };
+        let mut output = output;
+        if output.len() > RECORD_OUTPUT {
+            let mut end = RECORD_OUTPUT;
+            while !output.is_char_boundary(end) {
+                end -= 1;
+            }
+            output.truncate(end);
+            output.push('…');
         }
+        self.remember(CommandRecord {
+            at_ms,
+            command: command.chars().take(200).collect(),
+            exit_code,
+            duration_ms: started.elapsed().as_millis() as u64,
+            output,
+        });
+        result
     }
 
     /// Runs `command` with shell protocol v2 (`shell,v2,raw:`), whatever the phone's features say.

@@ -16,7 +16,34 @@ const DEFAULT_IME_SETTING: &str = "settings get secure default_input_method";
 /// (field case 12, cloud phones).
 const CONFIRM_ATTEMPTS: usize = 3;
 
+/// ADBKeyboard on a phone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Keyboard {
+    /// Not installed: text that is not plain ASCII cannot be typed.
+    Missing,
+    /// Installed but not enabled: enabled (`ime enable`) the first time a run types such text.
+    Disabled,
+    /// Installed and enabled.
+    Enabled,
+}
+
 impl Device {
+    /// ADBKeyboard's state: installed (`ime list -a -s`) and enabled (`ime list -s`).
+    pub async fn keyboard(&self) -> Result<Keyboard, AdbError> {
+        let (all, enabled) = tokio::try_join!(self.run("ime list -a -s"), self.run("ime list -s"))?;
+        let listed = |out: &crate::adb::ShellOutput| {
+            out.stdout_text()
+                .lines()
+                .any(|l| l.trim() == ADB_KEYBOARD_IME)
+        };
+        Ok(match (listed(&all), listed(&enabled)) {
+            (_, true) => Keyboard::Enabled,
+            (true, false) => Keyboard::Disabled,
+            (false, false) => Keyboard::Missing,
+        })
+    }
+
     /// The phone's current input method id (`settings get secure default_input_method`).
     pub async fn current_ime(&self) -> Result<String, AdbError> {
         Ok(self

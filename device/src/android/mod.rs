@@ -10,14 +10,18 @@ mod activity;
 mod ime;
 mod input;
 mod logcat;
+mod power;
+mod props;
 mod screen;
 mod uiautomator;
 
 use phonefleet_rules::quote;
 
-pub use ime::ADB_KEYBOARD_IME;
+pub use ime::{ADB_KEYBOARD_IME, Keyboard};
 pub use input::is_input_text;
 pub use logcat::LOGCAT_TAG;
+pub use power::{Keyguard, ScreenState};
+pub use props::AndroidVersion;
 pub use uiautomator::DUMP_TIMEOUT;
 
 use crate::adb::{AdbError, Device, ShellOutput};
