@@ -117,6 +117,8 @@ pub struct RunRequest {
     pub materials: SharedMaterialStore,
     /// Time and memory.
     pub limits: Limits,
+    /// How long a call waits for the phone to come back when it (or its adb server) goes away.
+    pub offline_grace: Duration,
     /// Stops the run from outside.
     pub cancel: Cancel,
     /// Where its logs and progress go.
@@ -221,6 +223,7 @@ impl Plugin {
     pub async fn run(self: &Arc<Self>, run: RunRequest) -> Result<Value, RunError> {
         let binding = Binding {
             device: run.device,
+            offline_grace: run.offline_grace,
             task: run.task,
             grants: run.grants,
             materials: run.materials,

@@ -25,6 +25,7 @@ pub(crate) const MAX_TABLE_ELEMENTS: usize = 100_000;
 /// The phone and task a run is bound to; absent while a plugin only describes or plans.
 pub(crate) struct Binding {
     pub device: Device,
+    pub offline_grace: std::time::Duration,
     pub task: TaskInfo,
     pub grants: Grants,
     pub materials: SharedMaterialStore,
@@ -65,7 +66,7 @@ impl RunState {
         let (device, ui, host, materials) = match binding {
             None => Default::default(),
             Some(b) => {
-                let phone = Phone::new(b.device);
+                let phone = Phone::new(b.device, b.offline_grace);
                 let grants = SharedGrants::new(b.grants);
                 (
                     DeviceCtx::bound(phone.clone(), grants.clone(), b.reporter.clone()),

@@ -50,6 +50,7 @@ fn request(config: Value, limits: Limits, cancel: Cancel, device: Device) -> (Ru
         limits,
         cancel,
         reporter,
+        offline_grace: Duration::ZERO,
     };
     (run, reports)
 }

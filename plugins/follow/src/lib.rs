@@ -270,8 +270,8 @@ fn follow(control: &Node, at: &str) -> Result<()> {
     ui::tap_node(control)?;
     let mut reads = before.clone();
     let mut popup_dismissed = false;
-    let done = ui::until(
-        &format!("tapped '{before}' on {at} but the button does not read Following"),
+    ui::until(
+        &format!("tapped '{before}' on {at} but the button did not turn to Following"),
         ACTION_TIMEOUT,
         |nodes| {
             if handle_interruptions(nodes)? {
@@ -292,18 +292,40 @@ fn follow(control: &Node, at: &str) -> Result<()> {
             }
             Ok(None)
         },
-    );
-    match done {
-        Ok(()) => {
-            info!("followed {at}: button reads '{reads}'");
-            Ok(())
+    )?;
+    confirm_follow_stuck(at, &reads)
+}
+
+/// How long a follow must keep reading Following before it counts: the app shows it at once and
+/// turns it back when its server refuses (a silent rate limit; the notice is a toast no dump shows).
+const FOLLOW_SETTLE: Duration = Duration::from_secs(2);
+
+/// Looks at the control for [`FOLLOW_SETTLE`] after it first read `reads`; fails if it turns back
+/// (field case 16).
+fn confirm_follow_stuck(at: &str, reads: &str) -> Result<()> {
+    let ids = tiktok::ids();
+    let since = Instant::now();
+    let mut last = reads.to_string();
+    let reverted = ui::until("the follow did not settle", FOLLOW_SETTLE * 2, |nodes| {
+        if let Some(e) = protection(nodes) {
+            return Err(e);
         }
-        Err(Error::Failed(_)) => Err(Error::failed(format!(
-            "tapped '{before}' on {at} but the button still reads '{reads}' after {} s",
-            ACTION_TIMEOUT.as_secs()
-        ))),
-        Err(e) => Err(e),
+        if let Some((node, state)) = profile::follow_control(nodes, &ids) {
+            last = node.text.trim().to_string();
+            if !state.is_following() {
+                return Ok(Some(true));
+            }
+        }
+        Ok((since.elapsed() >= FOLLOW_SETTLE).then_some(false))
+    })?;
+    if reverted {
+        return Err(Error::failed(format!(
+            "the app turned the follow of {at} back: the button read '{reads}', then '{last}' again \
+             (the app refused it, likely rate limiting or restricting the account)"
+        )));
     }
+    info!("followed {at}: button reads '{last}'");
+    Ok(())
 }
 
 /// Taps "Following"/"Friends", then "Unfollow" in the sheet and in the confirmation dialog if one appears,

@@ -15,6 +15,9 @@ pub enum Error {
     InvalidConfig(String),
     /// The script gave up; the message says what the phone showed and where.
     Failed(String),
+    /// The app refused: a captcha or a rate-limit notice is a protection to stop at and report,
+    /// never a popup to close or a step to retry; the message quotes what the app showed.
+    Refused(String),
     /// A device primitive failed (phone offline, timeout, host refusal, command failure).
     Device(DeviceError),
 }
@@ -45,7 +48,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::InvalidConfig(m) => write!(f, "invalid config: {m}"),
-            Error::Failed(m) => f.write_str(m),
+            Error::Failed(m) | Error::Refused(m) => f.write_str(m),
             Error::Device(e) => fmt_device_error(e, f),
         }
     }

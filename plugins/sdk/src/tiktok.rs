@@ -79,10 +79,27 @@ pub fn same_username(a: &str, b: &str) -> bool {
     !a.is_empty() && a == normalize_username(b)
 }
 
-/// Texts (case-insensitive substrings) by which the app says it is rate limiting the account.
-pub const RATE_LIMIT_TEXTS: &[&str] = &["following too fast", "try again later"];
-/// Texts (case-insensitive substrings) by which the app shows a captcha.
-pub const CAPTCHA_TEXTS: &[&str] = &["drag the slider", "verify to continue"];
+/// Texts (case-insensitive substrings) by which the app says it is rate limiting or restricting the
+/// account, in the wordings TikTok has used ("You're following too fast", "You're tapping too fast",
+/// "Try again later", "Too many requests", "This action is temporarily blocked").
+pub const RATE_LIMIT_TEXTS: &[&str] = &[
+    "too fast",
+    "try again later",
+    "too many requests",
+    "too many attempts",
+    "temporarily blocked",
+    "action blocked",
+];
+/// Texts (case-insensitive substrings) by which the app shows a captcha: the slider, the puzzle
+/// piece, the "select the same shape" and rotation puzzles.
+pub const CAPTCHA_TEXTS: &[&str] = &[
+    "drag the slider",
+    "drag the puzzle",
+    "verify to continue",
+    "same shape",
+    "rotate to",
+    "complete the puzzle",
+];
 /// Texts of the buttons that dismiss the usual popups (case-insensitive, whole text).
 pub const POPUP_BUTTON_TEXTS: &[&str] = &["Not now", "Skip", "Cancel", "Got it"];
 /// Content-descs of the buttons that dismiss the usual popups (case-insensitive, whole content-desc).
@@ -98,13 +115,13 @@ pub fn protection(nodes: &[Node]) -> Option<Error> {
     for n in nodes {
         for field in [&n.text, &n.description] {
             if CAPTCHA_TEXTS.iter().any(|t| contains_ci(field, t)) {
-                return Some(Error::failed(format!(
+                return Some(Error::Refused(format!(
                     "captcha shown by the app: '{}'",
                     field.trim()
                 )));
             }
             if RATE_LIMIT_TEXTS.iter().any(|t| contains_ci(field, t)) {
-                return Some(Error::failed(format!(
+                return Some(Error::Refused(format!(
                     "rate limited by the app: '{}'",
                     field.trim()
                 )));
@@ -302,7 +319,19 @@ pub fn reach<T>(
         device::start_app(package)?;
         let mut last_action = std::time::Instant::now();
         let mut tapped = false;
-        let reached = ui::until(what, timeout, |nodes| {
+        let mut paused = false;
+        // The feed's video never lets the screen go idle, so it cannot be dumped (field case 02):
+        // a tap in the middle of the screen pauses it, once.
+        let pause_playback = |why: &str| {
+            if !paused && why.contains("idle state") {
+                paused = true;
+                let (width, height) = device::screen_size()?;
+                crate::info!("the screen never goes idle (a video plays): pausing it");
+                device::tap(width / 2, height * 2 / 5)?;
+            }
+            Ok(())
+        };
+        let reached = ui::until_readable(what, timeout, pause_playback, |nodes| {
             let idle = last_action.elapsed();
             match step(nodes)? {
                 Reach::Done(value) => return Ok(Some(value)),

@@ -61,6 +61,17 @@ pub fn try_nodes() -> Result<std::result::Result<Vec<Node>, String>> {
 pub fn until<T>(
     what: &str,
     timeout: Duration,
+    step: impl FnMut(&[Node]) -> Result<Option<T>>,
+) -> Result<T> {
+    until_readable(what, timeout, |_| Ok(()), step)
+}
+
+/// [`until`], calling `unreadable` with uiautomator's words each time the screen cannot be read, so
+/// the caller can act on it (pause a video that keeps the screen from going idle, say).
+pub fn until_readable<T>(
+    what: &str,
+    timeout: Duration,
+    mut unreadable: impl FnMut(&str) -> Result<()>,
     mut step: impl FnMut(&[Node]) -> Result<Option<T>>,
 ) -> Result<T> {
     let mut last: Option<Vec<Node>> = None;
@@ -73,6 +84,7 @@ pub fn until<T>(
         }
         Err(why) => {
             crate::debug!("{why}; looking again");
+            unreadable(&why)?;
             dump_error = Some(why);
             Ok(None)
         }

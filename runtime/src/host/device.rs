@@ -36,8 +36,9 @@ impl DeviceCtx {
         let (Some(previous), Some(phone)) = (self.previous_ime.take(), self.phone.as_ref()) else {
             return;
         };
-        if let Err(e) = phone.call().await.set_ime(&previous).await {
-            tracing::debug!("cannot restore the input method {previous}: {e}");
+        let ime = previous.as_str();
+        if let Err(e) = phone.call(|d| async move { d.set_ime(ime).await }).await {
+            tracing::debug!("cannot restore the input method {previous}: {e:?}");
         }
     }
 }
@@ -50,7 +51,12 @@ impl types::Host for DeviceCtx {
 
 impl device::Host for DeviceCtx {
     async fn shell(&mut self, command: String) -> Result<ShellOutput, HostError> {
-        let out = self.phone.get()?.call().await.shell(&command).await?;
+        let command = command.as_str();
+        let out = self
+            .phone
+            .get()?
+            .call(|d| async move { d.shell(command).await })
+            .await?;
         Ok(ShellOutput {
             stdout: out.stdout_text(),
             stderr: out.stderr_text(),
@@ -59,7 +65,10 @@ impl device::Host for DeviceCtx {
     }
 
     async fn tap(&mut self, x: u32, y: u32) -> Result<(), HostError> {
-        Ok(self.phone.get()?.call().await.tap(x, y).await?)
+        self.phone
+            .get()?
+            .call(|d| async move { d.tap(x, y).await })
+            .await
     }
 
     async fn swipe(
@@ -70,47 +79,76 @@ impl device::Host for DeviceCtx {
         y2: u32,
         duration_ms: u32,
     ) -> Result<(), HostError> {
-        let device = self.phone.get()?.call().await;
-        Ok(device.swipe((x1, y1), (x2, y2), duration_ms).await?)
+        let phone = self.phone.get()?;
+        phone
+            .call(|d| async move { d.swipe((x1, y1), (x2, y2), duration_ms).await })
+            .await
     }
 
     async fn key_event(&mut self, code: u32) -> Result<(), HostError> {
-        Ok(self.phone.get()?.call().await.key_event(code).await?)
+        self.phone
+            .get()?
+            .call(|d| async move { d.key_event(code).await })
+            .await
     }
 
     async fn input_text(&mut self, text: String) -> Result<(), HostError> {
         let phone = self.phone.get()?.clone();
-        if is_input_text(&text) {
-            return Ok(phone.call().await.type_ascii(&text).await?);
+        let text = text.as_str();
+        if is_input_text(text) {
+            return phone
+                .call(|d| async move { d.type_ascii(text).await })
+                .await;
         }
         // Anything else goes through the ADBKeyboard IME so any Unicode arrives intact.
         if !self.ime_ready {
-            let replaced = phone.call().await.use_adb_keyboard().await?;
+            let replaced = phone
+                .call(|d| async move { d.use_adb_keyboard().await })
+                .await?;
             self.previous_ime = self.previous_ime.take().or(replaced);
             self.ime_ready = true;
         }
-        Ok(phone.call().await.type_unicode(&text).await?)
+        phone
+            .call(|d| async move { d.type_unicode(text).await })
+            .await
     }
 
     async fn open_url(&mut self, url: String, package: Option<String>) -> Result<(), HostError> {
-        let device = self.phone.get()?.call().await;
-        Ok(device.open_url(&url, package.as_deref()).await?)
+        let (url, package) = (url.as_str(), package.as_deref());
+        let phone = self.phone.get()?;
+        phone
+            .call(|d| async move { d.open_url(url, package).await })
+            .await
     }
 
     async fn start_app(&mut self, package: String) -> Result<(), HostError> {
-        Ok(self.phone.get()?.call().await.start_app(&package).await?)
+        let package = package.as_str();
+        self.phone
+            .get()?
+            .call(|d| async move { d.start_app(package).await })
+            .await
     }
 
     async fn stop_app(&mut self, package: String) -> Result<(), HostError> {
-        Ok(self.phone.get()?.call().await.stop_app(&package).await?)
+        let package = package.as_str();
+        self.phone
+            .get()?
+            .call(|d| async move { d.stop_app(package).await })
+            .await
     }
 
     async fn screen_size(&mut self) -> Result<(u32, u32), HostError> {
-        Ok(self.phone.get()?.call().await.screen_size().await?)
+        self.phone
+            .get()?
+            .call(|d| async move { d.screen_size().await })
+            .await
     }
 
     async fn screenshot(&mut self) -> Result<Vec<u8>, HostError> {
-        Ok(self.phone.get()?.call().await.screenshot().await?)
+        self.phone
+            .get()?
+            .call(|d| async move { d.screenshot().await })
+            .await
     }
 
     async fn dump_ui(&mut self) -> Result<String, HostError> {
@@ -136,7 +174,10 @@ impl device::Host for DeviceCtx {
                 return Err(DeviceError::Denied(why).into());
             }
         };
-        let device = self.phone.get()?.call().await;
-        Ok(device.push(&path, &device_path, 0o644).await?)
+        let (path, device_path) = (path.as_path(), device_path.as_str());
+        let phone = self.phone.get()?;
+        phone
+            .call(|d| async move { d.push(path, device_path, 0o644).await })
+            .await
     }
 }

@@ -13,6 +13,7 @@ pub(crate) mod materials;
 pub(crate) mod ui;
 
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use phonefleet_device::adb::{AdbError, Device};
 
@@ -83,34 +84,79 @@ fn unbound() -> HostError {
     ))
 }
 
-/// The run's phone, with the paces its calls keep (see [`crate::pace`]). Clones share the paces.
+/// How often a phone that went away is asked about while a call waits for it.
+const AWAY_POLL: Duration = Duration::from_millis(500);
+
+/// The run's phone, with the paces its calls keep (see [`crate::pace`]) and the grace a call
+/// gives it when it goes away. Clones share the paces.
 #[derive(Clone)]
 pub(crate) struct Phone {
     device: Device,
     calls: Arc<Pace>,
     dumps: Arc<Pace>,
+    grace: Duration,
 }
 
 impl Phone {
-    pub fn new(device: Device) -> Phone {
+    pub fn new(device: Device, grace: Duration) -> Phone {
         Phone {
             device,
             calls: Arc::new(Pace::per_second(CALLS_PER_SECOND)),
             dumps: Arc::new(Pace::per_second(DUMPS_PER_SECOND)),
+            grace,
         }
     }
 
-    /// The device, once one more call is within the run's pace.
-    pub async fn call(&self) -> &Device {
+    /// Runs `op` on the device once it is within the run's pace. When the phone (or its adb
+    /// server) is gone, waits up to the grace period for it to come back and runs `op` once more:
+    /// a USB blip or an adb server restarted by another tool does not fail the task (case 09).
+    pub async fn call<T, Op, Fut>(&self, op: Op) -> Result<T, HostError>
+    where
+        Op: Fn(Device) -> Fut,
+        Fut: Future<Output = Result<T, AdbError>>,
+    {
         self.calls.wait().await;
-        &self.device
+        self.with_grace(op).await
     }
 
     /// The uiautomator XML of the screen now, within the run's dump pace.
     pub async fn dump_xml(&self) -> Result<String, HostError> {
         self.dumps.wait().await;
-        Ok(self.device.dump_ui().await?)
+        self.with_grace(|d| async move { d.dump_ui().await }).await
     }
+
+    async fn with_grace<T, Op, Fut>(&self, op: Op) -> Result<T, HostError>
+    where
+        Op: Fn(Device) -> Fut,
+        Fut: Future<Output = Result<T, AdbError>>,
+    {
+        match op(self.device.clone()).await {
+            Err(e) if is_gone(&e) && self.back_within_grace().await => {
+                Ok(op(self.device.clone()).await?)
+            }
+            other => Ok(other?),
+        }
+    }
+
+    /// Waits for the phone to be listed online again; false if the grace passed first.
+    async fn back_within_grace(&self) -> bool {
+        let deadline = tokio::time::Instant::now() + self.grace;
+        while tokio::time::Instant::now() < deadline {
+            if self.device.state().await.is_ok_and(|s| s.is_online()) {
+                return true;
+            }
+            tokio::time::sleep(AWAY_POLL).await;
+        }
+        false
+    }
+}
+
+/// Whether an error means the phone or its adb server is not there (rather than a command failing).
+fn is_gone(e: &AdbError) -> bool {
+    matches!(
+        e,
+        AdbError::Offline { .. } | AdbError::ServerUnavailable { .. }
+    )
 }
 
 /// The run's host-path grants, read by `device.push-file` and extended by `materials` when it hands

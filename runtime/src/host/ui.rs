@@ -176,7 +176,10 @@ impl ui::Host for UiCtx {
             return Ok(false);
         };
         let (x, y) = (x.max(0) as u32, y.max(0) as u32);
-        self.phone.get()?.call().await.tap(x, y).await?;
+        self.phone
+            .get()?
+            .call(|d| async move { d.tap(x, y).await })
+            .await?;
         Ok(true)
     }
 }
