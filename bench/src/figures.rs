@@ -372,6 +372,7 @@ async fn runs_per_plugin(
             limits: Limits::default(),
             cancel: Cancel::new(),
             reporter,
+            offline_grace: Duration::ZERO,
         };
         let t = Instant::now();
         let result = plugin.run(request).await;

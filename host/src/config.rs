@@ -43,6 +43,20 @@ pub struct Config {
     /// Most phones running tasks at the same moment; 0 is unlimited.
     #[arg(long, env = "PHONEFLEET_DEVICE_LIMIT", default_value_t = 0)]
     pub device_limit: usize,
+    /// Seconds a running task's phone may be away (a USB blip, an adb server restart) before the
+    /// task fails as "device offline".
+    #[arg(long, env = "PHONEFLEET_OFFLINE_GRACE_SECS", default_value_t = 10)]
+    pub offline_grace_secs: u64,
+    /// Hours a failed task's evidence (last screenshot, UI dump, command log) is kept.
+    #[arg(
+        long,
+        env = "PHONEFLEET_ARTIFACTS_MAX_AGE_HOURS",
+        default_value_t = 168
+    )]
+    pub artifacts_max_age_hours: u64,
+    /// MiB all failed tasks' evidence may take together; the oldest goes first.
+    #[arg(long, env = "PHONEFLEET_ARTIFACTS_MAX_MIB", default_value_t = 512)]
+    pub artifacts_max_mib: u64,
     /// Limits of one script, overriding the defaults: `NAME:timeout=SECS,memory=MIB` (repeatable;
     /// separate several with ';' in the environment variable).
     #[arg(
@@ -129,6 +143,9 @@ impl Config {
             api_token: None,
             license_plan: Plan::Pro,
             device_limit: 0,
+            offline_grace_secs: 10,
+            artifacts_max_age_hours: 168,
+            artifacts_max_mib: 512,
             script_limits: Vec::new(),
         }
     }

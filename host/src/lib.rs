@@ -7,11 +7,13 @@
 
 pub mod accounts;
 pub mod api;
+pub mod artifacts;
 pub mod check;
 pub mod clock;
 pub mod config;
 pub mod events;
 pub mod materials;
+pub mod phones;
 pub mod scripts;
 mod server;
 pub mod store;

@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use phonefleet_device::adb::{AdbError, AdbServer, DeviceInfo};
 use phonefleet_device::tracker::DeviceTracker;
@@ -11,11 +12,13 @@ use tokio::task::JoinHandle;
 
 use crate::accounts::Accounts;
 use crate::api::{self, AppState};
+use crate::artifacts::Artifacts;
 use crate::clock::now_ms;
 use crate::config::Config;
 use crate::events::Event;
 use crate::events::Events;
 use crate::materials::Library;
+use crate::phones::{Phone, Phones};
 use crate::scripts::BUILTINS;
 use crate::store::{Store, StoreError};
 use crate::tasks::{Scheduler, SchedulerConfig, Tasks};
@@ -92,7 +95,6 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
     ensure_adb_server(&adb).await;
     let tracker = DeviceTracker::spawn(adb.clone());
     let events = Events::default();
-    tokio::spawn(publish_device_changes(tracker.subscribe(), events.clone()));
     let runtime = Arc::new(Runtime::new(config.data_dir.join("compiled"))?);
     let registry = Arc::new(Registry::load(runtime, BUILTINS, config.plugin_dir.as_deref()).await?);
     let watcher = match &config.plugin_dir {
@@ -100,6 +102,11 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         None => None,
     };
     let state = assemble(&config, store, registry, adb, tracker.subscribe(), events);
+    tokio::spawn(publish_device_changes(
+        state.phones.subscribe(),
+        state.events.clone(),
+    ));
+    state.artifacts.prune().await;
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .map_err(|source| StartError::Listen {
@@ -141,14 +148,21 @@ pub fn assemble(
     events: Events,
 ) -> Arc<AppState> {
     let library = Library::new(store.clone(), &config.data_dir);
+    let phones = Phones::spawn(adb.clone(), devices);
+    let artifacts = Artifacts::new(
+        &config.data_dir,
+        Duration::from_secs(config.artifacts_max_age_hours * 3600),
+        config.artifacts_max_mib << 20,
+    );
     let scheduler = Scheduler::start(
         store.clone(),
         registry.clone(),
-        devices.clone(),
         SchedulerConfig {
-            adb: adb.clone(),
+            phones: phones.clone(),
+            artifacts: artifacts.clone(),
             limits: config.limits(),
             device_limit: config.device_limit,
+            offline_grace: Duration::from_secs(config.offline_grace_secs),
             events: events.clone(),
             materials: Arc::new(library.clone()),
         },
@@ -156,16 +170,18 @@ pub fn assemble(
     let tasks = Tasks::new(
         store.clone(),
         registry.clone(),
-        devices.clone(),
+        phones.clone(),
         scheduler,
         events.clone(),
+        artifacts.clone(),
     );
     Arc::new(AppState {
         tasks,
         library,
         accounts: Accounts::new(store),
         registry,
-        devices,
+        phones,
+        artifacts,
         adb,
         events,
         api_token: config.api_token.clone().filter(|t| !t.is_empty()),
@@ -206,17 +222,14 @@ fn watch_plugins(
 }
 
 /// Publishes `device_online` / `device_offline` whenever a phone's state changes.
-async fn publish_device_changes(
-    mut devices: tokio::sync::watch::Receiver<Arc<Vec<phonefleet_device::adb::DeviceInfo>>>,
-    events: Events,
-) {
+async fn publish_device_changes(mut phones: watch::Receiver<Arc<Vec<Phone>>>, events: Events) {
     let mut online = std::collections::BTreeSet::new();
     loop {
-        let now: std::collections::BTreeSet<String> = devices
+        let now: std::collections::BTreeSet<String> = phones
             .borrow_and_update()
             .iter()
-            .filter(|d| d.is_online())
-            .map(|d| d.serial.clone())
+            .filter(|p| p.is_online())
+            .map(|p| p.name.clone())
             .collect();
         for serial in now.difference(&online) {
             events.publish(Event::DeviceOnline {
@@ -229,7 +242,7 @@ async fn publish_device_changes(
             });
         }
         online = now;
-        if devices.changed().await.is_err() {
+        if phones.changed().await.is_err() {
             return;
         }
     }

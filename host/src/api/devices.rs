@@ -9,40 +9,57 @@ use serde::{Deserialize, Serialize};
 use super::envelope::{ApiError, ok};
 use super::extract::Body;
 use super::{AppResult, AppState};
+use crate::phones::Readiness;
 
+/// A phone as the API shows it.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct DeviceView {
+    /// How tasks name the phone (`serials` of `POST /task`): adb's serial, or `SERIAL@usb:PATH`
+    /// when several phones report one serial.
     serial: String,
+    /// adb's state: `device`, `offline`, `unauthorized`, `no permissions (...)`, ...
     state: String,
     model: Option<String>,
     online: bool,
     busy: bool,
     current_task: Option<i64>,
     accounts: Vec<String>,
+    /// The handset's identity (`ro.serialno`, else `android_id`) once learnt.
+    handset: Option<String>,
+    /// What stands in the way, and what to do about it, when something does.
+    note: Option<String>,
+    /// Checked before each task: awake, keyguard, app installed, Android version, screen, ADBKeyboard.
+    readiness: Option<Readiness>,
 }
 
-/// The phones ADB sees.
+/// The phones ADB sees, with their readiness.
 #[utoipa::path(get, path = "/api/v1/device",
     responses((status = 200, body = super::openapi::Envelope<Vec<DeviceView>>), super::openapi::Errors))]
 pub async fn list(State(app): State<Arc<AppState>>) -> AppResult {
-    let devices = app.devices.borrow().clone();
+    let phones = app.phones.current();
     let accounts = app.accounts.list().await?;
-    let views: Vec<DeviceView> = devices
+    let views: Vec<DeviceView> = phones
         .iter()
-        .map(|d| {
-            let current_task = app.tasks.running_on(&d.serial);
+        .map(|p| {
+            let current_task = app.tasks.running_on(&p.name);
             DeviceView {
-                serial: d.serial.clone(),
-                state: d.state.as_str().to_owned(),
-                model: d.model.clone(),
-                online: d.is_online(),
+                serial: p.name.clone(),
+                state: p.state.as_str().to_owned(),
+                model: p.model.clone(),
+                online: p.is_online(),
                 busy: current_task.is_some(),
                 current_task,
                 accounts: accounts
                     .iter()
-                    .filter(|a| a.serial == d.serial)
+                    .filter(|a| a.serial == p.name)
                     .map(|a| format!("@{}", a.username))
                     .collect(),
+                handset: p.handset.clone(),
+                note: p.note.clone(),
+                readiness: app
+                    .phones
+                    .readiness(&p.name)
+                    .filter(|r| r.checked_at.is_some()),
             }
         })
         .collect();

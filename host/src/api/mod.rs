@@ -19,18 +19,19 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::Response;
 use axum::routing::{delete, get, post};
-use phonefleet_device::adb::{AdbServer, DeviceInfo};
+use phonefleet_device::adb::AdbServer;
 use phonefleet_runtime::Registry;
-use tokio::sync::watch;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
 pub use envelope::ApiError;
 
 use crate::accounts::Accounts;
+use crate::artifacts::Artifacts;
 use crate::config::Plan;
 use crate::events::Events;
 use crate::materials::Library;
+use crate::phones::Phones;
 use crate::tasks::Tasks;
 
 /// Largest request body accepted.
@@ -44,7 +45,8 @@ pub struct AppState {
     pub accounts: Accounts,
     pub library: Library,
     pub registry: Arc<Registry>,
-    pub devices: watch::Receiver<Arc<Vec<DeviceInfo>>>,
+    pub phones: Arc<Phones>,
+    pub artifacts: Artifacts,
     pub adb: AdbServer,
     pub events: Events,
     pub api_token: Option<String>,
@@ -66,6 +68,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/task/{task_id}/stop", post(tasks::stop))
         .route("/task/{task_id}/retry", post(tasks::retry))
         .route("/task/{task_id}/logs", get(tasks::logs))
+        .route("/task/{task_id}/artifacts", get(tasks::artifacts))
+        .route("/task/{task_id}/artifacts/{name}", get(tasks::artifact))
         .route("/license/check", get(guard::license_check))
         .route_layer(from_fn_with_state(state.clone(), guard::require_api_plan));
     let ours = Router::new()

@@ -74,6 +74,8 @@ pub enum Errors {
         tasks::retry_all,
         tasks::stats,
         tasks::logs,
+        tasks::artifacts,
+        tasks::artifact,
         guard::license_check,
         devices::list,
         devices::connect,

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use axum::extract::State;
+use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
 
 use super::envelope::{ApiError, ok};
@@ -216,4 +217,30 @@ pub async fn logs(
 ) -> AppResult {
     let (page, page_size) = paging(q.page, q.page_size, 500, 1000)?;
     Ok(ok(app.tasks.logs(task_id, page, page_size).await?))
+}
+
+/// A failed task's evidence: the phone's last screenshot (PNG), its last UI dump and its recent
+/// command log, each with the URL that serves it. Empty for a task that has none.
+#[utoipa::path(get, path = "/api/v1/task/{task_id}/artifacts", params(("task_id" = i64, Path)),
+    responses((status = 200, body = Envelope<Vec<crate::artifacts::Artifact>>), Errors))]
+pub async fn artifacts(State(app): State<Arc<AppState>>, Path(task_id): Path<i64>) -> AppResult {
+    app.tasks.get(task_id).await?;
+    Ok(ok(app.artifacts.list(task_id).await))
+}
+
+/// One artifact of a failed task, as it was kept: `screen.png`, `ui.xml` or `commands.json`.
+#[utoipa::path(get, path = "/api/v1/task/{task_id}/artifacts/{name}",
+    params(("task_id" = i64, Path), ("name" = String, Path)),
+    responses((status = 200, description = "the artifact's bytes", content_type = "application/octet-stream", body = Vec<u8>), Errors))]
+pub async fn artifact(
+    State(app): State<Arc<AppState>>,
+    Path((task_id, name)): Path<(i64, String)>,
+) -> AppResult {
+    app.tasks.get(task_id).await?;
+    let (bytes, content_type) = app.artifacts.read(task_id, &name).await.ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "task {task_id} has no artifact {name:?} (see GET /api/v1/task/{task_id}/artifacts)"
+        ))
+    })?;
+    Ok(([(axum::http::header::CONTENT_TYPE, content_type)], bytes).into_response())
 }

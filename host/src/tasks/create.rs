@@ -280,14 +280,14 @@ impl Tasks {
                 Err(errors)
             });
         }
-        let devices = self.devices.borrow().clone();
+        let phones = self.phones.current();
         let accounts = if req.enable_multi_account {
             self.store.accounts().await?
         } else {
             Vec::new()
         };
         for (i, serial) in req.serials.iter().flatten().enumerate() {
-            if !devices.iter().any(|d| &d.serial == serial) {
+            if !phones.iter().any(|p| &p.name == serial) {
                 errors.push(violation(
                     format!("/serials/{i}"),
                     format!(

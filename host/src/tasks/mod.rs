@@ -9,15 +9,17 @@ pub mod scheduler;
 
 use std::sync::Arc;
 
-use phonefleet_device::adb::DeviceInfo;
 use phonefleet_runtime::{ConfigViolation, Registry};
-use tokio::sync::watch;
+
+use crate::artifacts::Artifacts;
+use crate::phones::Phones;
 
 use crate::clock::now_ms;
 use crate::events::{Event, Events};
 use crate::store::{LogPage, Stats, Store, StoreError, TaskFilter, TaskStatus};
 pub use create::CreateTask;
 pub use model::TaskView;
+pub use recorder::MOST_ROWS_PER_RUN;
 pub use scheduler::{Scheduler, SchedulerConfig};
 
 /// How long stop and delete wait for a running plugin to be gone.
@@ -65,25 +67,28 @@ pub struct TaskPage {
 pub struct Tasks {
     store: Store,
     registry: Arc<Registry>,
-    devices: watch::Receiver<Arc<Vec<DeviceInfo>>>,
+    phones: Arc<Phones>,
     scheduler: Scheduler,
     events: Events,
+    artifacts: Artifacts,
 }
 
 impl Tasks {
     pub fn new(
         store: Store,
         registry: Arc<Registry>,
-        devices: watch::Receiver<Arc<Vec<DeviceInfo>>>,
+        phones: Arc<Phones>,
         scheduler: Scheduler,
         events: Events,
+        artifacts: Artifacts,
     ) -> Tasks {
         Tasks {
             store,
             registry,
-            devices,
+            phones,
             scheduler,
             events,
+            artifacts,
         }
     }
 
@@ -189,6 +194,9 @@ impl Tasks {
         if stopped {
             // What the stopped runs logged on their way out.
             self.store.delete_tasks(ids).await?;
+        }
+        for &id in ids {
+            self.artifacts.forget(id).await;
         }
         if deleted > 0 {
             self.events.publish(Event::TaskDeleted {

@@ -36,6 +36,9 @@ pub struct TaskView {
     pub error: Option<String>,
     #[schema(value_type = Option<Object>)]
     pub result: Option<Value>,
+    /// For a failed task, where its evidence is listed (`GET` it: the phone's last screenshot, UI
+    /// dump and command log).
+    pub artifacts: Option<String>,
 }
 
 impl From<TaskRow> for TaskView {
@@ -63,6 +66,8 @@ impl From<TaskRow> for TaskView {
             }),
             error: row.error,
             result: row.result.as_deref().map(json),
+            artifacts: (row.status == TaskStatus::Failed)
+                .then(|| format!("/api/v1/task/{}/artifacts", row.id)),
         }
     }
 }

@@ -18,6 +18,10 @@ use crate::store::{NewLog, Store, StoreError};
 pub const HEAD_LINES: usize = 500;
 /// Lines of a run kept from its end.
 pub const TAIL_LINES: u32 = 500;
+/// The most log rows one run leaves: its head and tail, the note counting the lines between, the
+/// note counting lines the report channel dropped, and the host's closing line ("completed" or
+/// "failed: …").
+pub const MOST_ROWS_PER_RUN: usize = HEAD_LINES + TAIL_LINES as usize + 3;
 /// How often the newest lines of a long run are written.
 const TAIL_EVERY: Duration = Duration::from_secs(5);
 /// How often progress is written (the latest value).

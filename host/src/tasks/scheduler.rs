@@ -1,23 +1,37 @@
-//! The dispatcher: one task at a time per phone, phones in parallel. It wakes on events only —
-//! a task created or finished, the device table changing, or the next scheduled start coming due.
+//! The dispatcher: one task at a time per handset, phones in parallel. It wakes on events — a task
+//! created or finished, the phone table changing, the next scheduled start coming due — and on two
+//! deadlines of its own: a running phone's offline grace ending, and a second look at a phone adb
+//! listed online but did not confirm.
+//!
+//! It does not trust one signal (field case 09): a phone is confirmed online with a fresh device list
+//! before a task starts, a task whose phone turns out to be gone before anything ran goes back to the
+//! queue, and a running task survives its phone being away for less than the grace period.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use phonefleet_device::adb::{AdbServer, Device, DeviceInfo};
+use phonefleet_device::adb::Device;
 use phonefleet_runtime::report::{self, Level};
 use phonefleet_runtime::{
     Cancel, Grants, Registry, RunError, RunRequest, SharedMaterialStore, TaskInfo,
 };
 use tokio::sync::{Notify, watch};
+use tokio::time::Instant;
 
 use super::recorder::Recorder;
 use crate::accounts::TIKTOK_PACKAGE;
+use crate::artifacts::Artifacts;
 use crate::clock::now_ms;
 use crate::config::ScriptLimits;
 use crate::events::{Event, Events};
+use crate::phones::{NotReady, Phone, Phones};
 use crate::store::{NewLog, Outcome, Store, TaskRow, TaskStatus};
+
+/// The error of a task whose phone went away and did not come back within the grace period.
+pub const DEVICE_OFFLINE: &str = "device offline";
+/// How soon a phone adb listed online but did not confirm is looked at again.
+const RECHECK: Duration = Duration::from_secs(2);
 
 /// Handle to the dispatcher; cheap to clone.
 #[derive(Clone)]
@@ -28,20 +42,27 @@ pub struct Scheduler {
 struct Inner {
     store: Store,
     registry: Arc<Registry>,
-    adb: AdbServer,
+    phones: Arc<Phones>,
+    artifacts: Artifacts,
     limits: ScriptLimits,
     /// Most phones running tasks at once; 0 is unlimited (the license's `device_limit`).
     device_limit: usize,
+    /// How long a running task's phone may be away before the task fails.
+    offline_grace: Duration,
     events: Events,
     materials: SharedMaterialStore,
     wake: Notify,
-    /// Phone serial → the task running on it.
+    /// Handset → the task running on it.
     running: Mutex<HashMap<String, Running>>,
 }
 
 struct Running {
     task_id: i64,
+    /// The phone's name (as tasks name it).
+    phone: String,
     cancel: Cancel,
+    /// Since when its phone has been away, if it is.
+    away_since: Option<Instant>,
     /// Turns true once the run has ended and its outcome is stored.
     ended: watch::Receiver<bool>,
 }
@@ -61,40 +82,42 @@ impl Stopping {
 
 /// What the scheduler needs besides the store and scripts.
 pub struct SchedulerConfig {
-    pub adb: AdbServer,
+    pub phones: Arc<Phones>,
+    pub artifacts: Artifacts,
     pub limits: ScriptLimits,
     pub device_limit: usize,
+    pub offline_grace: Duration,
     pub events: Events,
     pub materials: SharedMaterialStore,
 }
 
 impl Scheduler {
     /// Starts the dispatch loop on the current tokio runtime.
-    pub fn start(
-        store: Store,
-        registry: Arc<Registry>,
-        devices: watch::Receiver<Arc<Vec<DeviceInfo>>>,
-        config: SchedulerConfig,
-    ) -> Scheduler {
+    pub fn start(store: Store, registry: Arc<Registry>, config: SchedulerConfig) -> Scheduler {
         let SchedulerConfig {
-            adb,
+            phones,
+            artifacts,
             limits,
             device_limit,
+            offline_grace,
             events,
             materials,
         } = config;
+        let table = phones.subscribe();
         let inner = Arc::new(Inner {
             store,
             registry,
-            adb,
+            phones,
+            artifacts,
             limits,
             device_limit,
+            offline_grace,
             events,
             materials,
             wake: Notify::new(),
             running: Mutex::new(HashMap::new()),
         });
-        tokio::spawn(dispatch_loop(inner.clone(), devices));
+        tokio::spawn(dispatch_loop(inner.clone(), table));
         Scheduler { inner }
     }
 
@@ -103,9 +126,13 @@ impl Scheduler {
         self.inner.wake.notify_one();
     }
 
-    /// The task running on a phone, if any.
-    pub fn running_on(&self, serial: &str) -> Option<i64> {
-        self.inner.running().get(serial).map(|r| r.task_id)
+    /// The task running on the phone named `name`, if any.
+    pub fn running_on(&self, name: &str) -> Option<i64> {
+        self.inner
+            .running()
+            .values()
+            .find(|r| r.phone == name)
+            .map(|r| r.task_id)
     }
 
     /// Interrupts a running task; `None` if it is not running.
@@ -121,55 +148,107 @@ impl Inner {
     fn running(&self) -> std::sync::MutexGuard<'_, HashMap<String, Running>> {
         self.running.lock().unwrap_or_else(|p| p.into_inner())
     }
+
+    /// Frees the handset a run held and wakes the dispatcher.
+    fn release(&self, handset: &str, ended: &watch::Sender<bool>) {
+        self.running().remove(handset);
+        let _ = ended.send(true);
+        self.wake.notify_one();
+    }
 }
 
-async fn dispatch_loop(inner: Arc<Inner>, mut devices: watch::Receiver<Arc<Vec<DeviceInfo>>>) {
+async fn dispatch_loop(inner: Arc<Inner>, mut table: watch::Receiver<Arc<Vec<Phone>>>) {
     loop {
-        let online: HashSet<String> = devices
-            .borrow_and_update()
-            .iter()
-            .filter(|d| d.is_online())
-            .map(|d| d.serial.clone())
-            .collect();
-        let next = match dispatch(&inner, &online).await {
+        let phones = table.borrow_and_update().clone();
+        let next = match dispatch(&inner, &phones).await {
             Ok(next) => next,
             Err(e) => {
                 tracing::error!("dispatch failed: {e}; retrying on the next event");
                 None
             }
         };
-        let until_next = next.map(|at| Duration::from_millis((at - now_ms()).max(0) as u64));
         tokio::select! {
             () = inner.wake.notified() => {}
-            changed = devices.changed() => if changed.is_err() { return },
-            () = sleep_or_forever(until_next) => {}
+            changed = table.changed() => if changed.is_err() { return },
+            () = sleep_until(next) => {}
         }
     }
 }
 
-async fn sleep_or_forever(d: Option<Duration>) {
-    match d {
-        Some(d) => tokio::time::sleep(d).await,
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
         None => std::future::pending().await,
     }
 }
 
-/// Starts every due task whose phone is online and idle; fails runs whose phone went away.
-/// Returns when the next not-yet-due task becomes due.
+/// Watches running tasks' phones (failing those away past the grace), then starts every due task
+/// whose phone is online, confirmed and idle. Returns when it next needs to look again.
 async fn dispatch(
     inner: &Arc<Inner>,
-    online: &HashSet<String>,
-) -> Result<Option<i64>, crate::store::StoreError> {
-    for (serial, run) in inner.running().iter() {
-        if !online.contains(serial) {
-            run.cancel.cancel("device offline");
+    phones: &[Phone],
+) -> Result<Option<Instant>, crate::store::StoreError> {
+    let online: HashMap<&str, &Phone> = phones
+        .iter()
+        .filter(|p| p.is_online())
+        .map(|p| (p.name.as_str(), p))
+        .collect();
+    let mut next: Option<Instant> = None;
+    let mut soonest = |at: Instant| next = Some(next.map_or(at, |n: Instant| n.min(at)));
+    for run in inner.running().values_mut() {
+        if online.contains_key(run.phone.as_str()) {
+            run.away_since = None;
+            continue;
+        }
+        let since = *run.away_since.get_or_insert_with(Instant::now);
+        if since.elapsed() >= inner.offline_grace {
+            run.cancel.cancel(DEVICE_OFFLINE);
+        } else {
+            soonest(since + inner.offline_grace);
         }
     }
     let now = now_ms();
+    // A phone is busy while a task runs on it by name or on its handset under another name.
+    let busy: HashSet<String> = inner
+        .running()
+        .iter()
+        .flat_map(|(handset, run)| [handset.clone(), run.phone.clone()])
+        .collect();
+    let mut candidates: Vec<(TaskRow, String)> = Vec::new();
     for task in inner.store.due_tasks(now).await? {
-        if !online.contains(&task.serial) || inner.running().contains_key(&task.serial) {
+        // Not before the phone is known to be which handset: two names of one handset must
+        // never run two tasks.
+        let Some(handset) = online
+            .get(task.serial.as_str())
+            .and_then(|p| p.handset.clone())
+        else {
+            continue;
+        };
+        if busy.contains(&handset)
+            || busy.contains(&task.serial)
+            || candidates.iter().any(|(_, h)| *h == handset)
+        {
             continue;
         }
+        candidates.push((task, handset));
+    }
+    if !candidates.is_empty() {
+        let names: Vec<String> = candidates.iter().map(|(t, _)| t.serial.clone()).collect();
+        match inner.phones.confirm_online(&names).await {
+            Ok(confirmed) => {
+                if confirmed.len() < names.len() {
+                    soonest(Instant::now() + RECHECK);
+                }
+                candidates.retain(|(t, _)| confirmed.contains(&t.serial));
+            }
+            Err(e) => {
+                tracing::warn!("cannot confirm phones with adb ({e}); looking again soon");
+                candidates.clear();
+                soonest(Instant::now() + RECHECK);
+            }
+        }
+    }
+    for (task, handset) in candidates {
         if inner.device_limit > 0 && inner.running().len() >= inner.device_limit {
             break;
         }
@@ -180,53 +259,128 @@ async fn dispatch(
         let (ended_tx, ended) = watch::channel(false);
         let run = Running {
             task_id: task.id,
+            phone: task.serial.clone(),
             cancel: cancel.clone(),
+            away_since: None,
             ended,
         };
-        inner.running().insert(task.serial.clone(), run);
+        inner.running().insert(handset.clone(), run);
         inner.events.publish(Event::TaskStarted {
             id: task.id,
             serial: task.serial.clone(),
         });
-        tokio::spawn(execute(inner.clone(), task, cancel, ended_tx));
+        tokio::spawn(execute(inner.clone(), task, handset, cancel, ended_tx));
     }
-    inner.store.next_start_after(now).await
+    if let Some(at) = inner.store.next_start_after(now).await? {
+        soonest(Instant::now() + Duration::from_millis((at - now_ms()).max(0) as u64));
+    }
+    Ok(next)
 }
 
-/// Runs one task to its end and records the outcome; then frees its phone.
-async fn execute(inner: Arc<Inner>, task: TaskRow, cancel: Cancel, ended: watch::Sender<bool>) {
+/// Runs one task to its end and records the outcome; then frees its handset.
+async fn execute(
+    inner: Arc<Inner>,
+    task: TaskRow,
+    handset: String,
+    cancel: Cancel,
+    ended: watch::Sender<bool>,
+) {
     // A delete may have removed the row between the dispatcher marking it running and this run
     // being registered; then there is nothing to run.
+    let Some(device) = inner.phones.device(&task.serial) else {
+        return_to_queue(&inner, &task, "its phone left before the task started").await;
+        return inner.release(&handset, &ended);
+    };
     if !matches!(inner.store.task(task.id).await, Ok(Some(_))) {
-        inner.running().remove(&task.serial);
-        let _ = ended.send(true);
-        inner.wake.notify_one();
-        return;
+        return inner.release(&handset, &ended);
+    }
+    let package = package_for(&inner.store, task.username.as_deref()).await;
+    match inner.phones.prepare(&task.serial, &package).await {
+        Ok(()) => {}
+        Err(NotReady::Offline(why)) => {
+            return_to_queue(&inner, &task, &why).await;
+            return inner.release(&handset, &ended);
+        }
+        Err(NotReady::Refused(why)) => {
+            finish(
+                &inner,
+                &task,
+                &device,
+                Outcome::Failed { error: why },
+                Evidence::Screen,
+            )
+            .await;
+            return inner.release(&handset, &ended);
+        }
     }
     let (reporter, reports) = report::channel();
     let recorder = Recorder::spawn(inner.store.clone(), inner.events.clone(), task.id, reports);
     reporter.log(Level::Info, format!("started on {}", task.serial));
-    let device = inner.adb.device(&task.serial);
     // Marked alongside the run rather than before it, keeping an adb round trip off the dispatch path.
     let start_mark = tokio::spawn({
         let (device, id) = (device.clone(), task.id);
         async move { mark_on_phone(&device, id, "start").await }
     });
-    let outcome = run(&inner, &task, device.clone(), cancel, reporter).await;
+    let outcome = run(&inner, &task, device.clone(), package, cancel, reporter).await;
     // The end mark must follow the start mark in the phone's log.
     let _ = start_mark.await;
     mark_on_phone(&device, task.id, "end").await;
     // Every reporter of the run is gone now: the recorder drains what is left and stops.
     recorder.finish().await;
-    let outcome = match outcome {
-        Ok(result) => Outcome::Completed {
-            result: result.to_string(),
-        },
-        Err(RunError::Cancelled(reason)) => Outcome::Failed { error: reason },
-        Err(e) => Outcome::Failed {
-            error: e.to_string(),
-        },
+    let (outcome, evidence) = match outcome {
+        Ok(result) => (
+            Outcome::Completed {
+                result: result.to_string(),
+            },
+            Evidence::Screen,
+        ),
+        // Stopped by a person, or its phone gone: nothing on the screen to explain, and no
+        // reason to keep the one who stopped it waiting for a capture.
+        Err(RunError::Cancelled(reason)) => {
+            (Outcome::Failed { error: reason }, Evidence::CommandsOnly)
+        }
+        Err(e) => (
+            Outcome::Failed {
+                error: e.to_string(),
+            },
+            Evidence::Screen,
+        ),
     };
+    finish(&inner, &task, &device, outcome, evidence).await;
+    inner.release(&handset, &ended);
+}
+
+/// A task that never reached its phone goes back to the queue, as if it had not been started.
+async fn return_to_queue(inner: &Inner, task: &TaskRow, why: &str) {
+    tracing::info!("task {} back in the queue: {why}", task.id);
+    match inner.store.return_to_pending(task.id).await {
+        Ok(_) => {
+            let note = NewLog::info(now_ms(), format!("not started, back in the queue: {why}"));
+            if let Err(e) = inner.store.append_logs(task.id, &[note]).await {
+                tracing::warn!("task {}: cannot store its log: {e}", task.id);
+            }
+        }
+        Err(e) => tracing::error!("cannot put task {} back in the queue: {e}", task.id),
+    }
+}
+
+/// Records how a task ended (keeping the phone's evidence when it failed) and announces it.
+/// What a failed task keeps of its phone (see [`Artifacts::keep`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Evidence {
+    /// The screenshot and UI dump of the phone now, and its recent commands.
+    Screen,
+    /// Its recent commands only.
+    CommandsOnly,
+}
+
+async fn finish(
+    inner: &Inner,
+    task: &TaskRow,
+    device: &Device,
+    outcome: Outcome,
+    evidence: Evidence,
+) {
     let (status, error, summary) = match &outcome {
         Outcome::Completed { .. } => (TaskStatus::Completed, None, "completed".to_string()),
         Outcome::Failed { error } => (
@@ -242,6 +396,13 @@ async fn execute(inner: Arc<Inner>, task: TaskRow, cancel: Cancel, ended: watch:
     {
         tracing::warn!("task {}: cannot store its last log line: {e}", task.id);
     }
+    if let Some(error) = &error {
+        tracing::warn!(task = task.id, phone = %task.serial, "task failed: {error}");
+        inner
+            .artifacts
+            .keep(task.id, device, evidence == Evidence::Screen)
+            .await;
+    }
     if let Err(e) = inner.store.finish(task.id, &outcome, now_ms()).await {
         tracing::error!("cannot record the end of task {}: {e}", task.id);
     }
@@ -250,9 +411,6 @@ async fn execute(inner: Arc<Inner>, task: TaskRow, cancel: Cancel, ended: watch:
         status,
         error,
     });
-    inner.running().remove(&task.serial);
-    let _ = ended.send(true);
-    inner.wake.notify_one();
 }
 
 /// The run itself: the task's script, config, grants and limits, on its phone.
@@ -260,6 +418,7 @@ async fn run(
     inner: &Inner,
     task: &TaskRow,
     device: Device,
+    package: String,
     cancel: Cancel,
     reporter: report::Reporter,
 ) -> Result<serde_json::Value, RunError> {
@@ -269,7 +428,6 @@ async fn run(
     let config: serde_json::Value = serde_json::from_str(&task.script_config)
         .map_err(|e| RunError::InvalidConfig(e.to_string()))?;
     let grants = Grants::for_config(&plugin.meta().config_schema, &config);
-    let package = package_for(&inner.store, task.username.as_deref()).await;
     plugin
         .run(RunRequest {
             task: TaskInfo {
@@ -283,6 +441,7 @@ async fn run(
             materials: inner.materials.clone(),
             device,
             limits: inner.limits.of(&task.script_name),
+            offline_grace: inner.offline_grace,
             cancel,
             reporter,
         })

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod doc;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -125,4 +126,39 @@ impl Fleet {
     pub fn data_path(&self) -> PathBuf {
         self.data_dir.path().to_path_buf()
     }
+}
+
+/// (task id, start ms, end ms) of every task a phone's logcat shows (`logcat -d -v epoch -s
+/// phonefleet`): the host marks each task's start and end there, and the phone stamps them.
+pub fn task_spans(logcat: &str) -> Vec<(i64, i64, i64)> {
+    let mut starts = BTreeMap::new();
+    let mut spans = Vec::new();
+    for line in logcat.lines() {
+        let Some((stamp, rest)) = line.trim().split_once(' ') else {
+            continue;
+        };
+        let Some(message) = rest.split_once("phonefleet: ").map(|(_, m)| m.trim()) else {
+            continue;
+        };
+        let Ok(secs) = stamp.parse::<f64>() else {
+            continue;
+        };
+        let ms = (secs * 1000.0).round() as i64;
+        let words: Vec<&str> = message.split_whitespace().collect();
+        if let ["task", id, what] = words.as_slice() {
+            let Ok(id) = id.parse::<i64>() else { continue };
+            match *what {
+                "start" => {
+                    starts.insert(id, ms);
+                }
+                "end" => {
+                    if let Some(start) = starts.remove(&id) {
+                        spans.push((id, start, ms));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    spans
 }

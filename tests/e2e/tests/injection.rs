@@ -25,6 +25,7 @@ const EXPECTED: &[&str] = &[
     "cat",
     "content",
     "echo",
+    "getprop",
     "ime",
     "input",
     "log",

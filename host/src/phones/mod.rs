@@ -1,0 +1,406 @@
+//! The fleet's phones as the host knows them: adb's device table made trustworthy. Each phone has a
+//! name (its serial, or `SERIAL@usb:PATH` when factories gave several phones one serial, field case
+//! 08), one adb handle per connection (features learnt once, commands remembered for forensics), its
+//! handset identity (two transports of one handset are one phone, case 07), and its readiness.
+//! Network phones that were ever online are connected again when adb loses them (case 09).
+
+mod readiness;
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use phonefleet_device::adb::{AdbServer, Device, DeviceInfo, DeviceState};
+use tokio::sync::watch;
+
+pub use readiness::{NotReady, Readiness};
+
+/// How often a new phone is asked who it is before it is known by its name only.
+const IDENTIFY_ATTEMPTS: u32 = 3;
+const IDENTIFY_RETRY: Duration = Duration::from_millis(500);
+/// Longest pause between two attempts to connect a lost network phone again.
+const RECONNECT_MAX: Duration = Duration::from_secs(8);
+
+/// One phone as the host lists it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Phone {
+    /// How tasks and the API name the phone: its adb serial, or `SERIAL@usb:PATH` (else
+    /// `SERIAL@transport:N`) when several phones report the same serial.
+    pub name: String,
+    /// The serial adb lists.
+    pub serial: String,
+    /// adb's state for it.
+    pub state: DeviceState,
+    pub model: Option<String>,
+    pub usb: Option<String>,
+    pub transport_id: Option<u64>,
+    /// The handset's own identity once learnt (`ro.serialno`, else `android_id`; the name when
+    /// the phone never said): transports of one handset share it, and a handset runs one task at
+    /// a time. Tasks start on a phone only once this is known.
+    pub handset: Option<String>,
+    /// What stands in the way, in words, when something does (adb's remedy for the state, a
+    /// shared serial, a handset listed twice).
+    pub note: Option<String>,
+}
+
+impl Phone {
+    /// Whether it takes commands now.
+    pub fn is_online(&self) -> bool {
+        self.state.is_online()
+    }
+
+    /// Whether adb reaches it over the network (`host:port`), so adb can lose it and be told to
+    /// connect again.
+    pub fn is_network(&self) -> bool {
+        self.serial
+            .rsplit_once(':')
+            .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok())
+    }
+}
+
+/// What the host keeps per phone name.
+struct Entry {
+    device: Device,
+    transport_id: Option<u64>,
+    handset: Option<String>,
+    readiness: Readiness,
+    /// Whether what the phone is (Android version, screen, keyboard) was learnt on this connection.
+    described: bool,
+}
+
+/// The phone table and its handles. Cheap to share (`Arc`).
+pub struct Phones {
+    adb: AdbServer,
+    table: watch::Sender<Arc<Vec<Phone>>>,
+    entries: Mutex<HashMap<String, Entry>>,
+    /// Network serials ever seen online, to connect again when adb loses them.
+    network: Mutex<BTreeSet<String>>,
+    /// The latest raw list from adb.
+    raw: Mutex<Arc<Vec<DeviceInfo>>>,
+}
+
+impl Phones {
+    /// Keeps the phone table in step with adb's device list (`raw`) on the current tokio runtime.
+    pub fn spawn(adb: AdbServer, mut raw: watch::Receiver<Arc<Vec<DeviceInfo>>>) -> Arc<Phones> {
+        let phones = Arc::new(Phones {
+            adb,
+            table: watch::channel(Arc::new(Vec::new())).0,
+            entries: Mutex::default(),
+            network: Mutex::default(),
+            raw: Mutex::default(),
+        });
+        // The table is whole from the start; later lists arrive through the watch.
+        phones.update(raw.borrow_and_update().clone());
+        let weak = Arc::downgrade(&phones);
+        tokio::spawn(async move {
+            while raw.changed().await.is_ok() {
+                let list = raw.borrow_and_update().clone();
+                let Some(phones) = weak.upgrade() else { return };
+                phones.update(list);
+            }
+        });
+        tokio::spawn(reconnect_lost(Arc::downgrade(&phones)));
+        phones
+    }
+
+    /// A receiver that sees every change of the table.
+    pub fn subscribe(&self) -> watch::Receiver<Arc<Vec<Phone>>> {
+        self.table.subscribe()
+    }
+
+    /// The table as it is now.
+    pub fn current(&self) -> Arc<Vec<Phone>> {
+        self.table.borrow().clone()
+    }
+
+    /// The adb handle of the phone named `name` (its clones share what was learnt of the phone).
+    pub fn device(&self, name: &str) -> Option<Device> {
+        self.entries().get(name).map(|e| e.device.clone())
+    }
+
+    /// What the host last saw of the phone's fitness for tasks.
+    pub fn readiness(&self, name: &str) -> Option<Readiness> {
+        self.entries().get(name).map(|e| e.readiness.clone())
+    }
+
+    /// Whether adb lists `name` online right now (asked afresh: the tracking stream can lag a
+    /// dead network phone by tens of seconds).
+    pub async fn confirm_online(&self, names: &[String]) -> Result<Vec<String>, NotReady> {
+        let list = self.adb.devices().await?;
+        let table = named(&list);
+        Ok(names
+            .iter()
+            .filter(|n| table.iter().any(|p| &p.name == *n && p.is_online()))
+            .cloned()
+            .collect())
+    }
+
+    /// Makes the phone ready for a task of `package` (see [`readiness`]) and records what it saw.
+    pub async fn prepare(&self, name: &str, package: &str) -> Result<(), NotReady> {
+        let Some((device, mut state, described)) = self
+            .entries()
+            .get(name)
+            .map(|e| (e.device.clone(), e.readiness.clone(), e.described))
+        else {
+            return Err(NotReady::Offline(format!("{name} is not connected")));
+        };
+        if !described {
+            readiness::describe(&device, &mut state).await?;
+        }
+        let prepared = readiness::prepare(&device, package, &mut state).await;
+        if let Some(entry) = self.entries().get_mut(name) {
+            entry.readiness = state;
+            entry.described = true;
+        }
+        prepared
+    }
+
+    fn entries(&self) -> MutexGuard<'_, HashMap<String, Entry>> {
+        self.entries.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Takes a new list from adb: names phones, keeps one handle per connection (a new transport id
+    /// is a reconnection: features and readiness are learnt again), learns new handsets.
+    fn update(self: &Arc<Self>, list: Arc<Vec<DeviceInfo>>) {
+        *self.raw.lock().unwrap_or_else(|p| p.into_inner()) = list.clone();
+        let mut phones = named(&list);
+        let mut to_identify = Vec::new();
+        {
+            let mut entries = self.entries();
+            entries.retain(|name, _| phones.iter().any(|p| &p.name == name));
+            for phone in &mut phones {
+                let shared = phones_sharing_serial(&list, &phone.serial) > 1;
+                let entry = entries.entry(phone.name.clone()).or_insert_with(|| Entry {
+                    device: self.handle(phone, shared),
+                    transport_id: phone.transport_id,
+                    handset: None,
+                    readiness: Readiness::default(),
+                    described: false,
+                });
+                if entry.transport_id != phone.transport_id {
+                    // The phone connected again: what was learnt of it may have changed.
+                    entry.device = self.handle(phone, shared);
+                    entry.transport_id = phone.transport_id;
+                    entry.readiness = Readiness::default();
+                    entry.described = false;
+                }
+                phone.handset = entry.handset.clone();
+                if phone.is_online() && entry.handset.is_none() {
+                    to_identify.push((phone.name.clone(), entry.device.clone()));
+                }
+                if phone.is_online() && phone.is_network() {
+                    self.network
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .insert(phone.serial.clone());
+                }
+            }
+        }
+        self.publish(phones);
+        for (name, device) in to_identify {
+            let phones = Arc::downgrade(self);
+            tokio::spawn(async move {
+                let handset = identify(&device).await.unwrap_or_else(|| name.clone());
+                if let Some(phones) = phones.upgrade() {
+                    if let Some(entry) = phones.entries().get_mut(&name) {
+                        entry.handset = Some(handset);
+                    }
+                    let list = phones.raw.lock().unwrap_or_else(|p| p.into_inner()).clone();
+                    let mut table = named(&list);
+                    let entries = phones.entries();
+                    for phone in &mut table {
+                        phone.handset = entries.get(&phone.name).and_then(|e| e.handset.clone());
+                    }
+                    drop(entries);
+                    phones.publish(table);
+                }
+            });
+        }
+    }
+
+    /// Notes handsets listed twice and publishes the table when it changed.
+    fn publish(&self, mut phones: Vec<Phone>) {
+        let mut seen: HashMap<String, String> = HashMap::new();
+        for phone in &mut phones {
+            if let Some(handset) = &phone.handset
+                && phone.is_online()
+            {
+                match seen.get(handset) {
+                    Some(first) => {
+                        phone.note = Some(format!(
+                            "the same handset as {first} (listed twice, e.g. by USB and over the network): \
+                             one task at a time runs on both"
+                        ))
+                    }
+                    None => {
+                        seen.insert(handset.clone(), phone.name.clone());
+                    }
+                }
+            }
+        }
+        self.table.send_if_modified(|table| {
+            if **table == phones {
+                false
+            } else {
+                *table = Arc::new(phones);
+                true
+            }
+        });
+    }
+
+    /// An adb handle for the phone: by serial, or by transport id when its serial is shared.
+    fn handle(&self, phone: &Phone, serial_shared: bool) -> Device {
+        match (serial_shared, phone.transport_id) {
+            (true, Some(id)) => self.adb.device_by_transport(&phone.serial, id),
+            _ => self.adb.device(&phone.serial),
+        }
+    }
+}
+
+/// The handset's identity, asked a few times (a phone that just came online can be slow to
+/// answer); `None` when it never answered.
+async fn identify(device: &Device) -> Option<String> {
+    for attempt in 1..=IDENTIFY_ATTEMPTS {
+        match device.hardware_id().await {
+            Ok(handset) => return Some(handset),
+            Err(e) if attempt == IDENTIFY_ATTEMPTS => {
+                tracing::warn!(
+                    phone = device.serial(),
+                    "cannot learn which handset this is ({e}); it is told apart by its name only"
+                );
+            }
+            Err(_) => tokio::time::sleep(IDENTIFY_RETRY).await,
+        }
+    }
+    None
+}
+
+/// How many listed phones report `serial`.
+fn phones_sharing_serial(list: &[DeviceInfo], serial: &str) -> usize {
+    list.iter().filter(|d| d.serial == serial).count()
+}
+
+/// The table for a device list: each phone named, with adb's remedy or the shared serial noted.
+fn named(list: &[DeviceInfo]) -> Vec<Phone> {
+    list.iter()
+        .map(|d| {
+            let shared = phones_sharing_serial(list, &d.serial) > 1;
+            let name = match (shared, &d.usb, d.transport_id) {
+                (true, Some(usb), _) => format!("{}@usb:{usb}", d.serial),
+                (true, None, Some(id)) => format!("{}@transport:{id}", d.serial),
+                _ => d.serial.clone(),
+            };
+            let note = if shared {
+                Some(format!(
+                    "{} phones report serial {}: told apart by {}; give them distinct serials if you can",
+                    phones_sharing_serial(list, &d.serial),
+                    d.serial,
+                    if d.usb.is_some() { "USB port" } else { "adb transport (changes on reconnect)" }
+                ))
+            } else {
+                d.state.remedy().map(str::to_owned)
+            };
+            Phone {
+                name,
+                serial: d.serial.clone(),
+                state: d.state.clone(),
+                model: d.model.clone(),
+                usb: d.usb.clone(),
+                transport_id: d.transport_id,
+                handset: None,
+                note,
+            }
+        })
+        .collect()
+}
+
+/// Connects again, with backoff, every network phone that was online once and that adb no longer
+/// lists online (an adb server restarted by another tool forgets them; a phone that went away and
+/// came back needs it). Sleeps while none is missing.
+async fn reconnect_lost(phones: std::sync::Weak<Phones>) {
+    let mut backoff = Duration::from_millis(500);
+    loop {
+        let Some(strong) = phones.upgrade() else {
+            return;
+        };
+        let table = strong.current();
+        let missing: Vec<String> = strong
+            .network
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .filter(|serial| !table.iter().any(|p| &p.serial == *serial && p.is_online()))
+            .cloned()
+            .collect();
+        let mut changed = strong.subscribe();
+        if missing.is_empty() {
+            drop(strong);
+            backoff = Duration::from_millis(500);
+            if changed.changed().await.is_err() {
+                return;
+            }
+            continue;
+        }
+        for serial in &missing {
+            match strong.adb.connect(serial).await {
+                Ok(said) => tracing::info!("connecting {serial} again: {said}"),
+                Err(e) => tracing::debug!("cannot connect {serial} again yet: {e}"),
+            }
+        }
+        drop(strong);
+        tokio::select! {
+            () = tokio::time::sleep(backoff) => {}
+            _ = changed.changed() => {}
+        }
+        backoff = (backoff * 2).min(RECONNECT_MAX);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn device(serial: &str, usb: Option<&str>, transport: u64) -> DeviceInfo {
+        DeviceInfo {
+            serial: serial.into(),
+            state: DeviceState::Device,
+            model: None,
+            product: None,
+            device: None,
+            usb: usb.map(str::to_owned),
+            transport_id: Some(transport),
+        }
+    }
+
+    #[test]
+    fn phones_sharing_a_serial_are_named_by_usb_port() {
+        let list = [
+            device("0123456789ABCDEF", Some("1-1.4.1"), 1),
+            device("0123456789ABCDEF", Some("1-1.4.2"), 2),
+            device("R58M00000C", Some("1-5"), 3),
+        ];
+        let names: Vec<String> = named(&list).into_iter().map(|p| p.name).collect();
+        assert_eq!(
+            names,
+            [
+                "0123456789ABCDEF@usb:1-1.4.1",
+                "0123456789ABCDEF@usb:1-1.4.2",
+                "R58M00000C"
+            ]
+        );
+        assert!(
+            named(&list)[0]
+                .note
+                .as_deref()
+                .is_some_and(|n| n.contains("2 phones report"))
+        );
+    }
+
+    #[test]
+    fn network_serials_are_host_and_port() {
+        let phone = |serial: &str| named(&[device(serial, None, 1)]).remove(0);
+        assert!(phone("192.168.1.5:5555").is_network());
+        assert!(!phone("R58M00000C").is_network());
+        assert!(!phone("adb-R3CT00000X-AbCdEf._adb-tls-connect._tcp").is_network());
+    }
+}

@@ -1,0 +1,578 @@
+//! What real phones and adb servers do to a fleet (`../shared/field-cases/`), replayed end to end:
+//! vphones that misbehave as the reports say, behind the real adb server, driven through the REST
+//! API; each test checks what happened on the phone and what the task says.
+
+use std::time::Duration;
+
+use phonefleet_e2e::{Fleet, task_spans};
+use serde_json::{Value, json};
+use vphone::{DumpFault, Keyboard, Lock, PhoneConfig, Popups, Screen, System};
+
+const TIKTOK: &str = "com.zhiliaoapp.musically";
+
+fn with_system(system: System) -> PhoneConfig {
+    PhoneConfig {
+        system,
+        ..PhoneConfig::default()
+    }
+}
+
+fn with_popups(popups: Popups) -> PhoneConfig {
+    PhoneConfig {
+        popups,
+        ..PhoneConfig::default()
+    }
+}
+
+/// The users the phone's current account follows, sorted.
+fn following(state: &Value) -> Vec<String> {
+    let account = state["current_account"].as_str().unwrap_or_default();
+    let mut users: Vec<String> = state["following"][account]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|u| u.as_str().map(str::to_string))
+        .collect();
+    users.sort();
+    users
+}
+
+/// Runs one task of `script` on every phone of the fleet and returns them when finished.
+async fn run(fleet: &Fleet, script: &str, config: Value) -> Vec<Value> {
+    let ids = fleet
+        .create(
+            &json!({"serials": fleet.serials(), "script_name": script, "script_config": config}),
+        )
+        .await
+        .unwrap();
+    fleet.wait_finished(&ids).await.unwrap()
+}
+
+async fn follow_nasa(fleet: &Fleet, access_method: &str) -> Value {
+    run(
+        fleet,
+        "follow",
+        json!({"target_user": "@nasa", "access_method": access_method}),
+    )
+    .await
+    .remove(0)
+}
+
+fn error_of(task: &Value) -> &str {
+    task["error"].as_str().unwrap_or_default()
+}
+
+/// Seconds between a task's start and finish.
+fn duration_secs(task: &Value) -> i64 {
+    let at = |field: &str| {
+        chrono::DateTime::parse_from_rfc3339(task[field].as_str().unwrap_or_default())
+            .map(|t| t.timestamp())
+            .unwrap_or_else(|e| panic!("{field} of {task}: {e}"))
+    };
+    at("finished_at") - at("started_at")
+}
+
+// ----- screen reads (cases 01–03) -----
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dump_that_fails_after_a_popup_closes_is_retried_and_never_read_stale() {
+    let phone = PhoneConfig {
+        popups: Popups {
+            notifications_prompt: true,
+            ..Popups::default()
+        },
+        system: System {
+            dump_fault_after_tap: Some(DumpFault::NullRoot),
+            ..System::default()
+        },
+        ..PhoneConfig::default()
+    };
+    let fleet = Fleet::start(vec![phone]).await.unwrap();
+    let task = follow_nasa(&fleet, "direct").await;
+    assert_eq!(task["status"], 2, "{task}");
+    let state = fleet.adb.phone_state(&fleet.serials()[0]).await;
+    assert_eq!(following(&state), ["nasa"]);
+    assert_eq!(
+        state["taps"],
+        json!(["Not now", "Follow"]),
+        "one tap on the popup's button, one on Follow, nothing else"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_feed_that_never_goes_idle_does_not_stall_a_search_follow() {
+    let fleet = Fleet::start(vec![with_system(System {
+        never_idle_feed: true,
+        idle_wait: Duration::from_secs(2),
+        ..System::default()
+    })])
+    .await
+    .unwrap();
+    let task = follow_nasa(&fleet, "search").await;
+    assert_eq!(task["status"], 2, "{task}");
+    let state = fleet.adb.phone_state(&fleet.serials()[0]).await;
+    assert_eq!(following(&state), ["nasa"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_uiautomation_client_fails_the_task_naming_it() {
+    let fleet = Fleet::start(vec![PhoneConfig::default()]).await.unwrap();
+    fleet.phones[0].push_dump_faults(&[DumpFault::AlreadyRegistered; 200]);
+    let task = follow_nasa(&fleet, "direct").await;
+    assert_eq!(task["status"], 3, "{task}");
+    assert!(
+        error_of(&task).contains("another UI automation tool"),
+        "{task}"
+    );
+    let state = fleet.adb.phone_state(&fleet.serials()[0]).await;
+    assert!(following(&state).is_empty(), "{state}");
+}
+
+// ----- readiness (cases 10–14) -----
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_android_6_phone_without_shell_v2_follows() {
+    let fleet = Fleet::start(vec![with_system(System {
+        sdk: 23,
+        ..System::default()
+    })])
+    .await
+    .unwrap();
+    let task = follow_nasa(&fleet, "search").await;
+    assert_eq!(task["status"], 2, "{task}");
+    let state = fleet.adb.phone_state(&fleet.serials()[0]).await;
+    assert_eq!(following(&state), ["nasa"]);
+    let devices = fleet.get("/device").await.unwrap();
+    assert_eq!(
+        devices["data"][0]["readiness"]["android"]["sdk"], 23,
+        "{devices}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_phone_without_the_app_fails_the_task_at_once_naming_the_package() {
+    let fleet = Fleet::start(vec![with_system(System {
+        tiktok_installed: false,
+        ..System::default()
+    })])
+    .await
+    .unwrap();
+    let task = follow_nasa(&fleet, "direct").await;
+    assert_eq!(task["status"], 3, "{task}");
+    assert!(error_of(&task).contains(TIKTOK), "{task}");
+    assert!(
+        duration_secs(&task) <= 3,
+        "failed within a few seconds: {task}"
+    );
+    let devices = fleet.get("/device").await.unwrap();
+    assert_eq!(
+        devices["data"][0]["readiness"]["app_installed"], false,
+        "{devices}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_disabled_adbkeyboard_is_enabled_for_a_caption_and_the_phone_keyboard_put_back() {
+    let fleet = Fleet::start(vec![with_system(System {
+        keyboard: Keyboard::Disabled,
+        ..System::default()
+    })])
+    .await
+    .unwrap();
+    let before = fleet.adb.phone_state(&fleet.serials()[0]).await["ime"].clone();
+    let dir = tempfile::tempdir().unwrap();
+    let video = dir.path().join("v.mp4");
+    std::fs::write(&video, vec![7u8; 50_000]).unwrap();
+    let caption = "Café au lait ☕ #morning";
+    let task = run(
+        &fleet,
+        "post",
+        json!({"material_list": [video.display().to_string()], "captions": caption}),
+    )
+    .await
+    .remove(0);
+    assert_eq!(task["status"], 2, "{task}");
+    let state = fleet.adb.phone_state(&fleet.serials()[0]).await;
+    assert_eq!(state["posts"][0]["caption"], caption, "{state}");
+    assert_eq!(state["ime"], before, "the phone's own keyboard is back");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_input_injection_fails_the_task_naming_the_setting() {
+    let fleet = Fleet::start(vec![with_system(System {
+        inject_refused: true,
+        ..System::default()
+    })])
+    .await
+    .unwrap();
+    let task = follow_nasa(&fleet, "direct").await;
+    assert_eq!(task["status"], 3, "{task}");
+    assert!(
+        error_of(&task).contains("USB debugging (Security settings)"),
+        "{task}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_asleep_phone_behind_a_swipe_lock_is_woken_unlocked_and_follows() {
+    let fleet = Fleet::start(vec![with_system(System {
+        asleep: true,
+        lock: Lock::Swipe,
+        ..System::default()
+    })])
+    .await
+    .unwrap();
+    let task = follow_nasa(&fleet, "direct").await;
+    assert_eq!(task["status"], 2, "{task}");
+    let state = fleet.adb.phone_state(&fleet.serials()[0]).await;
+    assert_eq!(following(&state), ["nasa"]);
+    let devices = fleet.get("/device").await.unwrap();
+    let readiness = &devices["data"][0]["readiness"];
+    assert_eq!(
+        (&readiness["awake"], &readiness["keyguard"]),
+        (&json!(true), &json!("none"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_phone_locked_with_a_pin_fails_the_task_at_once_saying_so() {
+    let fleet = Fleet::start(vec![with_system(System {
+        asleep: true,
+        lock: Lock::Pin,
+        ..System::default()
+    })])
+    .await
+    .unwrap();
+    let task = follow_nasa(&fleet, "direct").await;
+    assert_eq!(task["status"], 3, "{task}");
+    assert!(error_of(&task).contains("locked with a PIN"), "{task}");
+    assert!(duration_secs(&task) <= 3, "{task}");
+    let devices = fleet.get("/device").await.unwrap();
+    assert_eq!(
+        devices["data"][0]["readiness"]["keyguard"], "secure",
+        "{devices}"
+    );
+}
+
+// ----- the app's refusals (case 16) -----
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_follow_the_app_turns_back_fails_saying_so() {
+    let fleet = Fleet::start(vec![with_popups(Popups {
+        follow_reverts_after: Some(0),
+        ..Popups::default()
+    })])
+    .await
+    .unwrap();
+    let task = follow_nasa(&fleet, "direct").await;
+    assert_eq!(task["status"], 3, "{task}");
+    assert!(
+        error_of(&task).contains("turned the follow of @nasa back"),
+        "{task}"
+    );
+    let state = fleet.adb.phone_state(&fleet.serials()[0]).await;
+    assert!(following(&state).is_empty(), "{state}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_limit_notice_in_another_wording_stops_the_task_quoting_it() {
+    let notice = "Too many attempts. Please try again later.";
+    let fleet = Fleet::start(vec![with_popups(Popups {
+        rate_limit_after: Some(0),
+        rate_limit_text: Some(notice.to_string()),
+        ..Popups::default()
+    })])
+    .await
+    .unwrap();
+    let task = follow_nasa(&fleet, "direct").await;
+    assert_eq!(task["status"], 3, "{task}");
+    assert!(error_of(&task).contains(notice), "{task}");
+    let state = fleet.adb.phone_state(&fleet.serials()[0]).await;
+    assert!(following(&state).is_empty(), "{state}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_captcha_in_another_wording_stops_the_task_and_stays_on_screen() {
+    let fleet = Fleet::start(vec![with_popups(Popups {
+        captcha_after: Some(0),
+        captcha_text: Some("Verify to continue: select 2 objects that are the same shape".into()),
+        ..Popups::default()
+    })])
+    .await
+    .unwrap();
+    let task = follow_nasa(&fleet, "direct").await;
+    assert_eq!(task["status"], 3, "{task}");
+    assert!(error_of(&task).contains("Verify to continue"), "{task}");
+    let state = fleet.adb.phone_state(&fleet.serials()[0]).await;
+    assert_eq!(
+        state["popup"], "captcha",
+        "a protection is not a popup to close"
+    );
+}
+
+// ----- one handset, one phone (case 07) -----
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_handset_listed_under_two_addresses_runs_one_task_at_a_time() {
+    let phone = PhoneConfig {
+        dump_delay: Duration::from_millis(200),
+        ..PhoneConfig::default()
+    };
+    let fleet = Fleet::start(vec![phone]).await.unwrap();
+    let second = format!("localhost:{}", fleet.phones[0].port());
+    fleet.adb.connect_address(&second).await;
+    let serials = vec![fleet.serials()[0].clone(), second.clone()];
+    fleet
+        .wait_until(
+            "the second address is seen as the same handset",
+            async || {
+                let devices = fleet.get("/device").await?;
+                Ok(devices["data"].as_array().into_iter().flatten().any(|d| {
+                    d["serial"] == second.as_str()
+                        && d["note"]
+                            .as_str()
+                            .is_some_and(|n| n.contains("same handset"))
+                        || d["serial"] == serials[0].as_str()
+                            && d["note"]
+                                .as_str()
+                                .is_some_and(|n| n.contains("same handset"))
+                }))
+            },
+        )
+        .await
+        .unwrap();
+    let ids = fleet
+        .create(&json!({"serials": serials, "script_name": "follow",
+                         "script_config": {"target_users": ["@nasa", "@bbc"]}}))
+        .await
+        .unwrap();
+    let tasks = fleet.wait_finished(&ids).await.unwrap();
+    assert!(tasks.iter().all(|t| t["status"] == 2), "{tasks:?}");
+    let (logcat, _, _) = fleet
+        .adb
+        .shell(&serials[0], "logcat -d -v epoch -s phonefleet")
+        .await;
+    let mut spans = task_spans(&logcat);
+    assert_eq!(spans.len(), 4, "{logcat}");
+    spans.sort_by_key(|s| s.1);
+    for pair in spans.windows(2) {
+        assert!(
+            pair[0].2 <= pair[1].1,
+            "the handset ran two tasks at once: {pair:?}"
+        );
+    }
+}
+
+// ----- outages (case 09) -----
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tasks_running_when_the_adb_server_restarts_complete() {
+    let phone = PhoneConfig {
+        dump_delay: Duration::from_millis(300),
+        ..PhoneConfig::default()
+    };
+    let fleet = Fleet::start(vec![phone.clone(), phone]).await.unwrap();
+    let ids = fleet
+        .create(&json!({"serials": fleet.serials(), "script_name": "follow",
+                         "script_config": {"target_user": "@nasa", "access_method": "search"}}))
+        .await
+        .unwrap();
+    for id in &ids {
+        fleet.wait_status(*id, 1).await.unwrap();
+    }
+    fleet.adb.kill().await;
+    fleet.adb.restart().await;
+    let tasks = fleet.wait_finished(&ids).await.unwrap();
+    for task in &tasks {
+        assert_eq!(task["status"], 2, "{task}");
+    }
+    for serial in fleet.serials() {
+        let state = fleet.adb.phone_state(&serial).await;
+        assert_eq!(following(&state), ["nasa"], "{serial}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pending_tasks_of_a_network_phone_that_went_away_run_when_it_comes_back() {
+    let phone = PhoneConfig {
+        dump_delay: Duration::from_millis(200),
+        ..PhoneConfig::default()
+    };
+    let mut fleet = Fleet::start_with(vec![phone], |config| config.offline_grace_secs = 2)
+        .await
+        .unwrap();
+    let serial = fleet.serials()[0].clone();
+    let ids = fleet
+        .create(&json!({"serials": [serial], "script_name": "follow",
+                         "script_config": {"target_users": ["@nasa", "@bbc", "@natgeo", "@nba"]}}))
+        .await
+        .unwrap();
+    let running = ids[0];
+    fleet.wait_status(running, 1).await.unwrap();
+    fleet.phones[0].go_offline().await;
+    // The running task outlives its grace and settles (failed, or back in the queue); the rest of
+    // the queue must not be touched meanwhile.
+    fleet
+        .wait_until("the running task settles", async || {
+            let task = fleet.get(&format!("/task/{running}")).await?;
+            Ok(task["data"]["status"] != 1)
+        })
+        .await
+        .unwrap();
+    for id in &ids[1..] {
+        let task = fleet.get(&format!("/task/{id}")).await.unwrap();
+        assert_eq!(
+            task["data"]["status"], 0,
+            "waits while the phone is away: {task}"
+        );
+    }
+    fleet.phones[0].come_back().await.unwrap();
+    let tasks = fleet.wait_finished(&ids[1..]).await.unwrap();
+    for task in &tasks {
+        assert_eq!(task["status"], 2, "{task}");
+    }
+    let state = fleet.adb.phone_state(&serial).await;
+    for user in ["bbc", "natgeo", "nba"] {
+        assert!(
+            following(&state).iter().any(|u| u == user),
+            "{user}: {state}"
+        );
+    }
+}
+
+// ----- screen sizes -----
+
+async fn follow_and_post_pass_on(screen: Screen) {
+    let fleet = Fleet::start(vec![with_system(System {
+        screen,
+        ..System::default()
+    })])
+    .await
+    .unwrap();
+    let serial = fleet.serials()[0].clone();
+    let direct = follow_nasa(&fleet, "direct").await;
+    assert_eq!(direct["status"], 2, "{direct}");
+    let search = run(
+        &fleet,
+        "follow",
+        json!({"target_user": "@bbc", "access_method": "search"}),
+    )
+    .await
+    .remove(0);
+    assert_eq!(search["status"], 2, "{search}");
+    let dir = tempfile::tempdir().unwrap();
+    let video = dir.path().join("v.mp4");
+    std::fs::write(&video, vec![3u8; 50_000]).unwrap();
+    let post = run(
+        &fleet,
+        "post",
+        json!({"material_list": [video.display().to_string()], "captions": "sizes #test"}),
+    )
+    .await
+    .remove(0);
+    assert_eq!(post["status"], 2, "{post}");
+    let state = fleet.adb.phone_state(&serial).await;
+    assert_eq!(following(&state), ["bbc", "nasa"]);
+    assert_eq!(state["posts"][0]["caption"], "sizes #test");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn follow_and_post_pass_on_a_720x1600_screen() {
+    follow_and_post_pass_on(Screen::HD).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn follow_and_post_pass_on_a_1080x2400_screen() {
+    follow_and_post_pass_on(Screen::FHD).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn follow_and_post_pass_on_a_1440x3200_screen() {
+    follow_and_post_pass_on(Screen::QHD).await;
+}
+
+// ----- failure forensics -----
+
+/// The `Description` text of a PNG's `tEXt` chunk (the vphone names its screen there).
+fn png_description(png: &[u8]) -> Option<String> {
+    let mut at = 8;
+    while at + 8 <= png.len() {
+        let len = u32::from_be_bytes(png[at..at + 4].try_into().ok()?) as usize;
+        let kind = &png[at + 4..at + 8];
+        let data = png.get(at + 8..at + 8 + len)?;
+        if kind == b"tEXt" {
+            let (key, value) = data.split_at(data.iter().position(|b| *b == 0)?);
+            if key == b"Description" {
+                return Some(String::from_utf8_lossy(&value[1..]).into_owned());
+            }
+        }
+        at += 12 + len;
+    }
+    None
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_task_keeps_the_phones_last_screen_dump_and_commands() {
+    let fleet = Fleet::start(vec![PhoneConfig {
+        missing_users: vec!["ghost_user_404".into()],
+        ..PhoneConfig::default()
+    }])
+    .await
+    .unwrap();
+    let task = run(&fleet, "follow", json!({"target_user": "@ghost_user_404"}))
+        .await
+        .remove(0);
+    assert_eq!(task["status"], 3, "{task}");
+    let listed = task["artifacts"]
+        .as_str()
+        .expect("the task links its artifacts");
+    let base = format!("http://{}", fleet.host.addr());
+    let list: Value = fleet
+        .http
+        .get(format!("{base}{listed}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut names: Vec<&str> = list["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a["name"].as_str())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["commands.json", "screen.png", "ui.xml"], "{list}");
+    let download = |name: &str| {
+        let url = list["data"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|a| a["name"] == name)
+            .and_then(|a| a["url"].as_str())
+            .map(|u| format!("{base}{u}"))
+            .unwrap_or_default();
+        let http = fleet.http.clone();
+        async move { http.get(url).send().await.unwrap() }
+    };
+    let screen = download("screen.png").await;
+    assert_eq!(screen.headers()["content-type"], "image/png");
+    let png = screen.bytes().await.unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    assert_eq!(
+        png_description(&png).as_deref(),
+        Some("missing_account @ghost_user_404"),
+        "the screen the task failed on"
+    );
+    let ui = download("ui.xml").await.text().await.unwrap();
+    assert!(ui.contains("Couldn't find this account"), "{ui}");
+    let commands: Value = download("commands.json").await.json().await.unwrap();
+    let ran = commands.as_array().expect("a list of commands");
+    assert!(
+        ran.iter().any(|c| c["command"]
+            .as_str()
+            .is_some_and(|c| c.contains("uiautomator dump"))),
+        "{commands}"
+    );
+}
