@@ -204,3 +204,41 @@ async fn case14_a_pin_lock_is_secure_and_stays_shut() {
     let state = device.screen_state().await.expect("dumpsys");
     assert_eq!(state.keyguard, Keyguard::Secure);
 }
+
+#[tokio::test]
+async fn case08_phones_sharing_a_factory_serial_are_reached_by_transport_id_and_told_apart() {
+    let adb = TestAdb::start().await;
+    let shared = System {
+        serialno: Some("0123456789ABCDEF".into()),
+        ..System::default()
+    };
+    let mut phones = Vec::new();
+    for _ in 0..2 {
+        let phone = VPhone::start(PhoneConfig {
+            system: shared.clone(),
+            ..PhoneConfig::default()
+        })
+        .await
+        .expect("vphone starts");
+        adb.connect(&phone).await;
+        phones.push(phone);
+    }
+    let server = AdbServer::new(adb.addr());
+    let mut handsets = Vec::new();
+    for info in server.devices().await.expect("devices") {
+        let id = info.transport_id.expect("adb 29 lists transport ids");
+        // The serial is the one every such phone reports; only the transport id picks one.
+        let device = server.device_by_transport("0123456789ABCDEF", id);
+        let state = device.shell("dumpsys vphone").await.expect("dumpsys");
+        let state: serde_json::Value =
+            serde_json::from_slice(&state.stdout).expect("the phone's state");
+        assert_eq!(info.serial, format!("127.0.0.1:{}", state["serial_port"]));
+        handsets.push(device.hardware_id().await.expect("identity"));
+    }
+    assert_eq!(handsets.len(), 2);
+    assert_ne!(handsets[0], handsets[1], "a junk serial is not an identity");
+    assert!(
+        handsets.iter().all(|h| h.starts_with("android_id:")),
+        "{handsets:?}"
+    );
+}

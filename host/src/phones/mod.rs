@@ -10,7 +10,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use phonefleet_device::adb::{AdbServer, Device, DeviceInfo, DeviceState};
+use phonefleet_device::adb::{AdbServer, Device, DeviceInfo, DeviceState, NO_SERIAL};
 use tokio::sync::watch;
 
 pub use readiness::{NotReady, Readiness};
@@ -169,7 +169,7 @@ impl Phones {
             let mut entries = self.entries();
             entries.retain(|name, _| phones.iter().any(|p| &p.name == name));
             for phone in &mut phones {
-                let shared = phones_sharing_serial(&list, &phone.serial) > 1;
+                let shared = serial_ambiguous(&list, &phone.serial);
                 let entry = entries.entry(phone.name.clone()).or_insert_with(|| Entry {
                     device: self.handle(phone, shared),
                     transport_id: phone.transport_id,
@@ -280,17 +280,29 @@ fn phones_sharing_serial(list: &[DeviceInfo], serial: &str) -> usize {
     list.iter().filter(|d| d.serial == serial).count()
 }
 
+/// Whether adb cannot reach the phone by its serial: another phone reports the same one (case
+/// 08), or it has none (`(no serial number)`, case 05).
+fn serial_ambiguous(list: &[DeviceInfo], serial: &str) -> bool {
+    serial == NO_SERIAL || phones_sharing_serial(list, serial) > 1
+}
+
 /// The table for a device list: each phone named, with adb's remedy or the shared serial noted.
 fn named(list: &[DeviceInfo]) -> Vec<Phone> {
     list.iter()
         .map(|d| {
-            let shared = phones_sharing_serial(list, &d.serial) > 1;
+            let shared = serial_ambiguous(list, &d.serial);
             let name = match (shared, &d.usb, d.transport_id) {
                 (true, Some(usb), _) => format!("{}@usb:{usb}", d.serial),
                 (true, None, Some(id)) => format!("{}@transport:{id}", d.serial),
                 _ => d.serial.clone(),
             };
-            let note = if shared {
+            let note = if d.serial == NO_SERIAL {
+                Some(
+                    "the phone reports no serial number: told apart by its USB port; \
+                     its USB connection or firmware may be faulty"
+                        .to_owned(),
+                )
+            } else if shared {
                 Some(format!(
                     "{} phones report serial {}: told apart by {}; give them distinct serials if you can",
                     phones_sharing_serial(list, &d.serial),
@@ -394,6 +406,14 @@ mod tests {
                 .as_deref()
                 .is_some_and(|n| n.contains("2 phones report"))
         );
+    }
+
+    #[test]
+    fn a_phone_without_a_serial_is_named_by_usb_port_and_says_so() {
+        // Field case 05: `(no serial number)     device usb:2-1.2.5 … transport_id:3`.
+        let phone = named(&[device(NO_SERIAL, Some("2-1.2.5"), 3)]).remove(0);
+        assert_eq!(phone.name, "(no serial number)@usb:2-1.2.5");
+        assert!(phone.note.is_some_and(|n| n.contains("no serial number")));
     }
 
     #[test]

@@ -157,6 +157,11 @@ pub fn settings(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
     match args {
         ["get", "secure", "default_input_method"] => out.out(format!("{}\n", phone.ime)),
         ["put", "secure", "default_input_method", id] => phone.ime = id.to_string(),
+        // 64 bits, 16 hex digits, one per phone (and app signing key) since Android 8.
+        ["get", "secure", "android_id"] => out.out(format!(
+            "{:016x}\n",
+            0x5eed_0000_0000_0000u64 | u64::from(phone.serial_port)
+        )),
         ["get", _, _] => out.out("null\n"),
         _ => return Output::fail(1, "usage: settings [get|put] NAMESPACE KEY [VALUE]\n"),
     }
