@@ -55,7 +55,12 @@ impl Artifacts {
     /// is gone leaves only its command log), bounded in time, then prunes old evidence.
     pub async fn keep(&self, task_id: i64, device: &Device, screen: bool) {
         let dir = self.task_dir(task_id);
-        if let Err(e) = tokio::fs::create_dir_all(&dir).await {
+        // A retried task keeps only its latest failure's evidence.
+        let cleared = match tokio::fs::remove_dir_all(&dir).await {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => tokio::fs::create_dir_all(&dir).await,
+        };
+        if let Err(e) = cleared {
             tracing::warn!(
                 "task {task_id}: cannot keep its evidence in {}: {e}",
                 dir.display()
@@ -64,24 +69,22 @@ impl Artifacts {
         }
         let commands = serde_json::to_vec_pretty(&device.recent_commands()).unwrap_or_default();
         let mut files: Vec<(&str, Vec<u8>)> = vec![("commands.json", commands)];
-        let captured = if screen {
-            let capture = async { tokio::join!(device.screenshot(), device.dump_ui()) };
-            Some(tokio::time::timeout(CAPTURE_LIMIT, capture).await)
-        } else {
-            None
-        };
-        match captured {
-            None => {}
-            Some(Ok((screen, dump))) => {
-                if let Ok(png) = screen {
-                    files.push(("screen.png", png));
-                }
-                if let Ok(xml) = dump {
-                    files.push(("ui.xml", xml.into_bytes()));
-                }
+        if screen {
+            // Each on its own clock: a dump that waits for an idle screen must not cost the
+            // screenshot.
+            let (png, xml) = tokio::join!(
+                tokio::time::timeout(CAPTURE_LIMIT, device.screenshot()),
+                tokio::time::timeout(CAPTURE_LIMIT, device.dump_ui())
+            );
+            match png {
+                Ok(Ok(png)) => files.push(("screen.png", png)),
+                Ok(Err(e)) => tracing::debug!("task {task_id}: no screenshot: {e}"),
+                Err(_) => tracing::debug!("task {task_id}: no screenshot within {CAPTURE_LIMIT:?}"),
             }
-            Some(Err(_)) => {
-                tracing::debug!("task {task_id}: the phone did not show its screen in time")
+            match xml {
+                Ok(Ok(xml)) => files.push(("ui.xml", xml.into_bytes())),
+                Ok(Err(e)) => tracing::debug!("task {task_id}: no UI dump: {e}"),
+                Err(_) => tracing::debug!("task {task_id}: no UI dump within {CAPTURE_LIMIT:?}"),
             }
         }
         for (name, bytes) in files {

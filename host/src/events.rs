@@ -27,6 +27,13 @@ pub enum Event {
         percent: u8,
         message: String,
     },
+    /// A started task went back to the queue (status 0) before its script ran: its phone was
+    /// found offline or silent; it runs when the phone is back.
+    TaskRequeued {
+        id: i64,
+        serial: String,
+        reason: String,
+    },
     /// A task ended: `status` 2 completed or 3 failed, with the error when it failed.
     TaskFinished {
         id: i64,
@@ -70,6 +77,7 @@ impl Event {
             Event::TaskCreated { .. } => "task_created",
             Event::TaskStarted { .. } => "task_started",
             Event::TaskProgress { .. } => "task_progress",
+            Event::TaskRequeued { .. } => "task_requeued",
             Event::TaskFinished { .. } => "task_finished",
             Event::TaskDeleted { .. } => "task_deleted",
             Event::DeviceOnline { .. } => "device_online",

@@ -43,9 +43,16 @@ pub enum AdbError {
         /// The underlying connection error.
         source: io::Error,
     },
-    /// The server does not know the device, reports it offline, or the stream broke mid-call.
+    /// The server does not know the device or reports it offline: the command was not sent.
     #[error("device offline: {serial} is not connected")]
     Offline {
+        /// Serial of the device.
+        serial: String,
+    },
+    /// The phone (or the adb server) went away while the command ran: it may or may not have
+    /// taken effect, so it is not safe to send again unless it only reads.
+    #[error("device offline: {serial} went away during the command (it may have run)")]
+    Lost {
         /// Serial of the device.
         serial: String,
     },
@@ -332,12 +339,18 @@ impl Device {
         };
         let exchange = async {
             let mut stream = self.server.open().await?;
-            let conversation = async {
+            let opened = async {
                 request(&mut stream, &transport).await?;
-                request(&mut stream, service).await?;
-                talk(&mut stream).await
+                request(&mut stream, service).await
             };
-            conversation.await.map_err(|e| e.on_device(&self.serial))
+            opened.await.map_err(|e| e.on_device(&self.serial))?;
+            // From here on the phone has the command: losing it now is not "not sent".
+            talk(&mut stream)
+                .await
+                .map_err(|e| match e.on_device(&self.serial) {
+                    AdbError::Offline { serial } => AdbError::Lost { serial },
+                    other => other,
+                })
         };
         bounded(what, self.timeout, exchange).await
     }

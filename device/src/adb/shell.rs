@@ -76,16 +76,17 @@ impl Device {
     /// status from a marker line and turning the PTY's `\r\n` into `\n`. Stdin is closed at once.
     ///
     /// The command is passed as is; quote every interpolated word with [`phonefleet_rules::quote`].
-    /// Errors: [`AdbError::Offline`] when the phone went away, [`AdbError::Timeout`] past the bound.
+    /// Errors: [`AdbError::Offline`] when the phone is not there, [`AdbError::Lost`] when it went
+    /// away during the command, [`AdbError::Timeout`] past the bound.
     pub async fn shell(&self, command: &str) -> Result<ShellOutput, AdbError> {
         let started = std::time::Instant::now();
         let at_ms = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as u64);
-        let result = if self.has_feature("shell_v2").await? {
-            self.shell_v2(command).await
-        } else {
-            self.shell_v1_with_status(command).await
+        let result = match self.has_feature("shell_v2").await {
+            Ok(true) => self.shell_v2(command).await,
+            Ok(false) => self.shell_v1_with_status(command).await,
+            Err(e) => Err(e),
         };
         let (exit_code, output) = match &result {
             Ok(out) => {
@@ -152,7 +153,7 @@ impl Device {
     async fn shell_v1_with_status(&self, command: &str) -> Result<ShellOutput, AdbError> {
         let wrapped = format!("(\n{command}\n); echo \"{V1_STATUS_MARK}$?\"");
         let raw = self.shell_v1_bytes(&wrapped).await?;
-        parse_v1_status(&raw).ok_or_else(|| AdbError::Offline {
+        parse_v1_status(&raw).ok_or_else(|| AdbError::Lost {
             serial: self.serial.clone(),
         })
     }

@@ -73,10 +73,8 @@ impl Device {
                  so phonefleet can type text that is not plain ASCII",
             ));
         }
-        let ime = q(ADB_KEYBOARD_IME)?;
-        let enable = format!("ime enable {ime}");
-        self.run(&enable).await?;
-        let set = format!("ime set {ime}");
+        self.enable_adb_keyboard().await?;
+        let set = format!("ime set {}", q(ADB_KEYBOARD_IME)?);
         let mut said = String::new();
         for _ in 0..CONFIRM_ATTEMPTS {
             let out = self.shell(&set).await?;
@@ -92,6 +90,14 @@ impl Device {
         ))
     }
 
+    /// Enables ADBKeyboard as an input method (`ime enable`), without selecting it; a no-op when it
+    /// already is (field case 12).
+    pub async fn enable_adb_keyboard(&self) -> Result<(), AdbError> {
+        self.run(&format!("ime enable {}", q(ADB_KEYBOARD_IME)?))
+            .await
+            .map(drop)
+    }
+
     /// Selects `ime` as the current input method (to put the phone's own keyboard back).
     pub async fn set_ime(&self, ime: &str) -> Result<(), AdbError> {
         self.run(&format!("ime set {}", q(ime)?)).await.map(drop)
@@ -100,10 +106,35 @@ impl Device {
     /// Types `text` (any Unicode) into the focused field through ADBKeyboard's `ADB_INPUT_B64`
     /// broadcast. ADBKeyboard must be the current input method ([`Device::use_adb_keyboard`]):
     /// otherwise nothing receives the broadcast, which still "completes".
+    ///
+    /// Errors: [`AdbError::Command`] when ADBKeyboard is no longer the current input method (the
+    /// user or the system switched back: the text would reach nobody), or when `am broadcast`
+    /// did not say the broadcast completed.
     pub async fn type_unicode(&self, text: &str) -> Result<(), AdbError> {
+        let current = self.current_ime().await?;
+        if current != ADB_KEYBOARD_IME {
+            return Err(failed(
+                DEFAULT_IME_SETTING,
+                0,
+                &format!(
+                    "ADBKeyboard is not the current input method ({current} is): the text would reach \
+                     nothing; something switched the keyboard back during the task"
+                ),
+            ));
+        }
         let b64 = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
-        self.run(&format!("am broadcast -a ADB_INPUT_B64 --es msg {b64}"))
-            .await
-            .map(drop)
+        let command = format!("am broadcast -a ADB_INPUT_B64 --es msg {b64}");
+        let out = self.run(&command).await?;
+        if !all_output(&out).contains("Broadcast completed") {
+            return Err(failed(
+                &command,
+                out.exit_code,
+                &format!(
+                    "the broadcast to ADBKeyboard did not complete: {}",
+                    all_output(&out).trim()
+                ),
+            ));
+        }
+        Ok(())
     }
 }

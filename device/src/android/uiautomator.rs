@@ -26,10 +26,16 @@ impl Device {
     /// null root, a screen that never went idle, another UiAutomation client); [`AdbError::Timeout`]
     /// past the limit; the usual transport errors.
     pub async fn dump_ui(&self) -> Result<String, AdbError> {
+        self.dump_ui_within(DUMP_TIMEOUT).await
+    }
+
+    /// [`Device::dump_ui`] bounded by `limit` instead (a poll with less time left than
+    /// [`DUMP_TIMEOUT`]).
+    pub async fn dump_ui_within(&self, limit: Duration) -> Result<String, AdbError> {
         let path = fresh_path();
         let command =
             format!("rm -f {path} && uiautomator dump {path} && cat {path}; rm -f {path}");
-        let out = self.with_timeout(DUMP_TIMEOUT).shell(&command).await?;
+        let out = self.with_timeout(limit).shell(&command).await?;
         parse_dump(&out)
     }
 }

@@ -28,7 +28,8 @@ pub struct DeviceView {
     handset: Option<String>,
     /// What stands in the way, and what to do about it, when something does.
     note: Option<String>,
-    /// Checked before each task: awake, keyguard, app installed, Android version, screen, ADBKeyboard.
+    /// What the phone is (Android version, screen, ADBKeyboard), learnt when it connects, and what
+    /// the check before its last task found (awake, keyguard, app installed).
     readiness: Option<Readiness>,
 }
 
@@ -59,7 +60,7 @@ pub async fn list(State(app): State<Arc<AppState>>) -> AppResult {
                 readiness: app
                     .phones
                     .readiness(&p.name)
-                    .filter(|r| r.checked_at.is_some()),
+                    .filter(|r| *r != Readiness::default()),
             }
         })
         .collect();

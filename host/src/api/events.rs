@@ -14,7 +14,7 @@ use tokio::sync::broadcast::error::RecvError;
 use super::AppState;
 
 /// Server-Sent Events, one per host event: the event name is the `kind` of the `Event` schema
-/// (task_created, task_started, task_progress, task_finished, task_deleted, device_online,
+/// (task_created, task_started, task_progress, task_requeued, task_finished, task_deleted, device_online,
 /// device_offline, script_loaded, script_rejected, script_removed, lagged), the data its `data`.
 #[utoipa::path(get, path = "/api/v1/events",
     responses((status = 200, description = "an endless text/event-stream of `Event`s", content_type = "text/event-stream", body = crate::events::Event)))]

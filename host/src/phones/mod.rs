@@ -6,7 +6,7 @@
 
 mod readiness;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -18,7 +18,8 @@ pub use readiness::{NotReady, Readiness};
 /// How often a new phone is asked who it is before it is known by its name only.
 const IDENTIFY_ATTEMPTS: u32 = 3;
 const IDENTIFY_RETRY: Duration = Duration::from_millis(500);
-/// Longest pause between two attempts to connect a lost network phone again.
+/// First and longest pause between two attempts to connect a lost network phone again.
+const RECONNECT_MIN: Duration = Duration::from_millis(500);
 const RECONNECT_MAX: Duration = Duration::from_secs(8);
 
 /// One phone as the host lists it.
@@ -66,6 +67,10 @@ struct Entry {
     readiness: Readiness,
     /// Whether what the phone is (Android version, screen, keyboard) was learnt on this connection.
     described: bool,
+    /// A task is learning its handset and what it is now.
+    identifying: bool,
+    /// Apps found installed on this connection (not asked again until it reconnects).
+    apps: HashSet<String>,
 }
 
 /// The phone table and its handles. Cheap to share (`Arc`).
@@ -135,22 +140,27 @@ impl Phones {
             .collect())
     }
 
-    /// Makes the phone ready for a task of `package` (see [`readiness`]) and records what it saw.
-    pub async fn prepare(&self, name: &str, package: &str) -> Result<(), NotReady> {
-        let Some((device, mut state, described)) = self
-            .entries()
-            .get(name)
-            .map(|e| (e.device.clone(), e.readiness.clone(), e.described))
-        else {
+    /// Makes the phone ready for a task (see [`readiness`]), checking that `app` is installed when
+    /// given, and records what it saw.
+    pub async fn prepare(&self, name: &str, app: Option<&str>) -> Result<(), NotReady> {
+        let Some((device, mut state, described, mut apps)) = self.entries().get(name).map(|e| {
+            (
+                e.device.clone(),
+                e.readiness.clone(),
+                e.described,
+                e.apps.clone(),
+            )
+        }) else {
             return Err(NotReady::Offline(format!("{name} is not connected")));
         };
         if !described {
-            readiness::describe(&device, &mut state).await?;
+            readiness::describe(&device, &mut state).await;
         }
-        let prepared = readiness::prepare(&device, package, &mut state).await;
+        let prepared = readiness::prepare(&device, app, &mut apps, &mut state).await;
         if let Some(entry) = self.entries().get_mut(name) {
             entry.readiness = state;
             entry.described = true;
+            entry.apps = apps;
         }
         prepared
     }
@@ -176,6 +186,8 @@ impl Phones {
                     handset: None,
                     readiness: Readiness::default(),
                     described: false,
+                    identifying: false,
+                    apps: HashSet::new(),
                 });
                 if entry.transport_id != phone.transport_id {
                     // The phone connected again: what was learnt of it may have changed.
@@ -183,9 +195,11 @@ impl Phones {
                     entry.transport_id = phone.transport_id;
                     entry.readiness = Readiness::default();
                     entry.described = false;
+                    entry.apps.clear();
                 }
                 phone.handset = entry.handset.clone();
-                if phone.is_online() && entry.handset.is_none() {
+                if phone.is_online() && entry.handset.is_none() && !entry.identifying {
+                    entry.identifying = true;
                     to_identify.push((phone.name.clone(), entry.device.clone()));
                 }
                 if phone.is_online() && phone.is_network() {
@@ -201,9 +215,16 @@ impl Phones {
             let phones = Arc::downgrade(self);
             tokio::spawn(async move {
                 let handset = identify(&device).await.unwrap_or_else(|| name.clone());
+                let mut described = Readiness::default();
+                readiness::describe(&device, &mut described).await;
                 if let Some(phones) = phones.upgrade() {
                     if let Some(entry) = phones.entries().get_mut(&name) {
                         entry.handset = Some(handset);
+                        entry.identifying = false;
+                        if !entry.described {
+                            entry.readiness = described;
+                            entry.described = true;
+                        }
                     }
                     let list = phones.raw.lock().unwrap_or_else(|p| p.into_inner()).clone();
                     let mut table = named(&list);
@@ -330,7 +351,7 @@ fn named(list: &[DeviceInfo]) -> Vec<Phone> {
 /// lists online (an adb server restarted by another tool forgets them; a phone that went away and
 /// came back needs it). Sleeps while none is missing.
 async fn reconnect_lost(phones: std::sync::Weak<Phones>) {
-    let mut backoff = Duration::from_millis(500);
+    let mut backoff = RECONNECT_MIN;
     loop {
         let Some(strong) = phones.upgrade() else {
             return;
@@ -347,7 +368,7 @@ async fn reconnect_lost(phones: std::sync::Weak<Phones>) {
         let mut changed = strong.subscribe();
         if missing.is_empty() {
             drop(strong);
-            backoff = Duration::from_millis(500);
+            backoff = RECONNECT_MIN;
             if changed.changed().await.is_err() {
                 return;
             }
@@ -361,10 +382,13 @@ async fn reconnect_lost(phones: std::sync::Weak<Phones>) {
         }
         drop(strong);
         tokio::select! {
-            () = tokio::time::sleep(backoff) => {}
-            _ = changed.changed() => {}
+            () = tokio::time::sleep(backoff) => backoff = (backoff * 2).min(RECONNECT_MAX),
+            // The table moved (the adb server is back, say): try again soon, not at once.
+            _ = changed.changed() => {
+                backoff = RECONNECT_MIN;
+                tokio::time::sleep(RECONNECT_MIN).await;
+            }
         }
-        backoff = (backoff * 2).min(RECONNECT_MAX);
     }
 }
 

@@ -54,6 +54,9 @@ struct Inner {
     wake: Notify,
     /// Handset → the task running on it.
     running: Mutex<HashMap<String, Running>>,
+    /// Phones whose task just went back to the queue → when they may be tried again, so a phone
+    /// adb lists but that does not answer is not tried in a tight loop.
+    resting: Mutex<HashMap<String, Instant>>,
 }
 
 struct Running {
@@ -116,6 +119,7 @@ impl Scheduler {
             materials,
             wake: Notify::new(),
             running: Mutex::new(HashMap::new()),
+            resting: Mutex::new(HashMap::new()),
         });
         tokio::spawn(dispatch_loop(inner.clone(), table));
         Scheduler { inner }
@@ -214,8 +218,19 @@ async fn dispatch(
         .iter()
         .flat_map(|(handset, run)| [handset.clone(), run.phone.clone()])
         .collect();
+    let resting: HashMap<String, Instant> = {
+        let mut resting = inner.resting.lock().unwrap_or_else(|p| p.into_inner());
+        resting.retain(|_, until| *until > Instant::now());
+        resting.clone()
+    };
+    for until in resting.values() {
+        soonest(*until);
+    }
     let mut candidates: Vec<(TaskRow, String)> = Vec::new();
     for task in inner.store.due_tasks(now).await? {
+        if resting.contains_key(&task.serial) {
+            continue;
+        }
         // Not before the phone is known to be which handset: two names of one handset must
         // never run two tasks.
         let Some(handset) = online
@@ -295,7 +310,13 @@ async fn execute(
         return inner.release(&handset, &ended);
     }
     let package = package_for(&inner.store, task.username.as_deref()).await;
-    match inner.phones.prepare(&task.serial, &package).await {
+    // The app is checked when it is known to be the one the script drives: the account's own
+    // package, or TikTok for the shipped scripts. A third party's script may drive any app.
+    let shipped = crate::scripts::BUILTINS
+        .iter()
+        .any(|(name, _)| *name == task.script_name);
+    let app = (task.username.is_some() || shipped).then_some(package.as_str());
+    match inner.phones.prepare(&task.serial, app).await {
         Ok(()) => {}
         Err(NotReady::Offline(why)) => {
             return_to_queue(&inner, &task, &why).await;
@@ -351,20 +372,30 @@ async fn execute(
 }
 
 /// A task that never reached its phone goes back to the queue, as if it had not been started.
+/// Its phone rests for [`RECHECK`] before it is tried again.
 async fn return_to_queue(inner: &Inner, task: &TaskRow, why: &str) {
     tracing::info!("task {} back in the queue: {why}", task.id);
+    inner
+        .resting
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(task.serial.clone(), Instant::now() + RECHECK);
     match inner.store.return_to_pending(task.id).await {
         Ok(_) => {
             let note = NewLog::info(now_ms(), format!("not started, back in the queue: {why}"));
             if let Err(e) = inner.store.append_logs(task.id, &[note]).await {
                 tracing::warn!("task {}: cannot store its log: {e}", task.id);
             }
+            inner.events.publish(Event::TaskRequeued {
+                id: task.id,
+                serial: task.serial.clone(),
+                reason: why.to_owned(),
+            });
         }
         Err(e) => tracing::error!("cannot put task {} back in the queue: {e}", task.id),
     }
 }
 
-/// Records how a task ended (keeping the phone's evidence when it failed) and announces it.
 /// What a failed task keeps of its phone (see [`Artifacts::keep`]).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Evidence {
@@ -374,6 +405,8 @@ enum Evidence {
     CommandsOnly,
 }
 
+/// Records how a task ended and announces it; then, when it failed, keeps the phone's evidence
+/// (before the phone is released to its next task, after the outcome is visible).
 async fn finish(
     inner: &Inner,
     task: &TaskRow,
@@ -396,6 +429,14 @@ async fn finish(
     {
         tracing::warn!("task {}: cannot store its last log line: {e}", task.id);
     }
+    if let Err(e) = inner.store.finish(task.id, &outcome, now_ms()).await {
+        tracing::error!("cannot record the end of task {}: {e}", task.id);
+    }
+    inner.events.publish(Event::TaskFinished {
+        id: task.id,
+        status,
+        error: error.clone(),
+    });
     if let Some(error) = &error {
         tracing::warn!(task = task.id, phone = %task.serial, "task failed: {error}");
         inner
@@ -403,14 +444,6 @@ async fn finish(
             .keep(task.id, device, evidence == Evidence::Screen)
             .await;
     }
-    if let Err(e) = inner.store.finish(task.id, &outcome, now_ms()).await {
-        tracing::error!("cannot record the end of task {}: {e}", task.id);
-    }
-    inner.events.publish(Event::TaskFinished {
-        id: task.id,
-        status,
-        error,
-    });
 }
 
 /// The run itself: the task's script, config, grants and limits, on its phone.

@@ -1,7 +1,7 @@
 //! The host side of the WIT `device` interface: each primitive is one typed call on the run's own
 //! phone (`phonefleet_device`'s Android commands), within the run's pace; file pushes pass the grants.
 
-use phonefleet_device::android::is_input_text;
+use phonefleet_device::android::{DUMP_TIMEOUT, is_input_text};
 
 use super::{Bound, HostError, Phone, SharedGrants, convert};
 use crate::bindings::phonefleet::script::{device, types};
@@ -140,19 +140,19 @@ impl device::Host for DeviceCtx {
     async fn screen_size(&mut self) -> Result<(u32, u32), HostError> {
         self.phone
             .get()?
-            .call(|d| async move { d.screen_size().await })
+            .read(|d| async move { d.screen_size().await })
             .await
     }
 
     async fn screenshot(&mut self) -> Result<Vec<u8>, HostError> {
         self.phone
             .get()?
-            .call(|d| async move { d.screenshot().await })
+            .read(|d| async move { d.screenshot().await })
             .await
     }
 
     async fn dump_ui(&mut self) -> Result<String, HostError> {
-        self.phone.get()?.dump_xml().await
+        self.phone.get()?.dump_xml(DUMP_TIMEOUT).await
     }
 
     async fn push_file(

@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use phonefleet_device::adb::{AdbError, Device};
+use phonefleet_device::android::DUMP_TIMEOUT;
 
 use crate::bindings::DeviceError;
 use crate::grants::Grants;
@@ -39,7 +40,7 @@ impl From<DeviceError> for HostError {
 impl From<AdbError> for HostError {
     fn from(e: AdbError) -> HostError {
         HostError::Device(match e {
-            AdbError::Offline { .. } => DeviceError::Offline(e.to_string()),
+            AdbError::Offline { .. } | AdbError::Lost { .. } => DeviceError::Offline(e.to_string()),
             AdbError::Timeout { .. } => DeviceError::Timeout(e.to_string()),
             other => DeviceError::Failed(other.to_string()),
         })
@@ -107,31 +108,50 @@ impl Phone {
         }
     }
 
-    /// Runs `op` on the device once it is within the run's pace. When the phone (or its adb
-    /// server) is gone, waits up to the grace period for it to come back and runs `op` once more:
-    /// a USB blip or an adb server restarted by another tool does not fail the task (case 09).
+    /// Runs `op`, which may change the phone, once it is within the run's pace. When the phone
+    /// (or its adb server) was not there to take it, waits up to the grace period for it to come
+    /// back and sends it once more: a USB blip or an adb server restarted by another tool does not
+    /// fail the task (case 09). When the phone went away while `op` ran, `op` is not sent again
+    /// (a second tap on Follow would unfollow).
     pub async fn call<T, Op, Fut>(&self, op: Op) -> Result<T, HostError>
     where
         Op: Fn(Device) -> Fut,
         Fut: Future<Output = Result<T, AdbError>>,
     {
         self.calls.wait().await;
-        self.with_grace(op).await
+        self.with_grace(op, Resend::IfNotSent).await
     }
 
-    /// The uiautomator XML of the screen now, within the run's dump pace.
-    pub async fn dump_xml(&self) -> Result<String, HostError> {
+    /// Like [`Phone::call`] for an `op` that only reads the phone: it is sent again however it
+    /// was lost.
+    pub async fn read<T, Op, Fut>(&self, op: Op) -> Result<T, HostError>
+    where
+        Op: Fn(Device) -> Fut,
+        Fut: Future<Output = Result<T, AdbError>>,
+    {
+        self.calls.wait().await;
+        self.with_grace(op, Resend::Always).await
+    }
+
+    /// The uiautomator XML of the screen now, within the run's dump pace, the dump bounded by
+    /// `limit` (at most [`DUMP_TIMEOUT`]).
+    pub async fn dump_xml(&self, limit: Duration) -> Result<String, HostError> {
         self.dumps.wait().await;
-        self.with_grace(|d| async move { d.dump_ui().await }).await
+        let limit = limit.min(DUMP_TIMEOUT);
+        self.with_grace(
+            |d| async move { d.dump_ui_within(limit).await },
+            Resend::Always,
+        )
+        .await
     }
 
-    async fn with_grace<T, Op, Fut>(&self, op: Op) -> Result<T, HostError>
+    async fn with_grace<T, Op, Fut>(&self, op: Op, resend: Resend) -> Result<T, HostError>
     where
         Op: Fn(Device) -> Fut,
         Fut: Future<Output = Result<T, AdbError>>,
     {
         match op(self.device.clone()).await {
-            Err(e) if is_gone(&e) && self.back_within_grace().await => {
+            Err(e) if resend.covers(&e) && self.back_within_grace().await => {
                 Ok(op(self.device.clone()).await?)
             }
             other => Ok(other?),
@@ -151,12 +171,23 @@ impl Phone {
     }
 }
 
-/// Whether an error means the phone or its adb server is not there (rather than a command failing).
-fn is_gone(e: &AdbError) -> bool {
-    matches!(
-        e,
-        AdbError::Offline { .. } | AdbError::ServerUnavailable { .. }
-    )
+/// When a call whose phone went away is sent again once the phone is back.
+#[derive(Clone, Copy)]
+enum Resend {
+    /// Only when the phone or its adb server was not there to take it.
+    IfNotSent,
+    /// Also when the phone went away while it ran (it only reads).
+    Always,
+}
+
+impl Resend {
+    fn covers(self, e: &AdbError) -> bool {
+        match e {
+            AdbError::Offline { .. } | AdbError::ServerUnavailable { .. } => true,
+            AdbError::Lost { .. } => matches!(self, Resend::Always),
+            _ => false,
+        }
+    }
 }
 
 /// The run's host-path grants, read by `device.push-file` and extended by `materials` when it hands

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use phonefleet_device::android::DUMP_TIMEOUT;
 use phonefleet_device::ui::{self as devui, CompiledSelector, Dump};
 use tokio::time::Instant;
 
@@ -13,6 +14,8 @@ use crate::bindings::{Bounds, DeviceError, Node, Selector};
 
 /// Pause between two UI dumps while waiting for a selector.
 const POLL_INTERVAL: Duration = Duration::from_millis(250);
+/// The least time a dump inside a poll is given, however little of the poll is left.
+const MIN_DUMP: Duration = Duration::from_secs(3);
 
 /// The `ui` interface's context: the run's phone.
 #[derive(Default)]
@@ -27,9 +30,9 @@ impl UiCtx {
         }
     }
 
-    /// One dump of the screen now, parsed.
-    async fn dump(&self) -> Result<Dump, HostError> {
-        let xml = self.phone.get()?.dump_xml().await?;
+    /// One dump of the screen now, parsed, bounded by `limit`.
+    async fn dump(&self, limit: Duration) -> Result<Dump, HostError> {
+        let xml = self.phone.get()?.dump_xml(limit).await?;
         Dump::parse(&xml).map_err(|e| DeviceError::Failed(e.to_string()).into())
     }
 
@@ -44,7 +47,11 @@ impl UiCtx {
         let deadline = Instant::now() + Duration::from_millis(timeout_ms.into());
         let mut seen_a_screen = false;
         loop {
-            match self.dump().await {
+            // A dump may use what is left of the poll, but never less than a screen needs.
+            let left = deadline
+                .saturating_duration_since(Instant::now())
+                .max(MIN_DUMP);
+            match self.dump(left).await {
                 Ok(dump) => {
                     seen_a_screen = true;
                     if let Some(found) = check(&dump) {
@@ -119,13 +126,13 @@ impl types::Host for UiCtx {
 impl ui::Host for UiCtx {
     async fn find(&mut self, selector: Selector) -> Result<Option<Node>, HostError> {
         let sel = compile(selector)?;
-        Ok(self.dump().await?.find(&sel).map(to_wit))
+        Ok(self.dump(DUMP_TIMEOUT).await?.find(&sel).map(to_wit))
     }
 
     async fn find_all(&mut self, selector: Selector) -> Result<Vec<Node>, HostError> {
         let sel = compile(selector)?;
         Ok(self
-            .dump()
+            .dump(DUMP_TIMEOUT)
             .await?
             .find_all(&sel)
             .into_iter()

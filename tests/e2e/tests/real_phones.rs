@@ -392,6 +392,45 @@ async fn tasks_running_when_the_adb_server_restarts_complete() {
     }
 }
 
+/// Waits until the running task `id` has reported progress (its script is past its first steps).
+async fn wait_progress(fleet: &Fleet, id: i64) {
+    fleet
+        .wait_until("the task reports progress", async || {
+            let task = fleet.get(&format!("/task/{id}")).await?;
+            Ok(task["data"]["status"] == 1 && !task["data"]["progress"].is_null())
+        })
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_running_task_whose_phone_blinks_offline_completes() {
+    let phone = PhoneConfig {
+        dump_delay: Duration::from_millis(300),
+        ..PhoneConfig::default()
+    };
+    let mut fleet = Fleet::start(vec![phone]).await.unwrap();
+    let ids = fleet
+        .create(&json!({"serials": fleet.serials(), "script_name": "follow",
+                         "script_config": {"target_user": "@nasa", "access_method": "search"}}))
+        .await
+        .unwrap();
+    wait_progress(&fleet, ids[0]).await;
+    let serial = fleet.serials()[0].clone();
+    fleet.phones[0].go_offline().await;
+    fleet
+        .wait_until("adb sees the phone gone", async || {
+            Ok(fleet.adb.device_state(&serial).await.as_deref() != Some("device"))
+        })
+        .await
+        .unwrap();
+    fleet.phones[0].come_back().await.unwrap();
+    let task = fleet.wait_finished(&ids).await.unwrap().remove(0);
+    assert_eq!(task["status"], 2, "the blink is within the grace: {task}");
+    let state = fleet.adb.phone_state(&serial).await;
+    assert_eq!(following(&state), ["nasa"]);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pending_tasks_of_a_network_phone_that_went_away_run_when_it_comes_back() {
     let phone = PhoneConfig {
@@ -408,17 +447,18 @@ async fn pending_tasks_of_a_network_phone_that_went_away_run_when_it_comes_back(
         .await
         .unwrap();
     let running = ids[0];
-    fleet.wait_status(running, 1).await.unwrap();
+    wait_progress(&fleet, running).await;
     fleet.phones[0].go_offline().await;
-    // The running task outlives its grace and settles (failed, or back in the queue); the rest of
-    // the queue must not be touched meanwhile.
-    fleet
-        .wait_until("the running task settles", async || {
-            let task = fleet.get(&format!("/task/{running}")).await?;
-            Ok(task["data"]["status"] != 1)
-        })
-        .await
-        .unwrap();
+    // The running task outlives its grace and fails; the rest of the queue waits for the phone.
+    let failed = match fleet.wait_status(running, 3).await {
+        Ok(task) => task,
+        Err(e) => panic!(
+            "{e}: {}\n{}",
+            fleet.get(&format!("/task/{running}")).await.unwrap(),
+            fleet.get(&format!("/task/{running}/logs")).await.unwrap()
+        ),
+    };
+    assert!(error_of(&failed).contains("device offline"), "{failed}");
     for id in &ids[1..] {
         let task = fleet.get(&format!("/task/{id}")).await.unwrap();
         assert_eq!(
@@ -432,12 +472,7 @@ async fn pending_tasks_of_a_network_phone_that_went_away_run_when_it_comes_back(
         assert_eq!(task["status"], 2, "{task}");
     }
     let state = fleet.adb.phone_state(&serial).await;
-    for user in ["bbc", "natgeo", "nba"] {
-        assert!(
-            following(&state).iter().any(|u| u == user),
-            "{user}: {state}"
-        );
-    }
+    assert_eq!(following(&state), ["bbc", "natgeo", "nba"], "{state}");
 }
 
 // ----- screen sizes -----
@@ -527,13 +562,19 @@ async fn a_failed_task_keeps_the_phones_last_screen_dump_and_commands() {
         .as_str()
         .expect("the task links its artifacts");
     let base = format!("http://{}", fleet.host.addr());
-    let list: Value = fleet
-        .http
-        .get(format!("{base}{listed}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
+    // The evidence is taken right after the failure is recorded.
+    let mut list = Value::Null;
+    fleet
+        .wait_until("the evidence is kept", async || {
+            list = fleet
+                .http
+                .get(format!("{base}{listed}"))
+                .send()
+                .await?
+                .json()
+                .await?;
+            Ok(list["data"].as_array().is_some_and(|a| a.len() == 3))
+        })
         .await
         .unwrap();
     let mut names: Vec<&str> = list["data"]
