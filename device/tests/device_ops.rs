@@ -217,7 +217,7 @@ async fn dropped_phone_is_offline_within_the_timeout() {
 }
 
 #[tokio::test]
-async fn a_phone_dropped_during_a_shell_command_is_offline_within_the_timeout() {
+async fn a_phone_dropped_during_a_shell_command_is_lost_within_the_timeout() {
     let server = TestAdb::start().await;
     let limit = Duration::from_secs(3);
     let client = AdbServer::new(server.addr()).with_timeout(limit);
@@ -240,7 +240,7 @@ async fn a_phone_dropped_during_a_shell_command_is_offline_within_the_timeout() 
         .expect("the shell task does not panic");
     let took = started.elapsed();
     assert!(
-        matches!(result, Err(AdbError::Offline { ref serial }) if serial == device.serial()),
+        matches!(result, Err(AdbError::Lost { ref serial }) if serial == device.serial()),
         "{result:?}"
     );
     assert!(took < limit, "took {took:?}");
