@@ -8,7 +8,7 @@ use serde_json::json;
 use vphone::PhoneConfig;
 
 const PHONES: usize = 20;
-const TASKS_PER_PHONE: usize = 5;
+const TASKS_PER_PHONE: usize = 3;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn twenty_phones_each_run_their_tasks_one_at_a_time_and_all_run_at_once() {
