@@ -83,7 +83,8 @@ pub fn same_username(a: &str, b: &str) -> bool {
 /// account, in the wordings TikTok has used ("You're following too fast", "You're tapping too fast",
 /// "Try again later", "Too many requests", "This action is temporarily blocked").
 pub const RATE_LIMIT_TEXTS: &[&str] = &[
-    "too fast",
+    "following too fast",
+    "tapping too fast",
     "try again later",
     "too many requests",
     "too many attempts",
@@ -97,9 +98,11 @@ pub const CAPTCHA_TEXTS: &[&str] = &[
     "drag the puzzle",
     "verify to continue",
     "same shape",
-    "rotate to",
     "complete the puzzle",
 ];
+/// Longest text a notice or captcha line has: longer texts are people's (captions, bios,
+/// comments), which may quote the same words.
+const NOTICE_MAX_CHARS: usize = 120;
 /// Texts of the buttons that dismiss the usual popups (case-insensitive, whole text).
 pub const POPUP_BUTTON_TEXTS: &[&str] = &["Not now", "Skip", "Cancel", "Got it"];
 /// Content-descs of the buttons that dismiss the usual popups (case-insensitive, whole content-desc).
@@ -109,18 +112,23 @@ fn contains_ci(haystack: &str, needle_lower: &str) -> bool {
     !haystack.is_empty() && haystack.to_lowercase().contains(needle_lower)
 }
 
+/// Whether `text` reads like one of the app's notices that says one of `phrases`.
+fn notice_says(text: &str, phrases: &[&str]) -> bool {
+    text.chars().count() <= NOTICE_MAX_CHARS && phrases.iter().any(|p| contains_ci(text, p))
+}
+
 /// The app's own protections on screen, as the error a script must stop with: a rate limit
 /// ("rate limited by the app: '\<text\>'") or a captcha ("captcha shown by the app: '\<text\>'").
 pub fn protection(nodes: &[Node]) -> Option<Error> {
     for n in nodes {
         for field in [&n.text, &n.description] {
-            if CAPTCHA_TEXTS.iter().any(|t| contains_ci(field, t)) {
+            if notice_says(field, CAPTCHA_TEXTS) {
                 return Some(Error::Refused(format!(
                     "captcha shown by the app: '{}'",
                     field.trim()
                 )));
             }
-            if RATE_LIMIT_TEXTS.iter().any(|t| contains_ci(field, t)) {
+            if notice_says(field, RATE_LIMIT_TEXTS) {
                 return Some(Error::Refused(format!(
                     "rate limited by the app: '{}'",
                     field.trim()
@@ -532,6 +540,14 @@ mod tests {
             "captcha shown by the app: 'Drag the slider to fit the puzzle'"
         );
         assert!(protection(&[node("Follow", "", "", 1)]).is_none());
+    }
+
+    #[test]
+    fn a_caption_quoting_the_words_is_no_protection() {
+        let caption = "POV: the barista says try again later and you're already late for the \
+                       9am standup, again, for the third time this week #mondays #coffee";
+        assert!(protection(&[node(caption, "", "", 1)]).is_none());
+        assert!(protection(&[node("He runs too fast 🏃", "", "", 1)]).is_none());
     }
 
     #[test]

@@ -235,6 +235,29 @@ async fn an_asleep_phone_behind_a_swipe_lock_is_woken_unlocked_and_follows() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_phone_whose_screen_went_off_between_tasks_is_woken_for_the_next() {
+    let fleet = Fleet::start(vec![with_system(System {
+        lock: Lock::Swipe,
+        ..System::default()
+    })])
+    .await
+    .unwrap();
+    let first = follow_nasa(&fleet, "direct").await;
+    assert_eq!(first["status"], 2, "{first}");
+    fleet.phones[0].set_awake(false);
+    let second = run(&fleet, "follow", json!({"target_user": "@bbc"}))
+        .await
+        .remove(0);
+    assert_eq!(second["status"], 2, "{second}");
+    let state = fleet.adb.phone_state(&fleet.serials()[0]).await;
+    assert_eq!(following(&state), ["bbc", "nasa"]);
+    assert_eq!(
+        (&state["awake"], &state["keyguard"]),
+        (&json!(true), &json!(false))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_phone_locked_with_a_pin_fails_the_task_at_once_saying_so() {
     let fleet = Fleet::start(vec![with_system(System {
         asleep: true,

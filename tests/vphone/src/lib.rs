@@ -123,11 +123,6 @@ impl VPhone {
         }
     }
 
-    /// Makes `input` refuse injected events (or accept them again).
-    pub fn set_inject_refused(&self, refused: bool) {
-        self.shared.lock().sys.config.inject_refused = refused;
-    }
-
     /// The phone's process dies (a network or cloud phone gone): the listener and every connection
     /// close; the phone's state is kept for [`VPhone::come_back`].
     pub async fn go_offline(&mut self) {

@@ -92,6 +92,13 @@ struct Args {
     /// How long uiautomator waits for an idle screen, in ms (10 s on real phones).
     #[arg(long, default_value_t = 10_000)]
     idle_wait_ms: u64,
+    /// Every this many seconds each phone's process dies (a network or cloud phone blinking
+    /// offline) for --offline-for-ms, then comes back on the same port.
+    #[arg(long)]
+    offline_every_secs: Option<u64>,
+    /// How long each blink lasts, in ms.
+    #[arg(long, default_value_t = 3_000)]
+    offline_for_ms: u64,
     /// Show "Turn on notifications?" when the app first comes to the front.
     #[arg(long)]
     notifications_prompt: bool,
@@ -181,11 +188,39 @@ async fn main() -> anyhow::Result<()> {
         println!("serial {} connected", phone.serial());
         phones.push(phone);
     }
+    let blinking = args.offline_every_secs.map(|every| {
+        let (every, away) = (
+            Duration::from_secs(every),
+            Duration::from_millis(args.offline_for_ms),
+        );
+        phones
+            .drain(..)
+            .map(|phone| tokio::spawn(blink(phone, every, away)))
+            .collect::<Vec<_>>()
+    });
     tokio::signal::ctrl_c()
         .await
         .context("waiting for Ctrl-C")?;
     for phone in phones {
         phone.shutdown().await;
     }
+    for task in blinking.into_iter().flatten() {
+        task.abort();
+    }
     Ok(())
+}
+
+/// Takes the phone away for `away` every `every`, until the process ends.
+async fn blink(mut phone: VPhone, every: Duration, away: Duration) {
+    loop {
+        tokio::time::sleep(every).await;
+        tracing::info!(serial = %phone.serial(), "going offline");
+        phone.go_offline().await;
+        tokio::time::sleep(away).await;
+        if let Err(e) = phone.come_back().await {
+            tracing::warn!(serial = %phone.serial(), "cannot come back: {e}");
+            return;
+        }
+        tracing::info!(serial = %phone.serial(), "back");
+    }
 }
