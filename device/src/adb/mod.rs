@@ -257,19 +257,7 @@ impl Device {
         let features = self
             .features
             .get_or_try_init(|| async {
-                let req = match self.transport_id {
-                    Some(id) => format!("host-transport-id:{id}:features"),
-                    None => format!("host-serial:{}:features", self.serial),
-                };
-                let exchange = async {
-                    let mut stream = self.server.open().await?;
-                    let answer = async {
-                        request(&mut stream, &req).await?;
-                        read_framed(&mut stream).await
-                    };
-                    answer.await.map_err(|e| e.on_device(&self.serial))
-                };
-                let body = bounded(|| req.clone(), self.timeout, exchange).await?;
+                let body = self.serial_query("features").await?;
                 Ok::<_, AdbError>(
                     body.trim()
                         .split(',')
@@ -305,9 +293,16 @@ impl Device {
     ///
     /// Errors: [`AdbError::Offline`] when the server does not know the phone.
     pub async fn state(&self) -> Result<DeviceState, AdbError> {
+        let body = self.serial_query("get-state").await?;
+        Ok(DeviceState::parse(body.trim()))
+    }
+
+    /// Asks the server `query` about this phone (`host-serial:SERIAL:QUERY`, or by transport id)
+    /// and returns its framed answer.
+    async fn serial_query(&self, query: &str) -> Result<String, AdbError> {
         let req = match self.transport_id {
-            Some(id) => format!("host-transport-id:{id}:get-state"),
-            None => format!("host-serial:{}:get-state", self.serial),
+            Some(id) => format!("host-transport-id:{id}:{query}"),
+            None => format!("host-serial:{}:{query}", self.serial),
         };
         let exchange = async {
             let mut stream = self.server.open().await?;
@@ -317,8 +312,7 @@ impl Device {
             };
             answer.await.map_err(|e| e.on_device(&self.serial))
         };
-        let body = bounded(|| req.clone(), self.timeout, exchange).await?;
-        Ok(DeviceState::parse(body.trim()))
+        bounded(|| req.clone(), self.timeout, exchange).await
     }
 
     /// Whether the phone offers `feature` (see [`Device::features`]).

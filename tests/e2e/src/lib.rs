@@ -162,3 +162,16 @@ pub fn task_spans(logcat: &str) -> Vec<(i64, i64, i64)> {
     }
     spans
 }
+
+/// The users the phone's current account follows (from `dumpsys vphone`), sorted.
+pub fn following(state: &Value) -> Vec<String> {
+    let account = state["current_account"].as_str().unwrap_or_default();
+    let mut users: Vec<String> = state["following"][account]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|u| u.as_str().map(str::to_string))
+        .collect();
+    users.sort();
+    users
+}

@@ -3,21 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use phonefleet_e2e::Fleet;
+use phonefleet_e2e::{Fleet, following};
 use serde_json::{Value, json};
 use vphone::PhoneConfig;
-
-fn following(state: &Value) -> Vec<String> {
-    let account = state["current_account"].as_str().unwrap_or_default();
-    let mut users: Vec<String> = state["following"][account]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|u| u.as_str().map(str::to_string))
-        .collect();
-    users.sort();
-    users
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn following_three_users_on_two_phones_follows_all_three_on_each_phone() {

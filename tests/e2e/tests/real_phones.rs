@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use phonefleet_e2e::{Fleet, task_spans};
+use phonefleet_e2e::{Fleet, following, task_spans};
 use serde_json::{Value, json};
 use vphone::{DumpFault, Keyboard, Lock, PhoneConfig, Popups, Screen, System};
 
@@ -22,19 +22,6 @@ fn with_popups(popups: Popups) -> PhoneConfig {
         popups,
         ..PhoneConfig::default()
     }
-}
-
-/// The users the phone's current account follows, sorted.
-fn following(state: &Value) -> Vec<String> {
-    let account = state["current_account"].as_str().unwrap_or_default();
-    let mut users: Vec<String> = state["following"][account]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|u| u.as_str().map(str::to_string))
-        .collect();
-    users.sort();
-    users
 }
 
 /// Runs one task of `script` on every phone of the fleet and returns them when finished.
@@ -60,6 +47,18 @@ async fn follow_nasa(fleet: &Fleet, access_method: &str) -> Value {
 
 fn error_of(task: &Value) -> &str {
     task["error"].as_str().unwrap_or_default()
+}
+
+/// Asserts that `task` failed with an error saying `words`.
+fn assert_failed_saying(task: &Value, words: &str) {
+    assert_eq!(task["status"], 3, "{task}");
+    assert!(error_of(task).contains(words), "{task}");
+}
+
+/// Asserts that the fleet's first phone follows nobody.
+async fn assert_followed_nobody(fleet: &Fleet) {
+    let state = fleet.adb.phone_state(&fleet.serials()[0]).await;
+    assert!(following(&state).is_empty(), "{state}");
 }
 
 /// Seconds between a task's start and finish.
@@ -119,13 +118,8 @@ async fn another_uiautomation_client_fails_the_task_naming_it() {
     let fleet = Fleet::start(vec![PhoneConfig::default()]).await.unwrap();
     fleet.phones[0].push_dump_faults(&[DumpFault::AlreadyRegistered; 200]);
     let task = follow_nasa(&fleet, "direct").await;
-    assert_eq!(task["status"], 3, "{task}");
-    assert!(
-        error_of(&task).contains("another UI automation tool"),
-        "{task}"
-    );
-    let state = fleet.adb.phone_state(&fleet.serials()[0]).await;
-    assert!(following(&state).is_empty(), "{state}");
+    assert_failed_saying(&task, "another UI automation tool");
+    assert_followed_nobody(&fleet).await;
 }
 
 // ----- readiness (cases 10–14) -----
@@ -158,8 +152,7 @@ async fn a_phone_without_the_app_fails_the_task_at_once_naming_the_package() {
     .await
     .unwrap();
     let task = follow_nasa(&fleet, "direct").await;
-    assert_eq!(task["status"], 3, "{task}");
-    assert!(error_of(&task).contains(TIKTOK), "{task}");
+    assert_failed_saying(&task, TIKTOK);
     assert!(
         duration_secs(&task) <= 3,
         "failed within a few seconds: {task}"
@@ -206,11 +199,7 @@ async fn refused_input_injection_fails_the_task_naming_the_setting() {
     .await
     .unwrap();
     let task = follow_nasa(&fleet, "direct").await;
-    assert_eq!(task["status"], 3, "{task}");
-    assert!(
-        error_of(&task).contains("USB debugging (Security settings)"),
-        "{task}"
-    );
+    assert_failed_saying(&task, "USB debugging (Security settings)");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -267,8 +256,7 @@ async fn a_phone_locked_with_a_pin_fails_the_task_at_once_saying_so() {
     .await
     .unwrap();
     let task = follow_nasa(&fleet, "direct").await;
-    assert_eq!(task["status"], 3, "{task}");
-    assert!(error_of(&task).contains("locked with a PIN"), "{task}");
+    assert_failed_saying(&task, "locked with a PIN");
     assert!(duration_secs(&task) <= 3, "{task}");
     let devices = fleet.get("/device").await.unwrap();
     assert_eq!(
@@ -288,13 +276,8 @@ async fn a_follow_the_app_turns_back_fails_saying_so() {
     .await
     .unwrap();
     let task = follow_nasa(&fleet, "direct").await;
-    assert_eq!(task["status"], 3, "{task}");
-    assert!(
-        error_of(&task).contains("turned the follow of @nasa back"),
-        "{task}"
-    );
-    let state = fleet.adb.phone_state(&fleet.serials()[0]).await;
-    assert!(following(&state).is_empty(), "{state}");
+    assert_failed_saying(&task, "turned the follow of @nasa back");
+    assert_followed_nobody(&fleet).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -308,10 +291,8 @@ async fn a_rate_limit_notice_in_another_wording_stops_the_task_quoting_it() {
     .await
     .unwrap();
     let task = follow_nasa(&fleet, "direct").await;
-    assert_eq!(task["status"], 3, "{task}");
-    assert!(error_of(&task).contains(notice), "{task}");
-    let state = fleet.adb.phone_state(&fleet.serials()[0]).await;
-    assert!(following(&state).is_empty(), "{state}");
+    assert_failed_saying(&task, notice);
+    assert_followed_nobody(&fleet).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -324,8 +305,7 @@ async fn a_captcha_in_another_wording_stops_the_task_and_stays_on_screen() {
     .await
     .unwrap();
     let task = follow_nasa(&fleet, "direct").await;
-    assert_eq!(task["status"], 3, "{task}");
-    assert!(error_of(&task).contains("Verify to continue"), "{task}");
+    assert_failed_saying(&task, "Verify to continue");
     let state = fleet.adb.phone_state(&fleet.serials()[0]).await;
     assert_eq!(
         state["popup"], "captcha",
@@ -350,16 +330,16 @@ async fn one_handset_listed_under_two_addresses_runs_one_task_at_a_time() {
             "the second address is seen as the same handset",
             async || {
                 let devices = fleet.get("/device").await?;
-                Ok(devices["data"].as_array().into_iter().flatten().any(|d| {
-                    d["serial"] == second.as_str()
-                        && d["note"]
-                            .as_str()
-                            .is_some_and(|n| n.contains("same handset"))
-                        || d["serial"] == serials[0].as_str()
-                            && d["note"]
-                                .as_str()
-                                .is_some_and(|n| n.contains("same handset"))
-                }))
+                let noted = |d: &&Value| {
+                    d["note"]
+                        .as_str()
+                        .is_some_and(|n| n.contains("same handset"))
+                };
+                Ok(devices["data"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|d| noted(&d)))
             },
         )
         .await
