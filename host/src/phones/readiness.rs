@@ -102,13 +102,11 @@ pub(super) async fn prepare(
             None => Ok(None),
         }
     };
-    let (app_installed, state) = tokio::try_join!(app_check, device.screen_state())?;
+    let (app_installed, mut state) = tokio::try_join!(app_check, device.screen_state())?;
     if let (Some(package), Some(true)) = (app, app_installed) {
         installed.insert(package.to_owned());
     }
-    let installed = app_installed;
-    readiness.app_installed = installed;
-    let mut state = state;
+    readiness.app_installed = app_installed;
     if !state.awake {
         device.wake().await?;
         state = settle(device, |s| s.awake).await?;
@@ -136,7 +134,7 @@ pub(super) async fn prepare(
         )
     } else if !state.awake {
         Some("the phone's screen did not turn on (KEYCODE_WAKEUP)".to_owned())
-    } else if let (Some(package), Some(false)) = (app, installed) {
+    } else if let (Some(package), Some(false)) = (app, app_installed) {
         Some(format!(
             "{package} is not installed on this phone: install the app (or register the account with the \
              package of the build that is installed)"

@@ -436,33 +436,38 @@ async fn a_running_task_whose_phone_blinks_offline_completes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pending_tasks_of_a_network_phone_that_went_away_run_when_it_comes_back() {
+    // A post whose upload takes a minute is surely still running when the phone leaves.
     let phone = PhoneConfig {
-        dump_delay: Duration::from_millis(200),
+        upload_duration: Duration::from_secs(60),
         ..PhoneConfig::default()
     };
     let mut fleet = Fleet::start_with(vec![phone], |config| config.offline_grace_secs = 2)
         .await
         .unwrap();
     let serial = fleet.serials()[0].clone();
-    let ids = fleet
+    let dir = tempfile::tempdir().unwrap();
+    let video = dir.path().join("v.mp4");
+    std::fs::write(&video, vec![5u8; 50_000]).unwrap();
+    let post = fleet
+        .create(&json!({"serials": [serial], "script_name": "post",
+                         "script_config": {"material_list": [video.display().to_string()]}}))
+        .await
+        .unwrap()[0];
+    let queued = fleet
         .create(&json!({"serials": [serial], "script_name": "follow",
-                         "script_config": {"target_users": ["@nasa", "@bbc", "@natgeo", "@nba"]}}))
+                         "script_config": {"target_users": ["@bbc", "@natgeo", "@nba"]}}))
         .await
         .unwrap();
-    let running = ids[0];
-    wait_progress(&fleet, running).await;
+    fleet
+        .wait_until("the post is uploading", async || {
+            Ok(!fleet.adb.phone_state(&serial).await["uploading"].is_null())
+        })
+        .await
+        .unwrap();
     fleet.phones[0].go_offline().await;
-    // The running task outlives its grace and fails; the rest of the queue waits for the phone.
-    let failed = match fleet.wait_status(running, 3).await {
-        Ok(task) => task,
-        Err(e) => panic!(
-            "{e}: {}\n{}",
-            fleet.get(&format!("/task/{running}")).await.unwrap(),
-            fleet.get(&format!("/task/{running}/logs")).await.unwrap()
-        ),
-    };
+    let failed = fleet.wait_status(post, 3).await.unwrap();
     assert!(error_of(&failed).contains("device offline"), "{failed}");
-    for id in &ids[1..] {
+    for id in &queued {
         let task = fleet.get(&format!("/task/{id}")).await.unwrap();
         assert_eq!(
             task["data"]["status"], 0,
@@ -470,7 +475,7 @@ async fn pending_tasks_of_a_network_phone_that_went_away_run_when_it_comes_back(
         );
     }
     fleet.phones[0].come_back().await.unwrap();
-    let tasks = fleet.wait_finished(&ids[1..]).await.unwrap();
+    let tasks = fleet.wait_finished(&queued).await.unwrap();
     for task in &tasks {
         assert_eq!(task["status"], 2, "{task}");
     }
