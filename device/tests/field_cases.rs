@@ -68,9 +68,11 @@ async fn case03_another_uiautomation_client_is_named_with_how_to_stop_it() {
     assert!(why.contains("am force-stop"), "{why}");
 }
 
+/// Field case 04's fixture, `fixtures/04-dump-entities-emoji-naf.xml`: one line as uiautomator writes
+/// it, with NAF nodes, character references, emoji and a single-quoted attribute.
 #[tokio::test]
 async fn case04_entities_emoji_and_naf_nodes_parse_to_the_exact_text() {
-    let fixture = include_str!("../../../shared/field-cases/04-dump-entities-emoji-naf.xml");
+    let fixture = include_str!("fixtures/04-dump-entities-emoji-naf.xml");
     let (_adb, phone, device) = phone(System::default()).await;
     phone.replay_dump(fixture);
     let xml = device.dump_ui().await.expect("the replayed dump is read");
