@@ -34,6 +34,26 @@ fn run(script: &str) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Removes the `./data` the quick start's server creates in the checkout (it runs there, word for
+/// word), when it was not there before — even when the test fails.
+struct DataDirRemover(Option<std::path::PathBuf>);
+
+impl DataDirRemover {
+    fn new() -> DataDirRemover {
+        let data = repo().join("data");
+        DataDirRemover((!data.exists()).then_some(data))
+    }
+}
+
+impl Drop for DataDirRemover {
+    fn drop(&mut self) {
+        if let Some(data) = &self.0 {
+            // Best effort: a leftover is ignored by git (.gitignore) and reused by the next run.
+            let _ = std::fs::remove_dir_all(data);
+        }
+    }
+}
+
 /// Kills the default-port adb server the quick start started, even when the test fails.
 struct AdbKiller;
 
@@ -46,6 +66,7 @@ impl Drop for AdbKiller {
 #[test]
 fn the_readme_quick_start_follows_nasa_from_two_virtual_phones() {
     let logs = tempfile::tempdir().expect("logs");
+    let _data = DataDirRemover::new();
     let _adb = AdbKiller;
     let mut phones = Terminal::open(
         &block("phones"),
