@@ -79,10 +79,7 @@ impl Device {
     /// Errors: [`AdbError::Offline`] when the phone is not there, [`AdbError::Lost`] when it went
     /// away during the command, [`AdbError::Timeout`] past the bound.
     pub async fn shell(&self, command: &str) -> Result<ShellOutput, AdbError> {
-        let started = std::time::Instant::now();
-        let at_ms = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as u64);
+        let started = Started::now();
         let result = match self.has_feature("shell_v2").await {
             Ok(true) => self.shell_v2(command).await,
             Ok(false) => self.shell_v1_with_status(command).await,
@@ -96,22 +93,7 @@ impl Device {
             }
             Err(e) => (None, e.to_string()),
         };
-        let mut output = output;
-        if output.len() > RECORD_OUTPUT {
-            let mut end = RECORD_OUTPUT;
-            while !output.is_char_boundary(end) {
-                end -= 1;
-            }
-            output.truncate(end);
-            output.push('…');
-        }
-        self.remember(CommandRecord {
-            at_ms,
-            command: command.chars().take(200).collect(),
-            exit_code,
-            duration_ms: started.elapsed().as_millis() as u64,
-            output,
-        });
+        self.remember(started.record(command, exit_code, output));
         result
     }
 
@@ -160,13 +142,59 @@ impl Device {
 
     /// Runs `command` with `exec:` and returns its raw stdout (binary-safe, e.g. `screencap -p`).
     pub async fn exec(&self, command: &str) -> Result<Vec<u8>, AdbError> {
+        let started = Started::now();
         let service = format!("exec:{command}");
-        self.bounded_stream(
-            || brief("exec", command),
-            &service,
-            async |stream| read_to_eof(stream).await,
-        )
-        .await
+        let result = self
+            .bounded_stream(
+                || brief("exec", command),
+                &service,
+                async |stream| read_to_eof(stream).await,
+            )
+            .await;
+        let output = match &result {
+            Ok(bytes) => format!("({} bytes)", bytes.len()),
+            Err(e) => e.to_string(),
+        };
+        // `exec:` reports no exit status: a stream read to its end counts as 0.
+        let exit_code = result.as_ref().ok().map(|_| 0);
+        self.remember(started.record(command, exit_code, output));
+        result
+    }
+}
+
+/// When a command started, to record it once it ends.
+struct Started {
+    at: std::time::Instant,
+    at_ms: u64,
+}
+
+impl Started {
+    fn now() -> Started {
+        Started {
+            at: std::time::Instant::now(),
+            at_ms: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as u64),
+        }
+    }
+
+    /// The record of `command`, its output cut to [`RECORD_OUTPUT`] bytes.
+    fn record(self, command: &str, exit_code: Option<i32>, mut output: String) -> CommandRecord {
+        if output.len() > RECORD_OUTPUT {
+            let mut end = RECORD_OUTPUT;
+            while !output.is_char_boundary(end) {
+                end -= 1;
+            }
+            output.truncate(end);
+            output.push('…');
+        }
+        CommandRecord {
+            at_ms: self.at_ms,
+            command: command.chars().take(200).collect(),
+            exit_code,
+            duration_ms: self.at.elapsed().as_millis() as u64,
+            output,
+        }
     }
 }
 
