@@ -311,6 +311,67 @@ async fn max_interval_below_min_interval_is_refused_naming_max_interval() {
 }
 
 #[tokio::test]
+async fn a_phone_named_twice_is_refused_naming_the_second() {
+    let app = app().await;
+    let mut body = follow(&["@a"]);
+    body["serials"] = json!([PHONE, PHONE]);
+    let reply = app.post("/task", body).await;
+    assert_eq!(reply["code"], 40001, "{reply}");
+    assert_eq!(paths(&reply), ["/serials/1"]);
+    assert_eq!(app.total().await, 0);
+}
+
+#[tokio::test]
+async fn an_account_named_twice_is_refused_however_it_is_written() {
+    let app = app().await;
+    let body = json!({"usernames": ["alice", " @alice"], "script_name": "follow",
+                      "script_config": {"target_users": ["@a"]}, "start_time": later()});
+    let reply = app.post("/task", body).await;
+    assert_eq!(reply["code"], 40001, "{reply}");
+    let errors = reply["data"]["errors"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        errors.iter().any(|e| e["path"] == "/usernames/1"
+            && e["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("already at /usernames/0"))),
+        "{reply}"
+    );
+    assert_eq!(app.total().await, 0);
+}
+
+#[tokio::test]
+async fn an_interval_beyond_a_week_is_refused() {
+    let app = app().await;
+    let mut body = follow(&["@a", "@b"]);
+    body["min_interval"] = json!(4_000_000_000u64 / 1000);
+    body["max_interval"] = json!(4_000_000_000u64);
+    let reply = app.post("/task", body).await;
+    assert_eq!(reply["code"], 40001, "{reply}");
+    assert_eq!(app.total().await, 0);
+    let mut body = follow(&["@a", "@b"]);
+    body["max_interval"] = json!(10_081);
+    let reply = app.post("/task", body).await;
+    assert_eq!(paths(&reply), ["/max_interval"], "{reply}");
+}
+
+#[tokio::test]
+async fn a_caption_longer_than_the_schema_allows_is_refused_naming_it() {
+    let app = app().await;
+    let body = json!({"serials": [PHONE], "script_name": "post", "start_time": later(),
+                      "script_config": {"captions": "a".repeat(100_000), "material_list": ["/tmp/v.mp4"]}});
+    let reply = app.post("/task", body).await;
+    assert_eq!(reply["code"], 40001, "{reply}");
+    assert!(
+        paths(&reply).iter().any(|p| p == "/script_config/captions"),
+        "{reply}"
+    );
+    assert_eq!(app.total().await, 0);
+}
+
+#[tokio::test]
 async fn a_number_with_an_integral_value_is_an_integer() {
     let app = app().await;
     let mut body = follow(&["@a", "@b"]);

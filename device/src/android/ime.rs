@@ -3,7 +3,7 @@
 
 use base64::Engine as _;
 
-use super::{all_output, failed, q};
+use super::{all_output, failed, q, text_chunks};
 use crate::adb::{AdbError, Device};
 
 /// ADBKeyboard's input method id (github.com/senzhk/ADBKeyBoard).
@@ -122,18 +122,20 @@ impl Device {
                 ),
             ));
         }
-        let b64 = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
-        let command = format!("am broadcast -a ADB_INPUT_B64 --es msg {b64}");
-        let out = self.run(&command).await?;
-        if !all_output(&out).contains("Broadcast completed") {
-            return Err(failed(
-                &command,
-                out.exit_code,
-                &format!(
-                    "the broadcast to ADBKeyboard did not complete: {}",
-                    all_output(&out).trim()
-                ),
-            ));
+        for chunk in text_chunks(text) {
+            let b64 = base64::engine::general_purpose::STANDARD.encode(chunk.as_bytes());
+            let command = format!("am broadcast -a ADB_INPUT_B64 --es msg {b64}");
+            let out = self.run(&command).await?;
+            if !all_output(&out).contains("Broadcast completed") {
+                return Err(failed(
+                    &command,
+                    out.exit_code,
+                    &format!(
+                        "the broadcast to ADBKeyboard did not complete: {}",
+                        all_output(&out).trim()
+                    ),
+                ));
+            }
         }
         Ok(())
     }

@@ -1,7 +1,7 @@
 //! Input injection: taps, swipes, key events and ASCII text through `input`, with the vendor ROMs'
 //! refusal (MIUI/HyperOS, ColorOS: `SecurityException … INJECT_EVENTS`) turned into what to switch on.
 
-use super::{all_output, command_error, failed, q};
+use super::{all_output, command_error, failed, q, text_chunks};
 use crate::adb::{AdbError, Device, ShellOutput};
 
 /// What the phone says when it refuses injected input (field case 13: Android 10 and 12+ wordings).
@@ -42,8 +42,11 @@ impl Device {
                 "`input text` cannot type {text:?}; use the ADBKeyboard IME for it"
             )));
         }
-        let escaped = text.replace(' ', "%s");
-        self.input(&format!("input text {}", q(&escaped)?)).await
+        for chunk in text_chunks(text) {
+            let escaped = chunk.replace(' ', "%s");
+            self.input(&format!("input text {}", q(&escaped)?)).await?;
+        }
+        Ok(())
     }
 
     /// Runs an `input` command and reads the refusal some ROMs print.

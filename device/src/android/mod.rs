@@ -85,3 +85,40 @@ pub(crate) fn all_output(out: &ShellOutput) -> String {
     }
     text
 }
+
+/// Most bytes of text one typing command carries: adb's service request is at most 64 KiB, and
+/// base64 (ADBKeyboard) or `%s` escapes (`input text`) grow it.
+pub(crate) const TEXT_CHUNK_BYTES: usize = 4096;
+
+/// `text` cut into pieces of at most [`TEXT_CHUNK_BYTES`] bytes, each ending on a character
+/// boundary, so text of any length reaches the phone in several commands.
+pub(crate) fn text_chunks(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let mut end = rest.len().min(TEXT_CHUNK_BYTES);
+        while !rest.is_char_boundary(end) {
+            end -= 1;
+        }
+        let (chunk, tail) = rest.split_at(end);
+        rest = tail;
+        Some(chunk)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_text_is_cut_on_character_boundaries_and_nothing_is_lost() {
+        let text = "é🎉a".repeat(2000);
+        let chunks: Vec<&str> = text_chunks(&text).collect();
+        assert!(chunks.len() > 1);
+        assert!(chunks.iter().all(|c| c.len() <= TEXT_CHUNK_BYTES));
+        assert_eq!(chunks.concat(), text);
+        assert_eq!(text_chunks("").count(), 0);
+    }
+}

@@ -1,6 +1,8 @@
 //! Task creation, all of it: checks a request in the contract's order (script name, script, then
 //! every other rule), asks the script to split its config, fans out over targets, inserts atomically.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Local, NaiveTime, TimeZone};
 use phonefleet_runtime::{ConfigViolation, HostPathKind, host_paths};
 use rand::Rng;
@@ -31,6 +33,10 @@ pub struct CreateTask {
     pub min_interval: Option<u32>,
     pub max_interval: Option<u32>,
 }
+
+/// The longest spacing between two tasks of a request on one phone, in minutes: a week. Longer
+/// waits are better scheduled with `start_time`, and unbounded ones overflow the calendar.
+pub const MAX_INTERVAL_MINUTES: u32 = 7 * 24 * 60;
 
 /// Who the tasks of a request run for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -92,10 +98,25 @@ pub fn check_request(
             "enable_multi_account applies to device mode (serials) only",
         ));
     }
-    for (field, list) in [("serials", &req.serials), ("usernames", &req.usernames)] {
+    for (field, list, what) in [
+        ("serials", &req.serials, "phone"),
+        ("usernames", &req.usernames, "account"),
+    ] {
+        let mut seen: HashMap<&str, usize> = HashMap::new();
         for (i, item) in list.iter().flatten().enumerate() {
-            if item.trim().is_empty() {
+            let key = normalize(item);
+            if key.is_empty() {
                 errors.push(violation(&format!("/{field}/{i}"), "must not be empty"));
+            } else if let Some(first) = seen.get(key) {
+                errors.push(violation(
+                    &format!("/{field}/{i}"),
+                    format!(
+                        "{item:?} is already at /{field}/{first}: name each {what} once, or its task \
+                         would run twice"
+                    ),
+                ));
+            } else {
+                seen.insert(key, i);
             }
         }
     }
@@ -106,6 +127,17 @@ pub fn check_request(
             "script_config must be a JSON object",
         )),
         None => errors.push(violation("/script_config", "script_config is required")),
+    }
+    for (field, minutes) in [
+        ("min_interval", req.min_interval),
+        ("max_interval", req.max_interval),
+    ] {
+        if minutes.is_some_and(|m| m > MAX_INTERVAL_MINUTES) {
+            errors.push(violation(
+                &format!("/{field}"),
+                format!("{field} is at most {MAX_INTERVAL_MINUTES} minutes (a week)"),
+            ));
+        }
     }
     let (min, max) = (req.min_interval.unwrap_or(0), req.max_interval.unwrap_or(0));
     if max < min {

@@ -234,8 +234,11 @@ pub struct PostConfig {
     #[serde(default = "default_image_count")]
     #[schemars(range(min = 1))]
     pub image_count: u32,
-    /// Caption; spintax `{a|b|c}` (nested allowed) is resolved once per task. Any Unicode, emoji included.
+    /// Caption; spintax `{a|b|c}` (nested allowed) is resolved once per task. Any Unicode, emoji
+    /// included, up to 10,000 characters (TikTok itself keeps 4,000 of a caption); long text is
+    /// typed in pieces.
     #[serde(default)]
+    #[schemars(length(max = 10000))]
     pub captions: String,
     /// share, addButton or useSound.
     #[serde(default)]

@@ -254,3 +254,27 @@ async fn conditional_requirements_of_the_post_schema_are_enforced_at_creation() 
         assert_eq!(reply["code"], 40001, "{config}: {reply}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caption_of_nine_thousand_characters_reaches_the_phone_intact() {
+    let fleet = Fleet::start(vec![PhoneConfig::default()]).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (video, _) = media(dir.path(), "long.mp4");
+    // Far past one adb request once base64-encoded: typed in pieces.
+    let caption = vec!["Café ☕ au lait, s'il vous plaît! 🎉"; 260].join(" ");
+    assert!(caption.chars().count() > 9_000);
+    let task = post(
+        &fleet,
+        json!({"material_list": [video], "captions": caption}),
+    )
+    .await;
+    assert_eq!(task["status"], 2, "{}", task["error"]);
+    let posted = posts(&fleet).await[0]["caption"].clone();
+    let posted = posted.as_str().unwrap_or_default();
+    assert!(
+        posted == caption,
+        "{} characters arrived of {}",
+        posted.chars().count(),
+        caption.chars().count()
+    );
+}
