@@ -101,6 +101,11 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         Some(dir) => Some(watch_plugins(&registry, dir, events.clone())?),
         None => None,
     };
+    let scripts: Vec<String> = registry
+        .all()
+        .iter()
+        .map(|p| format!("{} {}", p.meta().name, p.meta().version))
+        .collect();
     let state = assemble(&config, store, registry, adb, tracker.subscribe(), events);
     tokio::spawn(publish_device_changes(
         state.phones.subscribe(),
@@ -126,7 +131,13 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
             })
             .await
     });
-    tracing::info!("phonefleet listening on http://{addr}/api/v1");
+    tracing::info!(
+        data_dir = %config.data_dir.display(),
+        adb_server = %config.adb_server,
+        plugin_dir = ?config.plugin_dir,
+        scripts = %scripts.join(", "),
+        "phonefleet listening on http://{addr}/api/v1"
+    );
     Ok(Server {
         addr,
         shutdown,
@@ -221,7 +232,7 @@ fn watch_plugins(
         .map_err(watch_err)
 }
 
-/// Publishes `device_online` / `device_offline` whenever a phone's state changes.
+/// Publishes `device_online` / `device_offline` whenever a phone's state changes, and logs it.
 async fn publish_device_changes(mut phones: watch::Receiver<Arc<Vec<Phone>>>, events: Events) {
     let mut online = std::collections::BTreeSet::new();
     loop {
@@ -232,11 +243,13 @@ async fn publish_device_changes(mut phones: watch::Receiver<Arc<Vec<Phone>>>, ev
             .map(|p| p.name.clone())
             .collect();
         for serial in now.difference(&online) {
+            tracing::info!(phone = %serial, "phone online");
             events.publish(Event::DeviceOnline {
                 serial: serial.clone(),
             });
         }
         for serial in online.difference(&now) {
+            tracing::warn!(phone = %serial, "phone offline");
             events.publish(Event::DeviceOffline {
                 serial: serial.clone(),
             });
