@@ -95,15 +95,26 @@ impl Accounts {
             && !is_android_package(package)
         {
             return Err(AccountError::Invalid(format!(
-                "package {package:?} is not an Android package name: dot-separated words of letters,                  digits and '_', each starting with a letter (e.g. com.zhiliaoapp.musically)"
+                "package {package:?} is not an Android package name: dot-separated words of letters, \
+                 digits and '_', each starting with a letter (e.g. com.zhiliaoapp.musically)"
             )));
         }
-        self.store
+        let inserted = self
+            .store
             .insert_account(username, new.serial.trim(), &new.app, package, now_ms())
-            .await?
-            .ok_or_else(|| {
-                AccountError::Invalid(format!("account @{username} is already registered"))
-            })
+            .await?;
+        match inserted {
+            Some(account) => Ok(account),
+            None => {
+                let on = match self.store.account_by_username(username).await? {
+                    Some(existing) => format!(" on phone {}", existing.serial),
+                    None => String::new(),
+                };
+                Err(AccountError::Invalid(format!(
+                    "account @{username} is already registered{on}: delete it first to move it"
+                )))
+            }
+        }
     }
 
     pub async fn delete(&self, id: i64) -> Result<(), AccountError> {

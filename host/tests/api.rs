@@ -741,6 +741,31 @@ async fn an_account_package_that_is_not_an_android_package_is_refused() {
 }
 
 #[tokio::test]
+async fn an_account_registered_twice_is_refused_naming_its_phone() {
+    let app = app().await;
+    let first = app
+        .post("/account", json!({"username": "@shop_eu", "serial": PHONE}))
+        .await;
+    assert_eq!(first["code"], 0, "{first}");
+    let again = app
+        .post(
+            "/account",
+            json!({"username": "shop_eu", "serial": "OTHER"}),
+        )
+        .await;
+    assert_eq!(again["code"], 40001, "{again}");
+    let said = again["message"].as_str().unwrap_or_default();
+    assert!(
+        said.contains(&format!("already registered on phone {PHONE}")),
+        "{said}"
+    );
+    assert_eq!(
+        app.get("/account").await["data"].as_array().map(Vec::len),
+        Some(1)
+    );
+}
+
+#[tokio::test]
 async fn accounts_are_listed_on_their_device_and_can_be_removed() {
     let app = app().await;
     let made = app
