@@ -47,6 +47,10 @@ pub struct Config {
     /// task fails as "device offline".
     #[arg(long, env = "PHONEFLEET_OFFLINE_GRACE_SECS", default_value_t = 10)]
     pub offline_grace_secs: u64,
+    /// Seconds running tasks get to finish when the host is asked to stop (SIGTERM, Ctrl-C); those
+    /// still running then fail as "host shutting down".
+    #[arg(long, env = "PHONEFLEET_SHUTDOWN_GRACE_SECS", default_value_t = 30)]
+    pub shutdown_grace_secs: u64,
     /// Hours a failed task's evidence (last screenshot, UI dump, command log) is kept.
     #[arg(
         long,
@@ -144,6 +148,7 @@ impl Config {
             license_plan: Plan::Pro,
             device_limit: 0,
             offline_grace_secs: 10,
+            shutdown_grace_secs: 30,
             artifacts_max_age_hours: 168,
             artifacts_max_mib: 512,
             script_limits: Vec::new(),

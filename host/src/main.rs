@@ -56,16 +56,20 @@ async fn main() -> std::process::ExitCode {
             };
         }
     };
-    let server = match phonefleet::start(config).await {
+    let mut server = match phonefleet::start(config).await {
         Ok(server) => server,
         Err(e) => {
             eprintln!("phonefleet: {e}");
             return std::process::ExitCode::FAILURE;
         }
     };
-    let result = tokio::select! {
-        r = tokio::signal::ctrl_c() => r.map(|_| ()),
-        r = server.wait() => r,
+    let failed = tokio::select! {
+        () = stop_requested() => None,
+        r = server.wait() => Some(r),
+    };
+    let result = match failed {
+        None => server.stop().await,
+        Some(r) => r,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -73,5 +77,21 @@ async fn main() -> std::process::ExitCode {
             eprintln!("phonefleet: {e}");
             std::process::ExitCode::FAILURE
         }
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM (what `systemctl stop`, `docker stop` and `kill` send).
+async fn stop_requested() {
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(term) => term,
+        Err(e) => {
+            tracing::warn!("cannot listen for SIGTERM ({e}); only Ctrl-C stops gracefully");
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
     }
 }

@@ -49,6 +49,8 @@ pub struct Server {
     addr: SocketAddr,
     shutdown: oneshot::Sender<()>,
     serving: JoinHandle<std::io::Result<()>>,
+    state: Arc<AppState>,
+    shutdown_grace: Duration,
     _tracker: DeviceTracker,
     _watcher: Option<PluginWatcher>,
 }
@@ -59,11 +61,33 @@ impl Server {
         self.addr
     }
 
-    /// Serves until the HTTP server stops.
-    pub async fn wait(self) -> std::io::Result<()> {
-        self.serving
+    /// Serves until the HTTP server stops by itself (it failed).
+    pub async fn wait(&mut self) -> std::io::Result<()> {
+        (&mut self.serving)
             .await
             .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+    }
+
+    /// A graceful stop (SIGTERM, Ctrl-C): no task starts any more, running tasks get
+    /// `--shutdown-grace-secs` to finish and the rest fail as "host shutting down" (so none is
+    /// found "interrupted" at the next start); then the API closes. Says what happened in the log.
+    pub async fn stop(self) -> std::io::Result<()> {
+        let grace = self.shutdown_grace;
+        tracing::info!(
+            "stopping: no task starts any more; running tasks get up to {grace:?} to finish"
+        );
+        let drained = self.state.tasks.drain(grace).await;
+        if drained.stopped > 0 {
+            tracing::warn!(
+                "stopped {} of {} running task(s) that did not finish within {grace:?}: they failed as \"{}\"",
+                drained.stopped,
+                drained.waiting,
+                crate::tasks::HOST_SHUTTING_DOWN
+            );
+        } else {
+            tracing::info!("all {} running task(s) finished", drained.waiting);
+        }
+        self.shutdown().await
     }
 
     /// Stops accepting requests and waits for the listener to close.
@@ -123,6 +147,7 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         source,
     })?;
     let (shutdown, stop) = oneshot::channel::<()>();
+    let api_state = state.clone();
     let app = api::router(state);
     let serving = tokio::spawn(async move {
         axum::serve(listener, app)
@@ -142,6 +167,8 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         addr,
         shutdown,
         serving,
+        state: api_state,
+        shutdown_grace: Duration::from_secs(config.shutdown_grace_secs),
         _tracker: tracker,
         _watcher: watcher,
     })

@@ -1,5 +1,6 @@
-//! Crash safety of the real binary: `kill -9` mid-run and restart loses no accepted task, runs
-//! none twice on a phone, and fails exactly the ones that were running with the restart reason.
+//! Stopping the real binary mid-run. `kill -9` and restart loses no accepted task, runs none twice
+//! on a phone, and fails exactly the ones that were running with the restart reason. SIGTERM lets
+//! the running tasks finish first, so none is found interrupted at the next start.
 
 mod common;
 
@@ -126,6 +127,81 @@ async fn a_host_killed_mid_run_loses_no_task_and_runs_none_twice() {
         assert!(
             !done || started.contains_key(id),
             "completed task {id} never started on a phone"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_lets_running_tasks_finish_and_none_is_found_interrupted() {
+    let adb = AdbServer::start().await;
+    let mut phones = Vec::new();
+    for _ in 0..2 {
+        let phone = VPhone::start(PhoneConfig {
+            dump_delay: Duration::from_millis(150),
+            ..PhoneConfig::default()
+        })
+        .await
+        .expect("phone");
+        adb.connect(&phone).await;
+        phones.push(phone);
+    }
+    let serials: Vec<String> = phones.iter().map(VPhone::serial).collect();
+    let data = tempfile::tempdir().expect("data dir");
+    let mut host = Host::serve(data.path(), data.path(), &adb, None, 1);
+    host.wait_online(2).await;
+    let body = json!({"serials": serials, "script_name": "follow",
+                      "script_config": {"target_users": ["@a1", "@a2", "@a3"]}});
+    let created: Value = host
+        .http
+        .post(format!("{}/task", host.base))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<i64> = created["data"]["task_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_i64)
+        .collect();
+    host.wait_for("/task/stats", "both phones busy", |r| {
+        r["data"]["running"] == 2
+    })
+    .await;
+    let pid = host.child.id().expect("a pid").to_string();
+    let term = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill runs");
+    assert!(term.success());
+    let exit = tokio::time::timeout(common::WAIT, host.child.wait())
+        .await
+        .expect("the host stops within the wait")
+        .expect("host reaped");
+    assert!(exit.success(), "a graceful stop exits 0: {exit:?}");
+    let console = std::fs::read_to_string(data.path().join("host-1.log")).expect("log");
+    assert!(
+        console.contains("all 2 running task(s) finished"),
+        "{console}"
+    );
+
+    let host = Host::serve(data.path(), data.path(), &adb, Some(host.port()), 2);
+    host.wait_for("/task/stats", "every task finished", |r| {
+        r["data"]["completed"] == ids.len()
+    })
+    .await;
+    for id in &ids {
+        let task = host.get(&format!("/task/{id}")).await.expect("task")["data"].clone();
+        assert_eq!(task["status"], 2, "{task}");
+    }
+    for serial in &serials {
+        let runs = starts_on_phone(&adb, serial).await;
+        assert!(
+            runs.values().all(|n| *n == 1),
+            "{serial} ran a task twice: {runs:?}"
         );
     }
 }

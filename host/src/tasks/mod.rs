@@ -20,12 +20,14 @@ use crate::store::{LogPage, Stats, Store, StoreError, TaskFilter, TaskStatus};
 pub use create::CreateTask;
 pub use model::TaskView;
 pub use recorder::MOST_ROWS_PER_RUN;
-pub use scheduler::{Scheduler, SchedulerConfig};
+pub use scheduler::{Drained, Scheduler, SchedulerConfig};
 
 /// How long stop and delete wait for a running plugin to be gone.
 const STOP_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 /// The error of a task stopped through the API.
 pub const STOPPED_BY_USER: &str = "stopped by user";
+/// The error of a task still running when a graceful stop's grace ran out.
+pub const HOST_SHUTTING_DOWN: &str = "host shutting down";
 
 /// Why a task request was refused or failed.
 #[derive(Debug, thiserror::Error)]
@@ -117,6 +119,12 @@ impl Tasks {
 
     pub async fn stats(&self) -> Result<Stats, TaskError> {
         Ok(self.store.stats().await?)
+    }
+
+    /// For a graceful stop of the host: no task starts any more; running ones get `grace` to finish,
+    /// then fail with [`HOST_SHUTTING_DOWN`].
+    pub async fn drain(&self, grace: std::time::Duration) -> Drained {
+        self.scheduler.drain(grace, HOST_SHUTTING_DOWN).await
     }
 
     /// Stops a pending or running task: it becomes failed with "stopped by user". A running

@@ -8,6 +8,7 @@
 //! queue, and a running task survives its phone being away for less than the grace period.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -57,6 +58,8 @@ struct Inner {
     /// Phones whose task just went back to the queue → when they may be tried again, so a phone
     /// adb lists but that does not answer is not tried in a tight loop.
     resting: Mutex<HashMap<String, Instant>>,
+    /// The host is stopping: no task starts any more.
+    draining: AtomicBool,
 }
 
 struct Running {
@@ -120,6 +123,7 @@ impl Scheduler {
             wake: Notify::new(),
             running: Mutex::new(HashMap::new()),
             resting: Mutex::new(HashMap::new()),
+            draining: AtomicBool::new(false),
         });
         tokio::spawn(dispatch_loop(inner.clone(), table));
         Scheduler { inner }
@@ -146,7 +150,58 @@ impl Scheduler {
         run.cancel.cancel(reason);
         Some(Stopping(run.ended.clone()))
     }
+
+    /// For a graceful stop of the host: starts no task from now on, lets the running ones finish
+    /// for up to `grace`, then stops the rest with `reason` and waits (briefly) for them to end.
+    pub async fn drain(&self, grace: Duration, reason: &str) -> Drained {
+        self.inner.draining.store(true, Ordering::Relaxed);
+        let running: Vec<(i64, watch::Receiver<bool>)> = self
+            .inner
+            .running()
+            .values()
+            .map(|r| (r.task_id, r.ended.clone()))
+            .collect();
+        let waiting = running.len();
+        let all_ended = |runs: Vec<(i64, watch::Receiver<bool>)>| async move {
+            for (_, mut ended) in runs {
+                // A dropped sender means the run is gone too.
+                let _ = ended.wait_for(|e| *e).await;
+            }
+        };
+        let finished = tokio::time::timeout(grace, all_ended(running.clone()))
+            .await
+            .is_ok();
+        if finished {
+            return Drained {
+                waiting,
+                stopped: 0,
+            };
+        }
+        let mut stopped = 0;
+        for (id, _) in &running {
+            if self.stop(*id, reason).is_some() {
+                stopped += 1;
+            }
+        }
+        if tokio::time::timeout(STOP_WAIT, all_ended(running))
+            .await
+            .is_err()
+        {
+            tracing::warn!("some runs did not end within {STOP_WAIT:?} of being stopped");
+        }
+        Drained { waiting, stopped }
+    }
 }
+
+/// What a graceful stop found: how many tasks were running, and how many of them had to be stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Drained {
+    pub waiting: usize,
+    pub stopped: usize,
+}
+
+/// How long stopped runs are waited for during a graceful stop.
+const STOP_WAIT: Duration = Duration::from_secs(5);
 
 impl Inner {
     fn running(&self) -> std::sync::MutexGuard<'_, HashMap<String, Running>> {
@@ -210,6 +265,9 @@ async fn dispatch(
         } else {
             soonest(since + inner.offline_grace);
         }
+    }
+    if inner.draining.load(Ordering::Relaxed) {
+        return Ok(next);
     }
     let now = now_ms();
     // A phone is busy while a task runs on it by name or on its handset under another name.
