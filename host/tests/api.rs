@@ -372,6 +372,39 @@ async fn a_caption_longer_than_the_schema_allows_is_refused_naming_it() {
 }
 
 #[tokio::test]
+async fn the_create_reply_says_when_each_task_starts() {
+    let app = app().await;
+    let mut body = follow(&["@a", "@b"]);
+    body["min_interval"] = json!(10);
+    body["max_interval"] = json!(10);
+    let reply = app.post("/task", body).await;
+    assert_eq!(reply["code"], 0, "{reply}");
+    let at = |i: usize| {
+        chrono::DateTime::parse_from_rfc3339(reply["data"]["start_times"][i].as_str().unwrap())
+            .unwrap()
+    };
+    assert_eq!(at(1) - at(0), chrono::Duration::minutes(10), "{reply}");
+    let stored = app
+        .get(&format!("/task/{}", reply["data"]["task_ids"][0]))
+        .await;
+    assert_eq!(
+        stored["data"]["start_time"],
+        reply["data"]["start_times"][0]
+    );
+}
+
+#[tokio::test]
+async fn a_start_time_long_past_is_refused_naming_it() {
+    let app = app().await;
+    let mut body = follow(&["@a"]);
+    body["start_time"] = json!("2020-01-01T00:00:00Z");
+    let reply = app.post("/task", body).await;
+    assert_eq!(reply["code"], 40001, "{reply}");
+    assert_eq!(paths(&reply), ["/start_time"]);
+    assert_eq!(app.total().await, 0);
+}
+
+#[tokio::test]
 async fn a_number_with_an_integral_value_is_an_integer() {
     let app = app().await;
     let mut body = follow(&["@a", "@b"]);

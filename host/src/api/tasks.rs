@@ -19,16 +19,23 @@ use crate::tasks::{TaskPage, TaskView};
 pub struct Created {
     task_ids: Vec<i64>,
     created_count: usize,
+    /// When each task starts (RFC 3339), in the order of `task_ids`: `start_time` resolved, plus
+    /// the intervals between tasks on one phone.
+    start_times: Vec<String>,
 }
 
 /// Create tasks: targets × the script's split of the config, all or none.
 #[utoipa::path(post, path = "/api/v1/task", request_body = CreateTask,
     responses((status = 200, body = Envelope<Created>), Errors))]
 pub async fn create(State(app): State<Arc<AppState>>, Body(req): Body<CreateTask>) -> AppResult {
-    let ids = app.tasks.create(req).await?;
+    let created = app.tasks.create(req).await?;
     Ok(ok(Created {
-        created_count: ids.len(),
-        task_ids: ids,
+        created_count: created.len(),
+        start_times: created
+            .iter()
+            .map(|(_, at)| crate::clock::rfc3339(*at))
+            .collect(),
+        task_ids: created.into_iter().map(|(id, _)| id).collect(),
     }))
 }
 

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Local, NaiveTime, TimeZone};
+use chrono::{DateTime, Local, NaiveTime, TimeZone, Timelike};
 use phonefleet_runtime::{ConfigViolation, HostPathKind, host_paths};
 use rand::Rng;
 use serde::Deserialize;
@@ -52,14 +52,33 @@ fn violation(path: &str, message: impl Into<String>) -> ConfigViolation {
     }
 }
 
-/// Parses `start_time`: `HH:MM` is the next time the local clock shows it; RFC 3339 is taken as is.
+/// How far in the past an RFC 3339 `start_time` may be and still mean "now" (a client's clock a
+/// little behind the host's).
+pub const PAST_START_TOLERANCE_MS: i64 = 5 * 60_000;
+
+/// Parses `start_time` into Unix milliseconds, never earlier than `now` (so a task cannot jump
+/// ahead of those already waiting):
+/// - `HH:MM`: the next time the local clock shows it; the current minute means now;
+/// - RFC 3339: that moment; up to [`PAST_START_TOLERANCE_MS`] in the past means now, further back
+///   is refused.
 pub fn parse_start_time(text: &str, now: DateTime<Local>) -> Result<i64, String> {
+    let now_ms = now.timestamp_millis();
     if let Ok(at) = DateTime::parse_from_rfc3339(text) {
-        return Ok(at.timestamp_millis());
+        let at = at.timestamp_millis();
+        if at < now_ms - PAST_START_TOLERANCE_MS {
+            return Err(format!(
+                "start_time {text:?} is {} minutes in the past: leave start_time out to start now",
+                (now_ms - at) / 60_000
+            ));
+        }
+        return Ok(at.max(now_ms));
     }
     let time = NaiveTime::parse_from_str(text, "%H:%M").map_err(|_| {
         format!("start_time {text:?} is neither \"HH:MM\" nor an RFC 3339 timestamp")
     })?;
+    if now.time().hour() == time.hour() && now.time().minute() == time.minute() {
+        return Ok(now_ms);
+    }
     let mut day = now.date_naive();
     for _ in 0..3 {
         // A local time can be skipped by a DST change; try the following day then.
@@ -218,7 +237,8 @@ pub fn invalid(errors: Vec<ConfigViolation>) -> TaskError {
 
 impl Tasks {
     /// Validates a request, plans it with its script and inserts every task, or none.
-    pub async fn create(&self, req: CreateTask) -> Result<Vec<i64>, TaskError> {
+    /// Returns each new task's id and when it starts (Unix milliseconds), in order.
+    pub async fn create(&self, req: CreateTask) -> Result<Vec<(i64, i64)>, TaskError> {
         let name = req
             .script_name
             .as_deref()
@@ -281,7 +301,10 @@ impl Tasks {
             task_ids: ids.clone(),
         });
         self.scheduler.wake();
-        Ok(ids)
+        Ok(ids
+            .into_iter()
+            .zip(rows.iter().map(|r| r.start_at))
+            .collect())
     }
 
     /// Who the tasks run for: each serial (or each of its accounts with `enable_multi_account`),
@@ -386,7 +409,6 @@ fn missing_host_paths(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::Timelike;
 
     fn at(h: u32, m: u32) -> DateTime<Local> {
         let today = Local::now().date_naive();
@@ -418,13 +440,35 @@ mod tests {
 
     #[test]
     fn start_time_accepts_rfc3339() {
-        let ms = parse_start_time("2026-11-28T14:30:00+01:00", Local::now()).unwrap();
+        let now = DateTime::parse_from_rfc3339("2026-11-28T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Local);
+        let ms = parse_start_time("2026-11-28T14:30:00+01:00", now).unwrap();
         assert_eq!(
             ms,
             DateTime::parse_from_rfc3339("2026-11-28T13:30:00Z")
                 .unwrap()
                 .timestamp_millis()
         );
+    }
+
+    #[test]
+    fn start_time_in_the_current_minute_is_now() {
+        let now = at(10, 30) + chrono::Duration::seconds(42);
+        assert_eq!(parse_start_time("10:30", now), Ok(now.timestamp_millis()));
+    }
+
+    #[test]
+    fn a_moment_ago_is_now_and_long_ago_is_refused() {
+        let now = at(10, 30);
+        let moment_ago = (now - chrono::Duration::seconds(90)).to_rfc3339();
+        assert_eq!(
+            parse_start_time(&moment_ago, now),
+            Ok(now.timestamp_millis())
+        );
+        let yesterday = (now - chrono::Duration::days(1)).to_rfc3339();
+        let refused = parse_start_time(&yesterday, now).unwrap_err();
+        assert!(refused.contains("1440 minutes in the past"), "{refused}");
     }
 
     #[test]
