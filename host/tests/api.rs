@@ -799,6 +799,29 @@ async fn an_account_registered_twice_is_refused_naming_its_phone() {
 }
 
 #[tokio::test]
+async fn times_are_rfc_3339_everywhere() {
+    let app = app().await;
+    app.post("/account", json!({"username": "@shop_eu", "serial": PHONE}))
+        .await;
+    let ids = app.create(follow(&["@a"])).await;
+    let account = app.get("/account").await["data"][0].clone();
+    let task = app.get(&format!("/task/{}", ids[0])).await["data"].clone();
+    for (what, value) in [
+        ("account created_at", &account["created_at"]),
+        ("task created_at", &task["created_at"]),
+        ("task start_time", &task["start_time"]),
+    ] {
+        let text = value
+            .as_str()
+            .unwrap_or_else(|| panic!("{what} is not a string: {value}"));
+        assert!(
+            chrono::DateTime::parse_from_rfc3339(text).is_ok(),
+            "{what}: {text}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn accounts_are_listed_on_their_device_and_can_be_removed() {
     let app = app().await;
     let made = app

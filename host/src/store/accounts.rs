@@ -11,6 +11,9 @@ pub struct AccountRow {
     pub serial: String,
     pub app: String,
     pub package: Option<String>,
+    /// When it was registered (RFC 3339).
+    #[serde(serialize_with = "crate::clock::as_rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: i64,
 }
 

@@ -10,7 +10,9 @@ use super::{Store, StoreError};
 pub struct LogRow {
     /// Increasing within a task: lines are shown in id order.
     pub id: i64,
-    /// When, in Unix milliseconds.
+    /// When (RFC 3339, milliseconds).
+    #[serde(serialize_with = "crate::clock::as_rfc3339_millis")]
+    #[schema(value_type = String, format = DateTime)]
     pub at: i64,
     /// `trace`, `debug`, `info`, `warn` or `error`.
     pub level: String,

@@ -16,7 +16,13 @@ pub struct MaterialRow {
     pub size: i64,
     /// Comma-separated.
     pub tags: String,
+    /// When it was added (RFC 3339).
+    #[serde(serialize_with = "crate::clock::as_rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: i64,
+    /// When a task last posted it (RFC 3339), if ever.
+    #[serde(serialize_with = "crate::clock::as_rfc3339_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub used_at: Option<i64>,
 }
 
