@@ -151,7 +151,9 @@ impl Phones {
                 e.apps.clone(),
             )
         }) else {
-            return Err(NotReady::Offline(format!("{name} is not connected")));
+            return Err(NotReady::Offline(format!(
+                "device offline: {name} is not connected"
+            )));
         };
         if !described {
             readiness::describe(&device, &mut state).await;

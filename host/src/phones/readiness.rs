@@ -40,8 +40,9 @@ pub struct Readiness {
 /// Why a task cannot start on a phone.
 #[derive(Debug, thiserror::Error)]
 pub enum NotReady {
-    /// The phone is gone (or its adb server is): the task goes back to the queue.
-    #[error("device offline: {0}")]
+    /// The phone is gone (or its adb server is, or it does not answer): the task goes back to
+    /// the queue. The text starts with "device offline".
+    #[error("{0}")]
     Offline(String),
     /// The phone is there but cannot run this task; the text says why and what to do.
     #[error("{0}")]
@@ -56,7 +57,14 @@ impl From<AdbError> for NotReady {
             AdbError::Offline { .. }
             | AdbError::Lost { .. }
             | AdbError::ServerUnavailable { .. }
-            | AdbError::Timeout { .. } => NotReady::Offline(e.to_string()),
+            | AdbError::Timeout { .. } => {
+                let text = e.to_string();
+                NotReady::Offline(if text.starts_with("device offline") {
+                    text
+                } else {
+                    format!("device offline: {text}")
+                })
+            }
             other => NotReady::Refused(format!("the phone could not be checked: {other}")),
         }
     }

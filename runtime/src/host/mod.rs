@@ -40,7 +40,15 @@ impl From<DeviceError> for HostError {
 impl From<AdbError> for HostError {
     fn from(e: AdbError) -> HostError {
         HostError::Device(match e {
-            AdbError::Offline { .. } | AdbError::Lost { .. } => DeviceError::Offline(e.to_string()),
+            // The guest's error type says "device offline" itself; keep the detail only.
+            AdbError::Offline { .. } | AdbError::Lost { .. } => {
+                let text = e.to_string();
+                DeviceError::Offline(
+                    text.strip_prefix("device offline: ")
+                        .unwrap_or(&text)
+                        .to_owned(),
+                )
+            }
             AdbError::Timeout { .. } => DeviceError::Timeout(e.to_string()),
             other => DeviceError::Failed(other.to_string()),
         })
@@ -202,5 +210,20 @@ impl SharedGrants {
 
     pub fn lock(&self) -> MutexGuard<'_, Grants> {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_gone_phone_says_device_offline_once() {
+        let HostError::Device(DeviceError::Offline(detail)) = HostError::from(AdbError::Offline {
+            serial: "R58M00000A".into(),
+        }) else {
+            panic!("not an offline device error");
+        };
+        assert_eq!(detail, "R58M00000A is not connected");
     }
 }
