@@ -492,8 +492,20 @@ async fn a_wrongly_typed_query_parameter_is_40001() {
     let app = app().await;
     let (http, reply) = app.call("GET", "/task?page=abc", None).await;
     assert_eq!((http.as_u16(), reply["code"].clone()), (400, json!(40001)));
-    assert!(
-        reply["message"].as_str().unwrap().contains("page"),
+    assert_eq!(paths(&reply), ["/page"], "{reply}");
+    assert_eq!(
+        reply["data"]["errors"][0]["message"], "expected a whole number",
+        "{reply}"
+    );
+}
+
+#[tokio::test]
+async fn an_id_in_the_url_that_is_not_a_number_is_40001_in_plain_words() {
+    let app = app().await;
+    let (http, reply) = app.call("GET", "/task/abc", None).await;
+    assert_eq!((http.as_u16(), reply["code"].clone()), (400, json!(40001)));
+    assert_eq!(
+        reply["message"], "the id in the URL must be a whole number, not \"abc\"",
         "{reply}"
     );
 }

@@ -1,9 +1,9 @@
 //! Request extractors that answer bad input inside the envelope, never with a bare-text framework
-//! rejection. Query strings and path ids are axum's extractors with our rejection (derived); JSON
-//! bodies are read as JSON first, integral numbers such as `1.0` are made integers (JSON Schema
-//! calls them integers), and a type error names its field by JSON Pointer, in plain words.
+//! rejection. Path ids are axum's extractor with our rejection (derived); JSON bodies are read as
+//! JSON first, integral numbers such as `1.0` are made integers (JSON Schema calls them integers);
+//! in bodies and query strings a type error names its field by JSON Pointer, in plain words.
 
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use phonefleet_runtime::ConfigViolation;
@@ -13,10 +13,23 @@ use serde_json::Value;
 use super::BODY_LIMIT;
 use super::envelope::ApiError;
 
-/// A query string, rejected as 40001.
-#[derive(FromRequestParts)]
-#[from_request(via(axum::extract::Query), rejection(ApiError))]
+/// A query string; a parameter of the wrong type is 40001 naming it (`/page`), in plain words.
 pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, ApiError> {
+        let query = parts.uri.query().unwrap_or_default();
+        let pairs = form_urlencoded::parse(query.as_bytes());
+        serde_path_to_error::deserialize(serde_urlencoded::Deserializer::new(pairs))
+            .map(Query)
+            .map_err(|e| type_error(&e.path().to_string(), &e.inner().to_string()))
+    }
+}
 
 /// A path parameter, rejected as 40001.
 #[derive(FromRequestParts)]
@@ -36,18 +49,30 @@ impl<S: Send + Sync> FromRequest<S> for Form {
     }
 }
 
-impl From<QueryRejection> for ApiError {
-    fn from(e: QueryRejection) -> ApiError {
-        ApiError::invalid(format!("invalid query string: {}", e.body_text()))
-    }
-}
-
 impl From<PathRejection> for ApiError {
+    /// An id in the URL that is not a whole number, in plain words (named like a body field when
+    /// the route has several).
     fn from(e: PathRejection) -> ApiError {
-        ApiError::invalid(format!(
-            "invalid path: {}; ids are whole numbers",
-            e.body_text()
-        ))
+        use axum::extract::path::ErrorKind;
+        let PathRejection::FailedToDeserializePathParams(failed) = &e else {
+            return ApiError::invalid(format!("invalid path: {}", e.body_text()));
+        };
+        let (path, value) = match failed.kind() {
+            ErrorKind::ParseErrorAtKey { key, value, .. } => (format!("/{key}"), value.clone()),
+            ErrorKind::ParseErrorAtIndex { value, .. } | ErrorKind::ParseError { value, .. } => {
+                (String::new(), value.clone())
+            }
+            _ => return ApiError::invalid(format!("invalid path: {}", e.body_text())),
+        };
+        let message = format!("the id in the URL must be a whole number, not {value:?}");
+        ApiError::Invalid {
+            message: if path.is_empty() {
+                message.clone()
+            } else {
+                format!("{path}: {message}")
+            },
+            errors: vec![ConfigViolation { path, message }],
+        }
     }
 }
 
@@ -83,18 +108,21 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
         integral_floats_to_integers(&mut value);
         serde_path_to_error::deserialize(value)
             .map(Body)
-            .map_err(|e| {
-                let path = pointer(&e.path().to_string());
-                let message = plain_words(&e.inner().to_string());
-                ApiError::Invalid {
-                    message: if path.is_empty() {
-                        message.clone()
-                    } else {
-                        format!("{path}: {message}")
-                    },
-                    errors: vec![ConfigViolation { path, message }],
-                }
-            })
+            .map_err(|e| type_error(&e.path().to_string(), &e.inner().to_string()))
+    }
+}
+
+/// A value of the wrong type at serde_path_to_error's `path`, as 40001 naming it by JSON Pointer.
+fn type_error(path: &str, serde: &str) -> ApiError {
+    let path = pointer(path);
+    let message = plain_words(serde);
+    ApiError::Invalid {
+        message: if path.is_empty() {
+            message.clone()
+        } else {
+            format!("{path}: {message}")
+        },
+        errors: vec![ConfigViolation { path, message }],
     }
 }
 
@@ -156,6 +184,15 @@ fn plain_words(serde: &str) -> String {
         ("expected a string", "expected a string"),
         ("expected a sequence", "expected a list"),
         ("expected a map", "expected a JSON object"),
+        ("invalid digit found in string", "expected a whole number"),
+        (
+            "cannot parse integer from empty string",
+            "expected a whole number",
+        ),
+        (
+            "number too large to fit in target type",
+            "the number is too large",
+        ),
     ];
     let mut words = serde.to_owned();
     for (theirs, ours) in expected {
