@@ -834,6 +834,60 @@ async fn times_are_rfc_3339_everywhere() {
 }
 
 #[tokio::test]
+async fn an_account_on_a_phone_adb_does_not_list_is_registered_with_a_note() {
+    let app = app().await;
+    let made = app
+        .post(
+            "/account",
+            json!({"username": "@far_away", "serial": "GHOST1"}),
+        )
+        .await;
+    assert_eq!(made["code"], 0, "{made}");
+    let note = made["data"]["note"].as_str().unwrap_or_default();
+    assert!(note.contains("adb does not list phone GHOST1"), "{made}");
+    let here = app
+        .post(
+            "/account",
+            json!({"username": "@close_by", "serial": PHONE}),
+        )
+        .await;
+    assert!(here["data"]["note"].is_null(), "{here}");
+}
+
+#[tokio::test]
+async fn a_phone_known_only_from_accounts_and_waiting_tasks_is_listed_absent() {
+    let app = app().await;
+    app.post(
+        "/account",
+        json!({"username": "@far_away", "serial": "GHOST1"}),
+    )
+    .await;
+    let created = app
+        .post(
+            "/task",
+            json!({"usernames": ["@far_away"], "script_name": "follow",
+                   "script_config": {"target_users": ["@a"]}, "start_time": later()}),
+        )
+        .await;
+    assert_eq!(created["code"], 0, "{created}");
+    let devices = app.get("/device").await["data"].clone();
+    let ghost = devices
+        .as_array()
+        .and_then(|d| d.iter().find(|d| d["serial"] == "GHOST1"))
+        .cloned()
+        .unwrap_or_else(|| panic!("GHOST1 is not listed: {devices}"));
+    assert_eq!(ghost["state"], "absent");
+    assert_eq!(ghost["online"], false);
+    assert_eq!(ghost["waiting_tasks"], 1);
+    assert_eq!(ghost["accounts"], json!(["@far_away"]));
+    assert!(
+        ghost["note"]
+            .as_str()
+            .is_some_and(|n| n.contains("adb does not list"))
+    );
+}
+
+#[tokio::test]
 async fn accounts_are_listed_on_their_device_and_can_be_removed() {
     let app = app().await;
     let made = app

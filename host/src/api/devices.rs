@@ -1,6 +1,7 @@
 //! Handlers of `/device`: the phones ADB sees (with their task and accounts) and `adb connect`
 //! for network and cloud phones.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use axum::extract::State;
@@ -17,12 +18,15 @@ pub struct DeviceView {
     /// How tasks name the phone (`serials` of `POST /task`): adb's serial, or `SERIAL@usb:PATH`
     /// when several phones report one serial.
     serial: String,
-    /// adb's state: `device`, `offline`, `unauthorized`, `no permissions (...)`, ...
+    /// adb's state: `device`, `offline`, `unauthorized`, `no permissions (...)`, ...; `absent`
+    /// for a phone adb does not list but accounts or waiting tasks name.
     state: String,
     model: Option<String>,
     online: bool,
     busy: bool,
     current_task: Option<i64>,
+    /// Tasks queued for it (pending).
+    waiting_tasks: i64,
     accounts: Vec<String>,
     /// The handset's identity (`ro.serialno`, else `android_id`) once learnt.
     handset: Option<String>,
@@ -33,13 +37,22 @@ pub struct DeviceView {
     readiness: Option<Readiness>,
 }
 
-/// The phones ADB sees, with their readiness.
+/// The phones ADB sees, with their readiness and waiting tasks, then the phones only accounts or
+/// waiting tasks name (state `absent`).
 #[utoipa::path(get, path = "/api/v1/device",
     responses((status = 200, body = super::openapi::Envelope<Vec<DeviceView>>), super::openapi::Errors))]
 pub async fn list(State(app): State<Arc<AppState>>) -> AppResult {
     let phones = app.phones.current();
     let accounts = app.accounts.list().await?;
-    let views: Vec<DeviceView> = phones
+    let waiting: BTreeMap<String, i64> = app.tasks.pending_by_phone().await?.into_iter().collect();
+    let accounts_on = |serial: &str| -> Vec<String> {
+        accounts
+            .iter()
+            .filter(|a| a.serial == serial)
+            .map(|a| format!("@{}", a.username))
+            .collect()
+    };
+    let mut views: Vec<DeviceView> = phones
         .iter()
         .map(|p| {
             let current_task = app.tasks.running_on(&p.name);
@@ -50,11 +63,8 @@ pub async fn list(State(app): State<Arc<AppState>>) -> AppResult {
                 online: p.is_online(),
                 busy: current_task.is_some(),
                 current_task,
-                accounts: accounts
-                    .iter()
-                    .filter(|a| a.serial == p.name)
-                    .map(|a| format!("@{}", a.username))
-                    .collect(),
+                waiting_tasks: waiting.get(&p.name).copied().unwrap_or(0),
+                accounts: accounts_on(&p.name),
                 handset: p.handset.clone(),
                 note: p.note.clone(),
                 readiness: app
@@ -64,7 +74,41 @@ pub async fn list(State(app): State<Arc<AppState>>) -> AppResult {
             }
         })
         .collect();
+    // Phones only the queue or the accounts know: adb does not list them now.
+    let absent: BTreeSet<&str> = waiting
+        .keys()
+        .map(String::as_str)
+        .chain(accounts.iter().map(|a| a.serial.as_str()))
+        .filter(|serial| !phones.iter().any(|p| p.name == *serial))
+        .collect();
+    for serial in absent {
+        let waiting_tasks = waiting.get(serial).copied().unwrap_or(0);
+        views.push(DeviceView {
+            serial: serial.to_owned(),
+            state: ABSENT.to_owned(),
+            model: None,
+            online: false,
+            busy: false,
+            current_task: None,
+            waiting_tasks,
+            accounts: accounts_on(serial),
+            handset: None,
+            note: Some(absent_note(waiting_tasks)),
+            readiness: None,
+        });
+    }
     Ok(ok(views))
+}
+
+/// The state of a phone adb does not list, known from accounts or waiting tasks.
+pub const ABSENT: &str = "absent";
+
+/// What to do about a phone adb does not list.
+pub fn absent_note(waiting_tasks: i64) -> String {
+    format!(
+        "adb does not list this phone: plug it in, or connect it (POST /api/v1/device/connect); \
+         its {waiting_tasks} waiting task(s) run once it is online"
+    )
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -191,6 +191,15 @@ impl Store {
         Ok((total, rows))
     }
 
+    /// How many tasks wait (pending) on each phone that has any, from `task_counts`.
+    pub async fn pending_by_serial(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT serial, SUM(n) FROM task_counts WHERE status = 0 GROUP BY serial HAVING SUM(n) > 0",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// Counts by status, from the trigger-kept `task_counts` (the same numbers the list's `total` uses).
     pub async fn stats(&self) -> Result<Stats, StoreError> {
         let rows: Vec<(TaskStatus, i64)> =

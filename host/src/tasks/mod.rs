@@ -121,6 +121,11 @@ impl Tasks {
         Ok(self.store.stats().await?)
     }
 
+    /// How many tasks wait on each phone that has any.
+    pub async fn pending_by_phone(&self) -> Result<Vec<(String, i64)>, TaskError> {
+        Ok(self.store.pending_by_serial().await?)
+    }
+
     /// For a graceful stop of the host: no task starts any more; running ones get `grace` to finish,
     /// then fail with [`HOST_SHUTTING_DOWN`].
     pub async fn drain(&self, grace: std::time::Duration) -> Drained {
