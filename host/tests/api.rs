@@ -907,6 +907,20 @@ async fn accounts_are_listed_on_their_device_and_can_be_removed() {
 // ---- The OpenAPI document ------------------------------------------------------------------
 
 #[tokio::test]
+async fn the_api_guide_describes_every_operation_of_the_openapi_document() {
+    let app = app().await;
+    let (_, doc) = app.call("GET", "/openapi.json", None).await;
+    let guide = include_str!("../../docs/api.md");
+    let paths = doc["paths"].as_object().expect("paths");
+    for (path, operations) in paths {
+        for method in operations.as_object().expect("operations").keys() {
+            let line = format!("`{} {path}`", method.to_uppercase());
+            assert!(guide.contains(&line), "docs/api.md does not describe {line}");
+        }
+    }
+}
+
+#[tokio::test]
 async fn the_openapi_document_is_3_1_and_lists_every_route_of_the_router() {
     let app = app().await;
     let (_, doc) = app.call("GET", "/openapi.json", None).await;
