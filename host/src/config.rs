@@ -69,6 +69,16 @@ pub struct Config {
         value_delimiter = ';'
     )]
     pub script_limits: Vec<ScriptLimit>,
+    /// A directory tasks may name files in (`material_list`, `material_path`), repeatable
+    /// (separate several with ':' in the environment variable). None given: the directory the
+    /// server was started in (where TikMatrix clients' relative paths such as
+    /// `C:/Videos/video1.mp4` land) and the data dir.
+    #[arg(
+        long = "file-root",
+        env = "PHONEFLEET_FILE_ROOTS",
+        value_delimiter = ':'
+    )]
+    pub file_roots: Vec<PathBuf>,
 }
 
 /// One script's own limits.
@@ -152,6 +162,7 @@ impl Config {
             artifacts_max_age_hours: 168,
             artifacts_max_mib: 512,
             script_limits: Vec::new(),
+            file_roots: Vec::new(),
         }
     }
 

@@ -12,6 +12,7 @@ pub mod check;
 pub mod clock;
 pub mod config;
 pub mod events;
+pub mod file_roots;
 pub mod materials;
 pub mod phones;
 pub mod scripts;

@@ -17,6 +17,7 @@ use crate::clock::now_ms;
 use crate::config::Config;
 use crate::events::Event;
 use crate::events::Events;
+use crate::file_roots::FileRoots;
 use crate::materials::Library;
 use crate::phones::{Phone, Phones};
 use crate::scripts::BUILTINS;
@@ -212,6 +213,7 @@ pub fn assemble(
         scheduler,
         events.clone(),
         artifacts.clone(),
+        FileRoots::new(&config.file_roots, &config.data_dir),
     );
     Arc::new(AppState {
         tasks,

@@ -357,6 +357,58 @@ async fn an_interval_beyond_a_week_is_refused() {
     assert_eq!(paths(&reply), ["/max_interval"], "{reply}");
 }
 
+/// A post of `material_list` on the test phone, an hour from now.
+fn post_files(files: &[&str]) -> Value {
+    json!({"serials": [PHONE], "script_name": "post", "start_time": later(),
+           "script_config": {"material_list": files}})
+}
+
+#[tokio::test]
+async fn host_files_outside_the_file_roots_are_refused_however_they_are_named() {
+    let root = tempfile::tempdir().expect("root");
+    let roots = vec![root.path().to_path_buf()];
+    let app = app_with(|c| c.file_roots = roots).await;
+    let escape = format!("{}/../../../../../../../etc/passwd", root.path().display());
+    for path in [
+        "/etc/passwd",
+        "../../../../../../../../etc/passwd",
+        escape.as_str(),
+    ] {
+        let reply = app.post("/task", post_files(&[path])).await;
+        assert_eq!(reply["code"], 40001, "{path}: {reply}");
+        assert_eq!(paths(&reply), ["/script_config/material_list/0"], "{reply}");
+        assert!(
+            reply["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("outside"),
+            "{reply}"
+        );
+    }
+    let reply = app
+        .post(
+            "/task",
+            json!({"serials": [PHONE], "script_name": "post", "start_time": later(),
+                   "script_config": {"material_path": "/etc"}}),
+        )
+        .await;
+    assert_eq!(paths(&reply), ["/script_config/material_path"], "{reply}");
+    assert_eq!(app.total().await, 0);
+}
+
+#[tokio::test]
+async fn a_host_file_inside_a_file_root_is_accepted() {
+    let root = tempfile::tempdir().expect("root");
+    let video = root.path().join("v.mp4");
+    std::fs::write(&video, b"video").expect("write");
+    let roots = vec![root.path().to_path_buf()];
+    let app = app_with(|c| c.file_roots = roots).await;
+    let reply = app
+        .post("/task", post_files(&[&video.display().to_string()]))
+        .await;
+    assert_eq!(reply["code"], 0, "{reply}");
+}
+
 #[tokio::test]
 async fn a_caption_longer_than_the_schema_allows_is_refused_naming_it() {
     let app = app().await;
@@ -915,7 +967,10 @@ async fn the_api_guide_describes_every_operation_of_the_openapi_document() {
     for (path, operations) in paths {
         for method in operations.as_object().expect("operations").keys() {
             let line = format!("`{} {path}`", method.to_uppercase());
-            assert!(guide.contains(&line), "docs/api.md does not describe {line}");
+            assert!(
+                guide.contains(&line),
+                "docs/api.md does not describe {line}"
+            );
         }
     }
 }

@@ -13,6 +13,7 @@ use super::{TaskError, Tasks};
 use crate::accounts::normalize;
 use crate::clock::now_ms;
 use crate::events::Event;
+use crate::file_roots::FileRoots;
 use crate::store::NewTask;
 
 /// The body of `POST /api/v1/task`.
@@ -268,9 +269,10 @@ impl Tasks {
             && config.is_object()
         {
             errors.extend(in_config(plugin.validate(config)));
-            errors.extend(in_config(missing_host_paths(
+            errors.extend(in_config(host_path_violations(
                 &plugin.meta().config_schema,
                 config,
+                &self.file_roots,
             )));
         }
         let targets = self.targets(&req).await?.unwrap_or_else(|e| {
@@ -378,30 +380,34 @@ impl Tasks {
     }
 }
 
-/// Host paths a config names (through `x-host-path` fields) that do not exist as what they should be.
-fn missing_host_paths(
+/// Host paths a config names (through `x-host-path` fields) that cannot be used: missing, outside
+/// the host's file roots, or not what the field wants (a file, a directory).
+fn host_path_violations(
     schema: &serde_json::Value,
     config: &serde_json::Value,
+    roots: &FileRoots,
 ) -> Vec<ConfigViolation> {
     host_paths(schema, config)
         .into_iter()
-        .filter(|p| {
-            let meta = std::fs::metadata(&p.path);
-            match p.kind {
-                HostPathKind::File => !meta.is_ok_and(|m| m.is_file()),
-                HostPathKind::Dir => !meta.is_ok_and(|m| m.is_dir()),
-            }
-        })
-        .map(|p| {
-            let what = if p.kind == HostPathKind::File {
-                "file"
-            } else {
-                "directory"
+        .filter_map(|p| {
+            let what = match p.kind {
+                HostPathKind::File => "file",
+                HostPathKind::Dir => "directory",
             };
-            ConfigViolation {
+            let problem = match roots.confine(&p.path) {
+                Err(why) => Some(format!("host {what} {why}")),
+                Ok(real) => {
+                    let fits = match p.kind {
+                        HostPathKind::File => real.is_file(),
+                        HostPathKind::Dir => real.is_dir(),
+                    };
+                    (!fits).then(|| format!("host path {:?} is not a {what}", p.path))
+                }
+            };
+            problem.map(|message| ConfigViolation {
                 path: p.pointer,
-                message: format!("host {what} {:?} does not exist on this host", p.path),
-            }
+                message,
+            })
         })
         .collect()
 }

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use phonefleet_runtime::{ConfigViolation, Registry};
 
 use crate::artifacts::Artifacts;
+use crate::file_roots::FileRoots;
 use crate::phones::Phones;
 
 use crate::clock::now_ms;
@@ -73,6 +74,8 @@ pub struct Tasks {
     scheduler: Scheduler,
     events: Events,
     artifacts: Artifacts,
+    /// Where tasks may name host files.
+    file_roots: FileRoots,
 }
 
 impl Tasks {
@@ -83,6 +86,7 @@ impl Tasks {
         scheduler: Scheduler,
         events: Events,
         artifacts: Artifacts,
+        file_roots: FileRoots,
     ) -> Tasks {
         Tasks {
             store,
@@ -91,6 +95,7 @@ impl Tasks {
             scheduler,
             events,
             artifacts,
+            file_roots,
         }
     }
 

@@ -57,6 +57,8 @@ impl Fleet {
         let data_dir = tempfile::tempdir()?;
         let mut config = phonefleet::Config::for_data_dir(data_dir.path().to_path_buf());
         config.adb_server = adb.addr();
+        // Tests make their media in temporary directories: the host serves files from there.
+        config.file_roots = vec![std::env::temp_dir()];
         adjust(&mut config);
         let token = config.api_token.clone();
         let host = phonefleet::start(config).await?;
