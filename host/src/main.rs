@@ -17,7 +17,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the REST API and run queued tasks.
-    Serve(Config),
+    Serve(Box<Config>),
     /// Work with script plugins.
     #[command(subcommand)]
     Script(ScriptCommand),
@@ -42,7 +42,7 @@ async fn main() -> std::process::ExitCode {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .init();
     let config = match Cli::parse().command {
-        Command::Serve(config) => config,
+        Command::Serve(config) => *config,
         Command::Script(ScriptCommand::Check { file }) => {
             return match phonefleet::check::check(&file).await {
                 Ok(report) => {
