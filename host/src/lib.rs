@@ -14,6 +14,7 @@ pub mod config;
 pub mod events;
 pub mod file_roots;
 pub mod materials;
+pub mod media_sniff;
 pub mod phones;
 pub mod scripts;
 mod server;

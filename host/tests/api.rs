@@ -400,13 +400,61 @@ async fn host_files_outside_the_file_roots_are_refused_however_they_are_named() 
 async fn a_host_file_inside_a_file_root_is_accepted() {
     let root = tempfile::tempdir().expect("root");
     let video = root.path().join("v.mp4");
-    std::fs::write(&video, b"video").expect("write");
+    std::fs::write(&video, b"\x00\x00\x00\x18ftypisom a video").expect("write");
     let roots = vec![root.path().to_path_buf()];
     let app = app_with(|c| c.file_roots = roots).await;
     let reply = app
         .post("/task", post_files(&[&video.display().to_string()]))
         .await;
     assert_eq!(reply["code"], 0, "{reply}");
+}
+
+#[tokio::test]
+async fn a_host_file_whose_bytes_are_not_what_its_name_says_is_refused() {
+    let root = tempfile::tempdir().expect("root");
+    let fake = root.path().join("clip.mp4");
+    std::fs::write(&fake, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR").expect("write");
+    let text = root.path().join("notes.jpg");
+    std::fs::write(&text, b"just some notes").expect("write");
+    let roots = vec![root.path().to_path_buf()];
+    let app = app_with(|c| c.file_roots = roots).await;
+    for (file, said) in [(&fake, "holds an image"), (&text, "no video or image")] {
+        let reply = app
+            .post("/task", post_files(&[&file.display().to_string()]))
+            .await;
+        assert_eq!(reply["code"], 40001, "{reply}");
+        assert!(
+            reply["message"].as_str().unwrap_or_default().contains(said),
+            "{reply}"
+        );
+    }
+    assert_eq!(app.total().await, 0);
+}
+
+#[tokio::test]
+async fn a_video_for_an_image_post_is_refused_at_creation() {
+    let root = tempfile::tempdir().expect("root");
+    let video = root.path().join("v.mp4");
+    std::fs::write(&video, b"\x00\x00\x00\x18ftypisom a video").expect("write");
+    let roots = vec![root.path().to_path_buf()];
+    let app = app_with(|c| c.file_roots = roots).await;
+    let reply = app
+        .post(
+            "/task",
+            json!({"serials": [PHONE], "script_name": "post", "start_time": later(),
+                   "script_config": {"content_type": 1, "image_count": 1,
+                                     "material_list": [video.display().to_string()]}}),
+        )
+        .await;
+    assert_eq!(reply["code"], 40001, "{reply}");
+    assert!(
+        reply["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("0 images, 1 needed"),
+        "{reply}"
+    );
+    assert_eq!(app.total().await, 0);
 }
 
 #[tokio::test]

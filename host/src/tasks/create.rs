@@ -381,7 +381,8 @@ impl Tasks {
 }
 
 /// Host paths a config names (through `x-host-path` fields) that cannot be used: missing, outside
-/// the host's file roots, or not what the field wants (a file, a directory).
+/// the host's file roots, not what the field wants (a file, a directory), or media whose bytes
+/// are not what its name says.
 fn host_path_violations(
     schema: &serde_json::Value,
     config: &serde_json::Value,
@@ -401,7 +402,13 @@ fn host_path_violations(
                         HostPathKind::File => real.is_file(),
                         HostPathKind::Dir => real.is_dir(),
                     };
-                    (!fits).then(|| format!("host path {:?} is not a {what}", p.path))
+                    if !fits {
+                        Some(format!("host path {:?} is not a {what}", p.path))
+                    } else if p.kind == HostPathKind::File {
+                        crate::media_sniff::mismatch(&p.path, &real)
+                    } else {
+                        None
+                    }
                 }
             };
             problem.map(|message| ConfigViolation {

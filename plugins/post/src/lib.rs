@@ -25,6 +25,10 @@ impl Script for Post {
 
     fn plan(config: PostConfig) -> std::result::Result<Vec<PostConfig>, String> {
         config.check()?;
+        // A list that cannot give this post its media is refused now, not on the phone.
+        if config.material_list.iter().any(|p| !p.trim().is_empty()) {
+            from_list(&config.material_list, kind(&config), config.media_count())?;
+        }
         Ok(vec![config])
     }
 

@@ -130,7 +130,7 @@ async fn captions_and_material_file_names_run_nothing() {
     // One file whose name carries every payload (a file name cannot hold '/'; a newline it can).
     let name = format!("{}.mp4", PAYLOADS.concat().replace('/', "_"));
     let file = dir.path().join(&name);
-    std::fs::write(&file, b"video").unwrap();
+    std::fs::write(&file, phonefleet_e2e::media_bytes(&name, 5_000)).unwrap();
     let tasks = run(
         &fleet,
         json!({"serials": fleet.serials(), "script_name": "post",

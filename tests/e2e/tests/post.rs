@@ -12,7 +12,7 @@ fn sha256(bytes: &[u8]) -> String {
 
 /// A file of distinct bytes, so every hash is its own.
 fn media(dir: &std::path::Path, name: &str) -> (String, String) {
-    let bytes: Vec<u8> = name.bytes().cycle().take(200_000).collect();
+    let bytes = phonefleet_e2e::media_bytes(name, 200_000);
     let path = dir.join(name);
     std::fs::write(&path, &bytes).unwrap();
     (path.display().to_string(), sha256(&bytes))

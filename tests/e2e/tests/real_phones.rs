@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use phonefleet_e2e::{Fleet, following, task_spans};
+use phonefleet_e2e::{Fleet, following, media_bytes, task_spans};
 use serde_json::{Value, json};
 use vphone::{DumpFault, Keyboard, Lock, PhoneConfig, Popups, Screen, System};
 
@@ -175,7 +175,7 @@ async fn a_disabled_adbkeyboard_is_enabled_for_a_caption_and_the_phone_keyboard_
     let before = fleet.adb.phone_state(&fleet.serials()[0]).await["ime"].clone();
     let dir = tempfile::tempdir().unwrap();
     let video = dir.path().join("v.mp4");
-    std::fs::write(&video, vec![7u8; 50_000]).unwrap();
+    std::fs::write(&video, media_bytes("v.mp4", 50_000)).unwrap();
     let caption = "Café au lait ☕ #morning";
     let task = run(
         &fleet,
@@ -447,7 +447,7 @@ async fn pending_tasks_of_a_network_phone_that_went_away_run_when_it_comes_back(
     let serial = fleet.serials()[0].clone();
     let dir = tempfile::tempdir().unwrap();
     let video = dir.path().join("v.mp4");
-    std::fs::write(&video, vec![5u8; 50_000]).unwrap();
+    std::fs::write(&video, media_bytes("v.mp4", 50_000)).unwrap();
     let post = fleet
         .create(&json!({"serials": [serial], "script_name": "post",
                          "script_config": {"material_list": [video.display().to_string()]}}))
@@ -505,7 +505,7 @@ async fn follow_and_post_pass_on(screen: Screen) {
     assert_eq!(search["status"], 2, "{search}");
     let dir = tempfile::tempdir().unwrap();
     let video = dir.path().join("v.mp4");
-    std::fs::write(&video, vec![3u8; 50_000]).unwrap();
+    std::fs::write(&video, media_bytes("v.mp4", 50_000)).unwrap();
     let post = run(
         &fleet,
         "post",
