@@ -458,6 +458,26 @@ async fn a_video_for_an_image_post_is_refused_at_creation() {
 }
 
 #[tokio::test]
+async fn every_duration_and_count_of_a_post_has_a_ceiling() {
+    let app = app().await;
+    for (field, value) in [
+        ("upload_wait_time", 4_000_000_000u64),
+        ("sound_wait_time", 4_000_000_000),
+        ("image_count", 1_000),
+    ] {
+        let mut config = json!({"material_list": ["/tmp/v.mp4"]});
+        config[field] = json!(value);
+        let body = json!({"serials": [PHONE], "script_name": "post", "start_time": later(),
+                          "script_config": config});
+        let reply = app.post("/task", body).await;
+        assert_eq!(reply["code"], 40001, "{field}: {reply}");
+        let pointer = format!("/script_config/{field}");
+        assert!(paths(&reply).contains(&pointer), "{field}: {reply}");
+    }
+    assert_eq!(app.total().await, 0);
+}
+
+#[tokio::test]
 async fn a_caption_longer_than_the_schema_allows_is_refused_naming_it() {
     let app = app().await;
     let body = json!({"serials": [PHONE], "script_name": "post", "start_time": later(),

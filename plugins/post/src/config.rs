@@ -230,9 +230,9 @@ pub struct PostConfig {
     /// 0 posts a video, 1 posts images (image_count of them, as one carousel).
     #[serde(default)]
     pub content_type: ContentType,
-    /// How many images a carousel has (content_type 1).
+    /// How many images a carousel has (content_type 1): 1 to 35, TikTok's photo-mode limit.
     #[serde(default = "default_image_count")]
-    #[schemars(range(min = 1))]
+    #[schemars(range(min = 1, max = 35))]
     pub image_count: u32,
     /// Caption; spintax `{a|b|c}` (nested allowed) is resolved once per task. Any Unicode, emoji
     /// included, up to 10,000 characters (TikTok itself keeps 4,000 of a caption); long text is
@@ -261,8 +261,9 @@ pub struct PostConfig {
     #[serde(default = "default_upload_wait_time")]
     #[schemars(range(max = 3600))]
     pub upload_wait_time: u32,
-    /// Seconds to wait for a sound page to load (post_way useSound).
+    /// Seconds to wait for a sound page to load (post_way useSound), at most 600.
     #[serde(default = "default_sound_wait_time")]
+    #[schemars(range(max = 600))]
     pub sound_wait_time: u32,
     /// "-1" the app's default sound, "0" none, "1" a recommended one, "custom" search custom_sound_keyword.
     #[serde(default)]
