@@ -67,7 +67,20 @@ impl Artifacts {
             );
             return;
         }
-        let commands = serde_json::to_vec_pretty(&device.recent_commands()).unwrap_or_default();
+        let commands: Vec<serde_json::Value> = device
+            .recent_commands()
+            .into_iter()
+            .map(|c| {
+                serde_json::json!({
+                    "at": crate::clock::rfc3339_millis(i64::try_from(c.at_ms).unwrap_or(i64::MAX)),
+                    "command": c.command,
+                    "exit_code": c.exit_code,
+                    "duration_ms": c.duration_ms,
+                    "output": c.output,
+                })
+            })
+            .collect();
+        let commands = serde_json::to_vec_pretty(&commands).unwrap_or_default();
         let mut files: Vec<(&str, Vec<u8>)> = vec![("commands.json", commands)];
         if screen {
             // Each on its own clock: a dump that waits for an idle screen must not cost the

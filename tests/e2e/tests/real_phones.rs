@@ -619,6 +619,12 @@ async fn a_failed_task_keeps_the_phones_last_screen_dump_and_commands() {
     let commands: Value = download("commands.json").await.json().await.unwrap();
     let ran = commands.as_array().expect("a list of commands");
     assert!(
+        ran.iter().all(|c| c["at"]
+            .as_str()
+            .is_some_and(|at| chrono::DateTime::parse_from_rfc3339(at).is_ok())),
+        "{commands}"
+    );
+    assert!(
         ran.iter().any(|c| c["command"]
             .as_str()
             .is_some_and(|c| c.contains("uiautomator dump"))),
