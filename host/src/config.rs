@@ -48,7 +48,8 @@ pub struct Config {
     #[arg(long, env = "PHONEFLEET_OFFLINE_GRACE_SECS", default_value_t = 10)]
     pub offline_grace_secs: u64,
     /// Seconds running tasks get to finish when the host is asked to stop (SIGTERM, Ctrl-C); those
-    /// still running then fail as "host shutting down".
+    /// still running then fail as "host shutting down". Keep it below the supervisor's own limit
+    /// (`docker stop` kills after 10 s unless given `-t`; systemd after 90 s).
     #[arg(long, env = "PHONEFLEET_SHUTDOWN_GRACE_SECS", default_value_t = 30)]
     pub shutdown_grace_secs: u64,
     /// Hours a failed task's evidence (last screenshot, UI dump, command log) is kept.
@@ -69,15 +70,11 @@ pub struct Config {
         value_delimiter = ';'
     )]
     pub script_limits: Vec<ScriptLimit>,
-    /// A directory tasks may name files in (`material_list`, `material_path`), repeatable
-    /// (separate several with ':' in the environment variable). None given: the directory the
-    /// server was started in (where TikMatrix clients' relative paths such as
-    /// `C:/Videos/video1.mp4` land) and the data dir.
-    #[arg(
-        long = "file-root",
-        env = "PHONEFLEET_FILE_ROOTS",
-        value_delimiter = ':'
-    )]
+    /// A directory tasks may name files in (`material_list`, `material_path`); repeat the option
+    /// for several (the environment variable names one). None given: the directory the server
+    /// was started in (where TikMatrix clients' relative paths such as `C:/Videos/video1.mp4`
+    /// land; not when that is `/`) and the data dir.
+    #[arg(long = "file-root", env = "PHONEFLEET_FILE_ROOT")]
     pub file_roots: Vec<PathBuf>,
 }
 

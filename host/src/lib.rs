@@ -12,7 +12,6 @@ pub mod check;
 pub mod clock;
 pub mod config;
 pub mod events;
-pub mod file_roots;
 pub mod materials;
 pub mod media_sniff;
 pub mod phones;

@@ -68,7 +68,14 @@ async fn main() -> std::process::ExitCode {
         r = server.wait() => Some(r),
     };
     let result = match failed {
-        None => server.stop().await,
+        // A second signal while stopping means now.
+        None => tokio::select! {
+            r = server.stop() => r,
+            () = stop_requested() => {
+                eprintln!("phonefleet: stopping now; running tasks are found interrupted at the next start");
+                Ok(())
+            }
+        },
         Some(r) => r,
     };
     match result {

@@ -17,12 +17,12 @@ use crate::clock::now_ms;
 use crate::config::Config;
 use crate::events::Event;
 use crate::events::Events;
-use crate::file_roots::FileRoots;
 use crate::materials::Library;
 use crate::phones::{Phone, Phones};
 use crate::scripts::BUILTINS;
 use crate::store::{Store, StoreError};
 use crate::tasks::{Scheduler, SchedulerConfig, Tasks};
+use phonefleet_runtime::FileRoots;
 use phonefleet_runtime::{PluginWatcher, Registry, Reload, Runtime, RuntimeError};
 
 /// Why the host could not start.
@@ -44,6 +44,9 @@ pub enum StartError {
         source: std::io::Error,
     },
 }
+
+/// How long a stopping host waits for open HTTP requests to end.
+const HTTP_DRAIN: Duration = Duration::from_secs(5);
 
 /// A running host.
 pub struct Server {
@@ -91,15 +94,22 @@ impl Server {
         self.shutdown().await
     }
 
-    /// Stops accepting requests and waits for the listener to close.
+    /// Stops accepting requests and waits for open requests to end, at most [`HTTP_DRAIN`]: an
+    /// event stream (`GET /api/v1/events`) never ends by itself and is cut then.
     pub async fn shutdown(self) -> std::io::Result<()> {
         let Server {
-            shutdown, serving, ..
+            shutdown,
+            mut serving,
+            ..
         } = self;
         let _ = shutdown.send(());
-        serving
-            .await
-            .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+        match tokio::time::timeout(HTTP_DRAIN, &mut serving).await {
+            Ok(done) => done.unwrap_or_else(|e| Err(std::io::Error::other(e))),
+            Err(_) => {
+                serving.abort();
+                Ok(())
+            }
+        }
     }
 }
 
@@ -193,6 +203,7 @@ pub fn assemble(
         Duration::from_secs(config.artifacts_max_age_hours * 3600),
         config.artifacts_max_mib << 20,
     );
+    let file_roots = FileRoots::new(&config.file_roots, &config.data_dir);
     let scheduler = Scheduler::start(
         store.clone(),
         registry.clone(),
@@ -204,6 +215,7 @@ pub fn assemble(
             offline_grace: Duration::from_secs(config.offline_grace_secs),
             events: events.clone(),
             materials: Arc::new(library.clone()),
+            file_roots: file_roots.clone(),
         },
     );
     let tasks = Tasks::new(
@@ -213,7 +225,7 @@ pub fn assemble(
         scheduler,
         events.clone(),
         artifacts.clone(),
-        FileRoots::new(&config.file_roots, &config.data_dir),
+        file_roots,
     );
     Arc::new(AppState {
         tasks,
@@ -261,12 +273,31 @@ fn watch_plugins(
         .map_err(watch_err)
 }
 
-/// Publishes `device_online` / `device_offline` whenever a phone's state changes, and logs it.
+/// Publishes `device_online` / `device_offline` whenever a phone's state changes, and logs every
+/// change of state (`unauthorized`, `no permissions`, … with what to do).
 async fn publish_device_changes(mut phones: watch::Receiver<Arc<Vec<Phone>>>, events: Events) {
     let mut online = std::collections::BTreeSet::new();
+    let mut states: std::collections::BTreeMap<String, String> = Default::default();
     loop {
-        let now: std::collections::BTreeSet<String> = phones
-            .borrow_and_update()
+        let table = phones.borrow_and_update().clone();
+        for phone in table.iter().filter(|p| !p.is_online()) {
+            let state = phone.state.as_str();
+            // A phone that was online is logged below as going offline.
+            if states.get(&phone.name).map(String::as_str) != Some(state)
+                && !online.contains(&phone.name)
+            {
+                tracing::warn!(
+                    phone = %phone.name,
+                    "phone is {state}{}",
+                    phone.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default()
+                );
+            }
+        }
+        states = table
+            .iter()
+            .map(|p| (p.name.clone(), p.state.as_str().to_owned()))
+            .collect();
+        let now: std::collections::BTreeSet<String> = table
             .iter()
             .filter(|p| p.is_online())
             .map(|p| p.name.clone())

@@ -205,3 +205,73 @@ async fn sigterm_lets_running_tasks_finish_and_none_is_found_interrupted() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_stops_a_task_that_outlives_the_grace_as_host_shutting_down() {
+    let adb = AdbServer::start().await;
+    // An upload that takes a minute outlives a one-second grace.
+    let phone = VPhone::start(PhoneConfig {
+        upload_duration: Duration::from_secs(60),
+        ..PhoneConfig::default()
+    })
+    .await
+    .expect("phone");
+    adb.connect(&phone).await;
+    let data = tempfile::tempdir().expect("data dir");
+    let video = data.path().join("v.mp4");
+    std::fs::write(&video, b"\x00\x00\x00\x18ftypisom a long video").expect("video");
+    let mut host = Host::serve_with(
+        data.path(),
+        data.path(),
+        &adb,
+        None,
+        1,
+        &["--shutdown-grace-secs", "1"],
+    );
+    host.wait_online(1).await;
+    let created: Value = host
+        .http
+        .post(format!("{}/task", host.base))
+        .json(&json!({"serials": [phone.serial()], "script_name": "post",
+                      "script_config": {"material_list": [video.display().to_string()]}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["data"]["task_ids"][0].as_i64().expect("a task id");
+    let uploading = async {
+        loop {
+            let (state, _, _) = adb.shell(&phone.serial(), "dumpsys vphone").await;
+            if !serde_json::from_str::<Value>(&state).expect("state")["uploading"].is_null() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    };
+    tokio::time::timeout(common::WAIT, uploading)
+        .await
+        .expect("the upload starts");
+    let pid = host.child.id().expect("a pid").to_string();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill runs")
+            .success()
+    );
+    let exit = tokio::time::timeout(common::WAIT, host.child.wait())
+        .await
+        .expect("the host stops")
+        .expect("host reaped");
+    assert!(exit.success(), "{exit:?}");
+
+    let host = Host::serve(data.path(), data.path(), &adb, Some(host.port()), 2);
+    let task = host
+        .wait_for(&format!("/task/{id}"), "the task is there", |r| {
+            r["data"]["status"] == 3
+        })
+        .await;
+    assert_eq!(task["data"]["error"], "host shutting down", "{task}");
+}

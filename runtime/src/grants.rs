@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use crate::FileRoots;
+
 /// What an `x-host-path` field names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HostPathKind {
@@ -69,12 +71,20 @@ pub fn host_paths(schema: &Value, config: &Value) -> Vec<HostPath> {
 pub struct Grants {
     files: Vec<PathBuf>,
     dirs: Vec<PathBuf>,
+    /// Library files handed out during the run, canonical.
+    library: Vec<PathBuf>,
+    /// Where granted paths must still lie when used; `None` grants nothing from the config.
+    roots: Option<FileRoots>,
 }
 
 impl Grants {
-    /// The paths a task's config names through its script's `x-host-path` fields.
-    pub fn for_config(schema: &Value, config: &Value) -> Grants {
-        let mut grants = Grants::default();
+    /// The paths a task's config names through its script's `x-host-path` fields, usable while
+    /// they lie inside `roots` (checked again at every use, after `..` and symlinks).
+    pub fn for_config(schema: &Value, config: &Value, roots: FileRoots) -> Grants {
+        let mut grants = Grants {
+            roots: Some(roots),
+            ..Grants::default()
+        };
         for p in host_paths(schema, config) {
             match p.kind {
                 HostPathKind::File => grants.files.push(PathBuf::from(p.path)),
@@ -84,9 +94,17 @@ impl Grants {
         grants
     }
 
-    /// Grants one more file (a library file handed to the run).
+    /// Grants one more file (a library file handed to the run; the library lives in the data
+    /// dir, whatever the roots).
     pub fn allow_file(&mut self, path: PathBuf) {
-        self.files.push(path);
+        if let Ok(real) = path.canonicalize() {
+            self.library.push(real);
+        }
+    }
+
+    /// Whether `real` lies inside the roots the config's paths must stay in.
+    fn in_roots(&self, real: &Path) -> bool {
+        self.roots.as_ref().is_some_and(|roots| roots.contain(real))
     }
 
     /// The canonical path of `requested` if the grant covers it; a sentence saying why not otherwise.
@@ -100,7 +118,10 @@ impl Grants {
             d.canonicalize()
                 .is_ok_and(|d| canonical.starts_with(&d) && canonical != d)
         });
-        if (granted_file || inside_dir) && canonical.is_file() {
+        let library_file = self.library.contains(&canonical);
+        if ((granted_file || inside_dir) && self.in_roots(&canonical) || library_file)
+            && canonical.is_file()
+        {
             Ok(canonical)
         } else {
             Err(format!(
@@ -116,7 +137,7 @@ impl Grants {
             .dirs
             .iter()
             .any(|d| d.canonicalize().is_ok_and(|d| canonical.starts_with(&d)));
-        if granted && canonical.is_dir() {
+        if granted && self.in_roots(&canonical) && canonical.is_dir() {
             Ok(canonical)
         } else {
             Err(format!(
@@ -166,6 +187,36 @@ mod tests {
         );
     }
 
+    fn roots(dir: &Path) -> FileRoots {
+        FileRoots::new(&[dir.to_path_buf()], dir)
+    }
+
+    #[test]
+    fn a_granted_file_swapped_for_a_link_out_of_the_roots_is_denied_at_use() {
+        let root = tempfile::tempdir().unwrap();
+        let video = root.path().join("v.mp4");
+        std::fs::write(&video, b"v").unwrap();
+        let grants = Grants::for_config(
+            &schema(),
+            &json!({"material_list": [video.to_str().unwrap()]}),
+            roots(root.path()),
+        );
+        std::fs::remove_file(&video).unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", &video).unwrap();
+        assert!(grants.check(video.to_str().unwrap()).is_err());
+    }
+
+    #[test]
+    fn a_config_path_outside_the_roots_is_denied_even_when_named() {
+        let root = tempfile::tempdir().unwrap();
+        let grants = Grants::for_config(
+            &schema(),
+            &json!({"material_list": ["/etc/passwd"]}),
+            roots(root.path()),
+        );
+        assert!(grants.check("/etc/passwd").is_err());
+    }
+
     #[test]
     fn a_granted_file_passes_and_anything_else_is_denied() {
         let dir = tempfile::tempdir().unwrap();
@@ -176,6 +227,7 @@ mod tests {
         let grants = Grants::for_config(
             &schema(),
             &json!({"material_list": [video.to_str().unwrap()]}),
+            roots(dir.path()),
         );
         assert!(grants.check(video.to_str().unwrap()).is_ok());
         assert!(grants.check(other.to_str().unwrap()).is_err());
@@ -194,6 +246,7 @@ mod tests {
         let grants = Grants::for_config(
             &schema(),
             &json!({"material_path": media.to_str().unwrap()}),
+            roots(root.path()),
         );
         assert!(
             grants

@@ -88,11 +88,11 @@ pub(crate) fn all_output(out: &ShellOutput) -> String {
 
 /// Most bytes of text one typing command carries: adb's service request is at most 64 KiB, and
 /// base64 (ADBKeyboard) or `%s` escapes (`input text`) grow it.
-pub(crate) const TEXT_CHUNK_BYTES: usize = 4096;
+pub const TEXT_CHUNK_BYTES: usize = 4096;
 
 /// `text` cut into pieces of at most [`TEXT_CHUNK_BYTES`] bytes, each ending on a character
 /// boundary, so text of any length reaches the phone in several commands.
-pub(crate) fn text_chunks(text: &str) -> impl Iterator<Item = &str> {
+pub fn text_chunks(text: &str) -> impl Iterator<Item = &str> {
     let mut rest = text;
     std::iter::from_fn(move || {
         if rest.is_empty() {

@@ -97,7 +97,7 @@ impl From<JsonRejection> for ApiError {
     }
 }
 
-/// A JSON body of type `T`.
+/// A JSON object body read as `T`.
 pub struct Body<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
@@ -105,6 +105,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
         let axum::Json(mut value) = axum::Json::<Value>::from_request(req, state).await?;
+        // Every body of this API is an object (serde would also read a struct from a list).
+        if !value.is_object() {
+            return Err(type_error(".", "expected a JSON object"));
+        }
         integral_floats_to_integers(&mut value);
         serde_path_to_error::deserialize(value)
             .map(Body)

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Local, NaiveTime, TimeZone, Timelike};
-use phonefleet_runtime::{ConfigViolation, HostPathKind, host_paths};
+use phonefleet_runtime::{ConfigViolation, FileRoots, HostPathKind, host_paths};
 use rand::Rng;
 use serde::Deserialize;
 use serde_json::Value;
@@ -13,7 +13,6 @@ use super::{TaskError, Tasks};
 use crate::accounts::normalize;
 use crate::clock::now_ms;
 use crate::events::Event;
-use crate::file_roots::FileRoots;
 use crate::store::NewTask;
 
 /// The body of `POST /api/v1/task`.
@@ -56,16 +55,24 @@ fn violation(path: &str, message: impl Into<String>) -> ConfigViolation {
 /// How far in the past an RFC 3339 `start_time` may be and still mean "now" (a client's clock a
 /// little behind the host's).
 pub const PAST_START_TOLERANCE_MS: i64 = 5 * 60_000;
+/// How far ahead a `start_time` may be: a year (beyond it lies no plan a fleet keeps, and dates
+/// past year 9999 have no RFC 3339 form).
+pub const MAX_START_AHEAD_MS: i64 = 366 * 24 * 3_600_000;
 
 /// Parses `start_time` into Unix milliseconds, never earlier than `now` (so a task cannot jump
 /// ahead of those already waiting):
 /// - `HH:MM`: the next time the local clock shows it; the current minute means now;
 /// - RFC 3339: that moment; up to [`PAST_START_TOLERANCE_MS`] in the past means now, further back
-///   is refused.
+///   is refused, and so is anything more than a year ahead.
 pub fn parse_start_time(text: &str, now: DateTime<Local>) -> Result<i64, String> {
     let now_ms = now.timestamp_millis();
     if let Ok(at) = DateTime::parse_from_rfc3339(text) {
         let at = at.timestamp_millis();
+        if at > now_ms + MAX_START_AHEAD_MS {
+            return Err(format!(
+                "start_time {text:?} is more than a year ahead: schedule it closer"
+            ));
+        }
         if at < now_ms - PAST_START_TOLERANCE_MS {
             return Err(format!(
                 "start_time {text:?} is {} minutes in the past: leave start_time out to start now",
@@ -122,12 +129,16 @@ pub fn check_request(
         ("serials", &req.serials, "phone"),
         ("usernames", &req.usernames, "account"),
     ] {
-        let mut seen: HashMap<&str, usize> = HashMap::new();
+        let mut seen: HashMap<String, usize> = HashMap::new();
         for (i, item) in list.iter().flatten().enumerate() {
-            let key = normalize(item);
+            // Accounts match case-insensitively; serials are as adb spells them.
+            let key = match field {
+                "usernames" => normalize(item).to_lowercase(),
+                _ => item.trim().to_owned(),
+            };
             if key.is_empty() {
                 errors.push(violation(&format!("/{field}/{i}"), "must not be empty"));
-            } else if let Some(first) = seen.get(key) {
+            } else if let Some(first) = seen.get(&key) {
                 errors.push(violation(
                     &format!("/{field}/{i}"),
                     format!(
@@ -469,6 +480,12 @@ mod tests {
     fn start_time_in_the_current_minute_is_now() {
         let now = at(10, 30) + chrono::Duration::seconds(42);
         assert_eq!(parse_start_time("10:30", now), Ok(now.timestamp_millis()));
+    }
+
+    #[test]
+    fn a_start_past_a_year_ahead_is_refused() {
+        let refused = parse_start_time("9999-12-31T23:59:00-12:00", at(10, 30)).unwrap_err();
+        assert!(refused.contains("a year ahead"), "{refused}");
     }
 
     #[test]

@@ -12,8 +12,8 @@ use std::sync::Arc;
 use phonefleet_runtime::{ConfigViolation, Registry};
 
 use crate::artifacts::Artifacts;
-use crate::file_roots::FileRoots;
 use crate::phones::Phones;
+use phonefleet_runtime::FileRoots;
 
 use crate::clock::now_ms;
 use crate::events::{Event, Events};

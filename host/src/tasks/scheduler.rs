@@ -15,7 +15,7 @@ use std::time::Duration;
 use phonefleet_device::adb::Device;
 use phonefleet_runtime::report::{self, Level};
 use phonefleet_runtime::{
-    Cancel, Grants, Registry, RunError, RunRequest, SharedMaterialStore, TaskInfo,
+    Cancel, FileRoots, Grants, Registry, RunError, RunRequest, SharedMaterialStore, TaskInfo,
 };
 use tokio::sync::{Notify, watch};
 use tokio::time::Instant;
@@ -52,6 +52,7 @@ struct Inner {
     offline_grace: Duration,
     events: Events,
     materials: SharedMaterialStore,
+    file_roots: FileRoots,
     wake: Notify,
     /// Handset → the task running on it.
     running: Mutex<HashMap<String, Running>>,
@@ -60,6 +61,8 @@ struct Inner {
     resting: Mutex<HashMap<String, Instant>>,
     /// The host is stopping: no task starts any more.
     draining: AtomicBool,
+    /// Held for each pass of the dispatcher, so a graceful stop sees every run a pass started.
+    dispatching: tokio::sync::Mutex<()>,
 }
 
 struct Running {
@@ -95,6 +98,8 @@ pub struct SchedulerConfig {
     pub offline_grace: Duration,
     pub events: Events,
     pub materials: SharedMaterialStore,
+    /// Where the host files a run may push must lie.
+    pub file_roots: FileRoots,
 }
 
 impl Scheduler {
@@ -108,6 +113,7 @@ impl Scheduler {
             offline_grace,
             events,
             materials,
+            file_roots,
         } = config;
         let table = phones.subscribe();
         let inner = Arc::new(Inner {
@@ -120,10 +126,12 @@ impl Scheduler {
             offline_grace,
             events,
             materials,
+            file_roots,
             wake: Notify::new(),
             running: Mutex::new(HashMap::new()),
             resting: Mutex::new(HashMap::new()),
             draining: AtomicBool::new(false),
+            dispatching: tokio::sync::Mutex::new(()),
         });
         tokio::spawn(dispatch_loop(inner.clone(), table));
         Scheduler { inner }
@@ -155,6 +163,8 @@ impl Scheduler {
     /// for up to `grace`, then stops the rest with `reason` and waits (briefly) for them to end.
     pub async fn drain(&self, grace: Duration, reason: &str) -> Drained {
         self.inner.draining.store(true, Ordering::Relaxed);
+        // A pass under way may still start runs: wait for it, later passes start none.
+        drop(self.inner.dispatching.lock().await);
         let running: Vec<(i64, watch::Receiver<bool>)> = self
             .inner
             .running()
@@ -219,7 +229,10 @@ impl Inner {
 async fn dispatch_loop(inner: Arc<Inner>, mut table: watch::Receiver<Arc<Vec<Phone>>>) {
     loop {
         let phones = table.borrow_and_update().clone();
-        let next = match dispatch(&inner, &phones).await {
+        let pass = inner.dispatching.lock().await;
+        let dispatched = dispatch(&inner, &phones).await;
+        drop(pass);
+        let next = match dispatched {
             Ok(next) => next,
             Err(e) => {
                 tracing::error!("dispatch failed: {e}; retrying on the next event");
@@ -518,7 +531,11 @@ async fn run(
     })?;
     let config: serde_json::Value = serde_json::from_str(&task.script_config)
         .map_err(|e| RunError::InvalidConfig(e.to_string()))?;
-    let grants = Grants::for_config(&plugin.meta().config_schema, &config);
+    let grants = Grants::for_config(
+        &plugin.meta().config_schema,
+        &config,
+        inner.file_roots.clone(),
+    );
     plugin
         .run(RunRequest {
             task: TaskInfo {

@@ -30,6 +30,18 @@ impl Host {
         port: Option<u16>,
         round: u32,
     ) -> Host {
+        Host::serve_with(data_dir, cwd, adb, port, round, &[])
+    }
+
+    /// [`Host::serve`] with more `serve` options.
+    pub fn serve_with(
+        data_dir: &Path,
+        cwd: &Path,
+        adb: &AdbServer,
+        port: Option<u16>,
+        round: u32,
+        options: &[&str],
+    ) -> Host {
         let port = port.unwrap_or_else(free_port);
         let log =
             std::fs::File::create(data_dir.join(format!("host-{round}.log"))).expect("log file");
@@ -44,6 +56,7 @@ impl Host {
             ])
             .arg("--data-dir")
             .arg(data_dir)
+            .args(options)
             .current_dir(cwd)
             .stdin(Stdio::null())
             .stdout(log)

@@ -1,7 +1,7 @@
 //! The host side of the WIT `device` interface: each primitive is one typed call on the run's own
 //! phone (`phonefleet_device`'s Android commands), within the run's pace; file pushes pass the grants.
 
-use phonefleet_device::android::{DUMP_TIMEOUT, is_input_text};
+use phonefleet_device::android::{DUMP_TIMEOUT, is_input_text, text_chunks};
 
 use super::{Bound, HostError, Phone, SharedGrants, convert};
 use crate::bindings::phonefleet::script::{device, types};
@@ -94,23 +94,29 @@ impl device::Host for DeviceCtx {
 
     async fn input_text(&mut self, text: String) -> Result<(), HostError> {
         let phone = self.phone.get()?.clone();
-        let text = text.as_str();
-        if is_input_text(text) {
-            return phone
-                .call(|d| async move { d.type_ascii(text).await })
-                .await;
-        }
-        // Anything else goes through the ADBKeyboard IME so any Unicode arrives intact.
-        if !self.ime_ready {
+        let ascii = is_input_text(&text);
+        // Anything but plain ASCII goes through the ADBKeyboard IME so any Unicode arrives intact.
+        if !ascii && !self.ime_ready {
             let replaced = phone
                 .call(|d| async move { d.use_adb_keyboard().await })
                 .await?;
             self.previous_ime = self.previous_ime.take().or(replaced);
             self.ime_ready = true;
         }
-        phone
-            .call(|d| async move { d.type_unicode(text).await })
-            .await
+        // A piece at a time, each its own call: a phone that blinks is sent again only the piece
+        // it never got, not what it already typed.
+        for chunk in text_chunks(&text) {
+            if ascii {
+                phone
+                    .call(|d| async move { d.type_ascii(chunk).await })
+                    .await?;
+            } else {
+                phone
+                    .call(|d| async move { d.type_unicode(chunk).await })
+                    .await?;
+            }
+        }
+        Ok(())
     }
 
     async fn open_url(&mut self, url: String, package: Option<String>) -> Result<(), HostError> {

@@ -260,7 +260,7 @@ async fn a_caption_of_nine_thousand_characters_reaches_the_phone_intact() {
     let fleet = Fleet::start(vec![PhoneConfig::default()]).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let (video, _) = media(dir.path(), "long.mp4");
-    // Far past one adb request once base64-encoded: typed in pieces.
+    // Near the schema's 10,000 characters, emoji and accents included: typed in 4 KiB pieces.
     let caption = vec!["Café ☕ au lait, s'il vous plaît! 🎉"; 260].join(" ");
     assert!(caption.chars().count() > 9_000);
     let task = post(

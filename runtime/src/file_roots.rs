@@ -1,6 +1,7 @@
 //! Where on the host tasks may name files: the operator's `--file-root` directories (by default the
 //! server's working directory and its data dir). A path is judged by where it really is, after
-//! `..` and symlinks are resolved, so neither can lead out.
+//! `..` and symlinks are resolved, so neither can lead out — when a task is created and again at
+//! every use during its run (see [`crate::Grants`]).
 
 use std::path::{Path, PathBuf};
 
@@ -15,10 +16,16 @@ impl FileRoots {
     /// root that does not exist is left out with a warning.
     pub fn new(configured: &[PathBuf], data_dir: &Path) -> FileRoots {
         let wanted: Vec<PathBuf> = if configured.is_empty() {
-            std::env::current_dir()
-                .into_iter()
-                .chain([data_dir.to_path_buf()])
-                .collect()
+            let cwd = std::env::current_dir()
+                .ok()
+                .filter(|dir| dir.parent().is_some());
+            if cwd.is_none() {
+                tracing::warn!(
+                    "the working directory is / (or unknown): files are served from the data dir \
+                     only; name directories with --file-root"
+                );
+            }
+            cwd.into_iter().chain([data_dir.to_path_buf()]).collect()
         } else {
             configured.to_vec()
         };
@@ -35,6 +42,11 @@ impl FileRoots {
         FileRoots { dirs }
     }
 
+    /// Whether the real (canonical) path `real` lies inside a root.
+    pub fn contain(&self, real: &Path) -> bool {
+        self.dirs.iter().any(|root| real.starts_with(root))
+    }
+
     /// Where `requested` really is, if that is inside a root.
     ///
     /// Errors: a sentence for the user — the path does not exist, or it lies outside every root
@@ -43,7 +55,7 @@ impl FileRoots {
         let real = Path::new(requested)
             .canonicalize()
             .map_err(|_| format!("{requested:?} does not exist on this host"))?;
-        if self.dirs.iter().any(|root| real.starts_with(root)) {
+        if self.contain(&real) {
             Ok(real)
         } else {
             let roots: Vec<String> = self.dirs.iter().map(|d| d.display().to_string()).collect();
