@@ -59,9 +59,14 @@ impl WireError {
     }
 }
 
-/// Whether a server `FAIL` reason says the device is not there.
+/// Whether a server `FAIL` reason says the device is not there. A bare `closed` is the device's
+/// connection closing as the service opens: the phone went away (the other cause, a phone without
+/// shell protocol v2, never happens since features are asked first).
 pub(super) fn means_offline(reason: &str) -> bool {
-    reason.contains("not found") || reason.contains("offline") || reason.contains("no devices")
+    reason.contains("not found")
+        || reason.contains("offline")
+        || reason.contains("no devices")
+        || reason.trim() == "closed"
 }
 
 /// Sends a hex4-framed request and reads the bare `OKAY` (or the `FAIL` reason).
@@ -179,6 +184,7 @@ mod tests {
             "device 'x' not found",
             "device offline",
             "no devices/emulators found",
+            "closed",
         ] {
             assert!(matches!(
                 WireError::Fail(reason.into()).on_device("x"),

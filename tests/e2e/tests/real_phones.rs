@@ -400,7 +400,8 @@ async fn wait_progress(fleet: &Fleet, id: i64) {
     fleet
         .wait_until("the task reports progress", async || {
             let task = fleet.get(&format!("/task/{id}")).await?;
-            Ok(task["data"]["status"] == 1 && !task["data"]["progress"].is_null())
+            let progress = &task["data"]["progress"];
+            Ok(task["data"]["status"] == 1 && !progress["message"].is_null())
         })
         .await
         .unwrap();
