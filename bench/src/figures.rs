@@ -340,8 +340,10 @@ async fn f2(sizes: Sizes, shared: Option<(&Phones, &Host)>) -> AnyResult<Figure>
         reply.last().copied().unwrap_or(f64::NAN)
     ));
     f.notes.push(
-        "On the host side the path is: wake the dispatcher, query due tasks, mark the task running (started_at), \
-         mark its start in the phone's logcat (one adb shell round trip), build the store, instantiate, call `run`."
+        "On the host side the path is: wake the dispatcher, query due tasks, confirm the phone with adb \
+         (`host:devices-l`), mark the task running (started_at), check the phone's readiness (wakefulness \
+         and keyguard: two `dumpsys` in parallel; `pm path` once per connection), build the store, \
+         instantiate, call `run`; the start mark in the phone's logcat is written alongside."
             .into(),
     );
     Ok(f)
