@@ -353,6 +353,26 @@ async fn an_interval_beyond_a_week_is_refused() {
     assert_eq!(paths(&reply), ["/max_interval"], "{reply}");
 }
 
+/// An app whose only file root is a fresh directory, with `files` (name, bytes) written into it;
+/// returns the app, the directory (kept alive) and the files' paths.
+async fn app_serving(files: &[(&str, &[u8])]) -> (App, tempfile::TempDir, Vec<String>) {
+    let root = tempfile::tempdir().expect("root");
+    let paths = files
+        .iter()
+        .map(|(name, bytes)| {
+            let path = root.path().join(name);
+            std::fs::write(&path, bytes).expect("write");
+            path.display().to_string()
+        })
+        .collect();
+    let roots = vec![root.path().to_path_buf()];
+    let app = app_with(|c| c.file_roots = roots).await;
+    (app, root, paths)
+}
+
+/// The first bytes of an MP4 video (an `ftyp` box of brand `isom`).
+const MP4: &[u8] = b"\x00\x00\x00\x18ftypisom a video";
+
 /// A post of `material_list` on the test phone, an hour from now.
 fn post_files(files: &[&str]) -> Value {
     json!({"serials": [PHONE], "script_name": "post", "start_time": later(),
@@ -394,30 +414,20 @@ async fn host_files_outside_the_file_roots_are_refused_however_they_are_named() 
 
 #[tokio::test]
 async fn a_host_file_inside_a_file_root_is_accepted() {
-    let root = tempfile::tempdir().expect("root");
-    let video = root.path().join("v.mp4");
-    std::fs::write(&video, b"\x00\x00\x00\x18ftypisom a video").expect("write");
-    let roots = vec![root.path().to_path_buf()];
-    let app = app_with(|c| c.file_roots = roots).await;
-    let reply = app
-        .post("/task", post_files(&[&video.display().to_string()]))
-        .await;
+    let (app, _root, files) = app_serving(&[("v.mp4", MP4)]).await;
+    let reply = app.post("/task", post_files(&[&files[0]])).await;
     assert_eq!(reply["code"], 0, "{reply}");
 }
 
 #[tokio::test]
 async fn a_host_file_whose_bytes_are_not_what_its_name_says_is_refused() {
-    let root = tempfile::tempdir().expect("root");
-    let fake = root.path().join("clip.mp4");
-    std::fs::write(&fake, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR").expect("write");
-    let text = root.path().join("notes.jpg");
-    std::fs::write(&text, b"just some notes").expect("write");
-    let roots = vec![root.path().to_path_buf()];
-    let app = app_with(|c| c.file_roots = roots).await;
-    for (file, said) in [(&fake, "holds an image"), (&text, "holds text")] {
-        let reply = app
-            .post("/task", post_files(&[&file.display().to_string()]))
-            .await;
+    let (app, _root, files) = app_serving(&[
+        ("clip.mp4", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
+        ("notes.jpg", b"just some notes"),
+    ])
+    .await;
+    for (file, said) in [(&files[0], "holds an image"), (&files[1], "holds text")] {
+        let reply = app.post("/task", post_files(&[file])).await;
         assert_eq!(reply["code"], 40001, "{reply}");
         assert!(
             reply["message"].as_str().unwrap_or_default().contains(said),
@@ -429,17 +439,13 @@ async fn a_host_file_whose_bytes_are_not_what_its_name_says_is_refused() {
 
 #[tokio::test]
 async fn a_video_for_an_image_post_is_refused_at_creation() {
-    let root = tempfile::tempdir().expect("root");
-    let video = root.path().join("v.mp4");
-    std::fs::write(&video, b"\x00\x00\x00\x18ftypisom a video").expect("write");
-    let roots = vec![root.path().to_path_buf()];
-    let app = app_with(|c| c.file_roots = roots).await;
+    let (app, _root, files) = app_serving(&[("v.mp4", MP4)]).await;
     let reply = app
         .post(
             "/task",
             json!({"serials": [PHONE], "script_name": "post", "start_time": later(),
                    "script_config": {"content_type": 1, "image_count": 1,
-                                     "material_list": [video.display().to_string()]}}),
+                                     "material_list": files}}),
         )
         .await;
     assert_eq!(reply["code"], 40001, "{reply}");

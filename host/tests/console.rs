@@ -4,7 +4,7 @@
 mod common;
 
 use common::Host;
-use serde_json::{Value, json};
+use serde_json::json;
 use vphone::testing::AdbServer;
 use vphone::{PhoneConfig, VPhone};
 
@@ -21,20 +21,12 @@ async fn the_console_says_what_started_which_phones_came_and_why_a_task_failed()
     let data = tempfile::tempdir().expect("data dir");
     let host = Host::serve(data.path(), data.path(), &adb, None, 1);
     host.wait_online(1).await;
-    let created: Value = host
-        .http
-        .post(format!("{}/task", host.base))
-        .json(
+    let id = host
+        .create(
             &json!({"serials": [phone.serial()], "script_name": "follow",
-                      "script_config": {"target_user": "@ghost_user_404"}}),
+                        "script_config": {"target_user": "@ghost_user_404"}}),
         )
-        .send()
-        .await
-        .expect("POST /task")
-        .json()
-        .await
-        .expect("JSON");
-    let id = created["data"]["task_ids"][0].as_i64().expect("a task id");
+        .await[0];
     host.wait_for(&format!("/task/{id}"), "the task failed", |r| {
         r["data"]["status"] == 3
     })

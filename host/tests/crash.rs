@@ -51,22 +51,7 @@ async fn a_host_killed_mid_run_loses_no_task_and_runs_none_twice() {
     host.wait_online(PHONES).await;
     let users: Vec<String> = (0..USERS).map(|i| format!("@crash{i}")).collect();
     let body = json!({"serials": serials, "script_name": "follow", "script_config": {"target_users": users}});
-    let created: Value = host
-        .http
-        .post(format!("{}/task", host.base))
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let ids: Vec<i64> = created["data"]["task_ids"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(Value::as_i64)
-        .collect();
+    let ids = host.create(&body).await;
     assert_eq!(ids.len(), PHONES * USERS);
 
     // Kill it hard while tasks are running and others are still queued.
@@ -151,22 +136,7 @@ async fn sigterm_lets_running_tasks_finish_and_none_is_found_interrupted() {
     host.wait_online(2).await;
     let body = json!({"serials": serials, "script_name": "follow",
                       "script_config": {"target_users": ["@a1", "@a2", "@a3"]}});
-    let created: Value = host
-        .http
-        .post(format!("{}/task", host.base))
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let ids: Vec<i64> = created["data"]["task_ids"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(Value::as_i64)
-        .collect();
+    let ids = host.create(&body).await;
     host.wait_for("/task/stats", "both phones busy", |r| {
         r["data"]["running"] == 2
     })
@@ -229,18 +199,10 @@ async fn sigterm_stops_a_task_that_outlives_the_grace_as_host_shutting_down() {
         &["--shutdown-grace-secs", "1"],
     );
     host.wait_online(1).await;
-    let created: Value = host
-        .http
-        .post(format!("{}/task", host.base))
-        .json(&json!({"serials": [phone.serial()], "script_name": "post",
-                      "script_config": {"material_list": [video.display().to_string()]}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = created["data"]["task_ids"][0].as_i64().expect("a task id");
+    let id = host
+        .create(&json!({"serials": [phone.serial()], "script_name": "post",
+                        "script_config": {"material_list": [video.display().to_string()]}}))
+        .await[0];
     let uploading = async {
         loop {
             let (state, _, _) = adb.shell(&phone.serial(), "dumpsys vphone").await;

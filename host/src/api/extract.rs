@@ -64,15 +64,10 @@ impl From<PathRejection> for ApiError {
             }
             _ => return ApiError::invalid(format!("invalid path: {}", e.body_text())),
         };
-        let message = format!("the id in the URL must be a whole number, not {value:?}");
-        ApiError::Invalid {
-            message: if path.is_empty() {
-                message.clone()
-            } else {
-                format!("{path}: {message}")
-            },
-            errors: vec![ConfigViolation { path, message }],
-        }
+        invalid_at(
+            path,
+            format!("the id in the URL must be a whole number, not {value:?}"),
+        )
     }
 }
 
@@ -118,8 +113,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
 
 /// A value of the wrong type at serde_path_to_error's `path`, as 40001 naming it by JSON Pointer.
 fn type_error(path: &str, serde: &str) -> ApiError {
-    let path = pointer(path);
-    let message = plain_words(serde);
+    invalid_at(pointer(path), plain_words(serde))
+}
+
+/// 40001 for one value at the JSON Pointer `path` (empty: the whole request).
+fn invalid_at(path: String, message: String) -> ApiError {
     ApiError::Invalid {
         message: if path.is_empty() {
             message.clone()

@@ -102,6 +102,26 @@ impl Host {
         }
     }
 
+    /// Creates tasks (`POST /task`) and returns their ids; panics when the host refuses.
+    pub async fn create(&self, body: &Value) -> Vec<i64> {
+        let created: Value = self
+            .http
+            .post(format!("{}/task", self.base))
+            .json(body)
+            .send()
+            .await
+            .expect("POST /task")
+            .json()
+            .await
+            .expect("a JSON reply");
+        created["data"]["task_ids"]
+            .as_array()
+            .unwrap_or_else(|| panic!("tasks not created: {created}"))
+            .iter()
+            .filter_map(Value::as_i64)
+            .collect()
+    }
+
     /// Waits until the host lists `n` phones online.
     pub async fn wait_online(&self, n: usize) {
         self.wait_for("/device", "phones online", |r| {
