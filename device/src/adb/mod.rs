@@ -44,14 +44,14 @@ pub enum AdbError {
         source: io::Error,
     },
     /// The server does not know the device or reports it offline: the command was not sent.
-    #[error("device offline: {serial} is not connected")]
+    #[error("device offline: {}", self.gone().unwrap_or_default())]
     Offline {
         /// Serial of the device.
         serial: String,
     },
     /// The phone (or the adb server) went away while the command ran: it may or may not have
     /// taken effect, so it is not safe to send again unless it only reads.
-    #[error("device offline: {serial} went away during the command (it may have run)")]
+    #[error("device offline: {}", self.gone().unwrap_or_default())]
     Lost {
         /// Serial of the device.
         serial: String,
@@ -95,6 +95,20 @@ pub enum AdbError {
     /// A local file could not be read.
     #[error(transparent)]
     Io(#[from] io::Error),
+}
+
+impl AdbError {
+    /// For a phone that is not there ([`AdbError::Offline`], [`AdbError::Lost`]): what happened to
+    /// it, without the "device offline" both say (`R58M… is not connected`); `None` otherwise.
+    pub fn gone(&self) -> Option<String> {
+        match self {
+            AdbError::Offline { serial } => Some(format!("{serial} is not connected")),
+            AdbError::Lost { serial } => Some(format!(
+                "{serial} went away during the command (it may have run)"
+            )),
+            _ => None,
+        }
+    }
 }
 
 /// An adb server reachable over TCP (normally `127.0.0.1:5037`).

@@ -54,16 +54,9 @@ impl From<AdbError> for NotReady {
     /// rather than going offline), is not a reason to fail a task: it goes back to the queue.
     fn from(e: AdbError) -> NotReady {
         match e {
-            AdbError::Offline { .. }
-            | AdbError::Lost { .. }
-            | AdbError::ServerUnavailable { .. }
-            | AdbError::Timeout { .. } => {
-                let text = e.to_string();
-                NotReady::Offline(if text.starts_with("device offline") {
-                    text
-                } else {
-                    format!("device offline: {text}")
-                })
+            AdbError::Offline { .. } | AdbError::Lost { .. } => NotReady::Offline(e.to_string()),
+            AdbError::ServerUnavailable { .. } | AdbError::Timeout { .. } => {
+                NotReady::Offline(format!("device offline: {e}"))
             }
             other => NotReady::Refused(format!("the phone could not be checked: {other}")),
         }

@@ -39,18 +39,11 @@ impl From<DeviceError> for HostError {
 
 impl From<AdbError> for HostError {
     fn from(e: AdbError) -> HostError {
-        HostError::Device(match e {
-            // The guest's error type says "device offline" itself; keep the detail only.
-            AdbError::Offline { .. } | AdbError::Lost { .. } => {
-                let text = e.to_string();
-                DeviceError::Offline(
-                    text.strip_prefix("device offline: ")
-                        .unwrap_or(&text)
-                        .to_owned(),
-                )
-            }
-            AdbError::Timeout { .. } => DeviceError::Timeout(e.to_string()),
-            other => DeviceError::Failed(other.to_string()),
+        // The guest's error type says "device offline" itself: it gets what happened only.
+        HostError::Device(match (e.gone(), e) {
+            (Some(gone), _) => DeviceError::Offline(gone),
+            (None, e @ AdbError::Timeout { .. }) => DeviceError::Timeout(e.to_string()),
+            (None, other) => DeviceError::Failed(other.to_string()),
         })
     }
 }
