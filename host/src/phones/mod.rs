@@ -228,14 +228,9 @@ impl Phones {
                             entry.described = true;
                         }
                     }
+                    // The table is built in one place: from the latest list adb gave.
                     let list = phones.raw.lock().unwrap_or_else(|p| p.into_inner()).clone();
-                    let mut table = named(&list);
-                    let entries = phones.entries();
-                    for phone in &mut table {
-                        phone.handset = entries.get(&phone.name).and_then(|e| e.handset.clone());
-                    }
-                    drop(entries);
-                    phones.publish(table);
+                    phones.update(list);
                 }
             });
         }

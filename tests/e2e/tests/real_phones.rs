@@ -200,6 +200,7 @@ async fn refused_input_injection_fails_the_task_naming_the_setting() {
     .unwrap();
     let task = follow_nasa(&fleet, "direct").await;
     assert_failed_saying(&task, "USB debugging (Security settings)");
+    assert_followed_nobody(&fleet).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -258,6 +259,7 @@ async fn a_phone_locked_with_a_pin_fails_the_task_at_once_saying_so() {
     let task = follow_nasa(&fleet, "direct").await;
     assert_failed_saying(&task, "locked with a PIN");
     assert!(duration_secs(&task) <= 3, "{task}");
+    assert_followed_nobody(&fleet).await;
     let devices = fleet.get("/device").await.unwrap();
     assert_eq!(
         devices["data"][0]["readiness"]["keyguard"], "secure",
