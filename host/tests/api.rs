@@ -15,6 +15,7 @@ use phonefleet_runtime::{Registry, Runtime};
 use serde_json::{Value, json};
 use tokio::sync::{OnceCell, watch};
 use tower::ServiceExt;
+use vphone::testing::media_bytes;
 
 const PHONE: &str = "R58M00000A";
 
@@ -230,13 +231,7 @@ async fn malformed_json_is_40001_saying_so() {
         .unwrap();
     let (http, reply) = app.send(request).await;
     assert_eq!((http.as_u16(), reply["code"].clone()), (400, json!(40001)));
-    assert!(
-        reply["message"]
-            .as_str()
-            .unwrap()
-            .contains("not valid JSON"),
-        "{reply}"
-    );
+    assert!(says(&reply, "not valid JSON"), "{reply}");
     assert_eq!(app.total().await, 0);
 }
 
@@ -249,12 +244,7 @@ async fn a_body_that_is_not_declared_json_is_40001_naming_the_content_type() {
         .unwrap();
     let (http, reply) = app.send(request).await;
     assert_eq!((http.as_u16(), reply["code"].clone()), (400, json!(40001)));
-    assert!(
-        reply["message"]
-            .as_str()
-            .unwrap()
-            .contains("Content-Type: application/json")
-    );
+    assert!(says(&reply, "Content-Type: application/json"));
 }
 
 #[tokio::test]
@@ -353,6 +343,11 @@ async fn an_interval_beyond_a_week_is_refused() {
     assert_eq!(paths(&reply), ["/max_interval"], "{reply}");
 }
 
+/// Whether the envelope's `message` says `words`.
+fn says(reply: &Value, words: &str) -> bool {
+    reply["message"].as_str().is_some_and(|m| m.contains(words))
+}
+
 /// An app whose only file root is a fresh directory, with `files` (name, bytes) written into it;
 /// returns the app, the directory (kept alive) and the files' paths.
 async fn app_serving(files: &[(&str, &[u8])]) -> (App, tempfile::TempDir, Vec<String>) {
@@ -369,9 +364,6 @@ async fn app_serving(files: &[(&str, &[u8])]) -> (App, tempfile::TempDir, Vec<St
     let app = app_with(|c| c.file_roots = roots).await;
     (app, root, paths)
 }
-
-/// The first bytes of an MP4 video (an `ftyp` box of brand `isom`).
-const MP4: &[u8] = b"\x00\x00\x00\x18ftypisom a video";
 
 /// A post of `material_list` on the test phone, an hour from now.
 fn post_files(files: &[&str]) -> Value {
@@ -393,13 +385,7 @@ async fn host_files_outside_the_file_roots_are_refused_however_they_are_named() 
         let reply = app.post("/task", post_files(&[path])).await;
         assert_eq!(reply["code"], 40001, "{path}: {reply}");
         assert_eq!(paths(&reply), ["/script_config/material_list/0"], "{reply}");
-        assert!(
-            reply["message"]
-                .as_str()
-                .unwrap_or_default()
-                .contains("outside"),
-            "{reply}"
-        );
+        assert!(says(&reply, "outside"), "{reply}");
     }
     let reply = app
         .post(
@@ -414,7 +400,7 @@ async fn host_files_outside_the_file_roots_are_refused_however_they_are_named() 
 
 #[tokio::test]
 async fn a_host_file_inside_a_file_root_is_accepted() {
-    let (app, _root, files) = app_serving(&[("v.mp4", MP4)]).await;
+    let (app, _root, files) = app_serving(&[("v.mp4", &media_bytes("v.mp4", 64))]).await;
     let reply = app.post("/task", post_files(&[&files[0]])).await;
     assert_eq!(reply["code"], 0, "{reply}");
 }
@@ -422,24 +408,21 @@ async fn a_host_file_inside_a_file_root_is_accepted() {
 #[tokio::test]
 async fn a_host_file_whose_bytes_are_not_what_its_name_says_is_refused() {
     let (app, _root, files) = app_serving(&[
-        ("clip.mp4", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
+        ("clip.mp4", &media_bytes("clip.png", 64)),
         ("notes.jpg", b"just some notes"),
     ])
     .await;
     for (file, said) in [(&files[0], "holds an image"), (&files[1], "holds text")] {
         let reply = app.post("/task", post_files(&[file])).await;
         assert_eq!(reply["code"], 40001, "{reply}");
-        assert!(
-            reply["message"].as_str().unwrap_or_default().contains(said),
-            "{reply}"
-        );
+        assert!(says(&reply, said), "{reply}");
     }
     assert_eq!(app.total().await, 0);
 }
 
 #[tokio::test]
 async fn a_video_for_an_image_post_is_refused_at_creation() {
-    let (app, _root, files) = app_serving(&[("v.mp4", MP4)]).await;
+    let (app, _root, files) = app_serving(&[("v.mp4", &media_bytes("v.mp4", 64))]).await;
     let reply = app
         .post(
             "/task",
@@ -449,13 +432,7 @@ async fn a_video_for_an_image_post_is_refused_at_creation() {
         )
         .await;
     assert_eq!(reply["code"], 40001, "{reply}");
-    assert!(
-        reply["message"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("0 images, 1 needed"),
-        "{reply}"
-    );
+    assert!(says(&reply, "0 images, 1 needed"), "{reply}");
     assert_eq!(app.total().await, 0);
 }
 
@@ -693,10 +670,7 @@ async fn stopping_a_pending_task_fails_it_as_stopped_by_user() {
         again["code"], 40001,
         "a failed task cannot be stopped again"
     );
-    assert!(
-        again["message"].as_str().unwrap().contains("is failed"),
-        "{again}"
-    );
+    assert!(says(&again, "is failed"), "{again}");
 }
 
 #[tokio::test]
@@ -705,13 +679,7 @@ async fn retrying_a_task_that_has_not_failed_is_refused() {
     let id = app.create(follow(&["@a"])).await[0];
     let reply = app.post(&format!("/task/{id}/retry"), json!({})).await;
     assert_eq!(reply["code"], 40001);
-    assert!(
-        reply["message"]
-            .as_str()
-            .unwrap()
-            .contains("only failed tasks"),
-        "{reply}"
-    );
+    assert!(says(&reply, "only failed tasks"), "{reply}");
     assert_eq!(
         app.get(&format!("/task/{id}")).await["data"]["retry_count"],
         0
@@ -906,12 +874,7 @@ async fn an_account_package_that_is_not_an_android_package_is_refused() {
             )
             .await;
         assert_eq!(reply["code"], 40001, "{package}: {reply}");
-        assert!(
-            reply["message"]
-                .as_str()
-                .unwrap()
-                .contains("Android package name")
-        );
+        assert!(says(&reply, "Android package name"));
     }
     assert_eq!(app.get("/account").await["data"], json!([]));
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::Host;
 use serde_json::{Value, json};
-use vphone::testing::AdbServer;
+use vphone::testing::{AdbServer, media_bytes};
 use vphone::{PhoneConfig, VPhone};
 
 const PHONES: usize = 10;
@@ -31,13 +31,12 @@ async fn starts_on_phone(adb: &AdbServer, serial: &str) -> BTreeMap<i64, usize> 
     starts
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_host_killed_mid_run_loses_no_task_and_runs_none_twice() {
-    let adb = AdbServer::start().await;
+/// `count` vphones whose dumps take `dump_delay`, connected to `adb`.
+async fn connected_phones(adb: &AdbServer, count: usize, dump_delay: Duration) -> Vec<VPhone> {
     let mut phones = Vec::new();
-    for _ in 0..PHONES {
+    for _ in 0..count {
         let phone = VPhone::start(PhoneConfig {
-            dump_delay: Duration::from_millis(60),
+            dump_delay,
             ..PhoneConfig::default()
         })
         .await
@@ -45,6 +44,13 @@ async fn a_host_killed_mid_run_loses_no_task_and_runs_none_twice() {
         adb.connect(&phone).await;
         phones.push(phone);
     }
+    phones
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_host_killed_mid_run_loses_no_task_and_runs_none_twice() {
+    let adb = AdbServer::start().await;
+    let phones = connected_phones(&adb, PHONES, Duration::from_millis(60)).await;
     let serials: Vec<String> = phones.iter().map(VPhone::serial).collect();
     let data = tempfile::tempdir().expect("data dir");
     let mut host = Host::serve(data.path(), data.path(), &adb, None, 1);
@@ -119,17 +125,7 @@ async fn a_host_killed_mid_run_loses_no_task_and_runs_none_twice() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_lets_running_tasks_finish_and_none_is_found_interrupted() {
     let adb = AdbServer::start().await;
-    let mut phones = Vec::new();
-    for _ in 0..2 {
-        let phone = VPhone::start(PhoneConfig {
-            dump_delay: Duration::from_millis(150),
-            ..PhoneConfig::default()
-        })
-        .await
-        .expect("phone");
-        adb.connect(&phone).await;
-        phones.push(phone);
-    }
+    let phones = connected_phones(&adb, 2, Duration::from_millis(150)).await;
     let serials: Vec<String> = phones.iter().map(VPhone::serial).collect();
     let data = tempfile::tempdir().expect("data dir");
     let mut host = Host::serve(data.path(), data.path(), &adb, None, 1);
@@ -189,7 +185,7 @@ async fn sigterm_stops_a_task_that_outlives_the_grace_as_host_shutting_down() {
     adb.connect(&phone).await;
     let data = tempfile::tempdir().expect("data dir");
     let video = data.path().join("v.mp4");
-    std::fs::write(&video, b"\x00\x00\x00\x18ftypisom a long video").expect("video");
+    std::fs::write(&video, media_bytes("v.mp4", 64)).expect("video");
     let mut host = Host::serve_with(
         data.path(),
         data.path(),

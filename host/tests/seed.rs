@@ -5,7 +5,7 @@ mod common;
 
 use common::Host;
 use serde_json::{Value, json};
-use vphone::testing::AdbServer;
+use vphone::testing::{AdbServer, media_bytes};
 use vphone::{PhoneConfig, VPhone};
 
 fn keys(v: &Value) -> Vec<&str> {
@@ -28,7 +28,7 @@ async fn every_example_of_the_seed_document_answers_as_documented() {
     std::fs::create_dir_all(cwd.path().join("C:/Videos")).expect("dir");
     std::fs::write(
         cwd.path().join("C:/Videos/video1.mp4"),
-        b"\x00\x00\x00\x18ftypmp42 a seed video",
+        media_bytes("video1.mp4", 64),
     )
     .expect("video");
     let data = tempfile::tempdir().expect("data");

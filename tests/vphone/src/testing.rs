@@ -160,3 +160,23 @@ impl Drop for AdbServer {
         let _ = kill.wait();
     }
 }
+
+/// `len` bytes a media sniffer takes for what `name`'s extension says (an MP4 `ftyp` box for
+/// videos, a JPEG or PNG signature for images), then `name`'s bytes repeated, so every file's
+/// content (and hash) is its own.
+pub fn media_bytes(name: &str, len: usize) -> Vec<u8> {
+    let lower = name.to_ascii_lowercase();
+    let header: &[u8] = if lower.ends_with(".png") {
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
+    } else if lower.ends_with(".jpg") || lower.ends_with(".jpeg") {
+        b"\xff\xd8\xff\xe0\x00\x10JFIF\x00"
+    } else {
+        b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2"
+    };
+    header
+        .iter()
+        .copied()
+        .chain(name.bytes().cycle())
+        .take(len.max(header.len()))
+        .collect()
+}
