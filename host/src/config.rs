@@ -22,6 +22,10 @@ pub struct Config {
     /// A directory of extra script plugins (`*.wasm` components).
     #[arg(long, env = "PHONEFLEET_PLUGIN_DIR")]
     pub plugin_dir: Option<PathBuf>,
+    /// Let a plugin serve the name of a built-in script (`follow`, `post`) in its place; without
+    /// it such a plugin is refused, so a stray file cannot silently replace a shipped script.
+    #[arg(long, env = "PHONEFLEET_PLUGINS_REPLACE_BUILTINS")]
+    pub plugins_replace_builtins: bool,
     /// Wall-clock limit of one task run, in seconds.
     #[arg(long, env = "PHONEFLEET_RUN_TIMEOUT_SECS", default_value_t = 1800)]
     pub run_timeout_secs: u64,
@@ -149,6 +153,7 @@ impl Config {
             data_dir,
             adb_server: SocketAddr::from(([127, 0, 0, 1], 5037)),
             plugin_dir: None,
+            plugins_replace_builtins: false,
             run_timeout_secs: 1800,
             run_memory_mib: 64,
             api_token: None,

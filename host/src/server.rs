@@ -23,7 +23,7 @@ use crate::scripts::BUILTINS;
 use crate::store::{Store, StoreError};
 use crate::tasks::{Scheduler, SchedulerConfig, Tasks};
 use phonefleet_runtime::FileRoots;
-use phonefleet_runtime::{PluginWatcher, Registry, Reload, Runtime, RuntimeError};
+use phonefleet_runtime::{PluginDir, PluginWatcher, Registry, Reload, Runtime, RuntimeError};
 
 /// Why the host could not start.
 #[derive(Debug, thiserror::Error)]
@@ -131,15 +131,16 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
     let tracker = DeviceTracker::spawn(adb.clone());
     let events = Events::default();
     let runtime = Arc::new(Runtime::new(config.data_dir.join("compiled"))?);
-    let registry = Arc::new(Registry::load(runtime, BUILTINS, config.plugin_dir.as_deref()).await?);
-    let watcher = match &config.plugin_dir {
-        Some(dir) => Some(watch_plugins(&registry, dir, events.clone())?),
-        None => None,
-    };
+    let plugin_dir = config.plugin_dir.clone().map(|path| PluginDir {
+        path,
+        may_replace_builtins: config.plugins_replace_builtins,
+    });
+    let registry = Arc::new(Registry::load(runtime, BUILTINS, plugin_dir).await?);
+    let watcher = watch_plugins(&registry, config.plugin_dir.as_deref(), events.clone())?;
     let scripts: Vec<String> = registry
         .all()
         .iter()
-        .map(|p| format!("{} {}", p.meta().name, p.meta().version))
+        .map(|s| format!("{} {}", s.plugin.meta().name, s.plugin.meta().version))
         .collect();
     let state = assemble(&config, store, registry, adb, tracker.subscribe(), events);
     tokio::spawn(publish_device_changes(
@@ -246,16 +247,19 @@ pub fn assemble(
 /// as `script_loaded` / `script_rejected` / `script_removed` events.
 fn watch_plugins(
     registry: &Arc<Registry>,
-    dir: &std::path::Path,
+    dir: Option<&std::path::Path>,
     events: Events,
-) -> Result<PluginWatcher, StartError> {
+) -> Result<Option<PluginWatcher>, StartError> {
+    let Some(dir) = dir else {
+        return Ok(None);
+    };
     let watch_err = |source| StartError::Watch {
         dir: dir.display().to_string(),
         source,
     };
     std::fs::create_dir_all(dir).map_err(|e| watch_err(notify::Error::io(e)))?;
     registry
-        .watch(dir, move |change| {
+        .watch(move |change| {
             events.publish(match change {
                 Reload::Loaded {
                     name,
@@ -267,7 +271,7 @@ fn watch_plugins(
                     file,
                 },
                 Reload::Rejected { file, reason } => Event::ScriptRejected { file, reason },
-                Reload::Removed { name, file } => Event::ScriptRemoved { name, file },
+                Reload::Removed { name, file, .. } => Event::ScriptRemoved { name, file },
             })
         })
         .map_err(watch_err)

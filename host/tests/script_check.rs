@@ -61,3 +61,21 @@ fn a_missing_file_fails_naming_it() {
     assert!(!ok);
     assert!(report.contains("/nonexistent/script.wasm"), "{report}");
 }
+
+#[test]
+fn a_plugin_with_a_path_like_script_name_fails_stating_the_grammar() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("renamed.wasm");
+    std::fs::write(
+        &file,
+        phonefleet_test_artifacts::misbehave_named("a/../x?yz"),
+    )
+    .unwrap();
+    let (ok, report) = check(&file);
+    assert!(!ok, "{report}");
+    assert!(
+        report.contains("script name \"a/../x?yz\" is not valid")
+            && report.contains("a lowercase ASCII letter"),
+        "{report}"
+    );
+}

@@ -1,5 +1,6 @@
 //! phonefleet-rules: the rules the host and the scripts must agree on — shell quoting, selector and
-//! resource-id matching, media kinds — written once so the two sides of the WIT boundary cannot disagree.
+//! resource-id matching, media kinds, script names — written once so the two sides of the WIT
+//! boundary cannot disagree.
 //!
 //! The host (`phonefleet-device`, the runtime) and the guest SDK (`phonefleet-sdk`, built for
 //! wasm32-wasip2) both depend on this crate and convert their own node types at the edge through
@@ -9,6 +10,7 @@
 
 pub mod media;
 pub mod quote;
+pub mod script_name;
 pub mod selector;
 
 pub use media::MediaKind;

@@ -29,5 +29,5 @@ pub use file_roots::FileRoots;
 pub use grants::{Grants, HostPath, HostPathKind, host_paths};
 pub use host::materials::{LibraryFile, MaterialStore, NoMaterials, SharedMaterialStore};
 pub use plugin::{ConfigViolation, Limits, Plugin, RunError, RunRequest, ScriptMeta};
-pub use registry::{Builtin, PluginWatcher, Registry, Reload};
+pub use registry::{Builtin, Origin, PluginDir, PluginWatcher, Registry, Reload, Script};
 pub use report::{Level, Reporter, Reports};

@@ -147,6 +147,7 @@ impl Plugin {
         })
         .await
         .map_err(|e| format!("describe failed: {e}"))?;
+        phonefleet_rules::script_name::check(&info.name).map_err(|e| e.to_string())?;
         let schema: Value = serde_json::from_str(&info.config_schema)
             .map_err(|e| format!("its config schema is not JSON: {e}"))?;
         let validator = jsonschema::validator_for(&schema)

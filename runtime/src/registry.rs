@@ -1,12 +1,13 @@
 //! The scripts this host can run: the built-in ones the caller embeds, then every `*.wasm`
-//! component in the plugin directory (which may replace a built-in by name), kept current while
-//! the host runs: new and changed files are loaded, broken ones reported with the old version kept.
+//! component in the plugin directory, kept current while the host runs: new and changed files are
+//! loaded, broken or clashing ones reported with what served before kept (rules on [`Loaded`]).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
-use notify::{RecursiveMode, Watcher};
+use notify::event::{AccessKind, AccessMode, ModifyKind};
+use notify::{EventKind, RecursiveMode, Watcher};
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
 
@@ -14,6 +15,34 @@ use crate::{Plugin, Runtime, RuntimeError};
 
 /// A built-in script: its name (for messages) and its component bytes.
 pub type Builtin = (&'static str, &'static [u8]);
+
+/// The plugin directory and what its files may do.
+#[derive(Clone, Debug)]
+pub struct PluginDir {
+    /// The directory whose `*.wasm` files are loaded (not its subdirectories).
+    pub path: PathBuf,
+    /// Whether a plugin may serve the name of a built-in script (`follow`, `post`, …) in its
+    /// place; refused otherwise, so a stray file cannot silently replace a shipped script.
+    pub may_replace_builtins: bool,
+}
+
+/// Where a served script comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// Shipped inside the host binary.
+    Builtin,
+    /// A plugin file.
+    File(PathBuf),
+}
+
+/// A script the registry serves, and where it comes from.
+#[derive(Clone)]
+pub struct Script {
+    /// The loaded plugin.
+    pub plugin: Arc<Plugin>,
+    /// Built in, or the plugin file.
+    pub origin: Origin,
+}
 
 /// What a change in the plugin directory did.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,58 +63,124 @@ pub enum Reload {
         /// Why, in words.
         reason: String,
     },
-    /// A file went away and its script with it (or back to the built-in of that name).
+    /// A file went away and its script with it, or back to the built-in of that name.
     Removed {
         /// The script's name.
         name: String,
         /// The plugin file.
         file: PathBuf,
+        /// Whether the built-in of that name serves it again.
+        builtin_restored: bool,
     },
 }
 
+/// A plugin file's loaded version: the script name it serves, the sha256 of its bytes, and the
+/// plugin.
+struct FileVersion {
+    name: String,
+    digest: Vec<u8>,
+    plugin: Arc<Plugin>,
+}
+
+/// What serves each name. The rule for a name claimed twice: one file serves a script name at a
+/// time — the first loaded (at start, the first in file-name order); another file claiming the
+/// same name is rejected and waits, and when the serving file goes (or renames its script) the
+/// first waiting file in file-name order takes the name, else the built-in of that name, else
+/// nothing.
 #[derive(Default)]
 struct Loaded {
-    /// Script name → the plugin serving it.
-    plugins: BTreeMap<String, Arc<Plugin>>,
-    /// Built-ins, to fall back on when a plugin file that replaced one goes away.
+    /// Built-ins by name, to fall back on when a plugin that replaced one goes away.
     builtins: BTreeMap<String, Arc<Plugin>>,
-    /// Plugin file → (script name, sha256 of the bytes loaded).
-    files: BTreeMap<PathBuf, (String, Vec<u8>)>,
+    /// Plugin file → the version of it that serves its name.
+    serving: BTreeMap<PathBuf, FileVersion>,
+    /// Plugin file → its version refused only because another file serves its name.
+    waiting: BTreeMap<PathBuf, FileVersion>,
+}
+
+impl Loaded {
+    /// The script serving `name`: a plugin file's, else the built-in.
+    fn get(&self, name: &str) -> Option<Script> {
+        self.serving
+            .iter()
+            .find(|(_, v)| v.name == name)
+            .map(|(file, v)| Script {
+                plugin: v.plugin.clone(),
+                origin: Origin::File(file.clone()),
+            })
+            .or_else(|| {
+                self.builtins.get(name).map(|plugin| Script {
+                    plugin: plugin.clone(),
+                    origin: Origin::Builtin,
+                })
+            })
+    }
+
+    /// The file serving `name`, if a file does.
+    fn file_serving(&self, name: &str) -> Option<&PathBuf> {
+        self.serving
+            .iter()
+            .find(|(_, v)| v.name == name)
+            .map(|(file, _)| file)
+    }
+
+    /// `name` lost its file: the first waiting file claiming it takes it over (and is returned).
+    fn hand_over(&mut self, name: &str) -> Option<Reload> {
+        let file = self
+            .waiting
+            .iter()
+            .find(|(_, v)| v.name == name)
+            .map(|(file, _)| file.clone())?;
+        let version = self.waiting.remove(&file)?;
+        let loaded = Reload::Loaded {
+            name: name.to_string(),
+            version: version.plugin.meta().version.clone(),
+            file: file.clone(),
+        };
+        self.serving.insert(file, version);
+        Some(loaded)
+    }
 }
 
 /// Loaded plugins by script name. Runs hold their own `Arc<Plugin>`, so a reload never changes
 /// the version a running task started with.
 pub struct Registry {
     runtime: Arc<Runtime>,
+    plugin_dir: Option<PluginDir>,
     loaded: RwLock<Loaded>,
 }
 
 impl Registry {
-    /// Loads the built-in scripts and those in `plugin_dir`. A broken plugin file is reported
-    /// and skipped; a broken built-in is an error.
+    /// Loads the built-in scripts and those in the plugin directory. A plugin file that is broken,
+    /// claims a built-in's name (unless allowed) or a name another file serves is reported and
+    /// skipped; a broken built-in is an error.
     pub async fn load(
         runtime: Arc<Runtime>,
         builtins: &[Builtin],
-        plugin_dir: Option<&Path>,
+        plugin_dir: Option<PluginDir>,
     ) -> Result<Registry, RuntimeError> {
-        let registry = Registry {
-            runtime: runtime.clone(),
-            loaded: RwLock::default(),
-        };
+        let mut loaded = Loaded::default();
         for (name, wasm) in builtins {
-            let plugin = Arc::new(
-                runtime
-                    .load(wasm, &format!("built-in script {name}"))
-                    .await?,
-            );
-            let mut loaded = registry.write();
+            let plugin = runtime
+                .load(wasm, &format!("built-in script {name}"))
+                .await?;
             loaded
                 .builtins
-                .insert(plugin.name().to_string(), plugin.clone());
-            loaded.plugins.insert(plugin.name().to_string(), plugin);
+                .insert(plugin.name().to_string(), Arc::new(plugin));
         }
-        for path in plugin_dir.map(wasm_files).unwrap_or_default() {
-            log(&registry.reload_file(&path).await);
+        let registry = Registry {
+            runtime,
+            plugin_dir,
+            loaded: RwLock::new(loaded),
+        };
+        let files = registry
+            .plugin_dir
+            .as_ref()
+            .map(|dir| wasm_files(&dir.path))
+            .unwrap_or_default();
+        for path in files {
+            for change in registry.reload_file(&path).await {
+                log(&change);
+            }
         }
         Ok(registry)
     }
@@ -100,88 +195,138 @@ impl Registry {
 
     /// The plugin for a script name.
     pub fn get(&self, name: &str) -> Option<Arc<Plugin>> {
-        self.read().plugins.get(name).cloned()
+        self.read().get(name).map(|s| s.plugin)
     }
 
-    /// Every loaded plugin, by name.
-    pub fn all(&self) -> Vec<Arc<Plugin>> {
-        self.read().plugins.values().cloned().collect()
+    /// The script serving a name, with its origin.
+    pub fn script(&self, name: &str) -> Option<Script> {
+        self.read().get(name)
     }
 
-    /// (Re)loads one plugin file; `None` when its bytes are what is already loaded.
-    async fn reload_file(&self, path: &Path) -> Option<Reload> {
+    /// Every served script, by name.
+    pub fn all(&self) -> Vec<Script> {
+        let loaded = self.read();
+        let mut names: Vec<&String> = loaded
+            .builtins
+            .keys()
+            .chain(loaded.serving.values().map(|v| &v.name))
+            .collect();
+        names.sort();
+        names.dedup();
+        names.iter().filter_map(|name| loaded.get(name)).collect()
+    }
+
+    /// (Re)loads one plugin file; nothing when its bytes are what is already loaded from it.
+    async fn reload_file(&self, path: &Path) -> Vec<Reload> {
+        let file = path.to_path_buf();
+        let rejected = |reason: String| {
+            vec![Reload::Rejected {
+                file: file.clone(),
+                reason,
+            }]
+        };
         let wasm = match tokio::fs::read(path).await {
             Ok(wasm) => wasm,
-            Err(e) => {
-                return Some(Reload::Rejected {
-                    file: path.to_path_buf(),
-                    reason: format!("cannot read it: {e}"),
-                });
-            }
+            Err(e) => return rejected(format!("cannot read it: {e}")),
         };
         let digest = Sha256::digest(&wasm).to_vec();
-        if self
-            .read()
-            .files
-            .get(path)
-            .is_some_and(|(_, d)| *d == digest)
         {
-            return None;
+            let loaded = self.read();
+            let same = |v: Option<&FileVersion>| v.is_some_and(|v| v.digest == digest);
+            if same(loaded.serving.get(path)) || same(loaded.waiting.get(path)) {
+                return Vec::new();
+            }
         }
         let plugin = match self.runtime.load(&wasm, &path.display().to_string()).await {
             Ok(plugin) => Arc::new(plugin),
             Err(e) => {
-                return Some(Reload::Rejected {
-                    file: path.to_path_buf(),
-                    reason: e.to_string(),
-                });
+                self.write().waiting.remove(path);
+                return rejected(e.to_string());
             }
         };
-        let (name, version) = (plugin.name().to_string(), plugin.meta().version.clone());
+        let name = plugin.name().to_string();
+        let version = FileVersion {
+            name: name.clone(),
+            digest,
+            plugin: plugin.clone(),
+        };
+        let may_replace_builtins = self
+            .plugin_dir
+            .as_ref()
+            .is_some_and(|d| d.may_replace_builtins);
         let mut loaded = self.write();
-        if let Some((old, _)) = loaded
-            .files
-            .insert(path.to_path_buf(), (name.clone(), digest))
-            && old != name
-        {
-            forget(&mut loaded, &old);
+        if loaded.builtins.contains_key(&name) && !may_replace_builtins {
+            loaded.waiting.remove(path);
+            return rejected(format!(
+                "script {name} is built in; a plugin serves a built-in's name only when the server \
+                 runs with --plugins-replace-builtins (or give the plugin's script another name)"
+            ));
         }
-        loaded.plugins.insert(name.clone(), plugin);
-        Some(Reload::Loaded {
-            name,
-            version,
-            file: path.to_path_buf(),
-        })
+        if let Some(other) = loaded.file_serving(&name).filter(|f| *f != path) {
+            let reason = format!(
+                "script {name} is already served by {}: one file serves a name, so this one waits \
+                 and takes over when that one goes (remove or rename one of them)",
+                other.display()
+            );
+            loaded.waiting.insert(file.clone(), version);
+            return rejected(reason);
+        }
+        loaded.waiting.remove(path);
+        let mut changes = vec![Reload::Loaded {
+            name: name.clone(),
+            version: plugin.meta().version.clone(),
+            file: file.clone(),
+        }];
+        if let Some(old) = loaded.serving.insert(file, version)
+            && old.name != name
+        {
+            changes.extend(loaded.hand_over(&old.name));
+        }
+        changes
     }
 
-    /// A plugin file went away: its script goes too (or falls back to the built-in of that name).
-    fn remove_file(&self, path: &Path) -> Option<Reload> {
+    /// A plugin file went away: its script goes too, to a file waiting for its name or back to the
+    /// built-in of that name.
+    fn remove_file(&self, path: &Path) -> Vec<Reload> {
         let mut loaded = self.write();
-        let (name, _) = loaded.files.remove(path)?;
-        forget(&mut loaded, &name);
-        Some(Reload::Removed {
-            name,
+        loaded.waiting.remove(path);
+        let Some(gone) = loaded.serving.remove(path) else {
+            return Vec::new();
+        };
+        let handed = loaded.hand_over(&gone.name);
+        let builtin_restored = handed.is_none() && loaded.builtins.contains_key(&gone.name);
+        let mut changes = vec![Reload::Removed {
+            name: gone.name,
             file: path.to_path_buf(),
-        })
+            builtin_restored,
+        }];
+        changes.extend(handed);
+        changes
     }
 
-    /// Keeps the registry in step with `dir` until the returned watcher is dropped; every change
-    /// is passed to `on_change` (and logged).
+    /// Keeps the registry in step with the plugin directory until the returned watcher is dropped
+    /// (`None` without a plugin directory); every change is passed to `on_change` (and logged).
+    /// Only events that can change a file's content count (written and closed, renamed, removed):
+    /// the registry's own reads open the files too.
     pub fn watch(
         self: &Arc<Self>,
-        dir: &Path,
         on_change: impl Fn(Reload) + Send + 'static,
-    ) -> Result<PluginWatcher, notify::Error> {
+    ) -> Result<Option<PluginWatcher>, notify::Error> {
+        let Some(dir) = &self.plugin_dir else {
+            return Ok(None);
+        };
         let (tx, mut rx) = mpsc::unbounded_channel();
         let mut watcher =
             notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-                if let Ok(event) = event {
+                if let Ok(event) = event
+                    && changes_content(&event.kind)
+                {
                     for path in event.paths {
                         let _ = tx.send(path);
                     }
                 }
             })?;
-        watcher.watch(dir, RecursiveMode::NonRecursive)?;
+        watcher.watch(&dir.path, RecursiveMode::NonRecursive)?;
         let registry = Arc::downgrade(self);
         let task = tokio::spawn(async move {
             while let Some(path) = rx.recv().await {
@@ -191,53 +336,58 @@ impl Registry {
                 if path.extension().is_none_or(|e| e != "wasm") {
                     continue;
                 }
-                let change = if path.is_file() {
+                let changes = if path.is_file() {
                     registry.reload_file(&path).await
                 } else {
                     registry.remove_file(&path)
                 };
-                if let Some(change) = change {
-                    log(&Some(change.clone()));
+                for change in changes {
+                    log(&change);
                     on_change(change);
                 }
             }
         });
-        Ok(PluginWatcher {
+        Ok(Some(PluginWatcher {
             _watcher: watcher,
             task,
-        })
+        }))
     }
 }
 
-/// Drops a script name, restoring the built-in of that name if there is one.
-fn forget(loaded: &mut Loaded, name: &str) {
-    let still_served = loaded.files.values().any(|(n, _)| n == name);
-    if still_served {
-        return;
-    }
-    match loaded.builtins.get(name).cloned() {
-        Some(builtin) => loaded.plugins.insert(name.to_string(), builtin),
-        None => loaded.plugins.remove(name),
-    };
+/// Whether a watch event can have changed what a plugin file holds: written and closed, renamed
+/// in or out, removed. Opening or reading a file cannot, and the registry reads every file it
+/// loads: reacting to that would reload forever. A file's creation is followed by its close.
+fn changes_content(kind: &EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::Access(AccessKind::Close(AccessMode::Write))
+            | EventKind::Modify(ModifyKind::Name(_))
+            | EventKind::Remove(_)
+    )
 }
 
-fn log(change: &Option<Reload>) {
+fn log(change: &Reload) {
     match change {
-        Some(Reload::Loaded {
+        Reload::Loaded {
             name,
             version,
             file,
-        }) => tracing::info!("loaded script {name} {version} from {}", file.display()),
-        Some(Reload::Rejected { file, reason }) => {
-            tracing::error!(
-                "plugin {} rejected, previous version kept: {reason}",
-                file.display()
-            )
-        }
-        Some(Reload::Removed { name, file }) => {
+        } => tracing::info!("loaded script {name} {version} from {}", file.display()),
+        Reload::Rejected { file, reason } => tracing::warn!(
+            "plugin {} not loaded (whatever served before still serves): {reason}",
+            file.display()
+        ),
+        Reload::Removed {
+            name,
+            file,
+            builtin_restored: true,
+        } => tracing::info!(
+            "{} is gone: the built-in script {name} serves again",
+            file.display()
+        ),
+        Reload::Removed { name, file, .. } => {
             tracing::info!("script {name} unloaded: {} is gone", file.display())
         }
-        None => {}
     }
 }
 

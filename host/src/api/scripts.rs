@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use axum::extract::State;
+use phonefleet_runtime::{Origin, Script};
 
 use super::envelope::{ApiError, ok};
 use super::extract::Path;
@@ -19,16 +20,23 @@ pub struct ScriptView {
     config_schema: serde_json::Value,
     /// The `phonefleet:script@VERSION` it was built against.
     world: Option<String>,
+    /// Where it comes from: `built-in`, or the plugin file's path.
+    origin: String,
 }
 
-impl From<&phonefleet_runtime::ScriptMeta> for ScriptView {
-    fn from(m: &phonefleet_runtime::ScriptMeta) -> ScriptView {
+impl From<&Script> for ScriptView {
+    fn from(script: &Script) -> ScriptView {
+        let m = script.plugin.meta();
         ScriptView {
             name: m.name.clone(),
             version: m.version.clone(),
             description: m.description.clone(),
             config_schema: m.config_schema.clone(),
             world: m.world.clone(),
+            origin: match &script.origin {
+                Origin::Builtin => "built-in".to_string(),
+                Origin::File(file) => file.display().to_string(),
+            },
         }
     }
 }
@@ -37,12 +45,7 @@ impl From<&phonefleet_runtime::ScriptMeta> for ScriptView {
 #[utoipa::path(get, path = "/api/v1/script",
     responses((status = 200, body = super::openapi::Envelope<Vec<ScriptView>>), super::openapi::Errors))]
 pub async fn list(State(app): State<Arc<AppState>>) -> AppResult {
-    let scripts: Vec<ScriptView> = app
-        .registry
-        .all()
-        .iter()
-        .map(|p| ScriptView::from(p.meta()))
-        .collect();
+    let scripts: Vec<ScriptView> = app.registry.all().iter().map(ScriptView::from).collect();
     Ok(ok(scripts))
 }
 
@@ -50,9 +53,9 @@ pub async fn list(State(app): State<Arc<AppState>>) -> AppResult {
 #[utoipa::path(get, path = "/api/v1/script/{name}", params(("name" = String, Path)),
     responses((status = 200, body = super::openapi::Envelope<ScriptView>), super::openapi::Errors))]
 pub async fn get(State(app): State<Arc<AppState>>, Path(name): Path<String>) -> AppResult {
-    let plugin = app
+    let script = app
         .registry
-        .get(&name)
+        .script(&name)
         .ok_or_else(|| ApiError::NotFound(format!("script {name:?} not found")))?;
-    Ok(ok(ScriptView::from(plugin.meta())))
+    Ok(ok(ScriptView::from(&script)))
 }

@@ -268,7 +268,7 @@ impl Tasks {
                     .registry
                     .all()
                     .iter()
-                    .map(|p| p.name().to_string())
+                    .map(|p| p.plugin.name().to_string())
                     .collect(),
             })?;
         let mut errors = Vec::new();

@@ -9,3 +9,21 @@ include!(concat!(env!("OUT_DIR"), "/gen.rs"));
 pub fn bytes(path: &str) -> Vec<u8> {
     std::fs::read(path).unwrap_or_else(|e| panic!("test plugin {path}: {e}"))
 }
+
+/// The misbehave plugin with its script name replaced by `name`, which must be as long as
+/// "misbehave" (9 bytes) so the component stays valid: a third party's plugin with a bad name.
+pub fn misbehave_named(name: &str) -> Vec<u8> {
+    const NAME: &[u8] = b"misbehave";
+    assert_eq!(name.len(), NAME.len(), "{name:?} must be 9 bytes long");
+    let mut wasm = bytes(MISBEHAVE);
+    let mut i = 0;
+    while i + NAME.len() <= wasm.len() {
+        if &wasm[i..i + NAME.len()] == NAME {
+            wasm[i..i + NAME.len()].copy_from_slice(name.as_bytes());
+            i += NAME.len();
+        } else {
+            i += 1;
+        }
+    }
+    wasm
+}
