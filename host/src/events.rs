@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 use tokio::sync::broadcast;
 
-use crate::store::TaskStatus;
+use crate::store::{ErrorKind, TaskStatus};
 
 /// How many events a slow subscriber may fall behind before it skips ahead.
 const BACKLOG: usize = 1024;
@@ -40,6 +40,8 @@ pub enum Event {
         #[schema(value_type = i64)]
         status: TaskStatus,
         error: Option<String>,
+        /// Why it failed in one word (see the task's `error_kind`).
+        error_kind: Option<ErrorKind>,
     },
     /// Tasks were deleted.
     TaskDeleted { task_ids: Vec<i64> },
@@ -136,6 +138,7 @@ mod tests {
                 id: 1,
                 status: TaskStatus::Failed,
                 error: Some("x".into()),
+                error_kind: Some(ErrorKind::Script),
             },
             Event::Lagged { missed: 3 },
         ];
@@ -151,10 +154,11 @@ mod tests {
             id: 7,
             status: TaskStatus::Completed,
             error: None,
+            error_kind: None,
         };
         assert_eq!(
             event.data(),
-            serde_json::json!({"id": 7, "status": 2, "error": null})
+            serde_json::json!({"id": 7, "status": 2, "error": null, "error_kind": null})
         );
     }
 }

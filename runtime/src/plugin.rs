@@ -8,6 +8,7 @@ use phonefleet_device::adb::Device;
 use serde_json::Value;
 use wasmtime::{Engine, Store, Trap, WasmBacktrace};
 
+use crate::bindings::phonefleet::script::host::FailureKind;
 use crate::bindings::{ScriptError, ScriptPre, TaskInfo};
 use crate::host::materials::SharedMaterialStore;
 use crate::report::{Reporter, cut};
@@ -85,6 +86,13 @@ pub enum RunError {
     /// The script gave up; its own words.
     #[error("{0}")]
     Failed(String),
+    /// The script gave up because its phone failed it (it said so with `set-failure-kind`).
+    #[error("{0}")]
+    Device(String),
+    /// The script stopped at the app's protection: a rate limit, a captcha, a block (it said so
+    /// with `set-failure-kind`).
+    #[error("{0}")]
+    Protection(String),
     /// The script found its config unusable.
     #[error("invalid config: {0}")]
     InvalidConfig(String),
@@ -253,7 +261,12 @@ impl Plugin {
             }),
             Some(Err(trap)) => Err(RunError::Trap(trap_text(&trap, data))),
             Some(Ok(Err(ScriptError::Failed(msg)))) => {
-                Err(RunError::Failed(cut(msg, MAX_ERROR_BYTES)))
+                let msg = cut(msg, MAX_ERROR_BYTES);
+                Err(match data.host.failure_kind() {
+                    Some(FailureKind::Device) => RunError::Device(msg),
+                    Some(FailureKind::Protection) => RunError::Protection(msg),
+                    Some(FailureKind::Script) | None => RunError::Failed(msg),
+                })
             }
             Some(Ok(Err(ScriptError::InvalidConfig(msg)))) => {
                 Err(RunError::InvalidConfig(cut(msg, MAX_ERROR_BYTES)))

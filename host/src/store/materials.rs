@@ -207,7 +207,10 @@ mod tests {
         store
             .finish(
                 ids[0],
-                &crate::store::Outcome::Failed { error: "x".into() },
+                &crate::store::Outcome::Failed {
+                    error: "x".into(),
+                    kind: crate::store::ErrorKind::Script,
+                },
                 2,
             )
             .await

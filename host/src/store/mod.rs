@@ -17,7 +17,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 pub use accounts::AccountRow;
 pub use logs::{LogPage, LogRow, NewLog};
 pub use materials::MaterialRow;
-pub use tasks::{NewTask, Outcome, Stats, TaskFilter, TaskRow, TaskStatus};
+pub use tasks::{ErrorKind, NewTask, Outcome, Stats, TaskFilter, TaskRow, TaskStatus};
 
 /// The database file inside the data directory.
 pub const DB_FILE: &str = "phonefleet.db";

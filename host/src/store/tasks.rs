@@ -62,6 +62,28 @@ impl serde::Serialize for TaskStatus {
     }
 }
 
+/// Why a task failed, in one word clients can branch on (the task's `error_kind`), stored as that
+/// word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, sqlx::Type, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[sqlx(type_name = "TEXT", rename_all = "lowercase")]
+pub enum ErrorKind {
+    /// The script found its config unusable.
+    Config,
+    /// The phone: offline, not ready (locked with a PIN, input refused), or failing the script.
+    Device,
+    /// The app refused: a rate limit, a captcha, a block.
+    Protection,
+    /// The run passed its time limit.
+    Timeout,
+    /// The script trapped: a panic, a stack overflow, memory past its limit.
+    Crash,
+    /// Stopped by a person or by the host going down.
+    Stopped,
+    /// The script gave up for any other reason.
+    Script,
+}
+
 /// One stored task. Times are Unix milliseconds.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct TaskRow {
@@ -80,6 +102,7 @@ pub struct TaskRow {
     pub progress_percent: Option<i64>,
     pub progress_message: Option<String>,
     pub error: Option<String>,
+    pub error_kind: Option<ErrorKind>,
     pub result: Option<String>,
 }
 
@@ -117,11 +140,11 @@ pub struct Stats {
 #[derive(Clone, Debug)]
 pub enum Outcome {
     Completed { result: String },
-    Failed { error: String },
+    Failed { error: String, kind: ErrorKind },
 }
 
 const TASK_COLUMNS: &str = "id, serial, username, script_name, script_config, status, source, start_at, \
-     created_at, started_at, finished_at, retry_count, progress_percent, progress_message, error, result";
+     created_at, started_at, finished_at, retry_count, progress_percent, progress_message, error, error_kind, result";
 
 impl Store {
     /// Inserts all tasks in one transaction: all or none. Returns their ids in order.
@@ -267,17 +290,22 @@ impl Store {
 
     /// Records how a running task ended.
     pub async fn finish(&self, id: i64, outcome: &Outcome, now: i64) -> Result<(), StoreError> {
-        let (status, error, result) = match outcome {
-            Outcome::Completed { result } => (TaskStatus::Completed, None, Some(result.as_str())),
-            Outcome::Failed { error } => (TaskStatus::Failed, Some(error.as_str()), None),
+        let (status, error, kind, result) = match outcome {
+            Outcome::Completed { result } => {
+                (TaskStatus::Completed, None, None, Some(result.as_str()))
+            }
+            Outcome::Failed { error, kind } => {
+                (TaskStatus::Failed, Some(error.as_str()), Some(*kind), None)
+            }
         };
         let percent = (status == TaskStatus::Completed).then_some(100);
         sqlx::query(
-            "UPDATE tasks SET status = ?, error = ?, result = ?, finished_at = ?, \
+            "UPDATE tasks SET status = ?, error = ?, error_kind = ?, result = ?, finished_at = ?, \
              progress_percent = COALESCE(?, progress_percent) WHERE id = ? AND status = 1",
         )
         .bind(status)
         .bind(error)
+        .bind(kind)
         .bind(result)
         .bind(now)
         .bind(percent)
@@ -303,23 +331,28 @@ impl Store {
         Ok(())
     }
 
-    /// Tasks left running by a host that stopped become failed with `error`; returns how many.
+    /// Tasks left running by a host that stopped become failed (kind `stopped`) with `error`;
+    /// returns how many.
     pub async fn fail_running(&self, error: &str, now: i64) -> Result<u64, StoreError> {
-        let done =
-            sqlx::query("UPDATE tasks SET status = 3, error = ?, finished_at = ? WHERE status = 1")
-                .bind(error)
-                .bind(now)
-                .execute(&self.pool)
-                .await?;
+        let done = sqlx::query(
+            "UPDATE tasks SET status = 3, error = ?, error_kind = ?, finished_at = ? WHERE status = 1",
+        )
+        .bind(error)
+        .bind(ErrorKind::Stopped)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
         Ok(done.rows_affected())
     }
 
-    /// Moves a pending task to failed with `error`; false if it was not pending.
+    /// Moves a pending task to failed (kind `stopped`) with `error`; false if it was not pending.
     pub async fn fail_pending(&self, id: i64, error: &str, now: i64) -> Result<bool, StoreError> {
         let done = sqlx::query(
-            "UPDATE tasks SET status = 3, error = ?, finished_at = ? WHERE id = ? AND status = 0",
+            "UPDATE tasks SET status = 3, error = ?, error_kind = ?, finished_at = ? \
+             WHERE id = ? AND status = 0",
         )
         .bind(error)
+        .bind(ErrorKind::Stopped)
         .bind(now)
         .bind(id)
         .execute(&self.pool)
@@ -331,7 +364,7 @@ impl Store {
     /// Returns how many were retried.
     pub async fn retry(&self, id: Option<i64>, now: i64) -> Result<u64, StoreError> {
         let mut q = QueryBuilder::<Sqlite>::new(
-            "UPDATE tasks SET status = 0, retry_count = retry_count + 1, error = NULL, result = NULL, \
+            "UPDATE tasks SET status = 0, retry_count = retry_count + 1, error = NULL, error_kind = NULL, result = NULL, \
              started_at = NULL, finished_at = NULL, progress_percent = NULL, progress_message = NULL, start_at = ",
         );
         q.push_bind(now).push(" WHERE status = 3");
@@ -436,7 +469,14 @@ mod tests {
             .unwrap();
         assert!(store.mark_running(ids[0], 1).await.unwrap());
         store
-            .finish(ids[0], &Outcome::Failed { error: "x".into() }, 2)
+            .finish(
+                ids[0],
+                &Outcome::Failed {
+                    error: "x".into(),
+                    kind: ErrorKind::Script,
+                },
+                2,
+            )
             .await
             .unwrap();
         let stats = store.stats().await.unwrap();
@@ -455,7 +495,14 @@ mod tests {
         let id = store.insert_tasks(&[task("a", 0)], 0).await.unwrap()[0];
         store.mark_running(id, 1).await.unwrap();
         store
-            .finish(id, &Outcome::Failed { error: "x".into() }, 2)
+            .finish(
+                id,
+                &Outcome::Failed {
+                    error: "x".into(),
+                    kind: ErrorKind::Script,
+                },
+                2,
+            )
             .await
             .unwrap();
         assert_eq!(store.retry(Some(id), 50).await.unwrap(), 1);
@@ -464,7 +511,42 @@ mod tests {
             (row.status, row.retry_count, row.start_at),
             (TaskStatus::Pending, 1, 50)
         );
-        assert_eq!(row.error, None);
+        assert_eq!((row.error, row.error_kind), (None, None));
+    }
+
+    #[tokio::test]
+    async fn a_failure_is_stored_with_its_kind() {
+        let store = Store::in_memory().await.unwrap();
+        let id = store.insert_tasks(&[task("a", 0)], 0).await.unwrap()[0];
+        store.mark_running(id, 1).await.unwrap();
+        let outcome = Outcome::Failed {
+            error: "rate limited by the app: 'Too fast'".into(),
+            kind: ErrorKind::Protection,
+        };
+        store.finish(id, &outcome, 2).await.unwrap();
+        let row = store.task(id).await.unwrap().unwrap();
+        assert_eq!(row.error_kind, Some(ErrorKind::Protection));
+    }
+
+    #[tokio::test]
+    async fn tasks_failed_by_a_stop_or_a_restart_are_stopped() {
+        let store = Store::in_memory().await.unwrap();
+        let ids = store
+            .insert_tasks(&[task("a", 0), task("b", 0)], 0)
+            .await
+            .unwrap();
+        store.mark_running(ids[0], 1).await.unwrap();
+        assert_eq!(store.fail_running("interrupted", 2).await.unwrap(), 1);
+        assert!(
+            store
+                .fail_pending(ids[1], "stopped by user", 2)
+                .await
+                .unwrap()
+        );
+        for id in ids {
+            let row = store.task(id).await.unwrap().unwrap();
+            assert_eq!(row.error_kind, Some(ErrorKind::Stopped), "{row:?}");
+        }
     }
 
     #[tokio::test]

@@ -17,7 +17,7 @@ use phonefleet_runtime::FileRoots;
 
 use crate::clock::now_ms;
 use crate::events::{Event, Events};
-use crate::store::{LogPage, Stats, Store, StoreError, TaskFilter, TaskStatus};
+use crate::store::{ErrorKind, LogPage, Stats, Store, StoreError, TaskFilter, TaskStatus};
 pub use create::CreateTask;
 pub use model::TaskView;
 pub use recorder::MOST_ROWS_PER_RUN;
@@ -157,6 +157,7 @@ impl Tasks {
                 id,
                 status: TaskStatus::Failed,
                 error: Some(STOPPED_BY_USER.to_string()),
+                error_kind: Some(ErrorKind::Stopped),
             });
             return Ok(());
         }

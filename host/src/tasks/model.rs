@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::clock::rfc3339;
-use crate::store::{TaskRow, TaskStatus};
+use crate::store::{ErrorKind, TaskRow, TaskStatus};
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Progress {
@@ -34,6 +34,9 @@ pub struct TaskView {
     pub retry_count: i64,
     pub progress: Option<Progress>,
     pub error: Option<String>,
+    /// For a failed task, why in one word: `config`, `device`, `protection`, `timeout`, `crash`,
+    /// `stopped` or `script`.
+    pub error_kind: Option<ErrorKind>,
     #[schema(value_type = Option<Object>)]
     pub result: Option<Value>,
     /// For a failed task, where its evidence is listed (`GET` it: the phone's last screenshot, UI
@@ -65,6 +68,7 @@ impl From<TaskRow> for TaskView {
                 message: row.progress_message,
             }),
             error: row.error,
+            error_kind: row.error_kind,
             result: row.result.as_deref().map(json),
             artifacts: (row.status == TaskStatus::Failed)
                 .then(|| format!("/api/v1/task/{}/artifacts", row.id)),

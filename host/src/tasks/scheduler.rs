@@ -27,7 +27,7 @@ use crate::clock::now_ms;
 use crate::config::ScriptLimits;
 use crate::events::{Event, Events};
 use crate::phones::{NotReady, Phone, Phones};
-use crate::store::{NewLog, Outcome, Store, TaskRow, TaskStatus};
+use crate::store::{ErrorKind, NewLog, Outcome, Store, TaskRow, TaskStatus};
 
 /// The error of a task whose phone went away and did not come back within the grace period.
 pub const DEVICE_OFFLINE: &str = "device offline";
@@ -394,14 +394,11 @@ async fn execute(
             return inner.release(&handset, &ended);
         }
         Err(NotReady::Refused(why)) => {
-            finish(
-                &inner,
-                &task,
-                &device,
-                Outcome::Failed { error: why },
-                Evidence::Screen,
-            )
-            .await;
+            let outcome = Outcome::Failed {
+                error: why,
+                kind: ErrorKind::Device,
+            };
+            finish(&inner, &task, &device, outcome, Evidence::Screen).await;
             return inner.release(&handset, &ended);
         }
     }
@@ -426,17 +423,7 @@ async fn execute(
             },
             Evidence::Screen,
         ),
-        // Stopped by a person, or its phone gone: nothing on the screen to explain, and no
-        // reason to keep the one who stopped it waiting for a capture.
-        Err(RunError::Cancelled(reason)) => {
-            (Outcome::Failed { error: reason }, Evidence::CommandsOnly)
-        }
-        Err(e) => (
-            Outcome::Failed {
-                error: e.to_string(),
-            },
-            Evidence::Screen,
-        ),
+        Err(e) => failure(e),
     };
     finish(&inner, &task, &device, outcome, evidence).await;
     inner.release(&handset, &ended);
@@ -485,11 +472,12 @@ async fn finish(
     outcome: Outcome,
     evidence: Evidence,
 ) {
-    let (status, error, summary) = match &outcome {
-        Outcome::Completed { .. } => (TaskStatus::Completed, None, "completed".to_string()),
-        Outcome::Failed { error } => (
+    let (status, error, kind, summary) = match &outcome {
+        Outcome::Completed { .. } => (TaskStatus::Completed, None, None, "completed".to_string()),
+        Outcome::Failed { error, kind } => (
             TaskStatus::Failed,
             Some(error.clone()),
+            Some(*kind),
             format!("failed: {error}"),
         ),
     };
@@ -507,14 +495,36 @@ async fn finish(
         id: task.id,
         status,
         error: error.clone(),
+        error_kind: kind,
     });
-    if let Some(error) = &error {
-        tracing::warn!(task = task.id, phone = %task.serial, "task failed: {error}");
+    if let (Some(error), Some(kind)) = (&error, kind) {
+        tracing::warn!(task = task.id, phone = %task.serial, ?kind, "task failed: {error}");
         inner
             .artifacts
             .keep(task.id, device, evidence == Evidence::Screen)
             .await;
     }
+}
+
+/// How a failed run is recorded: its error, the kind clients branch on, and the evidence kept.
+fn failure(e: RunError) -> (Outcome, Evidence) {
+    let kind = match &e {
+        RunError::Cancelled(reason) if reason == DEVICE_OFFLINE => ErrorKind::Device,
+        RunError::Cancelled(_) => ErrorKind::Stopped,
+        RunError::TimedOut(_) => ErrorKind::Timeout,
+        RunError::OutOfMemory { .. } | RunError::Trap(_) => ErrorKind::Crash,
+        RunError::InvalidConfig(_) => ErrorKind::Config,
+        RunError::Device(_) => ErrorKind::Device,
+        RunError::Protection(_) => ErrorKind::Protection,
+        RunError::Failed(_) => ErrorKind::Script,
+    };
+    // Stopped by a person, or its phone gone: nothing on the screen to explain, and no reason to
+    // keep the one who stopped it waiting for a capture.
+    let (error, evidence) = match e {
+        RunError::Cancelled(reason) => (reason, Evidence::CommandsOnly),
+        other => (other.to_string(), Evidence::Screen),
+    };
+    (Outcome::Failed { error, kind }, evidence)
 }
 
 /// The run itself: the task's script, config, grants and limits, on its phone.
@@ -575,5 +585,51 @@ async fn mark_on_phone(device: &Device, task_id: i64, what: &str) {
             "cannot mark task {task_id} {what} on {}: {e}",
             device.serial()
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn kind_of(e: RunError) -> ErrorKind {
+        match failure(e).0 {
+            Outcome::Failed { kind, .. } => kind,
+            Outcome::Completed { .. } => unreachable!("failure() always fails"),
+        }
+    }
+
+    #[test]
+    fn every_run_error_has_the_kind_clients_branch_on() {
+        let cases = [
+            (RunError::InvalidConfig("x".into()), ErrorKind::Config),
+            (RunError::Device("x".into()), ErrorKind::Device),
+            (
+                RunError::Cancelled(DEVICE_OFFLINE.into()),
+                ErrorKind::Device,
+            ),
+            (RunError::Protection("x".into()), ErrorKind::Protection),
+            (
+                RunError::TimedOut(Duration::from_secs(1)),
+                ErrorKind::Timeout,
+            ),
+            (RunError::Trap("x".into()), ErrorKind::Crash),
+            (RunError::OutOfMemory { limit_mib: 64 }, ErrorKind::Crash),
+            (
+                RunError::Cancelled(crate::tasks::STOPPED_BY_USER.into()),
+                ErrorKind::Stopped,
+            ),
+            (
+                RunError::Cancelled(crate::tasks::HOST_SHUTTING_DOWN.into()),
+                ErrorKind::Stopped,
+            ),
+            (RunError::Failed("x".into()), ErrorKind::Script),
+        ];
+        for (error, kind) in cases {
+            let text = error.to_string();
+            assert_eq!(kind_of(error), kind, "{text}");
+        }
     }
 }

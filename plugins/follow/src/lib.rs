@@ -319,7 +319,7 @@ fn confirm_follow_stuck(at: &str, reads: &str) -> Result<()> {
         Ok((since.elapsed() >= FOLLOW_SETTLE).then_some(false))
     })?;
     if reverted {
-        return Err(Error::failed(format!(
+        return Err(Error::Refused(format!(
             "the app turned the follow of {at} back: the button read '{reads}', then '{last}' again \
              (the app refused it, likely rate limiting or restricting the account)"
         )));

@@ -3,6 +3,7 @@
 
 use crate::DeviceError;
 use crate::bindings::ScriptError;
+use crate::host::FailureKind;
 use core::fmt;
 
 /// `Result` with the SDK's [`Error`].
@@ -20,6 +21,9 @@ pub enum Error {
     Refused(String),
     /// A device primitive failed (phone offline, timeout, host refusal, command failure).
     Device(DeviceError),
+    /// The phone failed the script, in the script's words: a screen that could not be read for a
+    /// whole wait, say. Reported as a `device` failure, like [`Error::Device`].
+    Phone(String),
 }
 
 impl Error {
@@ -48,7 +52,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::InvalidConfig(m) => write!(f, "invalid config: {m}"),
-            Error::Failed(m) | Error::Refused(m) => f.write_str(m),
+            Error::Failed(m) | Error::Refused(m) | Error::Phone(m) => f.write_str(m),
             Error::Device(e) => fmt_device_error(e, f),
         }
     }
@@ -80,6 +84,17 @@ impl From<&str> for Error {
     /// A plain message is a [`Error::Failed`].
     fn from(message: &str) -> Self {
         Error::Failed(message.to_string())
+    }
+}
+
+impl Error {
+    /// The kind of failure this is, as the host reports it to clients (the task's `error_kind`).
+    pub fn kind(&self) -> FailureKind {
+        match self {
+            Error::Device(_) | Error::Phone(_) => FailureKind::Device,
+            Error::Refused(_) => FailureKind::Protection,
+            Error::InvalidConfig(_) | Error::Failed(_) => FailureKind::Script,
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use crate::bindings::phonefleet::script::host as wit;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-pub use wit::Level;
+pub use wit::{FailureKind, Level};
 
 /// Writes one line to the task's log.
 pub fn log(level: Level, message: &str) {
@@ -21,6 +21,12 @@ pub fn progress(percent: u8, message: &str) {
 /// Sleeps without blocking the host; cancelling the task interrupts it.
 pub fn sleep(duration: Duration) {
     wit::sleep(crate::ui::millis(duration));
+}
+
+/// Says what kind of failure the error `run` is about to return is (the SDK's adapter does it for
+/// an [`Error`](crate::Error) from [`Script::run`](crate::Script::run); the last call counts).
+pub fn set_failure_kind(kind: FailureKind) {
+    wit::set_failure_kind(kind);
 }
 
 /// Who the script runs for: task id, phone serial, account (without '@') and app package.

@@ -175,7 +175,10 @@ pub mod __private {
     pub fn run<S: Script>(config: &str) -> Result<String, ScriptError> {
         let config: S::Config =
             serde_json::from_str(config).map_err(|e| ScriptError::InvalidConfig(e.to_string()))?;
-        let value = S::run(config).map_err(ScriptError::from)?;
+        let value = S::run(config).map_err(|e| {
+            crate::host::set_failure_kind(e.kind());
+            ScriptError::from(e)
+        })?;
         Ok(value.to_string())
     }
 

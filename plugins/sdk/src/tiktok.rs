@@ -367,7 +367,7 @@ pub fn reach<T>(
         });
         match reached {
             Ok(value) => return Ok(value),
-            Err(Error::Failed(why)) => last_error = Some(Error::Failed(why)),
+            Err(e @ (Error::Failed(_) | Error::Phone(_))) => last_error = Some(e),
             Err(other) => return Err(other),
         }
     }

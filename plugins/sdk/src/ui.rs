@@ -96,7 +96,7 @@ pub fn until_readable<T>(
                 "{what} after {seconds:.0} s; the screen shows {}",
                 describe_screen(&nodes, 10)
             )),
-            (None, Some(why)) => Error::failed(format!(
+            (None, Some(why)) => Error::Phone(format!(
                 "{what} after {seconds:.0} s: the screen could not be read ({why})"
             )),
             (None, None) => Error::failed(format!("{what} after {seconds:.0} s")),

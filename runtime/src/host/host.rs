@@ -13,6 +13,8 @@ use crate::report::{Level, Reporter};
 pub(crate) struct HostCtx {
     task: Bound<TaskInfo>,
     reporter: Bound<Reporter>,
+    /// What the script said its failure is, if it said.
+    failure_kind: Option<host::FailureKind>,
 }
 
 impl HostCtx {
@@ -20,7 +22,13 @@ impl HostCtx {
         HostCtx {
             task: Bound::new(task),
             reporter: Bound::new(reporter),
+            failure_kind: None,
         }
+    }
+
+    /// The kind the script gave its failure (`set-failure-kind`); `None` when it said nothing.
+    pub fn failure_kind(&self) -> Option<host::FailureKind> {
+        self.failure_kind
     }
 
     /// Reports a log line of the run; nothing outside a run.
@@ -70,5 +78,10 @@ impl host::Host for HostCtx {
             username: None,
             package: String::new(),
         }))
+    }
+
+    async fn set_failure_kind(&mut self, kind: host::FailureKind) -> wasmtime::Result<()> {
+        self.failure_kind = Some(kind);
+        Ok(())
     }
 }

@@ -50,8 +50,10 @@ fn error_of(task: &Value) -> &str {
 }
 
 /// Asserts that `task` failed with an error saying `words`.
-fn assert_failed_saying(task: &Value, words: &str) {
+/// Asserts that the task failed with an error of `kind` saying `words`.
+fn assert_failed_saying(task: &Value, kind: &str, words: &str) {
     assert_eq!(task["status"], 3, "{task}");
+    assert_eq!(task["error_kind"], kind, "{task}");
     assert!(error_of(task).contains(words), "{task}");
 }
 
@@ -118,7 +120,7 @@ async fn another_uiautomation_client_fails_the_task_naming_it() {
     let fleet = Fleet::start(vec![PhoneConfig::default()]).await.unwrap();
     fleet.phones[0].push_dump_faults(&[DumpFault::AlreadyRegistered; 200]);
     let task = follow_nasa(&fleet, "direct").await;
-    assert_failed_saying(&task, "another UI automation tool");
+    assert_failed_saying(&task, "device", "another UI automation tool");
     assert_followed_nobody(&fleet).await;
 }
 
@@ -152,7 +154,7 @@ async fn a_phone_without_the_app_fails_the_task_at_once_naming_the_package() {
     .await
     .unwrap();
     let task = follow_nasa(&fleet, "direct").await;
-    assert_failed_saying(&task, TIKTOK);
+    assert_failed_saying(&task, "device", TIKTOK);
     assert!(
         duration_secs(&task) <= 3,
         "failed within a few seconds: {task}"
@@ -199,7 +201,7 @@ async fn refused_input_injection_fails_the_task_naming_the_setting() {
     .await
     .unwrap();
     let task = follow_nasa(&fleet, "direct").await;
-    assert_failed_saying(&task, "USB debugging (Security settings)");
+    assert_failed_saying(&task, "device", "USB debugging (Security settings)");
     assert_followed_nobody(&fleet).await;
 }
 
@@ -257,7 +259,7 @@ async fn a_phone_locked_with_a_pin_fails_the_task_at_once_saying_so() {
     .await
     .unwrap();
     let task = follow_nasa(&fleet, "direct").await;
-    assert_failed_saying(&task, "locked with a PIN");
+    assert_failed_saying(&task, "device", "locked with a PIN");
     assert!(duration_secs(&task) <= 3, "{task}");
     assert_followed_nobody(&fleet).await;
     let devices = fleet.get("/device").await.unwrap();
@@ -278,7 +280,7 @@ async fn a_follow_the_app_turns_back_fails_saying_so() {
     .await
     .unwrap();
     let task = follow_nasa(&fleet, "direct").await;
-    assert_failed_saying(&task, "turned the follow of @nasa back");
+    assert_failed_saying(&task, "protection", "turned the follow of @nasa back");
     assert_followed_nobody(&fleet).await;
 }
 
@@ -293,7 +295,7 @@ async fn a_rate_limit_notice_in_another_wording_stops_the_task_quoting_it() {
     .await
     .unwrap();
     let task = follow_nasa(&fleet, "direct").await;
-    assert_failed_saying(&task, notice);
+    assert_failed_saying(&task, "protection", notice);
     assert_followed_nobody(&fleet).await;
 }
 
@@ -307,7 +309,7 @@ async fn a_captcha_in_another_wording_stops_the_task_and_stays_on_screen() {
     .await
     .unwrap();
     let task = follow_nasa(&fleet, "direct").await;
-    assert_failed_saying(&task, "Verify to continue");
+    assert_failed_saying(&task, "protection", "Verify to continue");
     let state = fleet.adb.phone_state(&fleet.serials()[0]).await;
     assert_eq!(
         state["popup"], "captcha",
