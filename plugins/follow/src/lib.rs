@@ -1,11 +1,11 @@
 //! The `follow` script: follows or unfollows one TikTok user per task, opened by URL or through search.
 //! Config contract: SPEC §5 "follow"; `plan` splits a request into one task per target user.
 
-pub mod profile;
-
-use phonefleet_sdk::tiktok::{self, Reach, handle_interruptions, normalize_username, protection};
-use phonefleet_sdk::{Error, Node, Result, Script, device, host, info, ui, warn};
-use profile::{FollowState, ProfileScreen};
+use phonefleet_sdk::tiktok::profile::{self, FollowState, ProfileScreen};
+pub use phonefleet_sdk::tiktok::{
+    self, Reach, handle_interruptions, normalize_username, protection,
+};
+use phonefleet_sdk::{Error, Node, Result, Script, host, info, ui, warn};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::time::{Duration, Instant};
@@ -154,7 +154,6 @@ phonefleet_sdk::export_script!(Follow);
 
 const PROFILE_TIMEOUT: Duration = Duration::from_secs(15);
 const ACTION_TIMEOUT: Duration = Duration::from_secs(10);
-const SHORT: Duration = Duration::from_secs(5);
 
 /// Follows or unfollows one target; returns the outcome.
 fn run_one(target: &str, access: AccessMethod, action: Action) -> Result<&'static str> {
@@ -166,13 +165,14 @@ fn run_one(target: &str, access: AccessMethod, action: Action) -> Result<&'stati
     let package = task.package;
 
     host::progress(10, &format!("opening profile of {at}"));
-    match access {
-        AccessMethod::Direct => {
-            info!("opening https://www.tiktok.com/@{user} in {package}");
-            device::open_url(&format!("https://www.tiktok.com/@{user}"), Some(&package))?;
+    let access = match access {
+        AccessMethod::Direct => tiktok::Access::Direct,
+        AccessMethod::Search => {
+            host::progress(15, &format!("searching for {at}"));
+            tiktok::Access::Search
         }
-        AccessMethod::Search => open_via_search(&user, &at, &package)?,
-    }
+    };
+    tiktok::open_profile(&user, access, &package)?;
 
     let (control, state) = wait_profile(&user, &at, action)?;
     host::progress(
@@ -384,101 +384,4 @@ fn unfollow(control: &Node, at: &str) -> Result<()> {
         ))),
         Err(e) => Err(e),
     }
-}
-
-/// Opens the target's profile through the app's search: feed → Search → type → submit → Users → the row.
-fn open_via_search(user: &str, at: &str, package: &str) -> Result<()> {
-    let ids = tiktok::ids();
-    host::progress(15, &format!("searching for {at}"));
-
-    // 1. Reach the search screen (from wherever the app is: the feed's Search icon, else the Home tab first).
-    let field = tiktok::reach(
-        package,
-        "could not open the app's search (content-desc 'Search' on the feed)",
-        Duration::from_secs(15),
-        |nodes| {
-            if handle_interruptions(nodes)? {
-                return Ok(Reach::Wait);
-            }
-            if let Some(field) = profile::search_field(nodes, &ids) {
-                return Ok(Reach::Done(field.clone()));
-            }
-            Ok(
-                match profile::search_icon(nodes, &ids).or_else(|| profile::home_tab(nodes, &ids)) {
-                    Some(control) => Reach::Tap(control.clone()),
-                    None => Reach::Elsewhere,
-                },
-            )
-        },
-    )?;
-
-    // 2. Type the name (into an empty field) and submit.
-    ui::tap_node(&field)?;
-    if !field.text.trim().is_empty()
-        && let Some(clear) = ui::find(&phonefleet_sdk::Selector::desc("Clear search field"))?
-    {
-        ui::tap_node(&clear)?;
-        ui::until("the search field was not cleared", SHORT, |nodes| {
-            Ok(profile::search_field(nodes, &ids)
-                .filter(|f| f.text.trim().is_empty() || f.text.trim() == "Search")
-                .map(drop))
-        })?;
-    }
-    device::input_text(user)?;
-    let submit = ui::until(
-        &format!("typed '{user}' but the search field does not show it"),
-        SHORT,
-        |nodes| {
-            let typed = profile::search_field(nodes, &ids)
-                .is_some_and(|f| f.text.trim().eq_ignore_ascii_case(user));
-            Ok(typed.then(|| profile::search_submit(nodes, &ids).cloned()))
-        },
-    )?;
-    match submit {
-        Some(submit) => ui::tap_node(&submit)?,
-        None => device::key_event(device::keycode::ENTER)?,
-    }
-
-    // 3. Users tab, then the row whose username is the target.
-    let mut users_tapped: Option<Instant> = None;
-    let row = ui::until(
-        &format!(
-            "searched for {at} but found no row with username '{user}' in the Users tab of the results"
-        ),
-        PROFILE_TIMEOUT,
-        |nodes| {
-            if let Some(e) = protection(nodes) {
-                return Err(e);
-            }
-            if let Some(text) = profile::no_results(nodes) {
-                return Err(Error::failed(format!(
-                    "user {at} does not exist: the app shows \"{}\"",
-                    text.trim()
-                )));
-            }
-            let tab = profile::users_tab(nodes);
-            if users_tapped.is_some()
-                && let Some(row) = profile::search_user_row(nodes, user, tab, &ids)
-            {
-                return Ok(Some(row.clone()));
-            }
-            match tab {
-                Some(tab)
-                    if users_tapped
-                        .is_none_or(|t| !tab.selected && t.elapsed() > Duration::from_secs(3)) =>
-                {
-                    ui::tap_node(tab)?;
-                    users_tapped = Some(Instant::now());
-                }
-                Some(_) => {}
-                None => {
-                    handle_interruptions(nodes)?;
-                }
-            }
-            Ok(None)
-        },
-    )?;
-    info!("opening {at} from the search results");
-    ui::tap_node(&row)?;
-    Ok(())
 }

@@ -61,9 +61,8 @@ pub use tiktok::{clear_popups, ensure_account, ensure_task_account};
 ///     fn run(config: Config) -> Result<serde_json::Value, Error> {
 ///         host::progress(10, "typing");
 ///         info!("typing {:?}", config.text);
-///         if !ui::click(&Selector::text("Search"), Duration::from_secs(5))? {
-///             return Err(Error::failed("'Search' not found after 5 s"));
-///         }
+///         // Fails naming the selector and what the screen shows when nothing matches.
+///         ui::click(&Selector::text("Search"), Duration::from_secs(5))?;
 ///         phonefleet_sdk::device::input_text(&config.text)?;
 ///         Ok(serde_json::json!({"typed": config.text}))
 ///     }
@@ -176,7 +175,11 @@ pub mod __private {
         let config: S::Config =
             serde_json::from_str(config).map_err(|e| ScriptError::InvalidConfig(e.to_string()))?;
         let value = S::run(config).map_err(|e| {
-            crate::host::set_failure_kind(e.kind());
+            // `script` is what the host assumes when told nothing.
+            let kind = e.kind();
+            if kind != crate::host::FailureKind::Script {
+                crate::host::set_failure_kind(kind);
+            }
             ScriptError::from(e)
         })?;
         Ok(value.to_string())

@@ -14,6 +14,7 @@ pub(crate) fn millis(d: Duration) -> u32 {
 }
 
 /// The first node matching `selector` now, if any.
+#[must_use = "a node that is not there is only noticed by looking at the result"]
 pub fn find(selector: &Selector) -> Result<Option<Node>> {
     Ok(wit::find(&selector.to_wit())?)
 }
@@ -105,23 +106,46 @@ pub fn until_readable<T>(
 }
 
 /// Waits until a node matches `selector`; `None` if none did within `timeout`.
+#[must_use = "a node that never appeared is only noticed by looking at the result"]
 pub fn wait_for(selector: &Selector, timeout: Duration) -> Result<Option<Node>> {
     Ok(wit::wait_for(&selector.to_wit(), millis(timeout))?)
 }
 
 /// Waits until one of `selectors` matches; returns the index of the selector that did and its node.
+#[must_use = "none of them appearing is only noticed by looking at the result"]
 pub fn wait_any(selectors: &[Selector], timeout: Duration) -> Result<Option<(usize, Node)>> {
     let wit_selectors: Vec<_> = selectors.iter().map(Selector::to_wit).collect();
     Ok(wit::wait_any(&wit_selectors, millis(timeout))?.map(|(i, n)| (i as usize, n)))
 }
 
 /// Waits until no node matches `selector`; `false` if one still did at the timeout.
+#[must_use = "a node that stayed is only noticed by looking at the result"]
 pub fn wait_gone(selector: &Selector, timeout: Duration) -> Result<bool> {
     Ok(wit::wait_gone(&selector.to_wit(), millis(timeout))?)
 }
 
-/// Waits for a node matching `selector` and taps its centre; `false` if it never appeared.
-pub fn click(selector: &Selector, timeout: Duration) -> Result<bool> {
+/// Waits for a node matching `selector` and taps its centre. Fails when none appeared within
+/// `timeout`, naming the selector and what the screen shows (`nothing matches text="Follow"
+/// after 5 s; the screen shows 'nasa', 'Message', …`), as uiautomator2's `click` raises; use
+/// [`try_click`] when the node may rightly be missing.
+pub fn click(selector: &Selector, timeout: Duration) -> Result<()> {
+    if try_click(selector, timeout)? {
+        return Ok(());
+    }
+    let shows = match try_nodes()? {
+        Ok(nodes) => format!("the screen shows {}", describe_screen(&nodes, 10)),
+        Err(why) => format!("the screen could not be read ({why})"),
+    };
+    Err(Error::failed(format!(
+        "nothing matches {selector} after {:.0} s; {shows}",
+        timeout.as_secs_f64()
+    )))
+}
+
+/// Waits for a node matching `selector` and taps its centre; `false` if none appeared within
+/// `timeout` (the optional form of [`click`]).
+#[must_use = "a tap that did not happen is only noticed by looking at the result"]
+pub fn try_click(selector: &Selector, timeout: Duration) -> Result<bool> {
     Ok(wit::click(&selector.to_wit(), millis(timeout))?)
 }
 

@@ -10,8 +10,18 @@ fn main() {
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     let built = phonefleet_build_support::build_guests(
         &root,
-        &["tests/plugins/misbehave", "tests/plugins/legacy"],
-        &["phonefleet-test-misbehave", "phonefleet-test-legacy"],
+        &[
+            "tests/plugins/misbehave",
+            "tests/plugins/legacy",
+            "tests/plugins/author",
+            // The author plugin is built on the SDK.
+            "plugins/sdk",
+        ],
+        &[
+            "phonefleet-test-misbehave",
+            "phonefleet-test-legacy",
+            "phonefleet-test-author",
+        ],
         None,
         "plugins-test",
     );
@@ -40,6 +50,11 @@ fn main() {
             "LEGACY",
             built.join("phonefleet_test_legacy.wasm"),
             "legacy.wasm",
+        ),
+        (
+            "AUTHOR",
+            built.join("phonefleet_test_author.wasm"),
+            "author.wasm",
         ),
         ("TABLEGROW", tablegrow.clone(), "tablegrow.wasm"),
     ];

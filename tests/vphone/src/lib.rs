@@ -23,6 +23,7 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+pub use app::users::stats as profile_stats;
 pub use config::{DumpFault, Keyboard, Lock, PhoneConfig, Popups, Screen, System};
 pub use host::adb_connect;
 use state::Shared;

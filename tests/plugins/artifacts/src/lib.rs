@@ -1,7 +1,8 @@
 //! Paths of the test plugins, built for wasm32-wasip2 by this crate's build script: `MISBEHAVE`
 //! (every hostile pattern, on request), `MISBEHAVE_V2` (the same as version 0.2.0, for hot
-//! reload), `LEGACY` (built against an older world) and `TABLEGROW` (a hand-written component
-//! whose `run` grows a table until refused).
+//! reload), `LEGACY` (built against an older world), `AUTHOR` (a third party's script written with
+//! the SDK's public helpers only) and `TABLEGROW` (a hand-written component whose `run` grows a
+//! table until refused).
 
 include!(concat!(env!("OUT_DIR"), "/gen.rs"));
 

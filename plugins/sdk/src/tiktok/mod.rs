@@ -1,10 +1,15 @@
-//! TikTok know-how shared by scripts: the resource-id table, popups, app protections and account switching.
+//! TikTok know-how shared by scripts: the resource-id table, popups, app protections, account
+//! switching, and opening and reading profiles.
 //! Matching prefers text and content-desc; resource-ids live only in [`Ids`], which a script may override.
 
 use crate::{Error, Node, Result, device, host, ui};
 use std::time::Duration;
 
+pub use open::{Access, open_profile};
 pub use phonefleet_rules::resource_id_matches as id_matches;
+
+mod open;
+pub mod profile;
 
 /// The obfuscated resource-ids of one TikTok build (short form, without `PKG:id/`). They change with every
 /// build, so scripts use them only as one signal among text and content-desc. An empty id never matches.

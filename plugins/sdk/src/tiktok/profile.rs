@@ -1,8 +1,9 @@
-//! Reading TikTok screens for the follow script: the profile's own follow control, the unfollow sheet and
-//! dialog, a missing account, and the search screens. Pure functions over a UI dump, tested natively.
+//! Reading TikTok's profile and search screens: the profile's own follow control and stats, the
+//! unfollow sheet and dialog, a missing account, and the search screens. Pure functions over a UI
+//! dump, tested natively; [`super::open_profile`] drives them.
 
-use phonefleet_sdk::Node;
-use phonefleet_sdk::tiktok::{Ids, id_matches, protection, same_username};
+use super::{Ids, contains_ci, id_matches, protection, same_username};
+use crate::Node;
 
 /// What a profile's follow control says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,10 +45,6 @@ impl FollowState {
 
 fn eq_ci(a: &str, b: &str) -> bool {
     a.trim().eq_ignore_ascii_case(b)
-}
-
-fn contains_ci(haystack: &str, needle_lower: &str) -> bool {
-    haystack.to_lowercase().contains(needle_lower)
 }
 
 /// The profile's own follow control: the node reading Follow/Follow back/Following/Friends/Requested (the
@@ -237,10 +234,60 @@ pub fn search_user_row<'a>(
         })
 }
 
+/// A profile's counts as the app shows them (`"1.2M"`); [`parse_count`] reads one as a number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileStats {
+    /// Accounts the profile follows.
+    pub following: String,
+    /// Accounts following the profile.
+    pub followers: String,
+    /// Likes of the profile's videos.
+    pub likes: String,
+}
+
+/// The stats row of a profile: each value (`qfw`) is the count right above its label (`qfv`,
+/// "Following", "Followers", "Likes") in the same column. `None` until all three show.
+pub fn stats(nodes: &[Node]) -> Option<ProfileStats> {
+    let value_of = |label: &str| {
+        let label = nodes.iter().find(|n| eq_ci(&n.text, label))?;
+        nodes
+            .iter()
+            .filter(|n| {
+                let (b, l) = (&n.bounds, &label.bounds);
+                b.bottom <= l.top && b.left < l.right && l.left < b.right
+            })
+            .filter(|n| parse_count(&n.text).is_some())
+            .max_by_key(|n| n.bounds.bottom)
+            .map(|n| n.text.trim().to_string())
+    };
+    Some(ProfileStats {
+        following: value_of("following")?,
+        followers: value_of("followers")?,
+        likes: value_of("likes")?,
+    })
+}
+
+/// A count as TikTok and Instagram show it: `987`, `12,345`, `12.3K`, `1.2M`, `3B` (rounded as
+/// shown: `1.2M` is 1,200,000). `None` for anything else.
+pub fn parse_count(text: &str) -> Option<u64> {
+    let text = text.trim().replace(',', "");
+    let (number, scale) = match text.char_indices().last()? {
+        (i, 'K' | 'k') => (&text[..i], 1e3),
+        (i, 'M' | 'm') => (&text[..i], 1e6),
+        (i, 'B' | 'b') => (&text[..i], 1e9),
+        _ => (text.as_str(), 1.0),
+    };
+    if number.is_empty() || !number.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return None;
+    }
+    let value: f64 = number.parse().ok()?;
+    Some((value * scale).round() as u64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use phonefleet_sdk::Bounds;
+    use crate::Bounds;
 
     fn n(text: &str, id: &str, top: i32) -> Node {
         Node {
@@ -455,5 +502,49 @@ mod tests {
             no_results(&[n("No results found", "", 600)]),
             Some("No results found")
         );
+    }
+
+    #[test]
+    fn counts_read_as_the_app_shows_them() {
+        for (text, count) in [
+            ("987", Some(987)),
+            ("12,345", Some(12_345)),
+            ("12.3K", Some(12_300)),
+            ("1.2M", Some(1_200_000)),
+            ("3B", Some(3_000_000_000)),
+            ("Followers", None),
+            ("", None),
+            ("K", None),
+        ] {
+            assert_eq!(parse_count(text), count, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn stats_are_the_values_above_their_labels() {
+        let at = |text: &str, left: i32, top: i32| {
+            let mut node = n(text, "", top);
+            node.bounds.left = left;
+            node.bounds.right = left + 266;
+            node.bounds.bottom = top + 60;
+            node
+        };
+        let nodes = [
+            at("120", 140, 705),
+            at("Following", 140, 775),
+            at("1.2M", 407, 705),
+            at("Followers", 407, 775),
+            at("33.1M", 674, 705),
+            at("Likes", 674, 775),
+        ];
+        assert_eq!(
+            stats(&nodes),
+            Some(ProfileStats {
+                following: "120".into(),
+                followers: "1.2M".into(),
+                likes: "33.1M".into(),
+            })
+        );
+        assert_eq!(stats(&nodes[..4]), None);
     }
 }
