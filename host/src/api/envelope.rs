@@ -56,6 +56,9 @@ pub enum ApiError {
     /// 40501 (ours): the path exists, the method does not.
     #[error("{0}")]
     MethodNotAllowed(String),
+    /// 50201 (ours): the phone was asked and failed to answer (offline, a failed dump).
+    #[error("the phone did not answer: {0}")]
+    Device(String),
     /// 50001: the cause is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -86,6 +89,7 @@ impl ApiError {
             ApiError::NoApiAccess(_) => (40301, StatusCode::FORBIDDEN),
             ApiError::MethodNotAllowed(_) => (40501, StatusCode::METHOD_NOT_ALLOWED),
             ApiError::Internal(_) => (50001, StatusCode::INTERNAL_SERVER_ERROR),
+            ApiError::Device(_) => (50201, StatusCode::BAD_GATEWAY),
         }
     }
 }

@@ -9,6 +9,7 @@ mod extract;
 mod guard;
 mod materials;
 mod openapi;
+mod screen;
 mod scripts;
 mod tasks;
 
@@ -75,6 +76,9 @@ pub fn router(state: Arc<AppState>) -> Router {
     let ours = Router::new()
         .route("/device", get(devices::list))
         .route("/device/connect", post(devices::connect))
+        .route("/device/{serial}/screen", get(screen::screen))
+        .route("/device/{serial}/screenshot", get(screen::screenshot))
+        .route("/device/{serial}/find", get(screen::find))
         .route("/account", get(accounts::list).post(accounts::create))
         .route("/account/{id}", delete(accounts::delete))
         .route(
