@@ -15,6 +15,7 @@ pub mod events;
 pub mod materials;
 pub mod media_sniff;
 pub mod phones;
+pub mod script_try;
 pub mod scripts;
 mod server;
 pub mod store;

@@ -30,6 +30,8 @@ enum ScriptCommand {
         /// The component, e.g. target/wasm32-wasip2/release/my_script.wasm.
         file: std::path::PathBuf,
     },
+    /// Run a script once on one phone, printing its log as it runs and its result.
+    Try(phonefleet::script_try::TryArgs),
 }
 
 #[tokio::main]
@@ -43,6 +45,20 @@ async fn main() -> std::process::ExitCode {
         .init();
     let config = match Cli::parse().command {
         Command::Serve(config) => *config,
+        Command::Script(ScriptCommand::Try(args)) => {
+            return match phonefleet::script_try::try_script(&args).await {
+                Ok(results) => {
+                    for result in results {
+                        println!("result: {result}");
+                    }
+                    std::process::ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("phonefleet script try: {e}");
+                    std::process::ExitCode::FAILURE
+                }
+            };
+        }
         Command::Script(ScriptCommand::Check { file }) => {
             return match phonefleet::check::check(&file).await {
                 Ok(report) => {
