@@ -1038,3 +1038,33 @@ async fn the_openapi_document_is_3_1_and_lists_every_route_of_the_router() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_value_outside_an_enum_lists_the_allowed_values() {
+    let app = app().await;
+    let body = json!({"serials": [PHONE], "script_name": "follow",
+                      "script_config": {"target_user": "@a", "access_method": "browse"}});
+    let reply = app.post("/task", body).await;
+    assert_eq!(reply["code"], 40001, "{reply}");
+    assert_eq!(
+        reply["data"]["errors"][0],
+        json!({"path": "/script_config/access_method",
+               "message": "\"browse\" is not one of \"direct\", \"search\""}),
+        "{reply}"
+    );
+    assert_eq!(app.total().await, 0);
+}
+
+#[tokio::test]
+async fn a_whole_float_for_an_integer_field_is_the_integer_as_the_schema_says() {
+    let (app, _root, files) = app_serving(&[("v.mp4", &media_bytes("v.mp4", 64))]).await;
+    let mut body = post_files(&[&files[0]]);
+    body["script_config"]["upload_wait_time"] = json!(45.0);
+    let reply = app.post("/task", body).await;
+    assert_eq!(reply["code"], 0, "{reply}");
+    let mut body = post_files(&[&files[0]]);
+    body["script_config"]["upload_wait_time"] = json!(45.5);
+    let reply = app.post("/task", body).await;
+    assert_eq!(reply["code"], 40001, "{reply}");
+    assert_eq!(app.total().await, 1);
+}

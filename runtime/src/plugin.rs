@@ -203,7 +203,7 @@ impl Plugin {
             .iter_errors(config)
             .map(|e| ConfigViolation {
                 path: e.instance_path.to_string(),
-                message: e.to_string(),
+                message: violation_words(&e),
             })
             .collect()
     }
@@ -284,6 +284,38 @@ impl Plugin {
         };
         finish(store, result).await
     }
+}
+
+/// A schema violation in words a client can act on: a value outside an enum written as `oneOf`
+/// or `anyOf` of constants (what schemars makes of an enum whose variants have doc comments) lists
+/// the allowed values instead of "not valid under any of the schemas listed in the 'oneOf'".
+fn violation_words(e: &jsonschema::ValidationError<'_>) -> String {
+    use jsonschema::error::ValidationErrorKind as Kind;
+    let (Kind::OneOfNotValid { context } | Kind::AnyOf { context }) = &e.kind else {
+        return e.to_string();
+    };
+    let mut allowed = Vec::new();
+    for branch in context {
+        let before = allowed.len();
+        for error in branch {
+            match &error.kind {
+                Kind::Constant { expected_value } => allowed.push(expected_value.to_string()),
+                Kind::Enum { options } => allowed.extend(
+                    options
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(Value::to_string),
+                ),
+                _ => {}
+            }
+        }
+        if allowed.len() == before {
+            // A branch that is not a constant: the generic words are all there is.
+            return e.to_string();
+        }
+    }
+    format!("{} is not one of {}", e.instance, allowed.join(", "))
 }
 
 /// Identical frames on top of a trap's backtrace that make an out-of-bounds access a stack
@@ -392,5 +424,45 @@ async fn bounded<T>(
         Ok(Ok(v)) => Ok(v),
         Ok(Err(e)) => Err(cut(format!("{e:#}"), MAX_ERROR_BYTES)),
         Err(_) => Err(format!("no answer within {timeout:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn words(schema: Value, instance: Value) -> Vec<String> {
+        let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+        validator
+            .iter_errors(&instance)
+            .map(|e| violation_words(&e))
+            .collect()
+    }
+
+    #[test]
+    fn a_value_outside_an_enum_of_described_constants_lists_the_allowed_values() {
+        // What schemars makes of an enum whose variants have doc comments.
+        let schema = json!({"oneOf": [
+            {"type": "string", "const": "direct", "description": "Open the profile URL."},
+            {"type": "string", "const": "search", "description": "Search for the name."},
+        ]});
+        assert_eq!(
+            words(schema.clone(), json!("browse")),
+            [r#""browse" is not one of "direct", "search""#]
+        );
+        assert_eq!(
+            words(schema, json!(7)),
+            [r#"7 is not one of "direct", "search""#]
+        );
+    }
+
+    #[test]
+    fn a_one_of_that_is_not_all_constants_keeps_the_validators_words() {
+        let schema = json!({"oneOf": [{"type": "string"}, {"const": 1}]});
+        assert_eq!(
+            words(schema, json!(true)),
+            ["true is not valid under any of the schemas listed in the 'oneOf' keyword"]
+        );
     }
 }

@@ -15,10 +15,10 @@ use std::time::{Duration, Instant};
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum AccessMethod {
-    // Open the profile URL.
+    /// Open the profile URL.
     #[default]
     Direct,
-    // Search for the name.
+    /// Search for the name.
     Search,
 }
 
@@ -27,10 +27,10 @@ pub enum AccessMethod {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Action {
-    // Follow.
+    /// Follow.
     #[default]
     Follow,
-    // Unfollow.
+    /// Unfollow.
     Unfollow,
 }
 

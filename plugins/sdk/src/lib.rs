@@ -143,9 +143,37 @@ pub mod __private {
     /// Implements the generated `Guest` trait for any [`Script`].
     pub struct Adapter<S>(core::marker::PhantomData<S>);
 
-    /// Parses a config for `plan`: the message is serde's.
+    /// Parses a config for `plan` and `run`; the message is serde's. JSON Schema (draft 2020-12)
+    /// counts `5.0` an integer and serde does not, so whole floats become integers first: a config
+    /// the host's schema check accepts is one the script reads.
     pub fn parse_config<C: serde::de::DeserializeOwned>(text: &str) -> Result<C, String> {
-        serde_json::from_str(text).map_err(|e| format!("invalid config: {e}"))
+        read_config(text).map_err(|e| format!("invalid config: {e}"))
+    }
+
+    /// [`parse_config`] without the "invalid config" its callers say themselves.
+    fn read_config<C: serde::de::DeserializeOwned>(text: &str) -> Result<C, String> {
+        let mut value: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        whole_numbers(&mut value);
+        serde_json::from_value(value).map_err(|e| e.to_string())
+    }
+
+    /// Turns every float with no fraction (`5.0`) into an integer, recursively.
+    fn whole_numbers(value: &mut serde_json::Value) {
+        use serde_json::Value;
+        match value {
+            Value::Number(n) => {
+                if let Some(f) = n.as_f64().filter(|f| n.is_f64() && f.fract() == 0.0) {
+                    if f >= 0.0 && f <= u64::MAX as f64 {
+                        *value = Value::from(f as u64);
+                    } else if f >= i64::MIN as f64 {
+                        *value = Value::from(f as i64);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(whole_numbers),
+            Value::Object(fields) => fields.values_mut().for_each(whole_numbers),
+            _ => {}
+        }
     }
 
     /// `describe()` of a script.
@@ -172,8 +200,7 @@ pub mod __private {
 
     /// `run()` of a script, on JSON text.
     pub fn run<S: Script>(config: &str) -> Result<String, ScriptError> {
-        let config: S::Config =
-            serde_json::from_str(config).map_err(|e| ScriptError::InvalidConfig(e.to_string()))?;
+        let config: S::Config = read_config(config).map_err(ScriptError::InvalidConfig)?;
         let value = S::run(config).map_err(|e| {
             // `script` is what the host assumes when told nothing.
             let kind = e.kind();
