@@ -1,5 +1,6 @@
 //! `phonefleet script check FILE.wasm`: loads a component the way the server would and reports
-//! the world it targets, what it says about itself, and whether its config schema compiles.
+//! the world it targets, the oldest phonefleet it loads on, what it says about itself, and whether
+//! its config schema compiles.
 
 use std::path::Path;
 
@@ -26,8 +27,12 @@ pub async fn check(file: &Path) -> Result<String, String> {
         .world
         .clone()
         .unwrap_or_else(|| format!("none of {WORLD} (it cannot drive a phone)"));
+    let loads_on = meta.oldest_host.as_deref().map_or_else(
+        || "any phonefleet".to_string(),
+        |v| format!("phonefleet {v} and later"),
+    );
     Ok(format!(
-        "{file}: ok\n  world:       {world}\n  name:        {}\n  version:     {}\n  description: {}\n  schema:      compiles ({properties} top-level properties)",
+        "{file}: ok\n  world:       {world}\n  loads on:    {loads_on}\n  name:        {}\n  version:     {}\n  description: {}\n  schema:      compiles ({properties} top-level properties)",
         meta.name,
         meta.version,
         meta.description,

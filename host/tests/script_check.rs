@@ -79,3 +79,28 @@ fn a_plugin_with_a_path_like_script_name_fails_stating_the_grammar() {
         "{report}"
     );
 }
+
+#[test]
+fn the_report_says_the_oldest_phonefleet_the_script_loads_on() {
+    let (ok, report) = check(FOLLOW.as_ref());
+    assert!(ok, "{report}");
+    assert!(
+        report.contains("loads on:    phonefleet 0.1.0 and later"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_plugin_built_for_a_newer_world_fails_naming_the_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("newer.wasm");
+    let newer = phonefleet_test_artifacts::misbehave_with("script/host@0.1.0", "script/host@0.9.0");
+    std::fs::write(&file, newer).unwrap();
+    let (ok, report) = check(&file);
+    assert!(!ok, "{report}");
+    assert!(
+        report
+            .contains("built for phonefleet:script@0.9.0, newer than the phonefleet:script@0.1.0"),
+        "{report}"
+    );
+}

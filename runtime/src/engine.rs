@@ -17,8 +17,7 @@ use crate::state::RunState;
 /// How often the engine's epoch advances: the granularity of cancellation and timeouts.
 const EPOCH_TICK: Duration = Duration::from_millis(10);
 
-/// The world this host serves.
-pub const WORLD: &str = "phonefleet:script@0.1.0";
+pub use crate::world::WORLD;
 
 /// Why the engine could not start or a plugin could not load.
 #[derive(Debug, thiserror::Error)]
@@ -143,7 +142,14 @@ impl Runtime {
         }
         let component =
             Component::new(&self.engine, wasm).map_err(|e| load_err(format!("{e:#}")))?;
-        let world = world_of(&self.engine, &component);
+        let needs = crate::world::needs(&self.engine, &component);
+        if let Some(needs) = needs.as_ref().filter(|n| crate::world::is_newer(&n.world)) {
+            return Err(load_err(format!(
+                "it is built for {}, newer than the {WORLD} this host serves: update phonefleet \
+                 (or build the script against {WORLD})",
+                needs.world
+            )));
+        }
         let pre = self.linker.instantiate_pre(&component).map_err(|e| {
             load_err(format!("it needs something this host does not provide ({e:#}); is it built against {WORLD}?"))
         })?;
@@ -152,7 +158,7 @@ impl Runtime {
                 "it does not export describe/plan/run of {WORLD} ({e:#})"
             ))
         })?;
-        Plugin::describe(self.engine.clone(), pre, world)
+        Plugin::describe(self.engine.clone(), pre, needs)
             .await
             .map_err(load_err)
     }
@@ -186,17 +192,6 @@ fn pooling(concurrent: u32, max_memory_bytes: usize) -> wasmtime::InstanceAlloca
         .linear_memory_keep_resident(1 << 20)
         .table_keep_resident(64 << 10);
     wasmtime::InstanceAllocationStrategy::Pooling(pool)
-}
-
-/// The `phonefleet:script@VERSION` a component's imports name, if any.
-fn world_of(engine: &Engine, component: &Component) -> Option<String> {
-    component
-        .component_type()
-        .imports(engine)
-        .find_map(|(name, _)| {
-            let (_, version) = name.strip_prefix("phonefleet:script/")?.split_once('@')?;
-            Some(format!("phonefleet:script@{version}"))
-        })
 }
 
 /// The one thread that advances the engine's epoch; stops when dropped. Without it no deadline

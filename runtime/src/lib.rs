@@ -21,6 +21,7 @@ mod plugin;
 mod registry;
 pub mod report;
 mod state;
+mod world;
 
 pub use bindings::TaskInfo;
 pub use cancel::Cancel;
@@ -31,3 +32,4 @@ pub use host::materials::{LibraryFile, MaterialStore, NoMaterials, SharedMateria
 pub use plugin::{ConfigViolation, Limits, Plugin, RunError, RunRequest, ScriptMeta};
 pub use registry::{Builtin, Origin, PluginDir, PluginWatcher, Registry, Reload, Script};
 pub use report::{Level, Reporter, Reports};
+pub use world::Needs;

@@ -37,6 +37,9 @@ pub struct ScriptMeta {
     pub config_schema: Value,
     /// The `phonefleet:script@VERSION` it was built against; none if it imports nothing of ours.
     pub world: Option<String>,
+    /// The oldest phonefleet version that serves everything it imports; none if it imports
+    /// nothing of ours.
+    pub oldest_host: Option<String>,
 }
 
 /// One schema violation of a config: a JSON Pointer and a sentence.
@@ -146,7 +149,7 @@ impl Plugin {
     pub(crate) async fn describe(
         engine: Engine,
         pre: ScriptPre<RunState>,
-        world: Option<String>,
+        needs: Option<crate::Needs>,
     ) -> Result<Plugin, String> {
         let mut store = new_store(&engine, CALL_MEMORY, None);
         let info = bounded(CALL_TIMEOUT, async {
@@ -165,7 +168,8 @@ impl Plugin {
             version: info.version,
             description: info.description,
             config_schema: schema,
-            world,
+            world: needs.as_ref().map(|n| n.world.clone()),
+            oldest_host: needs.map(|n| n.oldest_host),
         };
         Ok(Plugin {
             meta,

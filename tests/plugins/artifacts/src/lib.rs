@@ -14,14 +14,20 @@ pub fn bytes(path: &str) -> Vec<u8> {
 /// The misbehave plugin with its script name replaced by `name`, which must be as long as
 /// "misbehave" (9 bytes) so the component stays valid: a third party's plugin with a bad name.
 pub fn misbehave_named(name: &str) -> Vec<u8> {
-    const NAME: &[u8] = b"misbehave";
-    assert_eq!(name.len(), NAME.len(), "{name:?} must be 9 bytes long");
+    misbehave_with("misbehave", name)
+}
+
+/// The misbehave plugin with every `from` in its bytes replaced by `to` of the same length (a
+/// script name, an import's version): a plugin as someone else might have built it.
+pub fn misbehave_with(from: &str, to: &str) -> Vec<u8> {
+    let (from, to) = (from.as_bytes(), to.as_bytes());
+    assert_eq!(from.len(), to.len(), "{to:?} must be as long as {from:?}");
     let mut wasm = bytes(MISBEHAVE);
     let mut i = 0;
-    while i + NAME.len() <= wasm.len() {
-        if &wasm[i..i + NAME.len()] == NAME {
-            wasm[i..i + NAME.len()].copy_from_slice(name.as_bytes());
-            i += NAME.len();
+    while i + from.len() <= wasm.len() {
+        if &wasm[i..i + from.len()] == from {
+            wasm[i..i + from.len()].copy_from_slice(to);
+            i += from.len();
         } else {
             i += 1;
         }
