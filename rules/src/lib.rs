@@ -10,11 +10,13 @@
 
 pub mod media;
 pub mod quote;
+pub mod relation;
 pub mod script_name;
 pub mod selector;
 
 pub use media::MediaKind;
 pub use quote::{QuoteError, quote};
+pub use relation::{Placed, Rect, Relation};
 pub use selector::{BadRegex, CompiledSelector, NodeFields, Selector, resource_id_matches};
 
 /// How the host's error for a failed UI dump begins, on both sides of the WIT boundary: the WIT

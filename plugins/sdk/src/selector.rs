@@ -104,6 +104,26 @@ impl Selector {
             .is_ok_and(|compiled| compiled.matches(node))
     }
 
+    /// The nodes among `nodes` that match this selector and stand in `relation` to the node
+    /// `anchor` picks, nearest first — uiautomator2's `d(text="Followers").down(text="Follow")` is
+    /// `Selector::text("Follow").near(nodes, Relation::Below, &Selector::text("Followers"))`.
+    /// Empty when `anchor` matches nothing. Fails only on a `text_regex` that does not compile.
+    pub fn near<'n>(
+        &self,
+        nodes: &'n [crate::Node],
+        relation: phonefleet_rules::Relation,
+        anchor: &Selector,
+    ) -> crate::Result<Vec<&'n crate::Node>> {
+        let bad = |e: phonefleet_rules::BadRegex| crate::Error::failed(e.to_string());
+        let (target, anchor) = (
+            self.0.compile().map_err(bad)?,
+            anchor.0.compile().map_err(bad)?,
+        );
+        Ok(phonefleet_rules::relation::related(
+            nodes, &target, relation, &anchor,
+        ))
+    }
+
     /// The WIT record sent to the host.
     pub fn to_wit(&self) -> wit::Selector {
         let s = &self.0;
@@ -125,6 +145,18 @@ impl fmt::Display for Selector {
     /// How the selector reads in an error message: `text="Follow" clickable=true`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.fmt(f)
+    }
+}
+
+impl phonefleet_rules::Placed for crate::Node {
+    fn rect(&self) -> phonefleet_rules::Rect {
+        let b = &self.bounds;
+        phonefleet_rules::Rect {
+            left: b.left,
+            top: b.top,
+            right: b.right,
+            bottom: b.bottom,
+        }
     }
 }
 

@@ -5,6 +5,8 @@ use crate::bindings::phonefleet::script::ui as wit;
 use crate::{Bounds, DeviceError, Error, Node, Result, Selector, host};
 use std::time::Duration;
 
+pub use phonefleet_rules::Relation;
+
 /// How often [`until`] looks at the screen.
 pub const POLL: Duration = Duration::from_millis(500);
 
@@ -147,6 +149,19 @@ pub fn click(selector: &Selector, timeout: Duration) -> Result<()> {
 #[must_use = "a tap that did not happen is only noticed by looking at the result"]
 pub fn try_click(selector: &Selector, timeout: Duration) -> Result<bool> {
     Ok(wit::click(&selector.to_wit(), millis(timeout))?)
+}
+
+/// The nodes matching `target` that stand in `relation` (below, above, left of, right of,
+/// inside) to the node `anchor` picks on the screen now, nearest first; empty when `anchor`
+/// matches nothing. One dump; see [`Selector::near`] for nodes you already have.
+#[must_use = "a node that is not there is only noticed by looking at the result"]
+pub fn find_near(target: &Selector, relation: Relation, anchor: &Selector) -> Result<Vec<Node>> {
+    let nodes = nodes()?;
+    Ok(target
+        .near(&nodes, relation, anchor)?
+        .into_iter()
+        .cloned()
+        .collect())
 }
 
 /// Taps the centre of a node found earlier.

@@ -85,3 +85,16 @@ async fn a_selector_that_matches_nothing_fails_naming_it_and_the_screen_first() 
         "{task}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_follow_button_nearest_below_followers_is_the_profiles_own() {
+    let s = setup().await;
+    let task = run(
+        &s,
+        json!({"mode": "follow-near", "user": "nasa", "access": "direct"}),
+    )
+    .await;
+    assert_eq!(task["status"], 2, "{task}");
+    let state = s.fleet.adb.phone_state(&s.fleet.serials()[0]).await;
+    assert_eq!(phonefleet_e2e::following(&state), ["nasa"], "{state}");
+}

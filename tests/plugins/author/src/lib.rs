@@ -1,10 +1,12 @@
 //! A script written as a third party would, with the SDK's public helpers only: it opens a TikTok
-//! profile (by link or through search) and reads its follower count, or taps a button that is not
-//! there to show how a missing selector fails.
+//! profile (by link or through search) and reads its follower count, follows from the button
+//! nearest below "Followers" (a relational selector), or taps a button that is not there to show
+//! how a missing selector fails.
 
 use std::time::Duration;
 
 use phonefleet_sdk::tiktok::{self, Access, handle_interruptions, profile};
+use phonefleet_sdk::ui::Relation;
 use phonefleet_sdk::{Error, Result, Script, Selector, host, info, ui};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -17,6 +19,8 @@ enum Mode {
     Followers,
     /// Tap a button no screen has.
     ClickMissing,
+    /// Tap the Follow button nearest below the profile's "Followers" label.
+    FollowNear,
 }
 
 /// How to reach the profile.
@@ -59,6 +63,21 @@ impl Script for Author {
                 Ok(serde_json::json!({}))
             }
             Mode::Followers => followers(&config.user, config.access),
+            Mode::FollowNear => {
+                followers(&config.user, config.access)?;
+                let below = ui::find_near(
+                    &Selector::text("Follow"),
+                    Relation::Below,
+                    &Selector::text("Followers"),
+                )?;
+                let follow = below
+                    .first()
+                    .ok_or_else(|| Error::failed("no 'Follow' below 'Followers' on the profile"))?;
+                ui::tap_node(follow)?;
+                ui::wait_for(&Selector::text("Following"), Duration::from_secs(5))?
+                    .ok_or_else(|| Error::failed("the button never read 'Following'"))?;
+                Ok(serde_json::json!({"tapped_top": follow.bounds.top}))
+            }
         }
     }
 }
