@@ -1,71 +1,105 @@
-//! A script written in Python: plugins/python-hello built with componentize-py against wit/script.wit,
-//! loaded from the host's plugin dir, validated by its own schema, and run on a virtual phone over REST.
+//! A script written in Python with `phonefleet_sdk`: the guide's "Python" section followed word
+//! for word (copy the example and the SDK, build with componentize-py, `script try` it on a phone),
+//! then the same component loaded from the host's plugin dir, validated by its own schema, and run
+//! on a virtual phone over REST.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use tokio::process::Command;
-use tokio::time::timeout;
-
-use phonefleet_e2e::Fleet;
+use phonefleet_e2e::doc::{self, Terminal};
+use phonefleet_e2e::{AdbServer, Fleet};
 use serde_json::json;
-use vphone::PhoneConfig;
+use tokio::time::timeout;
+use vphone::{PhoneConfig, VPhone};
 
+const GUIDE: &str = include_str!("../../../docs/writing-a-script.md");
 const REPO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 
-/// How long building the component, or starting the host (which compiles it), may take.
+/// How long a step may take: building the component, `cargo run` of the host, or starting the
+/// host (which compiles the component).
 const SLOW_STEP: Duration = Duration::from_secs(300);
 
-/// Builds plugins/python-hello into `dir`/python-hello.wasm with componentize-py (`pip install
-/// componentize-py`), from a copy of app.py so the build's `__pycache__` stays out of the source tree.
-async fn componentize(dir: &Path) -> anyhow::Result<()> {
-    let repo = Path::new(REPO);
-    std::fs::copy(repo.join("plugins/python-hello/app.py"), dir.join("app.py"))?;
-    let build = Command::new("componentize-py")
-        .arg("-d")
-        .arg(repo.join("wit"))
-        .args([
-            "-w",
-            "script",
-            "componentize",
-            "app",
-            "-o",
-            "python-hello.wasm",
-        ])
-        .current_dir(dir)
-        .kill_on_drop(true)
-        .output();
-    let built = timeout(SLOW_STEP, build)
-        .await
-        .context("componentize-py did not finish in time")?
-        .context("componentize-py runs (install it with `pip install componentize-py`)")?;
-    anyhow::ensure!(
-        built.status.success(),
-        "componentize-py failed:\n{}",
-        String::from_utf8_lossy(&built.stderr)
-    );
-    std::fs::remove_file(dir.join("app.py"))?;
-    Ok(())
+/// Runs the guide's block `guide:NAME` in `dir` to its end with the guide's variables; its output.
+async fn run_block(
+    name: &str,
+    dir: &Path,
+    vars: Vec<(&'static str, String)>,
+    logs: &Path,
+) -> String {
+    let script = doc::block(GUIDE, &format!("guide:{name}"));
+    let (dir, log) = (dir.to_path_buf(), logs.join(format!("{name}.log")));
+    tokio::task::spawn_blocking(move || {
+        Terminal::open(&script, &dir, &vars, &[], log).finish(SLOW_STEP)
+    })
+    .await
+    .expect("the block's terminal")
+}
+
+fn repo() -> PathBuf {
+    std::fs::canonicalize(REPO).expect("the repository")
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_python_script_follows_a_user_on_a_virtual_phone() -> anyhow::Result<()> {
-    let plugins = tempfile::tempdir()?;
-    let clock = Instant::now();
-    componentize(plugins.path()).await?;
-    let built = clock.elapsed();
-    let size = std::fs::metadata(plugins.path().join("python-hello.wasm"))?.len();
-
-    let clock = Instant::now();
-    let phone = PhoneConfig {
+async fn the_python_guide_builds_a_script_that_follows_a_user() -> anyhow::Result<()> {
+    let work = tempfile::tempdir()?;
+    let logs = tempfile::tempdir()?;
+    let adb = AdbServer::start().await;
+    let phone = VPhone::start(PhoneConfig {
         model: "Pixel 7".into(),
         ..PhoneConfig::default()
-    };
+    })
+    .await?;
+    adb.connect(&phone).await;
+    let vars = vec![
+        ("PHONEFLEET", repo().display().to_string()),
+        ("ADB_PORT", adb.addr().port().to_string()),
+        (
+            "PHONE_PORT",
+            phone
+                .serial()
+                .rsplit(':')
+                .next()
+                .unwrap_or_default()
+                .to_string(),
+        ),
+    ];
+
+    run_block("py-copy", work.path(), vars.clone(), logs.path()).await;
+    let hello = work.path().join("hello");
+    let clock = Instant::now();
+    run_block("py-build", &hello, vars.clone(), logs.path()).await;
+    let built = clock.elapsed();
+    let tried = run_block("py-try", &hello, vars, logs.path()).await;
+    assert!(
+        tried.contains(r#"result: {"model":"Pixel 7","outcome":"followed","user":"@nasa"}"#),
+        "{tried}"
+    );
+    assert!(
+        tried.contains("info phone 127.0.0.1:"),
+        "its log is printed: {tried}"
+    );
+    let state = adb.phone_state(&phone.serial()).await;
+    assert_eq!(phonefleet_e2e::following(&state), ["nasa"], "{state}");
+
+    // The same component as a plugin of the server, run as a task.
+    let plugins = tempfile::tempdir()?;
+    std::fs::copy(
+        hello.join("python-hello.wasm"),
+        plugins.path().join("python-hello.wasm"),
+    )?;
+    let size = std::fs::metadata(plugins.path().join("python-hello.wasm"))?.len();
+    let clock = Instant::now();
     let dir = plugins.path().to_path_buf();
     let fleet = timeout(
         SLOW_STEP,
-        Fleet::start_with(vec![phone], |c| c.plugin_dir = Some(dir)),
+        Fleet::start_with(
+            vec![PhoneConfig {
+                model: "Pixel 7".into(),
+                ..PhoneConfig::default()
+            }],
+            |c| c.plugin_dir = Some(dir),
+        ),
     )
     .await
     .context("the host did not start with the plugin in time")??;
@@ -93,11 +127,9 @@ async fn a_python_script_follows_a_user_on_a_virtual_phone() -> anyhow::Result<(
         task["result"],
         json!({"model": "Pixel 7", "user": "@nasa", "outcome": "followed"})
     );
-
     let state = fleet.phones[0].state();
     let account = state["current_account"].as_str().unwrap_or_default();
     assert_eq!(state["following"][account], json!(["nasa"]), "{state}");
-    assert_eq!(state["screen_user"], "nasa", "{state}");
     eprintln!(
         "python-hello: componentize-py {built:?} ({} MB), host start with the plugin {loaded:?}, task {ran:?}",
         size / 1_000_000

@@ -582,4 +582,26 @@ mod tests {
         assert!(switcher_row(&nodes, "other").is_none());
         assert_eq!(switcher_accounts(&nodes), ["shop_eu", "alt"]);
     }
+
+    /// The Python SDK's lists of the app's notices, in `plugins/python-sdk/phonefleet_sdk/tiktok.py`.
+    fn python_list(name: &str) -> Vec<String> {
+        let python = include_str!("../../../python-sdk/phonefleet_sdk/tiktok.py");
+        let start = python
+            .find(&format!("{name} = ["))
+            .unwrap_or_else(|| panic!("{name} in tiktok.py"));
+        let body = &python[start..];
+        let end = body.find(']').expect("the list ends");
+        body[..end]
+            .lines()
+            .skip(1)
+            .filter_map(|line| line.trim().strip_prefix('"')?.strip_suffix("\","))
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn python_sdk_lists_match() {
+        assert_eq!(python_list("RATE_LIMIT_TEXTS"), RATE_LIMIT_TEXTS);
+        assert_eq!(python_list("CAPTCHA_TEXTS"), CAPTCHA_TEXTS);
+    }
 }
