@@ -371,6 +371,7 @@ async fn runs_per_plugin(
                 username: None,
                 package: "p".into(),
             },
+            app: "tiktok".into(),
             config: config.clone(),
             device: device.clone(),
             grants: Grants::for_config(&plugin.meta().config_schema, &config, roots.clone()),

@@ -3,11 +3,9 @@
 
 use serde::Deserialize;
 
+use crate::apps::App;
 use crate::clock::now_ms;
 use crate::store::{AccountRow, Store, StoreError};
-
-/// TikTok's package (global build): what a task drives unless its account names a clone.
-pub const TIKTOK_PACKAGE: &str = "com.zhiliaoapp.musically";
 
 /// Why an account request was refused.
 #[derive(Debug, thiserror::Error)]
@@ -30,8 +28,9 @@ pub struct NewAccount {
     /// The phone the account is signed in on.
     #[schema(min_length = 1, pattern = "\\S")]
     pub serial: String,
+    /// The app the account is in: `tiktok` (the default) or `instagram`.
     #[serde(default = "tiktok")]
-    #[schema(pattern = "^tiktok$")]
+    #[schema(pattern = "^(tiktok|instagram)$")]
     pub app: String,
     /// The app package when the account lives in a clone app.
     pub package: Option<String>,
@@ -80,12 +79,7 @@ impl Accounts {
         if new.serial.trim().is_empty() {
             return Err(AccountError::Invalid("serial must not be empty".into()));
         }
-        if new.app != "tiktok" {
-            return Err(AccountError::Invalid(format!(
-                "app {:?} is not supported; use \"tiktok\"",
-                new.app
-            )));
-        }
+        let app = App::parse(&new.app).map_err(AccountError::Invalid)?;
         let package = new
             .package
             .as_deref()
@@ -101,7 +95,7 @@ impl Accounts {
         }
         let inserted = self
             .store
-            .insert_account(username, new.serial.trim(), &new.app, package, now_ms())
+            .insert_account(username, new.serial.trim(), app.as_str(), package, now_ms())
             .await?;
         match inserted {
             Some(account) => Ok(account),

@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use phonefleet_runtime::Limits;
 
+use crate::apps::App;
+
 /// `phonefleet serve` settings.
 #[derive(Clone, Debug, clap::Args)]
 pub struct Config {
@@ -22,6 +24,10 @@ pub struct Config {
     /// A directory of extra script plugins (`*.wasm` components).
     #[arg(long, env = "PHONEFLEET_PLUGIN_DIR")]
     pub plugin_dir: Option<PathBuf>,
+    /// The app of a task neither its account nor its `script_config.app` names: `tiktok`, or
+    /// `instagram` to serve IgMatrix clients, whose requests name no app.
+    #[arg(long, env = "PHONEFLEET_DEFAULT_APP", value_enum, default_value_t = App::Tiktok)]
+    pub default_app: App,
     /// Let a plugin serve the name of a built-in script (`follow`, `post`) in its place; without
     /// it such a plugin is refused, so a stray file cannot silently replace a shipped script.
     #[arg(long, env = "PHONEFLEET_PLUGINS_REPLACE_BUILTINS")]
@@ -154,6 +160,7 @@ impl Config {
             adb_server: SocketAddr::from(([127, 0, 0, 1], 5037)),
             plugin_dir: None,
             plugins_replace_builtins: false,
+            default_app: App::Tiktok,
             run_timeout_secs: 1800,
             run_memory_mib: 64,
             api_token: None,

@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod apps;
 pub mod artifacts;
 pub mod check;
 pub mod clock;

@@ -13,8 +13,9 @@ use phonefleet_runtime::{
 };
 use serde_json::Value;
 
-use crate::accounts::TIKTOK_PACKAGE;
+use crate::apps::App;
 use crate::scripts::BUILTINS;
+use crate::tasks::create::apps_driven;
 
 /// What to run, where.
 #[derive(Debug, clap::Args)]
@@ -30,9 +31,12 @@ pub struct TryArgs {
     /// The account the run is for, without '@' (the task's `username`).
     #[arg(long)]
     pub username: Option<String>,
-    /// The app package the run drives.
-    #[arg(long, default_value = TIKTOK_PACKAGE)]
-    pub package: String,
+    /// The app the run drives.
+    #[arg(long, value_enum, default_value_t = App::Tiktok)]
+    pub app: App,
+    /// The app's package, when it is a clone (by default the app's own).
+    #[arg(long)]
+    pub package: Option<String>,
     /// A directory of extra script plugins, as `serve` takes it.
     #[arg(long)]
     pub plugin_dir: Option<PathBuf>,
@@ -67,8 +71,21 @@ pub async fn try_script(args: &TryArgs) -> Result<Vec<Value>, TryError> {
         Runtime::new(cache.path().to_path_buf()).map_err(|e| TryError::Load(e.to_string()))?,
     );
     let plugin = load(&runtime, args).await?;
-    let config: Value =
+    let mut config: Value =
         serde_json::from_str(&args.config).map_err(|e| TryError::Config(e.to_string()))?;
+    // As a task's: a script whose schema has an `app` field is told the app in its config.
+    if let Some(driven) = apps_driven(&plugin.meta().config_schema) {
+        if !driven.contains(&args.app) {
+            return Err(TryError::Config(format!(
+                "script {} does not drive {}",
+                plugin.name(),
+                args.app
+            )));
+        }
+        if let Some(fields) = config.as_object_mut() {
+            fields.insert("app".into(), Value::from(args.app.as_str()));
+        }
+    }
     let violations = plugin.validate(&config);
     if !violations.is_empty() {
         let said: Vec<String> = violations
@@ -103,8 +120,12 @@ pub async fn try_script(args: &TryArgs) -> Result<Vec<Value>, TryError> {
                 id: 0,
                 serial: args.serial.clone(),
                 username: args.username.clone(),
-                package: args.package.clone(),
+                package: args
+                    .package
+                    .clone()
+                    .unwrap_or_else(|| args.app.package().to_string()),
             },
+            app: args.app.as_str().to_string(),
             config: part,
             grants,
             materials: Arc::new(NoMaterials),

@@ -227,6 +227,7 @@ pub fn assemble(
         events.clone(),
         artifacts.clone(),
         file_roots,
+        config.default_app,
     );
     Arc::new(AppState {
         tasks,

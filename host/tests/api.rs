@@ -1068,3 +1068,81 @@ async fn a_whole_float_for_an_integer_field_is_the_integer_as_the_schema_says() 
     assert_eq!(reply["code"], 40001, "{reply}");
     assert_eq!(app.total().await, 1);
 }
+
+#[tokio::test]
+async fn an_instagram_account_is_registered_and_an_unknown_app_refused_naming_the_supported() {
+    let app = app().await;
+    let reply = app
+        .post(
+            "/account",
+            json!({"username": "@ig_shop", "serial": PHONE, "app": "instagram"}),
+        )
+        .await;
+    assert_eq!(reply["code"], 0, "{reply}");
+    assert_eq!(reply["data"]["app"], "instagram", "{reply}");
+    let refused = app
+        .post(
+            "/account",
+            json!({"username": "@snap", "serial": PHONE, "app": "snapchat"}),
+        )
+        .await;
+    assert_eq!(refused["code"], 40001, "{refused}");
+    assert!(
+        says(
+            &refused,
+            "app \"snapchat\" is not supported; use one of \"tiktok\", \"instagram\""
+        ),
+        "{refused}"
+    );
+    assert_eq!(
+        app.get("/account").await["data"].as_array().map(Vec::len),
+        Some(1)
+    );
+}
+
+#[tokio::test]
+async fn a_task_shows_its_app_and_its_config_says_it() {
+    let app = app().await;
+    let reply = app.post("/task", follow(&["nasa"])).await;
+    assert_eq!(reply["code"], 0, "{reply}");
+    let id = reply["data"]["task_ids"][0].as_i64().expect("an id");
+    let task = app.get(&format!("/task/{id}")).await;
+    assert_eq!(task["data"]["app"], "tiktok", "{task}");
+    assert_eq!(task["data"]["script_config"]["app"], "tiktok", "{task}");
+}
+
+#[tokio::test]
+async fn a_script_is_refused_an_app_it_does_not_drive_whatever_names_it() {
+    // The server's default.
+    let app = app_with(|c| c.default_app = phonefleet::apps::App::Instagram).await;
+    let reply = app.post("/task", follow(&["nasa"])).await;
+    assert_eq!(reply["code"], 40001, "{reply}");
+    assert!(
+        says(
+            &reply,
+            "script follow does not drive instagram (it drives tiktok)"
+        ),
+        "{reply}"
+    );
+    // The account's.
+    let app = app_with(|_| {}).await;
+    let registered = app
+        .post(
+            "/account",
+            json!({"username": "@ig_shop", "serial": PHONE, "app": "instagram"}),
+        )
+        .await;
+    assert_eq!(registered["code"], 0, "{registered}");
+    let body = json!({"usernames": ["@ig_shop"], "script_name": "follow",
+                      "script_config": {"target_users": ["nasa"]}});
+    let reply = app.post("/task", body).await;
+    assert_eq!(reply["code"], 40001, "{reply}");
+    assert_eq!(paths(&reply), ["/script_config/app"], "{reply}");
+    // The config's.
+    let mut body = follow(&["nasa"]);
+    body["script_config"]["app"] = json!("instagram");
+    let reply = app.post("/task", body).await;
+    assert_eq!(reply["code"], 40001, "{reply}");
+    assert_eq!(paths(&reply), ["/script_config/app"], "{reply}");
+    assert_eq!(app.total().await, 0);
+}

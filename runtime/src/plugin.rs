@@ -118,6 +118,8 @@ fn humantime(d: Duration) -> String {
 pub struct RunRequest {
     /// Who the run is for.
     pub task: TaskInfo,
+    /// The app the task drives (`tiktok`, `instagram`), as `host.app` answers it.
+    pub app: String,
     /// The task's config (already valid against the script's schema).
     pub config: Value,
     /// The task's phone.
@@ -238,6 +240,7 @@ impl Plugin {
             device: run.device,
             offline_grace: run.offline_grace,
             task: run.task,
+            app: run.app,
             grants: run.grants,
             materials: run.materials,
             reporter: run.reporter,

@@ -27,6 +27,7 @@ pub(crate) struct Binding {
     pub device: Device,
     pub offline_grace: std::time::Duration,
     pub task: TaskInfo,
+    pub app: String,
     pub grants: Grants,
     pub materials: SharedMaterialStore,
     pub reporter: Reporter,
@@ -71,7 +72,7 @@ impl RunState {
                 (
                     DeviceCtx::bound(phone.clone(), grants.clone(), b.reporter.clone()),
                     UiCtx::bound(phone),
-                    HostCtx::bound(b.task.clone(), b.reporter),
+                    HostCtx::bound(b.task.clone(), b.app, b.reporter),
                     MaterialsCtx::bound(b.materials, b.task.id, grants),
                 )
             }

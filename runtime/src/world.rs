@@ -10,7 +10,10 @@ pub const WORLD: &str = "phonefleet:script@0.1.0";
 
 /// Functions added to the world after its first release (`docs/wit-versioning.md` rule 1), with
 /// the phonefleet version that first serves them: `(interface, function, version)`.
-const ADDED: &[(&str, &str, &str)] = &[("host", "set-failure-kind", "0.1.0")];
+const ADDED: &[(&str, &str, &str)] = &[
+    ("host", "set-failure-kind", "0.1.0"),
+    ("host", "app", "0.1.0"),
+];
 
 /// The first phonefleet version, which serves the world's first functions.
 const FIRST_HOST: &str = "0.1.0";

@@ -43,6 +43,7 @@ fn request(config: Value, limits: Limits, cancel: Cancel, device: Device) -> (Ru
     };
     let run = RunRequest {
         task,
+        app: "tiktok".into(),
         config,
         device,
         grants: Grants::default(),

@@ -238,6 +238,7 @@ mod tests {
         crate::store::NewTask {
             serial: "a".into(),
             username: None,
+            app: crate::apps::App::Tiktok,
             script_name: "post".into(),
             script_config: "{}".into(),
             source: "api".into(),

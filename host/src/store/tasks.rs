@@ -4,6 +4,7 @@
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::{Store, StoreError};
+use crate::apps::App;
 
 /// Where a task is in its life. Stored as the integer the API shows (`status`).
 ///
@@ -90,6 +91,7 @@ pub struct TaskRow {
     pub id: i64,
     pub serial: String,
     pub username: Option<String>,
+    pub app: App,
     pub script_name: String,
     pub script_config: String,
     pub status: TaskStatus,
@@ -111,6 +113,7 @@ pub struct TaskRow {
 pub struct NewTask {
     pub serial: String,
     pub username: Option<String>,
+    pub app: App,
     pub script_name: String,
     pub script_config: String,
     pub source: String,
@@ -143,7 +146,7 @@ pub enum Outcome {
     Failed { error: String, kind: ErrorKind },
 }
 
-const TASK_COLUMNS: &str = "id, serial, username, script_name, script_config, status, source, start_at, \
+const TASK_COLUMNS: &str = "id, serial, username, app, script_name, script_config, status, source, start_at, \
      created_at, started_at, finished_at, retry_count, progress_percent, progress_message, error, error_kind, result";
 
 impl Store {
@@ -152,17 +155,18 @@ impl Store {
     /// One multi-row `INSERT … RETURNING id` per chunk rather than one statement per task: a request
     /// for 100 phones is one round trip to SQLite's worker, not 100.
     pub async fn insert_tasks(&self, tasks: &[NewTask], now: i64) -> Result<Vec<i64>, StoreError> {
-        /// Rows per statement: 7 parameters each, well under SQLite's 32,766.
+        /// Rows per statement: 8 parameters each, well under SQLite's 32,766.
         const CHUNK: usize = 1000;
         let mut tx = self.pool.begin().await?;
         let mut ids = Vec::with_capacity(tasks.len());
         for chunk in tasks.chunks(CHUNK) {
             let mut insert = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO tasks (serial, username, script_name, script_config, source, start_at, created_at) ",
+                "INSERT INTO tasks (serial, username, app, script_name, script_config, source, start_at, created_at) ",
             );
             insert.push_values(chunk, |mut row, t| {
                 row.push_bind(&t.serial)
                     .push_bind(&t.username)
+                    .push_bind(t.app)
                     .push_bind(&t.script_name)
                     .push_bind(&t.script_config)
                     .push_bind(&t.source)
@@ -417,6 +421,7 @@ mod tests {
         NewTask {
             serial: serial.into(),
             username: None,
+            app: crate::apps::App::Tiktok,
             script_name: "follow".into(),
             script_config: "{}".into(),
             source: "api".into(),

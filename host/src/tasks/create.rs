@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use super::{TaskError, Tasks};
 use crate::accounts::normalize;
+use crate::apps::App;
 use crate::clock::now_ms;
 use crate::events::Event;
 use crate::store::NewTask;
@@ -43,6 +44,8 @@ pub const MAX_INTERVAL_MINUTES: u32 = 7 * 24 * 60;
 pub struct Target {
     pub serial: String,
     pub username: Option<String>,
+    /// The app: the account's; in device mode the request's (see [`Tasks::app_of`]).
+    pub app: App,
 }
 
 fn violation(path: &str, message: impl Into<String>) -> ConfigViolation {
@@ -195,13 +198,15 @@ pub fn check_request(
 }
 
 /// Rows for targets × parts. Tasks on the same phone are spaced by random [min, max] minutes
-/// after the previous one's scheduled start.
+/// after the previous one's scheduled start. With `app_in_config` (the script's schema has an
+/// `app` field), each task's config says its target's app.
 pub fn fan_out(
     script_name: &str,
     targets: &[Target],
     parts: &[Value],
     start_at: i64,
     (min, max): (u32, u32),
+    app_in_config: bool,
 ) -> Vec<NewTask> {
     let mut rng = rand::rng();
     let mut next_start: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
@@ -213,17 +218,84 @@ pub fn fan_out(
                 Some(prev) => prev + i64::from(rng.random_range(min..=max)) * 60_000,
             };
             next_start.insert(&target.serial, at);
+            let mut config = part.clone();
+            if app_in_config && let Some(fields) = config.as_object_mut() {
+                fields.insert("app".into(), Value::from(target.app.as_str()));
+            }
             rows.push(NewTask {
                 serial: target.serial.clone(),
                 username: target.username.clone(),
+                app: target.app,
                 script_name: script_name.to_string(),
-                script_config: part.to_string(),
+                script_config: config.to_string(),
                 source: "api".to_string(),
                 start_at: at,
             });
         }
     }
     rows
+}
+
+/// The apps a script drives, from the `app` field of its config schema (an `enum`, or `oneOf` /
+/// `anyOf` of `const`s); `None` when its schema has no `app` field: the script takes any app and
+/// asks the host which one (`host.app`).
+pub fn apps_driven(schema: &Value) -> Option<Vec<App>> {
+    let mut field = schema.get("properties")?.get("app")?;
+    // schemars puts an enum in `$defs` and points at it.
+    if let Some(name) = field
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/$defs/"))
+    {
+        field = schema.get("$defs")?.get(name)?;
+    }
+    let names: Vec<&Value> = match field.get("enum").and_then(Value::as_array) {
+        Some(values) => values.iter().collect(),
+        None => ["oneOf", "anyOf"]
+            .iter()
+            .filter_map(|k| field.get(*k).and_then(Value::as_array))
+            .flatten()
+            .filter_map(|branch| branch.get("const"))
+            .collect(),
+    };
+    Some(
+        names
+            .iter()
+            .filter_map(|v| v.as_str().and_then(|n| App::parse(n).ok()))
+            .collect(),
+    )
+}
+
+/// One violation per app among `targets` the script does not drive.
+fn unsupported_apps(
+    script: &str,
+    driven: Option<&[App]>,
+    targets: &[Target],
+) -> Vec<ConfigViolation> {
+    let Some(driven) = driven else {
+        return Vec::new();
+    };
+    let mut refused: Vec<App> = targets
+        .iter()
+        .map(|t| t.app)
+        .filter(|app| !driven.contains(app))
+        .collect();
+    refused.sort_by_key(|a| a.as_str());
+    refused.dedup();
+    let drives: Vec<&str> = driven.iter().map(|a| a.as_str()).collect();
+    refused
+        .into_iter()
+        .map(|app| {
+            violation(
+                "/script_config/app",
+                format!(
+                    "script {script} does not drive {app} (it drives {}); the task's app is its \
+                     account's, else script_config.app, else the server's --default-app",
+                    drives.join(", ")
+                ),
+            )
+        })
+        .collect()
 }
 
 /// Prefixes schema violations of the config with its place in the request.
@@ -286,10 +358,19 @@ impl Tasks {
                 &self.file_roots,
             )));
         }
-        let targets = self.targets(&req).await?.unwrap_or_else(|e| {
+        let request_app = self.request_app(&req).unwrap_or_else(|e| {
+            errors.push(e);
+            self.default_app
+        });
+        let targets = self.targets(&req, request_app).await?.unwrap_or_else(|e| {
             errors.extend(e);
             Vec::new()
         });
+        let driven = apps_driven(&plugin.meta().config_schema);
+        // A config naming an app the schema refuses is already said at that path.
+        if !errors.iter().any(|e| e.path == "/script_config/app") {
+            errors.extend(unsupported_apps(plugin.name(), driven.as_deref(), &targets));
+        }
         if !errors.is_empty() {
             return Err(invalid(errors));
         }
@@ -308,6 +389,7 @@ impl Tasks {
             &parts,
             start.unwrap_or(now),
             intervals,
+            driven.is_some(),
         );
         let ids = self.store.insert_tasks(&rows, now).await?;
         self.events.publish(Event::TaskCreated {
@@ -322,9 +404,21 @@ impl Tasks {
 
     /// Who the tasks run for: each serial (or each of its accounts with `enable_multi_account`),
     /// or each username's account. Unknown phones and accounts are named.
+    /// The request's app for targets without an account: `script_config.app`, else the
+    /// server's default. A name that is no app is a violation at `/script_config/app`.
+    fn request_app(&self, req: &CreateTask) -> Result<App, ConfigViolation> {
+        match req.script_config.as_ref().and_then(|c| c.get("app")) {
+            Some(Value::String(name)) => {
+                App::parse(name).map_err(|e| violation("/script_config/app", e))
+            }
+            _ => Ok(self.default_app),
+        }
+    }
+
     async fn targets(
         &self,
         req: &CreateTask,
+        request_app: App,
     ) -> Result<Result<Vec<Target>, Vec<ConfigViolation>>, TaskError> {
         let mut errors = Vec::new();
         let mut targets = Vec::new();
@@ -333,6 +427,7 @@ impl Tasks {
             for (i, name) in usernames.iter().enumerate() {
                 match self.store.account_by_username(normalize(name)).await? {
                     Some(account) => targets.push(Target {
+                        app: App::parse(&account.app).unwrap_or(request_app),
                         serial: account.serial,
                         username: Some(account.username),
                     }),
@@ -375,11 +470,13 @@ impl Tasks {
                 targets.extend(on_phone.into_iter().map(|a| Target {
                     serial: serial.clone(),
                     username: Some(a.username.clone()),
+                    app: App::parse(&a.app).unwrap_or(request_app),
                 }));
             } else {
                 targets.push(Target {
                     serial: serial.clone(),
                     username: None,
+                    app: request_app,
                 });
             }
         }
@@ -536,10 +633,12 @@ mod tests {
             Target {
                 serial: "p1".into(),
                 username: None,
+                app: App::Tiktok,
             },
             Target {
                 serial: "p2".into(),
                 username: None,
+                app: App::Tiktok,
             },
         ];
         let parts = [
@@ -547,7 +646,7 @@ mod tests {
             serde_json::json!({"n": 2}),
             serde_json::json!({"n": 3}),
         ];
-        let rows = fan_out("follow", &targets, &parts, 1_000, (2, 2));
+        let rows = fan_out("follow", &targets, &parts, 1_000, (2, 2), false);
         assert_eq!(rows.len(), 6);
         let p1: Vec<i64> = rows
             .iter()
@@ -555,5 +654,57 @@ mod tests {
             .map(|r| r.start_at)
             .collect();
         assert_eq!(p1, vec![1_000, 121_000, 241_000]);
+    }
+
+    #[test]
+    fn each_task_config_says_its_targets_app_when_the_schema_has_an_app_field() {
+        let targets = [
+            Target {
+                serial: "p1".into(),
+                username: Some("tt".into()),
+                app: App::Tiktok,
+            },
+            Target {
+                serial: "p1".into(),
+                username: Some("ig".into()),
+                app: App::Instagram,
+            },
+        ];
+        let rows = fan_out("post", &targets, &[serde_json::json!({})], 0, (0, 0), true);
+        let apps: Vec<(App, &str)> = rows
+            .iter()
+            .map(|r| (r.app, r.script_config.as_str()))
+            .collect();
+        assert_eq!(
+            apps,
+            [
+                (App::Tiktok, r#"{"app":"tiktok"}"#),
+                (App::Instagram, r#"{"app":"instagram"}"#)
+            ]
+        );
+    }
+
+    #[test]
+    fn the_apps_a_script_drives_come_from_its_schemas_app_field() {
+        let schema = |app: Value| serde_json::json!({"properties": {"app": app}});
+        assert_eq!(
+            apps_driven(&schema(serde_json::json!({"enum": ["tiktok"]}))),
+            Some(vec![App::Tiktok])
+        );
+        assert_eq!(
+            apps_driven(&schema(serde_json::json!({"oneOf": [
+                {"const": "tiktok", "description": "TikTok"},
+                {"const": "instagram", "description": "Instagram"}
+            ]}))),
+            Some(vec![App::Tiktok, App::Instagram])
+        );
+        assert_eq!(
+            apps_driven(&serde_json::json!({
+                "properties": {"app": {"$ref": "#/$defs/App", "default": "tiktok"}},
+                "$defs": {"App": {"type": "string", "enum": ["tiktok"]}}
+            })),
+            Some(vec![App::Tiktok])
+        );
+        assert_eq!(apps_driven(&serde_json::json!({"properties": {}})), None);
     }
 }

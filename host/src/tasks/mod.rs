@@ -15,6 +15,7 @@ use crate::artifacts::Artifacts;
 use crate::phones::Phones;
 use phonefleet_runtime::FileRoots;
 
+use crate::apps::App;
 use crate::clock::now_ms;
 use crate::events::{Event, Events};
 use crate::store::{ErrorKind, LogPage, Stats, Store, StoreError, TaskFilter, TaskStatus};
@@ -76,9 +77,12 @@ pub struct Tasks {
     artifacts: Artifacts,
     /// Where tasks may name host files.
     file_roots: FileRoots,
+    /// The app of a task neither its account nor its config names (`--default-app`).
+    default_app: App,
 }
 
 impl Tasks {
+    #[allow(clippy::too_many_arguments)] // the parts a task touches, each shared with the server
     pub fn new(
         store: Store,
         registry: Arc<Registry>,
@@ -87,6 +91,7 @@ impl Tasks {
         events: Events,
         artifacts: Artifacts,
         file_roots: FileRoots,
+        default_app: App,
     ) -> Tasks {
         Tasks {
             store,
@@ -96,6 +101,7 @@ impl Tasks {
             events,
             artifacts,
             file_roots,
+            default_app,
         }
     }
 

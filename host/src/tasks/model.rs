@@ -4,6 +4,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::apps::App;
 use crate::clock::rfc3339;
 use crate::store::{ErrorKind, TaskRow, TaskStatus};
 
@@ -19,6 +20,8 @@ pub struct TaskView {
     pub id: i64,
     pub serial: String,
     pub username: Option<String>,
+    /// The app the task drives: `tiktok` or `instagram`.
+    pub app: App,
     pub script_name: String,
     #[schema(value_type = Object)]
     pub script_config: Value,
@@ -53,6 +56,7 @@ impl From<TaskRow> for TaskView {
             id: row.id,
             serial: row.serial,
             username: row.username.map(|u| format!("@{u}")),
+            app: row.app,
             script_name: row.script_name,
             script_config: json(&row.script_config),
             status: row.status,

@@ -271,6 +271,7 @@ mod tests {
                 &[crate::store::NewTask {
                     serial: "a".into(),
                     username: None,
+                    app: crate::apps::App::Tiktok,
                     script_name: "x".into(),
                     script_config: "{}".into(),
                     source: "api".into(),

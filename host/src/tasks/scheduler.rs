@@ -21,7 +21,6 @@ use tokio::sync::{Notify, watch};
 use tokio::time::Instant;
 
 use super::recorder::Recorder;
-use crate::accounts::TIKTOK_PACKAGE;
 use crate::artifacts::Artifacts;
 use crate::clock::now_ms;
 use crate::config::ScriptLimits;
@@ -380,9 +379,9 @@ async fn execute(
     if !matches!(inner.store.task(task.id).await, Ok(Some(_))) {
         return inner.release(&handset, &ended);
     }
-    let package = package_for(&inner.store, task.username.as_deref()).await;
+    let package = package_for(&inner.store, &task).await;
     // The app is checked when it is known to be the one the script drives: the account's own
-    // package, or TikTok for the shipped scripts. A third party's script may drive any app.
+    // package, or its app's for the shipped scripts. A third party's script may drive any app.
     let shipped = crate::scripts::BUILTINS
         .iter()
         .any(|(name, _)| *name == task.script_name);
@@ -554,6 +553,7 @@ async fn run(
                 username: task.username.clone(),
                 package,
             },
+            app: task.app.as_str().to_string(),
             config,
             grants,
             materials: inner.materials.clone(),
@@ -566,15 +566,15 @@ async fn run(
         .await
 }
 
-/// The app package of the task's account (a clone app), or TikTok's.
-async fn package_for(store: &Store, username: Option<&str>) -> String {
-    let account = match username {
+/// The app package of the task's account (a clone app), or its app's own.
+async fn package_for(store: &Store, task: &TaskRow) -> String {
+    let account = match task.username.as_deref() {
         Some(name) => store.account_by_username(name).await.ok().flatten(),
         None => None,
     };
     account
         .and_then(|a| a.package)
-        .unwrap_or_else(|| TIKTOK_PACKAGE.to_string())
+        .unwrap_or_else(|| task.app.package().to_string())
 }
 
 /// Marks a task's start or end in the phone's own logcat, so whoever reads `adb logcat` on the

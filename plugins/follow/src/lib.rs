@@ -55,6 +55,9 @@ pub struct FollowConfig {
     /// follow or unfollow.
     #[serde(default)]
     pub action: Action,
+    /// The app to drive; the host fills in the task's app.
+    #[serde(default)]
+    pub app: phonefleet_sdk::App,
 }
 
 /// The message when a config names no target.
@@ -103,7 +106,7 @@ impl FollowConfig {
 
     /// One config per target, of the same shape with `target_users: [target]` (the user's spelling), the
     /// other target keys empty (the alias omitted), the rest copied:
-    /// `{"target_users":["@nasa"],"target_user":"","access_method":"direct","action":"follow"}`.
+    /// `{"target_users":["@nasa"],"target_user":"","access_method":"direct","action":"follow","app":"tiktok"}`.
     pub fn split(&self) -> std::result::Result<Vec<FollowConfig>, String> {
         Ok(self
             .targets()?
@@ -114,6 +117,7 @@ impl FollowConfig {
                 target_username: String::new(),
                 access_method: self.access_method,
                 action: self.action,
+                app: self.app,
             })
             .collect())
     }

@@ -150,7 +150,7 @@ fn plan_splits_target_users() {
     assert_eq!(targets(&tasks), ["@nasa", "bbc"]);
     assert_eq!(
         tasks[0],
-        json!({"target_users": ["@nasa"], "target_user": "", "access_method": "direct", "action": "unfollow"})
+        json!({"target_users": ["@nasa"], "target_user": "", "access_method": "direct", "action": "unfollow", "app": "tiktok"})
     );
     // Each per-task config is valid against the schema and plans to itself.
     let v = validator();

@@ -288,6 +288,9 @@ pub struct PostConfig {
     /// Instagram only (reel or story); TikTok ignores it.
     #[serde(default)]
     pub placement: Placement,
+    /// The app to drive; the host fills in the task's app.
+    #[serde(default)]
+    pub app: phonefleet_sdk::App,
 }
 
 fn default_image_count() -> u32 {
@@ -323,6 +326,7 @@ impl Default for PostConfig {
             add_sound_volume: default_volume(),
             add_product_link: ProductLink(false),
             placement: Placement::Reel,
+            app: phonefleet_sdk::App::Tiktok,
         }
     }
 }

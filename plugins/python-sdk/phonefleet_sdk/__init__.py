@@ -33,7 +33,7 @@ from wit_world.imports.types import (
 __all__ = [
     "Failed", "Refused", "PhoneFailed", "InvalidConfig", "Script", "export", "sel",
     "selector_text", "nodes", "find", "find_all", "wait_for", "wait_gone", "click", "try_click",
-    "tap_node", "until", "describe_screen", "info", "warn", "progress", "sleep", "task",
+    "tap_node", "until", "describe_screen", "info", "warn", "progress", "sleep", "task", "app",
     "device", "host",
 ]
 
@@ -256,3 +256,8 @@ def sleep(seconds: float) -> None:
 def task():
     """Who the script runs for: id, serial, username (without '@') and app package."""
     return host.task()
+
+
+def app() -> str:
+    """The app the task drives: "tiktok" or "instagram"."""
+    return host.app()

@@ -29,6 +29,12 @@ pub fn set_failure_kind(kind: FailureKind) {
     wit::set_failure_kind(kind);
 }
 
+/// The app the task drives: `"tiktok"` or `"instagram"` (its account's, else its config's `app`,
+/// else the server's default).
+pub fn app() -> String {
+    wit::app()
+}
+
 /// Who the script runs for: task id, phone serial, account (without '@') and app package.
 pub fn task() -> TaskInfo {
     static TASK: OnceLock<TaskInfo> = OnceLock::new();

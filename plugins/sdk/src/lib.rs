@@ -18,6 +18,7 @@ pub mod bindings {
     });
 }
 
+mod app;
 pub mod device;
 mod error;
 pub mod host;
@@ -28,6 +29,7 @@ pub mod spintax;
 pub mod tiktok;
 pub mod ui;
 
+pub use app::App;
 pub use bindings::phonefleet::script::types::{Bounds, DeviceError, Node, ShellOutput, TaskInfo};
 pub use error::{Error, Result};
 pub use phonefleet_rules::{QuoteError, quote, resource_id_matches};

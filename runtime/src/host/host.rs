@@ -12,15 +12,17 @@ use crate::report::{Level, Reporter};
 #[derive(Default)]
 pub(crate) struct HostCtx {
     task: Bound<TaskInfo>,
+    app: Bound<String>,
     reporter: Bound<Reporter>,
     /// What the script said its failure is, if it said.
     failure_kind: Option<host::FailureKind>,
 }
 
 impl HostCtx {
-    pub fn bound(task: TaskInfo, reporter: Reporter) -> HostCtx {
+    pub fn bound(task: TaskInfo, app: String, reporter: Reporter) -> HostCtx {
         HostCtx {
             task: Bound::new(task),
+            app: Bound::new(app),
             reporter: Bound::new(reporter),
             failure_kind: None,
         }
@@ -78,6 +80,10 @@ impl host::Host for HostCtx {
             username: None,
             package: String::new(),
         }))
+    }
+
+    async fn app(&mut self) -> wasmtime::Result<String> {
+        Ok(self.app.as_ref().cloned().unwrap_or_default())
     }
 
     async fn set_failure_kind(&mut self, kind: host::FailureKind) -> wasmtime::Result<()> {

@@ -21,6 +21,8 @@ enum Mode {
     ClickMissing,
     /// Tap the Follow button nearest below the profile's "Followers" label.
     FollowNear,
+    /// Say which app and package the task drives.
+    Whoami,
 }
 
 /// How to reach the profile.
@@ -63,6 +65,10 @@ impl Script for Author {
                 Ok(serde_json::json!({}))
             }
             Mode::Followers => followers(&config.user, config.access),
+            Mode::Whoami => Ok(serde_json::json!({
+                "app": host::app(),
+                "package": host::task().package,
+            })),
             Mode::FollowNear => {
                 followers(&config.user, config.access)?;
                 let below = ui::find_near(
