@@ -26,6 +26,23 @@ pub struct PhoneConfig {
     pub upload_duration: Duration,
     /// The Android system around the app: screen, version, power, keyguard, IME, faults.
     pub system: System,
+    /// The Instagram app, when the phone has it installed.
+    pub instagram: Option<InstagramConfig>,
+}
+
+/// The Instagram app of a phone: its accounts and the users it knows to be special.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InstagramConfig {
+    /// Signed-in Instagram accounts ('@' optional); the first is current (default `vphone_ig`).
+    pub accounts: Vec<String>,
+    /// Users the first account already follows (a private one's request accepted earlier).
+    pub following: Vec<String>,
+    /// Private accounts: a follow is a request ("Requested"); unfollowing asks again.
+    pub private_users: Vec<String>,
+    /// Accounts whose follow asks "Review this account before following" first.
+    pub review_users: Vec<String>,
+    /// Follows allowed before every further one shows "Try Again Later".
+    pub block_after: Option<usize>,
 }
 
 impl Default for PhoneConfig {
@@ -40,6 +57,7 @@ impl Default for PhoneConfig {
             popups: Popups::default(),
             upload_duration: Duration::from_secs(1),
             system: System::default(),
+            instagram: None,
         }
     }
 }

@@ -7,6 +7,7 @@ mod commands;
 mod config;
 mod fs;
 mod host;
+mod instagram;
 mod logcat;
 mod media;
 mod png;
@@ -24,7 +25,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 pub use app::users::stats as profile_stats;
-pub use config::{DumpFault, Keyboard, Lock, PhoneConfig, Popups, Screen, System};
+pub use config::{DumpFault, InstagramConfig, Keyboard, Lock, PhoneConfig, Popups, Screen, System};
 pub use host::adb_connect;
 use state::Shared;
 

@@ -6,7 +6,10 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::Parser;
-use vphone::{DumpFault, Keyboard, Lock, PhoneConfig, Popups, Screen, System, VPhone, adb_connect};
+use vphone::{
+    DumpFault, InstagramConfig, Keyboard, Lock, PhoneConfig, Popups, Screen, System, VPhone,
+    adb_connect,
+};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -65,6 +68,9 @@ struct Args {
     /// TikTok is not installed.
     #[arg(long)]
     no_tiktok: bool,
+    /// Instagram is installed, signed in as `vphone_ig`.
+    #[arg(long)]
+    instagram: bool,
     /// `ro.serialno` (several phones may share one, as cheap handsets do).
     #[arg(long)]
     serialno: Option<String>,
@@ -171,6 +177,7 @@ async fn main() -> anyhow::Result<()> {
             idle_wait: Duration::from_millis(args.idle_wait_ms),
             dump_fault_after_tap: args.dump_fault_after_tap,
         },
+        instagram: args.instagram.then(InstagramConfig::default),
     };
     let mut phones = Vec::new();
     for i in 0..args.count {

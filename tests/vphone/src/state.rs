@@ -9,9 +9,10 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::android::{Keyboard, SystemState};
-use crate::app::{App, PACKAGE};
+use crate::app::{App, Key, PACKAGE};
 use crate::config::PhoneConfig;
 use crate::fs::Fs;
+use crate::instagram::{self, Instagram};
 use crate::logcat::Logcat;
 
 pub const LATIN_IME: &str = "com.android.inputmethod.latin/.LatinIME";
@@ -36,6 +37,8 @@ pub struct Phone {
     pub ime: String,
     pub logcat: Logcat,
     pub app: App,
+    /// The Instagram app (installed when the config asks for it).
+    pub instagram: Instagram,
     /// The Android system around the app.
     pub sys: SystemState,
     /// The argv of every simple command the shell ran (after expansion), newest last, at most
@@ -59,6 +62,12 @@ impl Phone {
                     config.system.keyboard != Keyboard::Missing || **p != "com.android.adbkeyboard"
                 })
                 .map(|p| p.to_string())
+                .chain(
+                    config
+                        .instagram
+                        .as_ref()
+                        .map(|_| instagram::PACKAGE.to_string()),
+                )
                 .collect(),
             imes: match config.system.keyboard {
                 Keyboard::Enabled => vec![LATIN_IME.to_string(), ADB_KEYBOARD_IME.to_string()],
@@ -67,6 +76,10 @@ impl Phone {
             ime: LATIN_IME.to_string(),
             logcat: Logcat::default(),
             app: App::new(config),
+            instagram: Instagram::new(
+                &config.instagram.clone().unwrap_or_default(),
+                &config.missing_users,
+            ),
             sys: SystemState::new(config.system.clone()),
             ran: VecDeque::new(),
         }
@@ -93,6 +106,13 @@ impl Phone {
         if self.sys.keyguard_showing() {
             return "keyguard".to_owned();
         }
+        if self.instagram.is_foreground() {
+            let mut text = format!("instagram {}", self.instagram.screen_name());
+            if let Some(user) = self.instagram.screen_user() {
+                text.push_str(&format!(" @{user}"));
+            }
+            return text;
+        }
         let mut text = self.app.screen_name().to_owned();
         if let Some(user) = self.app.screen_user() {
             text.push_str(&format!(" @{user}"));
@@ -101,6 +121,76 @@ impl Phone {
             text.push_str(&format!("; popup {popup}"));
         }
         text
+    }
+
+    // ----- the app in front: TikTok's model, else Instagram's -----
+
+    /// Whether Instagram is the app in front.
+    pub fn instagram_in_front(&self) -> bool {
+        self.instagram.is_foreground()
+    }
+
+    /// The front screen as `uiautomator dump` writes it.
+    pub fn dump_xml(&self) -> String {
+        let screen = self.sys.config.screen;
+        if self.instagram_in_front() {
+            self.instagram.dump_xml(screen)
+        } else {
+            self.app.dump_xml(screen)
+        }
+    }
+
+    /// The focused window's `PACKAGE/ACTIVITY`.
+    pub fn focus(&self) -> String {
+        if self.instagram_in_front() {
+            format!("{}/{}", instagram::PACKAGE, instagram::MAIN_ACTIVITY)
+        } else if self.app.foreground_package() == PACKAGE {
+            format!("{PACKAGE}/com.ss.android.ugc.aweme.main.MainActivity")
+        } else {
+            "com.android.launcher3/com.android.launcher3.uioverrides.QuickstepLauncher".to_string()
+        }
+    }
+
+    /// A tap in layout coordinates on the front app; false when it hit nothing it reacts to.
+    pub fn tap(&mut self, x: i32, y: i32) -> bool {
+        if self.instagram_in_front() {
+            self.instagram.tap(x, y)
+        } else {
+            self.app.tap(x, y, &self.fs)
+        }
+    }
+
+    /// A key for the front app.
+    pub fn key(&mut self, key: Key) {
+        if self.instagram_in_front() {
+            self.instagram.key(match key {
+                Key::Back => instagram::Key::Back,
+                Key::Home => instagram::Key::Home,
+                Key::Delete => instagram::Key::Delete,
+                _ => instagram::Key::Other,
+            });
+        } else {
+            self.app.key(key);
+        }
+    }
+
+    /// Text typed into the front app's focused field.
+    pub fn type_text(&mut self, text: &str) {
+        if self.instagram_in_front() {
+            self.instagram.type_text(text);
+        } else {
+            self.app.type_text(text);
+        }
+    }
+
+    /// Brings Instagram to the front (TikTok goes behind it).
+    pub fn to_instagram(&mut self) {
+        self.app.to_background();
+    }
+
+    /// Brings TikTok to the front (Instagram goes behind it).
+    pub fn to_tiktok(&mut self) {
+        self.instagram.to_background();
     }
 
     /// Remembers a command the shell is about to run.
@@ -119,6 +209,7 @@ impl Phone {
             "current_account": app.current_account(),
             "accounts": app.accounts(),
             "following": app.following(),
+            "instagram": self.instagram.state(),
             "foreground": app.foreground_package(),
             "screen": app.screen_name(),
             "screen_user": app.screen_user(),

@@ -501,6 +501,11 @@ impl App {
         self.maybe_prompt();
     }
 
+    /// Another app came to the front: this one keeps its screens behind it.
+    pub fn to_background(&mut self) {
+        self.foreground = false;
+    }
+
     pub fn force_stop(&mut self) {
         self.stack.clear();
         self.foreground = false;

@@ -6,6 +6,7 @@ use base64::engine::general_purpose::STANDARD;
 
 use super::{Ctx, Output};
 use crate::app::{Link, PACKAGE, SHARE_ACTIVITY, SPLASH_ACTIVITY};
+use crate::instagram;
 use crate::state::ADB_KEYBOARD_IME;
 
 const FLAG_ACTIVITY_CLEAR_TASK: u32 = 0x0000_8000;
@@ -71,7 +72,13 @@ impl Intent {
                     value(&mut args, arg)?;
                 }
                 flag if flag.starts_with('-') => {}
-                uri => intent.data = Some(uri.to_string()),
+                // As Intent.parseCommandArgs reads a bare argument: a URI, a component, else a
+                // package.
+                uri if uri.contains(':') => intent.data = Some(uri.to_string()),
+                component if component.contains('/') => {
+                    intent.component = Some(component.to_string())
+                }
+                package => intent.package = Some(package.to_string()),
             }
         }
         Ok(intent)
@@ -127,8 +134,10 @@ pub fn am(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
             Err(err) => Output::fail(1, format!("{err}\n")),
         },
         "force-stop" => {
-            if rest.last() == Some(&PACKAGE) {
-                ctx.phone.app.force_stop();
+            match rest.last() {
+                Some(&PACKAGE) => ctx.phone.app.force_stop(),
+                Some(&instagram::PACKAGE) => ctx.phone.instagram.force_stop(),
+                _ => {}
             }
             Output::ok()
         }
@@ -149,10 +158,14 @@ fn start(ctx: &mut Ctx<'_>, intent: &Intent) -> Output {
         ));
         out
     };
+    if let Some(started) = start_instagram(ctx, intent) {
+        return if started { out } else { unresolved() };
+    }
     let installed = ctx.phone.packages.iter().any(|p| p == PACKAGE);
     if !installed {
         return unresolved();
     }
+    ctx.phone.to_tiktok();
     if let Some(component) = &intent.component {
         let (package, activity) = component.split_once('/').unwrap_or((component, ""));
         let activity = activity
@@ -191,6 +204,39 @@ fn start(ctx: &mut Ctx<'_>, intent: &Intent) -> Output {
     }
 }
 
+/// An intent for Instagram (its package or component, or an instagram.com link): `Some(true)` when
+/// it started, `Some(false)` when it names Instagram but cannot start (not installed, not a
+/// profile link), `None` when it is not Instagram's.
+fn start_instagram(ctx: &mut Ctx<'_>, intent: &Intent) -> Option<bool> {
+    let component_package = intent
+        .component
+        .as_deref()
+        .map(|c| c.split_once('/').map_or(c, |(p, _)| p));
+    let link = intent
+        .data
+        .as_deref()
+        .is_some_and(|d| d.contains("instagram.com/"));
+    let named = intent.package.as_deref() == Some(instagram::PACKAGE)
+        || component_package == Some(instagram::PACKAGE);
+    if !named && !(link && intent.package.is_none()) {
+        return None;
+    }
+    if !ctx.phone.packages.iter().any(|p| p == instagram::PACKAGE) {
+        return Some(false);
+    }
+    let started = match intent.data.as_deref() {
+        Some(url) => ctx.phone.instagram.open_link(url),
+        None => {
+            ctx.phone.instagram.launch();
+            true
+        }
+    };
+    if started {
+        ctx.phone.to_instagram();
+    }
+    Some(started)
+}
+
 /// SystemShareActivity: SEND with one `--eu android.intent.extra.STREAM URI`, SEND_MULTIPLE with one or more,
 /// and a `video/*` or `image/*` type. `None` when the intent is not one the activity takes.
 fn share(ctx: &mut Ctx<'_>, intent: &Intent, out: Output) -> Option<Output> {
@@ -225,12 +271,12 @@ fn broadcast(ctx: &mut Ctx<'_>, intent: &Intent) -> Output {
                 .string("msg")
                 .and_then(|msg| STANDARD.decode(msg.trim()).ok());
             if let Some(bytes) = decoded {
-                phone.app.type_text(&String::from_utf8_lossy(&bytes));
+                phone.type_text(&String::from_utf8_lossy(&bytes));
             }
         }
         Some("ADB_INPUT_TEXT") if typing => {
             if let Some(text) = intent.string("msg") {
-                phone.app.type_text(text);
+                phone.type_text(text);
             }
         }
         Some("android.intent.action.MEDIA_SCANNER_SCAN_FILE") => {
@@ -261,7 +307,11 @@ pub fn monkey(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
     match package {
         Some(package) if ctx.phone.packages.iter().any(|p| p == package) => {
             if *package == PACKAGE {
+                ctx.phone.to_tiktok();
                 ctx.phone.app.launch();
+            } else if *package == instagram::PACKAGE {
+                ctx.phone.instagram.launch();
+                ctx.phone.to_instagram();
             }
             let mut out = Output::ok();
             out.out(

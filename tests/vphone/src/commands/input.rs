@@ -43,8 +43,9 @@ pub fn input(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
                     return Output::ok();
                 }
                 let (x, y) = (screen.layout(x), screen.layout(y));
-                let hit = ctx.phone.app.tap(x, y, &ctx.phone.fs);
-                if !hit && ctx.phone.app.screen_name() == "feed" {
+                let hit = ctx.phone.tap(x, y);
+                if !hit && !ctx.phone.instagram_in_front() && ctx.phone.app.screen_name() == "feed"
+                {
                     // A tap on the playing video pauses it (and another plays it again).
                     ctx.phone.sys.feed_paused = !ctx.phone.sys.feed_paused;
                 }
@@ -73,7 +74,9 @@ pub fn input(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
                         return Output::ok();
                     }
                     ctx.phone.sys.feed_paused = false;
-                    ctx.phone.app.swipe(from_y, to_y);
+                    if !ctx.phone.instagram_in_front() {
+                        ctx.phone.app.swipe(from_y, to_y);
+                    }
                     Output::ok()
                 }
                 _ => invalid("swipe"),
@@ -95,7 +98,7 @@ pub fn input(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
                     Key::Power if sys.awake => sys.sleep(),
                     Key::Power => sys.wake(),
                     Key::Menu => sys.dismiss_keyguard(),
-                    app_key if sys.app_visible() => ctx.phone.app.key(app_key),
+                    app_key if sys.app_visible() => ctx.phone.key(app_key),
                     _ => {}
                 }
             }
@@ -111,7 +114,7 @@ pub fn input(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
                 );
             }
             if ctx.phone.sys.app_visible() {
-                ctx.phone.app.type_text(&text);
+                ctx.phone.type_text(&text);
             }
             Output::ok()
         }

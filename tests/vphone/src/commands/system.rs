@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use super::{Ctx, Output};
 use crate::android::{DumpFault, Lock, keyguard_xml};
-use crate::app::PACKAGE;
 use crate::fs::MODE_FILE;
 use crate::logcat::Format;
 use crate::png::solid_png;
@@ -288,7 +287,7 @@ pub fn uiautomator(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
             let sys = &ctx.phone.sys;
             scale_xml(keyguard_xml(sys.pin_asked), sys.config.screen)
         }
-        None => ctx.phone.app.dump_xml(ctx.phone.sys.config.screen),
+        None => ctx.phone.dump_xml(),
     };
     match ctx.phone.fs.write(path, xml.into_bytes(), MODE_FILE) {
         Ok(()) => {
@@ -383,13 +382,7 @@ pub fn dumpsys(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
                 sys.keyguard_showing(),
                 sys.config.lock == Lock::Pin,
             ));
-            let app = &ctx.phone.app;
-            let focus = if app.foreground_package() == PACKAGE {
-                format!("{PACKAGE}/com.ss.android.ugc.aweme.main.MainActivity")
-            } else {
-                "com.android.launcher3/com.android.launcher3.uioverrides.QuickstepLauncher"
-                    .to_string()
-            };
+            let focus = ctx.phone.focus();
             out.out(format!(
                 "  mCurrentFocus=Window{{1a2b3c u0 {focus}}}\n  \
                  mFocusedApp=ActivityRecord{{4d5e6f u0 {focus} t12}}\n"

@@ -1,0 +1,442 @@
+//! The Instagram-like app's model, after `../shared/reference/instagram-ui.md`: signed-in accounts,
+//! follows and follow requests, private and missing users, the screen stack, and what taps, keys,
+//! typed text and profile links do to them. How each screen looks lives in `screens`.
+
+mod screens;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::app::users::normalize;
+use crate::config::InstagramConfig;
+use crate::ui::Node;
+
+pub const PACKAGE: &str = "com.instagram.android";
+pub const MAIN_ACTIVITY: &str = "com.instagram.mainactivity.MainActivity";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Screen {
+    Feed,
+    Profile(String),
+    /// "Sorry, this page isn't available."
+    Missing(String),
+    Search(Search),
+    /// Tapping "Following": the sheet whose last row unfollows.
+    FollowSheet(String),
+    /// A private account's "Unfollow @user?" dialog.
+    UnfollowDialog(String),
+    /// "Review this account before following".
+    Review(String),
+}
+
+impl Screen {
+    fn is_overlay(&self) -> bool {
+        matches!(
+            self,
+            Screen::FollowSheet(_) | Screen::UnfollowDialog(_) | Screen::Review(_)
+        )
+    }
+}
+
+/// "Search and explore": first the explore grid with a search box; a tap on the box enters search
+/// mode with the EditText focused; typing lists matching users.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Search {
+    editing: bool,
+    query: String,
+}
+
+/// What tapping a node does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Action {
+    Nothing,
+    Back,
+    OpenFeed,
+    OpenSearch,
+    EditSearch,
+    OpenProfile(String),
+    /// The profile's own follow button: follow, request, cancel the request, or open the sheet.
+    ProfileFollow(String),
+    /// A "Suggested for you" row's button: follows at once.
+    FollowSuggested(String),
+    Unfollow(String),
+    ConfirmUnfollow(String),
+    ConfirmFollow(String),
+    /// Closes an overlay or an alert.
+    Dismiss,
+}
+
+/// Keys the app reacts to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    Back,
+    Home,
+    Delete,
+    Other,
+}
+
+#[derive(Debug, Clone)]
+pub struct Instagram {
+    accounts: Vec<String>,
+    current: usize,
+    following: BTreeMap<String, Vec<String>>,
+    requested: BTreeMap<String, Vec<String>>,
+    private: BTreeSet<String>,
+    review: BTreeSet<String>,
+    missing: BTreeSet<String>,
+    /// Follows allowed before every further one shows "Try Again Later".
+    block_after: Option<usize>,
+    follows_done: usize,
+    foreground: bool,
+    stack: Vec<Screen>,
+    /// "Try Again Later" over the screen.
+    blocked: bool,
+}
+
+impl Instagram {
+    pub fn new(config: &InstagramConfig, missing: &[String]) -> Self {
+        let set = |users: &[String]| users.iter().map(|u| normalize(u)).collect();
+        let mut accounts: Vec<String> = Vec::new();
+        for account in config.accounts.iter().map(|a| normalize(a)) {
+            if !account.is_empty() && !accounts.contains(&account) {
+                accounts.push(account);
+            }
+        }
+        if accounts.is_empty() {
+            accounts.push("vphone_ig".to_string());
+        }
+        let mut following: BTreeMap<String, Vec<String>> =
+            accounts.iter().map(|a| (a.clone(), Vec::new())).collect();
+        following.insert(
+            accounts[0].clone(),
+            config.following.iter().map(|u| normalize(u)).collect(),
+        );
+        Self {
+            following,
+            requested: accounts.iter().map(|a| (a.clone(), Vec::new())).collect(),
+            accounts,
+            current: 0,
+            private: set(&config.private_users),
+            review: set(&config.review_users),
+            missing: set(missing),
+            block_after: config.block_after,
+            follows_done: 0,
+            foreground: false,
+            stack: Vec::new(),
+            blocked: false,
+        }
+    }
+
+    // ----- what the state JSON reports -----
+
+    pub fn is_foreground(&self) -> bool {
+        self.foreground
+    }
+
+    pub fn current_account(&self) -> &str {
+        &self.accounts[self.current]
+    }
+
+    pub fn state(&self) -> serde_json::Value {
+        serde_json::json!({
+            "accounts": self.accounts,
+            "current_account": self.current_account(),
+            "following": self.following,
+            "requested": self.requested,
+            "screen": self.screen_name(),
+            "screen_user": self.screen_user(),
+            "popup": self.blocked.then_some("try_again_later"),
+        })
+    }
+
+    pub fn screen_name(&self) -> &'static str {
+        match self.top() {
+            None => "none",
+            Some(Screen::Feed) => "feed",
+            Some(Screen::Profile(_)) => "profile",
+            Some(Screen::Missing(_)) => "missing",
+            Some(Screen::Search(_)) => "search",
+            Some(Screen::FollowSheet(_)) => "follow_sheet",
+            Some(Screen::UnfollowDialog(_)) => "unfollow_dialog",
+            Some(Screen::Review(_)) => "review",
+        }
+    }
+
+    pub fn screen_user(&self) -> Option<&str> {
+        match self.top()? {
+            Screen::Profile(user)
+            | Screen::Missing(user)
+            | Screen::FollowSheet(user)
+            | Screen::UnfollowDialog(user)
+            | Screen::Review(user) => Some(user),
+            _ => None,
+        }
+    }
+
+    // ----- the screen -----
+
+    /// The current screen as `uiautomator dump` writes it.
+    pub fn dump_xml(&self, screen: crate::android::Screen) -> String {
+        screens::render(self).to_xml(PACKAGE, screen)
+    }
+
+    fn top(&self) -> Option<&Screen> {
+        if self.foreground {
+            self.stack.last()
+        } else {
+            None
+        }
+    }
+
+    fn is_following(&self, user: &str) -> bool {
+        self.listed(&self.following, user)
+    }
+
+    fn is_requested(&self, user: &str) -> bool {
+        self.listed(&self.requested, user)
+    }
+
+    fn listed(&self, lists: &BTreeMap<String, Vec<String>>, user: &str) -> bool {
+        lists
+            .get(self.current_account())
+            .is_some_and(|users| users.iter().any(|u| u == user))
+    }
+
+    // ----- intents -----
+
+    /// The launcher intent: to the front, on the feed if it was not running.
+    pub fn launch(&mut self) {
+        self.foreground = true;
+        if self.stack.is_empty() {
+            self.stack.push(Screen::Feed);
+        }
+    }
+
+    /// Another app came to the front.
+    pub fn to_background(&mut self) {
+        self.foreground = false;
+    }
+
+    pub fn force_stop(&mut self) {
+        self.stack.clear();
+        self.foreground = false;
+        self.blocked = false;
+    }
+
+    /// A VIEW intent for `https://www.instagram.com/USER/` (also `instagram.com`, `/_u/USER`);
+    /// false when the URL is no profile link.
+    pub fn open_link(&mut self, url: &str) -> bool {
+        let Some(user) = profile_link(url) else {
+            return false;
+        };
+        let screen = self.profile_screen(user);
+        self.stack.push(screen);
+        self.foreground = true;
+        true
+    }
+
+    fn profile_screen(&self, user: String) -> Screen {
+        if self.missing.contains(&user) {
+            Screen::Missing(user)
+        } else {
+            Screen::Profile(user)
+        }
+    }
+
+    // ----- input -----
+
+    /// A tap at (x, y) in layout coordinates; false when it hit nothing the app reacts to.
+    pub fn tap(&mut self, x: i32, y: i32) -> bool {
+        let tree = screens::render(self);
+        let Some(action) = tree.hit(x, y).and_then(Node::action).cloned() else {
+            return false;
+        };
+        self.apply(action);
+        true
+    }
+
+    pub fn key(&mut self, key: Key) {
+        match key {
+            Key::Home => self.foreground = false,
+            Key::Back => self.back(),
+            Key::Delete => {
+                if let Some(search) = self.editing_search() {
+                    search.query.pop();
+                }
+            }
+            Key::Other => {}
+        }
+    }
+
+    /// Types into the search field when it has focus; false otherwise.
+    pub fn type_text(&mut self, text: &str) -> bool {
+        match self.editing_search() {
+            Some(search) => {
+                search.query.push_str(text);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn editing_search(&mut self) -> Option<&mut Search> {
+        if !self.foreground || self.blocked {
+            return None;
+        }
+        match self.stack.last_mut() {
+            Some(Screen::Search(search)) if search.editing => Some(search),
+            _ => None,
+        }
+    }
+
+    fn apply(&mut self, action: Action) {
+        match action {
+            Action::Nothing => {}
+            Action::Back => self.back(),
+            Action::OpenFeed => self.stack = vec![Screen::Feed],
+            Action::OpenSearch => self.stack.push(Screen::Search(Search::default())),
+            Action::EditSearch => {
+                if let Some(Screen::Search(search)) = self.stack.last_mut() {
+                    search.editing = true;
+                }
+            }
+            Action::OpenProfile(user) => {
+                let screen = self.profile_screen(user);
+                self.stack.push(screen);
+            }
+            Action::ProfileFollow(user) => {
+                if self.is_following(&user) {
+                    self.stack.push(Screen::FollowSheet(user));
+                } else if self.is_requested(&user) {
+                    self.remove(Lists::Requested, &user);
+                } else if self.review.contains(&user) {
+                    self.stack.push(Screen::Review(user));
+                } else {
+                    self.follow(&user);
+                }
+            }
+            Action::FollowSuggested(user) => self.follow(&user),
+            Action::ConfirmFollow(user) => {
+                self.stack.pop();
+                self.follow(&user);
+            }
+            Action::Unfollow(user) => {
+                self.stack.pop();
+                if self.private.contains(&user) {
+                    self.stack.push(Screen::UnfollowDialog(user));
+                } else {
+                    self.remove(Lists::Following, &user);
+                }
+            }
+            Action::ConfirmUnfollow(user) => {
+                self.stack.pop();
+                self.remove(Lists::Following, &user);
+            }
+            Action::Dismiss => {
+                if self.blocked {
+                    self.blocked = false;
+                } else if self.stack.last().is_some_and(Screen::is_overlay) {
+                    self.stack.pop();
+                }
+            }
+        }
+    }
+
+    fn back(&mut self) {
+        if self.blocked {
+            self.blocked = false;
+            return;
+        }
+        if let Some(Screen::Search(search)) = self.stack.last_mut()
+            && search.editing
+        {
+            search.editing = false;
+            search.query.clear();
+            return;
+        }
+        if self.foreground {
+            self.stack.pop();
+            self.foreground = !self.stack.is_empty();
+        }
+    }
+
+    fn follow(&mut self, user: &str) {
+        if self.block_after.is_some_and(|n| self.follows_done >= n) {
+            self.blocked = true;
+            return;
+        }
+        let lists = if self.private.contains(user) {
+            &mut self.requested
+        } else {
+            &mut self.following
+        };
+        let users = lists
+            .entry(self.accounts[self.current].clone())
+            .or_default();
+        if !users.iter().any(|u| u == user) {
+            users.push(user.to_string());
+            self.follows_done += 1;
+        }
+    }
+
+    fn remove(&mut self, which: Lists, user: &str) {
+        let lists = match which {
+            Lists::Following => &mut self.following,
+            Lists::Requested => &mut self.requested,
+        };
+        if let Some(users) = lists.get_mut(&self.accounts[self.current]) {
+            users.retain(|u| u != user);
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Lists {
+    Following,
+    Requested,
+}
+
+/// The user of an Instagram profile link: `https://www.instagram.com/USER/`, `instagram.com/USER`,
+/// `https://instagram.com/_u/USER`; query strings and fragments ignored.
+fn profile_link(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let (host, path) = rest.split_once('/')?;
+    if !matches!(
+        host,
+        "www.instagram.com" | "instagram.com" | "m.instagram.com"
+    ) {
+        return None;
+    }
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    let mut segments = path.split('/').filter(|s| !s.is_empty());
+    let first = segments.next()?;
+    let user = if first == "_u" {
+        segments.next()?
+    } else {
+        first
+    };
+    if matches!(user, "p" | "reel" | "reels" | "explore" | "stories") {
+        return None;
+    }
+    Some(normalize(user))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_links_are_recognised_and_posts_are_not() {
+        assert_eq!(
+            profile_link("https://www.instagram.com/NASA/?igsh=abc&utm_source=x"),
+            Some("nasa".into())
+        );
+        assert_eq!(
+            profile_link("https://instagram.com/_u/bbc"),
+            Some("bbc".into())
+        );
+        assert_eq!(profile_link("https://www.instagram.com/p/CODE/"), None);
+        assert_eq!(profile_link("https://www.tiktok.com/@nasa"), None);
+    }
+}

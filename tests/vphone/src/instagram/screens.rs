@@ -1,0 +1,386 @@
+//! How each screen of the Instagram-like app looks: view trees with the ids, texts and
+//! content-descs of `../shared/reference/instagram-ui.md` on a 1080×2400 screen, each clickable node
+//! carrying its action.
+
+use super::{Action, Instagram, PACKAGE, Screen, Search};
+use crate::app::users::{self, display_name};
+use crate::ui::{BUTTON, EDIT, FRAME, GRID, IMAGE, LINEAR, Node, RECYCLER, Rect, TEXT};
+
+type N = Node<Action>;
+
+const WIDTH: i32 = 1080;
+const HEIGHT: i32 = 2400;
+
+fn rid(id: &str) -> String {
+    format!("{PACKAGE}:id/{id}")
+}
+
+fn r(left: i32, top: i32, right: i32, bottom: i32) -> Rect {
+    Rect::new(left, top, right, bottom)
+}
+
+fn text(bounds: Rect, label: &str) -> N {
+    Node::new(TEXT, bounds).text(label)
+}
+
+/// The whole screen: the visible screen, overlays on it, then the "Try Again Later" alert.
+pub(super) fn render(app: &Instagram) -> N {
+    let base = app
+        .stack
+        .iter()
+        .rposition(|screen| !screen.is_overlay())
+        .unwrap_or(0);
+    let mut content = Node::new(FRAME, r(0, 0, WIDTH, HEIGHT)).id("android:id/content");
+    for screen in app.stack.iter().skip(base) {
+        content = content.children(screen_nodes(app, screen));
+    }
+    let mut root = Node::new(FRAME, r(0, 0, WIDTH, HEIGHT)).child(content);
+    if app.blocked {
+        root = root.child(try_again_later());
+    }
+    root
+}
+
+fn screen_nodes(app: &Instagram, screen: &Screen) -> Vec<N> {
+    match screen {
+        Screen::Feed => vec![feed(), tab_bar(Tab::Home)],
+        Screen::Profile(user) => vec![profile(app, user), tab_bar(Tab::Search)],
+        Screen::Missing(_) => vec![missing(), tab_bar(Tab::Search)],
+        Screen::Search(search) => vec![search_screen(search), tab_bar(Tab::Search)],
+        Screen::FollowSheet(user) => follow_sheet(user),
+        Screen::UnfollowDialog(user) => unfollow_dialog(user),
+        Screen::Review(user) => review(user),
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tab {
+    Home,
+    Search,
+}
+
+/// The bottom bar `tab_bar`: Home, Search and explore, Create, Reels, Profile.
+fn tab_bar(selected: Tab) -> N {
+    let tab = |i: i32, id: &str, desc: &str, action: Action, is: bool| {
+        Node::new(FRAME, r(i * 216, 2208, i * 216 + 216, 2337))
+            .id(rid(id))
+            .desc(desc)
+            .selected(is)
+            .on_tap(action)
+    };
+    Node::new(LINEAR, r(0, 2208, WIDTH, 2337))
+        .id(rid("tab_bar"))
+        .child(tab(
+            0,
+            "feed_tab",
+            "Home",
+            Action::OpenFeed,
+            selected == Tab::Home,
+        ))
+        .child(tab(
+            1,
+            "search_tab",
+            "Search and explore",
+            Action::OpenSearch,
+            selected == Tab::Search,
+        ))
+        .child(tab(2, "creation_tab", "Create", Action::Nothing, false))
+        .child(tab(3, "clips_tab", "Reels", Action::Nothing, false))
+        .child(tab(4, "profile_tab", "Profile", Action::Nothing, false))
+}
+
+fn feed() -> N {
+    Node::new(FRAME, r(0, 0, WIDTH, 2208))
+        .child(text(r(40, 110, 400, 230), "Instagram").desc("Instagram"))
+        .child(
+            Node::new(RECYCLER, r(0, 240, WIDTH, 2208))
+                .scrollable()
+                .child(
+                    text(r(150, 260, 600, 330), "natgeo")
+                        .id(rid("row_feed_photo_profile_name"))
+                        .on_tap(Action::OpenProfile("natgeo".into())),
+                )
+                .child(
+                    Node::new(IMAGE, r(0, 350, WIDTH, 1430))
+                        .desc("Photo by National Geographic at row 1, column 1"),
+                ),
+        )
+}
+
+fn back_button() -> N {
+    Node::new(IMAGE, r(0, 110, 130, 230))
+        .desc("Back")
+        .on_tap(Action::Back)
+}
+
+fn profile(app: &Instagram, user: &str) -> N {
+    let stats = users::stats(user);
+    let counter = |i: i32, id: &str, value: &str, label: &str| {
+        let left = 330 + i * 250;
+        Node::new(LINEAR, r(left, 300, left + 240, 460))
+            .id(rid(&format!("row_profile_header_{id}_container")))
+            .desc(format!("{value}{label}"))
+            .on_tap(Action::Nothing)
+            .child(
+                text(r(left, 300, left + 240, 380), value)
+                    .id(rid(&format!("row_profile_header_textview_{id}_count"))),
+            )
+            .child(text(r(left, 380, left + 240, 460), label))
+    };
+    let following = app.is_following(user);
+    let requested = app.is_requested(user);
+    let state = if following {
+        "Following"
+    } else if requested {
+        "Requested"
+    } else {
+        "Follow"
+    };
+    let mut page = Node::new(FRAME, r(0, 0, WIDTH, 2208))
+        .child(back_button())
+        .child(
+            Node::new(LINEAR, r(150, 110, 800, 230))
+                .id(rid("action_bar_username_container"))
+                .on_tap(Action::Nothing)
+                .child(text(r(150, 110, 800, 230), user).id(rid("action_bar_title"))),
+        )
+        .child(Node::new(IMAGE, r(40, 280, 300, 540)).desc("Profile picture"))
+        .child(counter(0, "post_count", "128", "posts"))
+        .child(counter(1, "followers", &stats.followers, "followers"))
+        .child(counter(2, "following", &stats.following, "following"))
+        .child(text(r(40, 560, 1040, 630), &display_name(user)).id(rid("profile_header_full_name")))
+        .child(text(r(40, 630, 1040, 700), &users::bio(user)).id(rid("profile_header_bio_text")))
+        .child(
+            Node::new(BUTTON, r(40, 740, 530, 840))
+                .id(rid("profile_header_follow_button"))
+                .text(state)
+                .on_tap(Action::ProfileFollow(user.to_string())),
+        )
+        .child(
+            Node::new(BUTTON, r(550, 740, 1040, 840))
+                .id(rid("profile_header_message_button"))
+                .text("Message")
+                .on_tap(Action::Nothing),
+        );
+    if app.private.contains(user) && !following {
+        page = page.child(
+            Node::new(LINEAR, r(40, 900, 1040, 1200))
+                .id(rid("private_profile_empty_state"))
+                .child(
+                    text(r(40, 900, 1040, 980), "This account is private")
+                        .id(rid("row_profile_header_empty_profile_notice_title")),
+                )
+                .child(text(
+                    r(40, 980, 1040, 1060),
+                    "Follow to see their photos and videos.",
+                )),
+        );
+    } else {
+        page = page.child(
+            Node::new(GRID, r(0, 900, WIDTH, 1500))
+                .scrollable()
+                .children((0..3).map(|i| {
+                    Node::new(IMAGE, r(i * 360, 900, i * 360 + 358, 1258))
+                        .desc(format!(
+                            "Photo by {} at row 1, column {}",
+                            display_name(user),
+                            i + 1
+                        ))
+                        .on_tap(Action::Nothing)
+                })),
+        );
+    }
+    // Further down, suggestions whose buttons also read "Follow".
+    let suggested = users::suggested_for(user);
+    page.child(text(r(40, 1540, 700, 1610), "Suggested for you"))
+        .children(suggested.into_iter().take(2).enumerate().map(|(i, other)| {
+            let top = 1640 + i as i32 * 200;
+            Node::new(LINEAR, r(0, top, WIDTH, top + 180))
+                .child(text(r(150, top + 20, 700, top + 90), &other))
+                .child(
+                    Node::new(BUTTON, r(760, top + 40, 1040, top + 130))
+                        .text("Follow")
+                        .on_tap(Action::FollowSuggested(other)),
+                )
+        }))
+}
+
+fn missing() -> N {
+    Node::new(FRAME, r(0, 0, WIDTH, 2208))
+        .child(back_button())
+        .child(text(
+            r(40, 900, 1040, 990),
+            "Sorry, this page isn't available.",
+        ))
+        .child(text(
+            r(40, 1000, 1040, 1120),
+            "The link you followed may be broken, or the page may have been removed.",
+        ))
+}
+
+/// Search and explore: the search box over the explore grid; once tapped, the EditText with the
+/// typed name and the matching accounts.
+fn search_screen(search: &Search) -> N {
+    let page = Node::new(FRAME, r(0, 0, WIDTH, 2208));
+    if !search.editing {
+        return page
+            .child(
+                Node::new(LINEAR, r(40, 110, 1040, 220))
+                    .id(rid("action_bar_search_hints_text_layout"))
+                    .on_tap(Action::EditSearch)
+                    .child(text(r(120, 130, 900, 200), "Search")),
+            )
+            .child(
+                Node::new(GRID, r(0, 240, WIDTH, 2208))
+                    .scrollable()
+                    .children((0..6).map(|i| {
+                        let (col, row) = (i % 3, i / 3);
+                        Node::new(
+                            IMAGE,
+                            r(col * 360, 240 + row * 480, col * 360 + 358, 718 + row * 480),
+                        )
+                        .desc(format!(
+                            "Reel by explore at row {}, column {}",
+                            row + 1,
+                            col + 1
+                        ))
+                        .on_tap(Action::Nothing)
+                    })),
+            );
+    }
+    let query = search.query.trim().to_lowercase();
+    let field = Node::new(EDIT, r(120, 110, 860, 220))
+        .id(rid("action_bar_search_edit_text"))
+        .text(if search.query.is_empty() {
+            "Search"
+        } else {
+            &search.query
+        })
+        .focused(true);
+    let mut page = page
+        .child(back_button())
+        .child(field)
+        .child(text(r(880, 110, 1040, 220), "Cancel").on_tap(Action::Back));
+    if !query.is_empty() {
+        // The typed name and two look-alikes, as a real search lists near matches too.
+        let names = [
+            format!("{query}.fan"),
+            query.clone(),
+            format!("{query}_official"),
+        ];
+        page = page.child(
+            Node::new(RECYCLER, r(0, 240, WIDTH, 2208))
+                .scrollable()
+                .children(names.into_iter().enumerate().map(|(i, name)| {
+                    let top = 240 + i as i32 * 180;
+                    Node::new(LINEAR, r(0, top, WIDTH, top + 170))
+                        .id(rid("row_search_user_container"))
+                        .on_tap(Action::OpenProfile(name.clone()))
+                        .child(
+                            Node::new(IMAGE, r(40, top + 20, 170, top + 150))
+                                .id(rid("row_search_avatar")),
+                        )
+                        .child(
+                            text(r(200, top + 20, 900, top + 90), &name)
+                                .id(rid("row_search_user_username")),
+                        )
+                        .child(
+                            text(r(200, top + 90, 900, top + 150), &display_name(&name))
+                                .id(rid("row_search_user_fullname")),
+                        )
+                })),
+        );
+    }
+    page
+}
+
+fn dimmer() -> N {
+    Node::new(FRAME, r(0, 0, WIDTH, HEIGHT))
+        .id(rid("background_dimmer"))
+        .on_tap(Action::Dismiss)
+}
+
+/// Tapping "Following": Close Friends, favorites, Mute, Restrict, Unfollow.
+fn follow_sheet(user: &str) -> Vec<N> {
+    let row = |i: i32, label: &str, action: Action| {
+        let top = 1500 + i * 140;
+        Node::new(LINEAR, r(0, top, WIDTH, top + 130))
+            .on_tap(action)
+            .child(text(r(60, top + 30, 1000, top + 100), label))
+    };
+    vec![
+        dimmer(),
+        Node::new(FRAME, r(0, 1400, WIDTH, HEIGHT))
+            .child(
+                Node::new(IMAGE, r(490, 1410, 590, 1440)).id(rid("bottom_sheet_drag_handle_prism")),
+            )
+            .child(text(r(60, 1440, 1000, 1490), user))
+            .child(row(0, "Add to Close Friends list", Action::Nothing))
+            .child(row(1, "Add to favorites", Action::Nothing))
+            .child(row(2, "Mute", Action::Nothing))
+            .child(row(3, "Restrict", Action::Nothing))
+            .child(
+                row(4, "Unfollow", Action::Unfollow(user.to_string()))
+                    .id(rid("follow_sheet_unfollow_row")),
+            ),
+    ]
+}
+
+fn dialog(headline: &str, body: &str, buttons: Vec<N>) -> Vec<N> {
+    vec![
+        dimmer(),
+        Node::new(FRAME, r(90, 800, 990, 1600))
+            .id(rid("dialog_container"))
+            .child(text(r(130, 840, 950, 940), headline).id(rid("igds_alert_dialog_headline")))
+            .child(text(r(130, 950, 950, 1150), body).id(rid("igds_alert_dialog_subtext")))
+            .children(buttons),
+    ]
+}
+
+/// A private account's unfollow asks again.
+fn unfollow_dialog(user: &str) -> Vec<N> {
+    dialog(
+        &format!("Unfollow @{user}?"),
+        &format!("If you change your mind, you'll have to request to follow @{user} again."),
+        vec![
+            Node::new(BUTTON, r(130, 1200, 950, 1320))
+                .id(rid("primary_button"))
+                .text("Unfollow")
+                .on_tap(Action::ConfirmUnfollow(user.to_string())),
+            Node::new(BUTTON, r(130, 1340, 950, 1460))
+                .text("Cancel")
+                .on_tap(Action::Dismiss),
+        ],
+    )
+}
+
+/// "Review this account before following".
+fn review(user: &str) -> Vec<N> {
+    dialog(
+        "Review this account before following",
+        "Date joined\nMarch 2024\nAccount based in\nUnited States",
+        vec![
+            Node::new(BUTTON, r(130, 1200, 950, 1320))
+                .text("Follow")
+                .on_tap(Action::ConfirmFollow(user.to_string())),
+            Node::new(BUTTON, r(130, 1340, 950, 1460))
+                .text("Cancel")
+                .on_tap(Action::Dismiss),
+        ],
+    )
+}
+
+/// The block Instagram shows when it limits an account.
+fn try_again_later() -> N {
+    Node::new(FRAME, r(0, 0, WIDTH, HEIGHT)).children(dialog(
+        "Try Again Later",
+        "We limit how often you can do certain things on Instagram to protect our community. \
+         Tell us if you think we made a mistake.",
+        vec![
+            Node::new(BUTTON, r(130, 1340, 950, 1460))
+                .id(rid("igds_alert_dialog_primary_button"))
+                .text("OK")
+                .on_tap(Action::Dismiss),
+        ],
+    ))
+}
