@@ -184,13 +184,13 @@ impl Phone {
     }
 
     /// Brings Instagram to the front (TikTok goes behind it).
-    pub fn to_instagram(&mut self) {
-        self.app.to_background();
+    pub fn bring_instagram(&mut self) {
+        self.app.move_behind();
     }
 
     /// Brings TikTok to the front (Instagram goes behind it).
-    pub fn to_tiktok(&mut self) {
-        self.instagram.to_background();
+    pub fn bring_tiktok(&mut self) {
+        self.instagram.move_behind();
     }
 
     /// Remembers a command the shell is about to run.

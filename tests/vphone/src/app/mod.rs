@@ -502,7 +502,7 @@ impl App {
     }
 
     /// Another app came to the front: this one keeps its screens behind it.
-    pub fn to_background(&mut self) {
+    pub fn move_behind(&mut self) {
         self.foreground = false;
     }
 

@@ -165,7 +165,7 @@ fn start(ctx: &mut Ctx<'_>, intent: &Intent) -> Output {
     if !installed {
         return unresolved();
     }
-    ctx.phone.to_tiktok();
+    ctx.phone.bring_tiktok();
     if let Some(component) = &intent.component {
         let (package, activity) = component.split_once('/').unwrap_or((component, ""));
         let activity = activity
@@ -218,7 +218,7 @@ fn start_instagram(ctx: &mut Ctx<'_>, intent: &Intent) -> Option<bool> {
         .is_some_and(|d| d.contains("instagram.com/"));
     let named = intent.package.as_deref() == Some(instagram::PACKAGE)
         || component_package == Some(instagram::PACKAGE);
-    if !named && !(link && intent.package.is_none()) {
+    if !(named || link && intent.package.is_none()) {
         return None;
     }
     if !ctx.phone.packages.iter().any(|p| p == instagram::PACKAGE) {
@@ -232,7 +232,7 @@ fn start_instagram(ctx: &mut Ctx<'_>, intent: &Intent) -> Option<bool> {
         }
     };
     if started {
-        ctx.phone.to_instagram();
+        ctx.phone.bring_instagram();
     }
     Some(started)
 }
@@ -307,11 +307,11 @@ pub fn monkey(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
     match package {
         Some(package) if ctx.phone.packages.iter().any(|p| p == package) => {
             if *package == PACKAGE {
-                ctx.phone.to_tiktok();
+                ctx.phone.bring_tiktok();
                 ctx.phone.app.launch();
             } else if *package == instagram::PACKAGE {
                 ctx.phone.instagram.launch();
-                ctx.phone.to_instagram();
+                ctx.phone.bring_instagram();
             }
             let mut out = Output::ok();
             out.out(

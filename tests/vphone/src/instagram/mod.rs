@@ -212,7 +212,7 @@ impl Instagram {
     }
 
     /// Another app came to the front.
-    pub fn to_background(&mut self) {
+    pub fn move_behind(&mut self) {
         self.foreground = false;
     }
 
