@@ -1113,19 +1113,16 @@ async fn a_task_shows_its_app_and_its_config_says_it() {
 
 #[tokio::test]
 async fn a_script_is_refused_an_app_it_does_not_drive_whatever_names_it() {
-    // The server's default.
-    let app = app_with(|c| c.default_app = phonefleet::apps::App::Instagram).await;
-    let reply = app.post("/task", follow(&["nasa"])).await;
+    // The post script drives TikTok only, so far.
+    let (app, _root, files) = app_serving(&[("v.mp4", &media_bytes("v.mp4", 64))]).await;
+    let post = || post_files(&[&files[0]]);
+    // The config's.
+    let mut body = post();
+    body["script_config"]["app"] = json!("instagram");
+    let reply = app.post("/task", body).await;
     assert_eq!(reply["code"], 40001, "{reply}");
-    assert!(
-        says(
-            &reply,
-            "script follow does not drive instagram (it drives tiktok)"
-        ),
-        "{reply}"
-    );
+    assert_eq!(paths(&reply), ["/script_config/app"], "{reply}");
     // The account's.
-    let app = app_with(|_| {}).await;
     let registered = app
         .post(
             "/account",
@@ -1133,16 +1130,28 @@ async fn a_script_is_refused_an_app_it_does_not_drive_whatever_names_it() {
         )
         .await;
     assert_eq!(registered["code"], 0, "{registered}");
-    let body = json!({"usernames": ["@ig_shop"], "script_name": "follow",
-                      "script_config": {"target_users": ["nasa"]}});
+    let mut body = post();
+    body["usernames"] = json!(["@ig_shop"]);
+    body.as_object_mut().map(|b| b.remove("serials"));
     let reply = app.post("/task", body).await;
     assert_eq!(reply["code"], 40001, "{reply}");
-    assert_eq!(paths(&reply), ["/script_config/app"], "{reply}");
-    // The config's.
-    let mut body = follow(&["nasa"]);
-    body["script_config"]["app"] = json!("instagram");
-    let reply = app.post("/task", body).await;
-    assert_eq!(reply["code"], 40001, "{reply}");
-    assert_eq!(paths(&reply), ["/script_config/app"], "{reply}");
+    assert!(
+        says(
+            &reply,
+            "script post does not drive instagram (it drives tiktok)"
+        ),
+        "{reply}"
+    );
     assert_eq!(app.total().await, 0);
+}
+
+#[tokio::test]
+async fn the_default_app_names_the_app_of_tasks_without_an_account() {
+    let app = app_with(|c| c.default_app = phonefleet::apps::App::Instagram).await;
+    let reply = app.post("/task", follow(&["nasa"])).await;
+    assert_eq!(reply["code"], 0, "{reply}");
+    let id = reply["data"]["task_ids"][0].as_i64().expect("an id");
+    let task = app.get(&format!("/task/{id}")).await;
+    assert_eq!(task["data"]["app"], "instagram", "{task}");
+    assert_eq!(task["data"]["script_config"]["app"], "instagram", "{task}");
 }

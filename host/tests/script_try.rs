@@ -16,9 +16,20 @@ async fn phone() -> (AdbServer, VPhone) {
 }
 
 async fn try_script(adb: &AdbServer, phone: &VPhone, script: &str, config: &str) -> Output {
+    try_script_with(adb, phone, script, config, &[]).await
+}
+
+async fn try_script_with(
+    adb: &AdbServer,
+    phone: &VPhone,
+    script: &str,
+    config: &str,
+    options: &[&str],
+) -> Output {
     let run = Command::new(env!("CARGO_BIN_EXE_phonefleet"))
         .args(["script", "try", script, "--serial", &phone.serial()])
         .args(["--config", config])
+        .args(options)
         .args(["--adb-server", &adb.addr().to_string()])
         .kill_on_drop(true)
         .output();
@@ -99,5 +110,34 @@ async fn a_config_the_schema_refuses_changes_nothing_on_the_phone() {
         state["following"]["vphone_user"],
         serde_json::json!([]),
         "{state}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_script_tried_on_instagram_opens_the_profile_by_search_and_reads_its_count() {
+    let adb = AdbServer::start().await;
+    let phone = VPhone::start(PhoneConfig {
+        instagram: Some(vphone::InstagramConfig::default()),
+        ..PhoneConfig::default()
+    })
+    .await
+    .expect("phone");
+    adb.connect(&phone).await;
+    let out = try_script_with(
+        &adb,
+        &phone,
+        phonefleet_test_artifacts::AUTHOR,
+        r#"{"mode": "followers", "user": "nasa", "access": "search"}"#,
+        &["--app", "instagram"],
+    )
+    .await;
+    let said = text(&out);
+    assert!(out.status.success(), "{said}");
+    let followers = vphone::profile_stats("nasa").followers;
+    assert!(
+        said.contains(&format!(
+            " info @nasa has {followers} followers on Instagram"
+        )),
+        "{said}"
     );
 }

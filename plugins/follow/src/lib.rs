@@ -1,5 +1,8 @@
-//! The `follow` script: follows or unfollows one TikTok user per task, opened by URL or through search.
-//! Config contract: SPEC §5 "follow"; `plan` splits a request into one task per target user.
+//! The `follow` script: follows or unfollows one TikTok or Instagram user per task, opened by URL
+//! or through search. Config contract: SPEC §5 "follow"; `plan` splits a request into one task per
+//! target user.
+
+mod instagram;
 
 use phonefleet_sdk::tiktok::profile::{self, FollowState, ProfileScreen};
 pub use phonefleet_sdk::tiktok::{
@@ -132,7 +135,8 @@ impl Script for Follow {
     type Config = FollowConfig;
     const NAME: &'static str = "follow";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
-    const DESCRIPTION: &'static str = "Follow or unfollow TikTok users, one task per target user";
+    const DESCRIPTION: &'static str =
+        "Follow or unfollow TikTok or Instagram users, one task per target user";
 
     fn plan(config: FollowConfig) -> std::result::Result<Vec<FollowConfig>, String> {
         config.split()
@@ -147,7 +151,16 @@ impl Script for Follow {
                 targets.join(", ")
             )));
         };
-        let outcome = run_one(target, config.access_method, config.action)?;
+        let outcome = match config.app {
+            phonefleet_sdk::App::Tiktok => run_one(target, config.access_method, config.action)?,
+            phonefleet_sdk::App::Instagram => {
+                let access = match config.access_method {
+                    AccessMethod::Direct => tiktok::Access::Direct,
+                    AccessMethod::Search => tiktok::Access::Search,
+                };
+                instagram::run_one(target, access, config.action)?
+            }
+        };
         let shown = format!("@{}", normalize_username(target));
         host::progress(100, &format!("done: {outcome} {shown}"));
         Ok(serde_json::json!({"target": shown, "outcome": outcome}))

@@ -290,7 +290,16 @@ pub struct PostConfig {
     pub placement: Placement,
     /// The app to drive; the host fills in the task's app.
     #[serde(default)]
-    pub app: phonefleet_sdk::App,
+    pub app: PostApp,
+}
+
+/// The apps the post script drives: TikTok so far (Instagram posting is still to come).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PostApp {
+    /// TikTok.
+    #[default]
+    Tiktok,
 }
 
 fn default_image_count() -> u32 {
@@ -326,7 +335,7 @@ impl Default for PostConfig {
             add_sound_volume: default_volume(),
             add_product_link: ProductLink(false),
             placement: Placement::Reel,
-            app: phonefleet_sdk::App::Tiktok,
+            app: PostApp::Tiktok,
         }
     }
 }

@@ -5,13 +5,14 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// An app a script's config may name. Only TikTok so far: the shipped scripts drive TikTok, and
-/// Instagram joins when they drive it too. [`crate::host::app`] answers the task's app to scripts
-/// without such a field.
+/// An app a script's config may name; a script that drives only some apps declares its own enum
+/// with those. [`crate::host::app`] answers the task's app to scripts without such a field.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum App {
     /// TikTok.
     #[default]
     Tiktok,
+    /// Instagram.
+    Instagram,
 }

@@ -22,6 +22,7 @@ mod app;
 pub mod device;
 mod error;
 pub mod host;
+pub mod instagram;
 pub mod materials;
 pub mod media;
 mod selector;

@@ -1,5 +1,5 @@
 //! A script written as a third party would, with the SDK's public helpers only: it opens a TikTok
-//! profile (by link or through search) and reads its follower count, follows from the button
+//! or Instagram profile (by link or through search) and reads its follower count, follows from the button
 //! nearest below "Followers" (a relational selector), or taps a button that is not there to show
 //! how a missing selector fails.
 
@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use phonefleet_sdk::tiktok::{self, Access, handle_interruptions, profile};
 use phonefleet_sdk::ui::Relation;
-use phonefleet_sdk::{Error, Result, Script, Selector, host, info, ui};
+use phonefleet_sdk::{Error, Result, Script, Selector, host, info, instagram, ui};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -94,6 +94,9 @@ fn followers(user: &str, way: Way) -> Result<serde_json::Value> {
         Way::Direct => Access::Direct,
         Way::Search => Access::Search,
     };
+    if host::app() == "instagram" {
+        return instagram_followers(user, access, &package);
+    }
     tiktok::open_profile(user, access, &package)?;
     let user = tiktok::normalize_username(user);
     let ids = tiktok::ids();
@@ -116,6 +119,33 @@ fn followers(user: &str, way: Way) -> Result<serde_json::Value> {
         },
     )?;
     info!("@{user} has {} followers", stats.followers);
+    Ok(serde_json::json!({
+        "user": user,
+        "followers": stats.followers,
+        "followers_count": profile::parse_count(&stats.followers),
+    }))
+}
+
+/// The same on Instagram, with the SDK's `instagram` helpers.
+fn instagram_followers(user: &str, access: Access, package: &str) -> Result<serde_json::Value> {
+    instagram::open_profile(user, access, package)?;
+    let user = tiktok::normalize_username(user);
+    let stats = ui::until(
+        &format!("the Instagram profile of @{user} did not show its counts"),
+        Duration::from_secs(15),
+        |nodes| {
+            if let Some(e) = instagram::protection(nodes) {
+                return Err(e);
+            }
+            Ok(match instagram::classify(nodes, &user) {
+                instagram::ProfileScreen::Ready {
+                    name_shown: true, ..
+                } => instagram::stats(nodes),
+                _ => None,
+            })
+        },
+    )?;
+    info!("@{user} has {} followers on Instagram", stats.followers);
     Ok(serde_json::json!({
         "user": user,
         "followers": stats.followers,

@@ -1,0 +1,294 @@
+//! Instagram know-how shared by scripts, after `../shared/reference/instagram-ui.md`: the ids
+//! (readable names, matched by suffix so clone apps match too), the app's blocks, the profile's own
+//! follow button, its counts, and opening a profile by link or through "Search and explore".
+//! Pure functions over a UI dump are tested natively; `open_profile` drives them.
+
+use std::time::Duration;
+
+use crate::tiktok::profile::{FollowState, ProfileStats, parse_count};
+use crate::tiktok::{normalize_username, same_username};
+use crate::{Error, Node, Result, device, info, ui};
+use phonefleet_rules::resource_id_matches as id_matches;
+
+/// The ids of the Instagram screens scripts use (short form, without `PKG:id/`).
+pub mod ids {
+    /// Profile: the username in the action bar.
+    pub const TITLE: &str = "action_bar_title";
+    /// Profile: the follow button ("Follow", "Follow Back", "Following", "Requested").
+    pub const FOLLOW_BUTTON: &str = "profile_header_follow_button";
+    /// Profile: the followers count's text.
+    pub const FOLLOWERS_COUNT: &str = "row_profile_header_textview_followers_count";
+    /// Profile: the following count's text.
+    pub const FOLLOWING_COUNT: &str = "row_profile_header_textview_following_count";
+    /// Profile: the posts count's text.
+    pub const POSTS_COUNT: &str = "row_profile_header_textview_post_count_count";
+    /// The bottom bar's "Search and explore" tab.
+    pub const SEARCH_TAB: &str = "search_tab";
+    /// Search and explore: the search box (a first tap only enters search mode).
+    pub const SEARCH_BOX: &str = "action_bar_search_hints_text_layout";
+    /// Search mode: the EditText.
+    pub const SEARCH_EDIT: &str = "action_bar_search_edit_text";
+    /// Search results: a user row's username.
+    pub const SEARCH_USERNAME: &str = "row_search_user_username";
+    /// The follow sheet's "Unfollow" row.
+    pub const UNFOLLOW_ROW: &str = "follow_sheet_unfollow_row";
+    /// A dialog's confirming button (a private account's "Unfollow").
+    pub const PRIMARY_BUTTON: &str = "primary_button";
+}
+
+/// Texts (case-insensitive substrings) by which Instagram says it limits or challenges the account:
+/// stop and report, never work around.
+pub const BLOCK_TEXTS: &[&str] = &[
+    "try again later",
+    "we limit how often",
+    "action blocked",
+    "too many requests",
+    "confirm it's you",
+    "check your email",
+    "enter confirmation code",
+];
+
+/// The missing user's page.
+pub const MISSING_TEXTS: &[&str] = &["sorry, this page isn't available", "user not found"];
+
+/// Longest text a block notice has: longer texts are people's (captions, bios).
+const NOTICE_MAX_CHARS: usize = 200;
+
+fn says(text: &str, phrases: &[&str]) -> bool {
+    let lower = text.to_lowercase().replace('\u{2019}', "'");
+    text.chars().count() <= NOTICE_MAX_CHARS && phrases.iter().any(|p| lower.contains(p))
+}
+
+/// Instagram's block or challenge on screen, as the error a script must stop with
+/// ("blocked by Instagram: 'Try Again Later'").
+pub fn protection(nodes: &[Node]) -> Option<Error> {
+    nodes
+        .iter()
+        .find(|n| says(&n.text, BLOCK_TEXTS))
+        .map(|n| Error::Refused(format!("blocked by Instagram: '{}'", n.text.trim())))
+}
+
+/// What a profile's screen is while a script waits for it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProfileScreen {
+    /// The page says the user does not exist; its words.
+    Missing(String),
+    /// "Review this account before following", with its own "Follow" button.
+    Review(Node),
+    /// The profile with its own follow button.
+    Ready {
+        /// The follow button.
+        control: Node,
+        /// What it reads.
+        state: FollowState,
+        /// Whether the action bar names `user` (a previous profile may still show).
+        name_shown: bool,
+    },
+    /// Anything else: loading, another screen, a block (check [`protection`] first).
+    Other,
+}
+
+/// The profile's own follow button: the `profile_header_follow_button` (never a "Suggested for
+/// you" row's "Follow", nor the followers counter whose content-desc says "followers").
+pub fn follow_control(nodes: &[Node]) -> Option<(&Node, FollowState)> {
+    nodes
+        .iter()
+        .filter(|n| id_matches(&n.resource_id, ids::FOLLOW_BUTTON))
+        .find_map(|n| FollowState::parse(&n.text).map(|s| (n, s)))
+}
+
+/// Classifies a dump taken while waiting for `user`'s profile.
+pub fn classify(nodes: &[Node], user: &str) -> ProfileScreen {
+    if protection(nodes).is_some() {
+        return ProfileScreen::Other;
+    }
+    if let Some(text) = nodes.iter().find(|n| says(&n.text, MISSING_TEXTS)) {
+        return ProfileScreen::Missing(text.text.trim().to_string());
+    }
+    if nodes
+        .iter()
+        .any(|n| says(&n.text, &["review this account before following"]))
+    {
+        let follow = nodes
+            .iter()
+            .rev()
+            .find(|n| n.clickable && n.text.trim().eq_ignore_ascii_case("follow"));
+        return follow.map_or(ProfileScreen::Other, |f| ProfileScreen::Review(f.clone()));
+    }
+    match follow_control(nodes) {
+        Some((control, state)) => ProfileScreen::Ready {
+            control: control.clone(),
+            state,
+            name_shown: nodes
+                .iter()
+                .any(|n| id_matches(&n.resource_id, ids::TITLE) && same_username(&n.text, user)),
+        },
+        None => ProfileScreen::Other,
+    }
+}
+
+/// The profile's counts as shown (`"1.2M"`): the `row_profile_header_textview_*_count` texts;
+/// `None` until they show. `likes` is empty: Instagram profiles show posts instead.
+pub fn stats(nodes: &[Node]) -> Option<ProfileStats> {
+    let text_of = |id: &str| {
+        nodes
+            .iter()
+            .find(|n| id_matches(&n.resource_id, id) && parse_count(&n.text).is_some())
+            .map(|n| n.text.trim().to_string())
+    };
+    Some(ProfileStats {
+        following: text_of(ids::FOLLOWING_COUNT)?,
+        followers: text_of(ids::FOLLOWERS_COUNT)?,
+        likes: String::new(),
+    })
+}
+
+/// How to reach a profile.
+pub use crate::tiktok::Access;
+
+/// How long the search screens may take to show.
+const STEP: Duration = Duration::from_secs(10);
+
+/// Opens `user`'s profile (with or without '@') in the app `package`: by its link
+/// (`https://www.instagram.com/USER/`, no query string) or through "Search and explore" (the tab,
+/// the box, a second tap into the EditText, the name, the row whose username is exactly `user`).
+/// Returns once the profile was asked for; wait for it with [`classify`] in [`ui::until`]. Fails
+/// on a block and when the search or the row cannot be reached.
+pub fn open_profile(user: &str, access: Access, package: &str) -> Result<()> {
+    let user = normalize_username(user);
+    match access {
+        Access::Direct => {
+            info!("opening https://www.instagram.com/{user}/ in {package}");
+            device::open_url(&format!("https://www.instagram.com/{user}/"), Some(package))
+        }
+        Access::Search => open_via_search(&user, package),
+    }
+}
+
+fn open_via_search(user: &str, package: &str) -> Result<()> {
+    info!("searching Instagram for @{user}");
+    device::start_app(package)?;
+    let field = ui::until("could not open Instagram's search", STEP * 2, |nodes| {
+        if let Some(e) = protection(nodes) {
+            return Err(e);
+        }
+        if let Some(field) = nodes
+            .iter()
+            .find(|n| id_matches(&n.resource_id, ids::SEARCH_EDIT))
+        {
+            return Ok(Some(field.clone()));
+        }
+        let next = nodes
+            .iter()
+            .find(|n| id_matches(&n.resource_id, ids::SEARCH_BOX))
+            .or_else(|| {
+                nodes.iter().find(|n| {
+                    id_matches(&n.resource_id, ids::SEARCH_TAB)
+                        || n.description.eq_ignore_ascii_case("search and explore")
+                })
+            });
+        if let Some(next) = next {
+            ui::tap_node(next)?;
+        }
+        Ok(None)
+    })?;
+    ui::tap_node(&field)?;
+    device::input_text(user)?;
+    let row = ui::until(
+        &format!("searched Instagram for @{user} but found no row with that username"),
+        STEP,
+        |nodes| {
+            if let Some(e) = protection(nodes) {
+                return Err(e);
+            }
+            Ok(nodes
+                .iter()
+                .find(|n| {
+                    id_matches(&n.resource_id, ids::SEARCH_USERNAME) && same_username(&n.text, user)
+                })
+                .cloned())
+        },
+    )?;
+    info!("opening @{user} from the search results");
+    ui::tap_node(&row)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Bounds;
+
+    fn n(text: &str, id: &str, top: i32) -> Node {
+        Node {
+            text: text.into(),
+            resource_id: if id.is_empty() {
+                String::new()
+            } else {
+                format!("com.instagram.android:id/{id}")
+            },
+            class_name: "android.widget.Button".into(),
+            description: String::new(),
+            package: "com.instagram.android".into(),
+            clickable: true,
+            enabled: true,
+            selected: false,
+            checked: false,
+            bounds: Bounds {
+                left: 40,
+                top,
+                right: 500,
+                bottom: top + 100,
+            },
+        }
+    }
+
+    #[test]
+    fn the_profiles_own_button_is_picked_never_a_suggestions() {
+        let nodes = [
+            n("nasa", ids::TITLE, 110),
+            n("Follow", "", 1700),
+            n("Following", ids::FOLLOW_BUTTON, 740),
+        ];
+        match classify(&nodes, "@NASA") {
+            ProfileScreen::Ready {
+                state, name_shown, ..
+            } => assert_eq!((state, name_shown), (FollowState::Following, true)),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(classify(&nodes[..2], "nasa"), ProfileScreen::Other);
+    }
+
+    #[test]
+    fn a_missing_page_a_review_and_a_block_are_told_apart() {
+        let missing = [n("Sorry, this page isn't available.", "", 900)];
+        assert_eq!(
+            classify(&missing, "ghost"),
+            ProfileScreen::Missing("Sorry, this page isn't available.".into())
+        );
+        let review = [
+            n("Following", ids::FOLLOW_BUTTON, 740),
+            n("Review this account before following", "", 840),
+            n("Follow", "", 1200),
+        ];
+        assert!(matches!(classify(&review, "x"), ProfileScreen::Review(b) if b.bounds.top == 1200));
+        let block = [n("Try Again Later", "igds_alert_dialog_headline", 840)];
+        assert_eq!(
+            protection(&block).map(|e| e.to_string()),
+            Some("blocked by Instagram: 'Try Again Later'".into())
+        );
+        assert_eq!(classify(&block, "x"), ProfileScreen::Other);
+    }
+
+    #[test]
+    fn counts_are_read_from_the_header() {
+        let nodes = [
+            n("1.2M", ids::FOLLOWERS_COUNT, 300),
+            n("87", ids::FOLLOWING_COUNT, 300),
+        ];
+        assert_eq!(
+            stats(&nodes).map(|s| (s.followers, s.following)),
+            Some(("1.2M".into(), "87".into()))
+        );
+        assert_eq!(stats(&nodes[..1]), None);
+    }
+}
