@@ -34,6 +34,12 @@ pub mod ids {
     pub const UNFOLLOW_ROW: &str = "follow_sheet_unfollow_row";
     /// A dialog's confirming button (a private account's "Unfollow").
     pub const PRIMARY_BUTTON: &str = "primary_button";
+    /// The bottom bar's "Profile" tab.
+    pub const PROFILE_TAB: &str = "profile_tab";
+    /// Own profile: the chevron beside the username that lists the accounts.
+    pub const TITLE_CHEVRON: &str = "action_bar_title_chevron";
+    /// The account list: an account's name.
+    pub const SWITCHER_NAME: &str = "row_user_primary_name";
 }
 
 /// Texts (case-insensitive substrings) by which Instagram says it limits or challenges the account:
@@ -211,6 +217,96 @@ fn open_via_search(user: &str, package: &str) -> Result<()> {
     )?;
     info!("opening @{user} from the search results");
     ui::tap_node(&row)
+}
+
+/// The account the own profile shows, when the screen is the own profile ("Edit profile" beside
+/// the action bar's username).
+pub fn own_profile_account(nodes: &[Node]) -> Option<String> {
+    let own = nodes
+        .iter()
+        .any(|n| n.text.trim().eq_ignore_ascii_case("edit profile"));
+    let title = nodes
+        .iter()
+        .find(|n| id_matches(&n.resource_id, ids::TITLE))?;
+    own.then(|| normalize_username(&title.text))
+}
+
+/// Makes `username` Instagram's current account: Profile tab → the chevron beside the username →
+/// the account's row → the own profile showing it. Fails with "account @x is not signed in on
+/// this phone" when the list lacks it: a task never runs as another account. Does nothing for an
+/// empty name.
+pub fn ensure_account(username: &str, package: &str) -> Result<()> {
+    let want = normalize_username(username);
+    if want.is_empty() {
+        return Ok(());
+    }
+    device::start_app(package)?;
+    let current = ui::until(
+        "could not open Instagram's own profile",
+        STEP * 2,
+        |nodes| {
+            if let Some(e) = protection(nodes) {
+                return Err(e);
+            }
+            if let Some(account) = own_profile_account(nodes) {
+                return Ok(Some(account));
+            }
+            if let Some(tab) = nodes
+                .iter()
+                .find(|n| id_matches(&n.resource_id, ids::PROFILE_TAB))
+            {
+                ui::tap_node(tab)?;
+            }
+            Ok(None)
+        },
+    )?;
+    if current == want {
+        info!("@{want} is already Instagram's current account");
+        return Ok(());
+    }
+    info!("switching Instagram from @{current} to @{want}");
+    let nodes = ui::nodes()?;
+    let chevron = nodes
+        .iter()
+        .find(|n| id_matches(&n.resource_id, ids::TITLE_CHEVRON))
+        .or_else(|| {
+            nodes
+                .iter()
+                .find(|n| id_matches(&n.resource_id, ids::TITLE))
+        })
+        .ok_or_else(|| Error::failed("Instagram's own profile shows no username to tap"))?;
+    ui::tap_node(chevron)?;
+    let row = ui::until("Instagram's account list did not open", STEP, |nodes| {
+        let names: Vec<&Node> = nodes
+            .iter()
+            .filter(|n| id_matches(&n.resource_id, ids::SWITCHER_NAME))
+            .collect();
+        if names.is_empty() {
+            return Ok(None);
+        }
+        match names.iter().find(|n| same_username(&n.text, &want)) {
+            Some(row) => Ok(Some((*row).clone())),
+            None => {
+                let listed: Vec<String> = names
+                    .iter()
+                    .map(|n| format!("@{}", n.text.trim()))
+                    .collect();
+                let _ = device::back();
+                Err(Error::failed(format!(
+                    "account @{want} is not signed in on this phone (Instagram lists {})",
+                    listed.join(", ")
+                )))
+            }
+        }
+    })?;
+    ui::tap_node(&row)?;
+    ui::until(
+        &format!("tapped @{want} in Instagram's account list but the own profile does not show it"),
+        STEP,
+        |nodes| Ok((own_profile_account(nodes).as_deref() == Some(want.as_str())).then_some(())),
+    )?;
+    info!("switched Instagram to @{want}");
+    Ok(())
 }
 
 #[cfg(test)]

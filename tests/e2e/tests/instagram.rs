@@ -211,3 +211,51 @@ async fn a_third_party_script_reads_an_instagram_follower_count_after_a_search()
         (&json!("profile"), &json!("nasa"))
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_switches_instagram_to_its_account_first() {
+    let fleet = fleet(InstagramConfig {
+        accounts: vec!["vphone_ig".into(), "shop_ig".into()],
+        ..InstagramConfig::default()
+    })
+    .await;
+    let serial = fleet.serials()[0].clone();
+    for name in ["@shop_ig", "@gone_ig"] {
+        let account = fleet
+            .post(
+                "/account",
+                &json!({"username": name, "serial": serial, "app": "instagram"}),
+            )
+            .await
+            .unwrap();
+        assert_eq!(account["code"], 0, "{account}");
+    }
+    let body = json!({"usernames": ["@shop_ig"], "script_name": "follow",
+                      "script_config": {"target_user": "nasa"}});
+    let ids = fleet.create(&body).await.unwrap();
+    let task = fleet.wait_finished(&ids).await.unwrap().remove(0);
+    assert_eq!(task["status"], 2, "{task}");
+    let state = instagram(&fleet).await;
+    assert_eq!(state["current_account"], "shop_ig", "{state}");
+    assert_eq!(state["following"]["shop_ig"], json!(["nasa"]), "{state}");
+    assert_eq!(state["following"]["vphone_ig"], json!([]), "{state}");
+
+    // An account registered on the phone but not signed in there fails, naming what is.
+    let body = json!({"usernames": ["@gone_ig"], "script_name": "follow",
+                      "script_config": {"target_user": "bbc"}});
+    let ids = fleet.create(&body).await.unwrap();
+    let task = fleet.wait_finished(&ids).await.unwrap().remove(0);
+    assert_eq!(task["status"], 3, "{task}");
+    assert!(
+        task["error"].as_str().is_some_and(|e| e.contains(
+            "account @gone_ig is not signed in on this phone (Instagram lists @vphone_ig, @shop_ig)"
+        )),
+        "{task}"
+    );
+    let state = instagram(&fleet).await;
+    assert_eq!(
+        state["following"]["shop_ig"],
+        json!(["nasa"]),
+        "nobody followed bbc: {state}"
+    );
+}

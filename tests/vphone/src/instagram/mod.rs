@@ -26,13 +26,20 @@ enum Screen {
     UnfollowDialog(String),
     /// "Review this account before following".
     Review(String),
+    /// The current account's own profile.
+    OwnProfile,
+    /// The own profile's account list (the title's chevron).
+    AccountSwitcher,
 }
 
 impl Screen {
     fn is_overlay(&self) -> bool {
         matches!(
             self,
-            Screen::FollowSheet(_) | Screen::UnfollowDialog(_) | Screen::Review(_)
+            Screen::FollowSheet(_)
+                | Screen::UnfollowDialog(_)
+                | Screen::Review(_)
+                | Screen::AccountSwitcher
         )
     }
 }
@@ -63,6 +70,9 @@ enum Action {
     ConfirmFollow(String),
     /// Closes an overlay or an alert.
     Dismiss,
+    OpenOwnProfile,
+    OpenSwitcher,
+    SwitchAccount(usize),
 }
 
 /// Keys the app reacts to.
@@ -158,6 +168,8 @@ impl Instagram {
             Some(Screen::FollowSheet(_)) => "follow_sheet",
             Some(Screen::UnfollowDialog(_)) => "unfollow_dialog",
             Some(Screen::Review(_)) => "review",
+            Some(Screen::OwnProfile) => "own_profile",
+            Some(Screen::AccountSwitcher) => "account_switcher",
         }
     }
 
@@ -168,6 +180,7 @@ impl Instagram {
             | Screen::FollowSheet(user)
             | Screen::UnfollowDialog(user)
             | Screen::Review(user) => Some(user),
+            Screen::OwnProfile => Some(self.current_account()),
             _ => None,
         }
     }
@@ -330,6 +343,18 @@ impl Instagram {
             Action::ConfirmUnfollow(user) => {
                 self.stack.pop();
                 self.remove(Lists::Following, &user);
+            }
+            Action::OpenOwnProfile => {
+                if self.stack.last() != Some(&Screen::OwnProfile) {
+                    self.stack.push(Screen::OwnProfile);
+                }
+            }
+            Action::OpenSwitcher => self.stack.push(Screen::AccountSwitcher),
+            Action::SwitchAccount(index) => {
+                self.stack.pop();
+                if index < self.accounts.len() {
+                    self.current = index;
+                }
             }
             Action::Dismiss => {
                 if self.blocked {

@@ -50,6 +50,8 @@ fn screen_nodes(app: &Instagram, screen: &Screen) -> Vec<N> {
         Screen::FollowSheet(user) => follow_sheet(user),
         Screen::UnfollowDialog(user) => unfollow_dialog(user),
         Screen::Review(user) => review(user),
+        Screen::OwnProfile => vec![own_profile(app), tab_bar(Tab::Profile)],
+        Screen::AccountSwitcher => account_switcher(app),
     }
 }
 
@@ -57,6 +59,7 @@ fn screen_nodes(app: &Instagram, screen: &Screen) -> Vec<N> {
 enum Tab {
     Home,
     Search,
+    Profile,
 }
 
 /// The bottom bar `tab_bar`: Home, Search and explore, Create, Reels, Profile.
@@ -86,7 +89,13 @@ fn tab_bar(selected: Tab) -> N {
         ))
         .child(tab(2, "creation_tab", "Create", Action::Nothing, false))
         .child(tab(3, "clips_tab", "Reels", Action::Nothing, false))
-        .child(tab(4, "profile_tab", "Profile", Action::Nothing, false))
+        .child(tab(
+            4,
+            "profile_tab",
+            "Profile",
+            Action::OpenOwnProfile,
+            selected == Tab::Profile,
+        ))
 }
 
 fn feed() -> N {
@@ -203,6 +212,71 @@ fn profile(app: &Instagram, user: &str) -> N {
                         .on_tap(Action::FollowSuggested(other)),
                 )
         }))
+}
+
+/// The current account's own profile: its name with a chevron that lists the accounts.
+fn own_profile(app: &Instagram) -> N {
+    let me = app.current_account();
+    Node::new(FRAME, r(0, 0, WIDTH, 2208))
+        .child(
+            Node::new(LINEAR, r(40, 110, 800, 230))
+                .id(rid("action_bar_title_container"))
+                .on_tap(Action::OpenSwitcher)
+                .child(text(r(40, 110, 700, 230), me).id(rid("action_bar_title")))
+                .child(
+                    Node::new(IMAGE, r(700, 140, 760, 200))
+                        .id(rid("action_bar_title_chevron"))
+                        .desc("Switch accounts"),
+                ),
+        )
+        .child(text(r(40, 560, 1040, 630), &display_name(me)).id(rid("profile_header_full_name")))
+        .child(
+            Node::new(BUTTON, r(40, 740, 530, 840))
+                .text("Edit profile")
+                .on_tap(Action::Nothing),
+        )
+        .child(
+            Node::new(BUTTON, r(550, 740, 1040, 840))
+                .text("Share profile")
+                .on_tap(Action::Nothing),
+        )
+}
+
+/// The signed-in accounts, the current one checked, then "Add Instagram account".
+fn account_switcher(app: &Instagram) -> Vec<N> {
+    let row = |i: usize, name: &str| {
+        let top = 1300 + i as i32 * 150;
+        Node::new(LINEAR, r(0, top, WIDTH, top + 140))
+            .id(rid("row_user_container"))
+            .on_tap(Action::SwitchAccount(i))
+            .child(text(r(200, top + 30, 900, top + 110), name).id(rid("row_user_primary_name")))
+            .child(
+                Node::new(IMAGE, r(940, top + 40, 1020, top + 100))
+                    .checked(i == app.current)
+                    .desc(if i == app.current { "Selected" } else { "" }),
+            )
+    };
+    let rows = app
+        .accounts
+        .iter()
+        .enumerate()
+        .map(|(i, name)| row(i, name));
+    let add_top = 1300 + app.accounts.len() as i32 * 150;
+    vec![
+        dimmer(),
+        Node::new(FRAME, r(0, 1200, WIDTH, HEIGHT))
+            .child(
+                Node::new(IMAGE, r(490, 1210, 590, 1240)).id(rid("bottom_sheet_drag_handle_prism")),
+            )
+            .children(rows)
+            .child(
+                text(
+                    r(200, add_top + 30, 900, add_top + 110),
+                    "Add Instagram account",
+                )
+                .on_tap(Action::Nothing),
+            ),
+    ]
 }
 
 fn missing() -> N {
