@@ -197,37 +197,31 @@ pub fn check_request(
     }
 }
 
-/// Rows for targets × parts. Tasks on the same phone are spaced by random [min, max] minutes
-/// after the previous one's scheduled start. With `app_in_config` (the script's schema has an
-/// `app` field), each task's config says its target's app.
+/// Rows for each target × the parts planned for its app. Tasks on the same phone are spaced by
+/// random [min, max] minutes after the previous one's scheduled start.
 pub fn fan_out(
     script_name: &str,
     targets: &[Target],
-    parts: &[Value],
+    parts: &HashMap<App, Vec<Value>>,
     start_at: i64,
     (min, max): (u32, u32),
-    app_in_config: bool,
 ) -> Vec<NewTask> {
     let mut rng = rand::rng();
     let mut next_start: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
     let mut rows = Vec::with_capacity(targets.len() * parts.len());
     for target in targets {
-        for part in parts {
+        for part in parts.get(&target.app).into_iter().flatten() {
             let at = match next_start.get(target.serial.as_str()) {
                 None => start_at,
                 Some(prev) => prev + i64::from(rng.random_range(min..=max)) * 60_000,
             };
             next_start.insert(&target.serial, at);
-            let mut config = part.clone();
-            if app_in_config && let Some(fields) = config.as_object_mut() {
-                fields.insert("app".into(), Value::from(target.app.as_str()));
-            }
             rows.push(NewTask {
                 serial: target.serial.clone(),
                 username: target.username.clone(),
                 app: target.app,
                 script_name: script_name.to_string(),
-                script_config: config.to_string(),
+                script_config: part.to_string(),
                 source: "api".to_string(),
                 start_at: at,
             });
@@ -375,12 +369,33 @@ impl Tasks {
             return Err(invalid(errors));
         }
         let config = req.script_config.as_ref().cloned().unwrap_or_default();
-        let parts = plugin.plan(&config).await.map_err(|e| {
-            invalid(vec![ConfigViolation {
-                path: "/script_config".into(),
-                message: e,
-            }])
-        })?;
+        // A script whose config names the app plans once per app of the request's targets, so a
+        // combination the app lacks is refused here.
+        let mut parts: HashMap<App, Vec<Value>> = HashMap::new();
+        for target in &targets {
+            if parts.contains_key(&target.app) {
+                continue;
+            }
+            let mut config = config.clone();
+            if driven.is_some()
+                && let Some(fields) = config.as_object_mut()
+            {
+                fields.insert("app".into(), Value::from(target.app.as_str()));
+            }
+            let mut planned = plugin.plan(&config).await.map_err(|e| {
+                invalid(vec![ConfigViolation {
+                    path: "/script_config".into(),
+                    message: e,
+                }])
+            })?;
+            if driven.is_some() {
+                // Each task's config says its app, whatever the script's plan kept.
+                for part in planned.iter_mut().filter_map(Value::as_object_mut) {
+                    part.insert("app".into(), Value::from(target.app.as_str()));
+                }
+            }
+            parts.insert(target.app, planned);
+        }
         let now = now_ms();
         let intervals = (req.min_interval.unwrap_or(0), req.max_interval.unwrap_or(0));
         let rows = fan_out(
@@ -389,7 +404,6 @@ impl Tasks {
             &parts,
             start.unwrap_or(now),
             intervals,
-            driven.is_some(),
         );
         let ids = self.store.insert_tasks(&rows, now).await?;
         self.events.publish(Event::TaskCreated {
@@ -641,12 +655,15 @@ mod tests {
                 app: App::Tiktok,
             },
         ];
-        let parts = [
-            serde_json::json!({"n": 1}),
-            serde_json::json!({"n": 2}),
-            serde_json::json!({"n": 3}),
-        ];
-        let rows = fan_out("follow", &targets, &parts, 1_000, (2, 2), false);
+        let parts = HashMap::from([(
+            App::Tiktok,
+            vec![
+                serde_json::json!({"n": 1}),
+                serde_json::json!({"n": 2}),
+                serde_json::json!({"n": 3}),
+            ],
+        )]);
+        let rows = fan_out("follow", &targets, &parts, 1_000, (2, 2));
         assert_eq!(rows.len(), 6);
         let p1: Vec<i64> = rows
             .iter()
@@ -657,7 +674,7 @@ mod tests {
     }
 
     #[test]
-    fn each_task_config_says_its_targets_app_when_the_schema_has_an_app_field() {
+    fn each_target_gets_the_parts_planned_for_its_app() {
         let targets = [
             Target {
                 serial: "p1".into(),
@@ -670,7 +687,14 @@ mod tests {
                 app: App::Instagram,
             },
         ];
-        let rows = fan_out("post", &targets, &[serde_json::json!({})], 0, (0, 0), true);
+        let parts = HashMap::from([
+            (App::Tiktok, vec![serde_json::json!({"app": "tiktok"})]),
+            (
+                App::Instagram,
+                vec![serde_json::json!({"app": "instagram"})],
+            ),
+        ]);
+        let rows = fan_out("post", &targets, &parts, 0, (0, 0));
         let apps: Vec<(App, &str)> = rows
             .iter()
             .map(|r| (r.app, r.script_config.as_str()))
