@@ -285,7 +285,7 @@ pub struct PostConfig {
     /// 1 attaches a product link through "Add link" → "Product".
     #[serde(default)]
     pub add_product_link: ProductLink,
-    /// Instagram only (reel or story); TikTok ignores it.
+    /// Instagram only: reel (a post: a Reel, a photo or a carousel) or story; TikTok ignores it.
     #[serde(default)]
     pub placement: Placement,
     /// The app to drive; the host fills in the task's app.
@@ -293,13 +293,15 @@ pub struct PostConfig {
     pub app: PostApp,
 }
 
-/// The apps the post script drives: TikTok so far (Instagram posting is still to come).
+/// The apps the post script drives.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum PostApp {
     /// TikTok.
     #[default]
     Tiktok,
+    /// Instagram: a Reel, a photo, a carousel or a story, through the app's share handler.
+    Instagram,
 }
 
 fn default_image_count() -> u32 {
@@ -373,6 +375,37 @@ impl PostConfig {
         }
         if self.add_sound == AddSound::Custom && self.custom_sound_keyword.trim().is_empty() {
             return Err("custom_sound_keyword is required when add_sound is custom".into());
+        }
+        if self.app == PostApp::Instagram {
+            self.check_instagram()?;
+        }
+        Ok(())
+    }
+
+    /// What Instagram cannot do with this script: other ways in than its share handler, sounds and
+    /// product links, a story of several files.
+    fn check_instagram(&self) -> Result<(), String> {
+        if self.post_way != PostWay::Share {
+            return Err(format!(
+                "post_way {} is not available on Instagram: use share (the app's share handler)",
+                self.post_way.name()
+            ));
+        }
+        if self.add_sound != AddSound::Default {
+            return Err(
+                "add_sound is for TikTok: Instagram posts keep the file's own sound".into(),
+            );
+        }
+        if self.add_product_link.0 {
+            return Err(
+                "add_product_link is for TikTok Shop: Instagram has no product link here".into(),
+            );
+        }
+        if self.placement == Placement::Story && self.media_count() > 1 {
+            return Err(format!(
+                "a story takes one file, not {} images: post a carousel with placement reel",
+                self.media_count()
+            ));
         }
         Ok(())
     }

@@ -3,10 +3,11 @@
 
 pub mod config;
 mod flow;
+pub mod instagram;
 pub mod screen;
 
 pub use config::{
-    AddSound, ContentType, MaterialSource, Placement, PostConfig, PostWay, ProductLink,
+    AddSound, ContentType, MaterialSource, Placement, PostApp, PostConfig, PostWay, ProductLink,
 };
 
 use phonefleet_sdk::materials::{self, Material, MediaKind, kind_name};
@@ -21,7 +22,7 @@ impl Script for Post {
     const NAME: &'static str = "post";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
     const DESCRIPTION: &'static str =
-        "Publish a video or an image carousel on TikTok, one post per task";
+        "Publish a video or an image carousel on TikTok or Instagram, one post per task";
 
     fn plan(config: PostConfig) -> std::result::Result<Vec<PostConfig>, String> {
         config.check()?;
@@ -146,10 +147,19 @@ pub fn device_paths(host_paths: &[String]) -> Vec<String> {
 
 fn run(config: &PostConfig) -> Result<serde_json::Value> {
     host::progress(2, "checking the account");
-    let task = tiktok::ensure_task_account()?;
+    let task = host::task();
+    match (config.app, task.username.as_deref()) {
+        (PostApp::Tiktok, _) => {
+            tiktok::ensure_task_account()?;
+        }
+        (PostApp::Instagram, Some(account)) => {
+            phonefleet_sdk::instagram::ensure_account(account, &task.package)?
+        }
+        (PostApp::Instagram, None) => {}
+    }
     let caption = pick_caption(&config.captions, task.id);
     info!("caption for task {}: {caption:?}", task.id);
-    if config.placement == Placement::Story {
+    if config.placement == Placement::Story && config.app == PostApp::Tiktok {
         info!("placement 'story' is for Instagram; TikTok has no placement and ignores it");
     }
     let kind = kind(config);
@@ -168,6 +178,15 @@ fn run(config: &PostConfig) -> Result<serde_json::Value> {
         media::scan(device_path)?;
     }
 
+    if config.app == PostApp::Instagram {
+        let posted = instagram::publish(config, kind, &task.package, &device_paths, &caption)?;
+        materials::mark_used(&host_paths)?;
+        host::progress(100, if posted { "posted" } else { "already posted" });
+        return Ok(
+            serde_json::json!({"caption": caption, "files": device_paths,
+            "post_way": config.post_way.name(), "already_posted": !posted}),
+        );
+    }
     let flow = flow::Flow {
         config,
         kind,

@@ -154,7 +154,7 @@ impl Phone {
     /// A tap in layout coordinates on the front app; false when it hit nothing it reacts to.
     pub fn tap(&mut self, x: i32, y: i32) -> bool {
         if self.instagram_in_front() {
-            self.instagram.tap(x, y)
+            self.instagram.tap(x, y, &self.fs)
         } else {
             self.app.tap(x, y, &self.fs)
         }

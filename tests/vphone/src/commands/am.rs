@@ -6,7 +6,7 @@ use base64::engine::general_purpose::STANDARD;
 
 use super::{Ctx, Output};
 use crate::app::{Link, PACKAGE, SHARE_ACTIVITY, SPLASH_ACTIVITY};
-use crate::instagram;
+use crate::instagram::{self, SharedFile};
 use crate::state::ADB_KEYBOARD_IME;
 
 const FLAG_ACTIVITY_CLEAR_TASK: u32 = 0x0000_8000;
@@ -14,6 +14,8 @@ const FLAG_RECEIVER_FOREGROUND: u32 = 0x0040_0000;
 const ACTION_SEND: &str = "android.intent.action.SEND";
 const ACTION_SEND_MULTIPLE: &str = "android.intent.action.SEND_MULTIPLE";
 const EXTRA_STREAM: &str = "android.intent.extra.STREAM";
+/// Instagram's add-to-story intent (CustomStoryShareHandlerActivity).
+const ACTION_ADD_TO_STORY: &str = "com.instagram.share.ADD_TO_STORY";
 
 /// The parts of an intent this phone understands.
 #[derive(Debug, Default)]
@@ -217,19 +219,56 @@ fn start_instagram(ctx: &mut Ctx<'_>, intent: &Intent) -> Option<bool> {
         .as_deref()
         .is_some_and(|d| d.contains("instagram.com/"));
     let named = intent.package.as_deref() == Some(instagram::PACKAGE)
-        || component_package == Some(instagram::PACKAGE);
+        || component_package == Some(instagram::PACKAGE)
+        || intent.action.as_deref() == Some(ACTION_ADD_TO_STORY);
     if !(named || link && intent.package.is_none()) {
         return None;
     }
     if !ctx.phone.packages.iter().any(|p| p == instagram::PACKAGE) {
         return Some(false);
     }
-    let started = match intent.data.as_deref() {
-        Some(url) => ctx.phone.instagram.open_link(url),
-        None => {
-            ctx.phone.instagram.launch();
-            true
+    let shared = |uris: Vec<&str>| -> Option<Vec<SharedFile>> {
+        uris.into_iter()
+            .map(|uri| {
+                let item = ctx.phone.app.media().resolve(uri)?;
+                Some(SharedFile {
+                    path: item.path.clone(),
+                    uri: uri.to_string(),
+                    image: item.kind == crate::media::Kind::Image,
+                })
+            })
+            .collect()
+    };
+    let streams: Vec<&str> = intent
+        .uris
+        .iter()
+        .filter(|(key, _)| key == EXTRA_STREAM)
+        .map(|(_, uri)| uri.as_str())
+        .collect();
+    let started = match intent.action.as_deref() {
+        Some(ACTION_SEND) if streams.len() == 1 => {
+            shared(streams).is_some_and(|files| ctx.phone.instagram.share(files))
         }
+        Some(ACTION_SEND_MULTIPLE) => {
+            shared(streams).is_some_and(|files| ctx.phone.instagram.share(files))
+        }
+        Some(ACTION_ADD_TO_STORY) => {
+            let file = intent.data.as_deref().and_then(|uri| shared(vec![uri]));
+            match file.and_then(|mut files| files.pop()) {
+                Some(file) => {
+                    ctx.phone.instagram.add_to_story(file);
+                    true
+                }
+                None => false,
+            }
+        }
+        _ => match intent.data.as_deref() {
+            Some(url) => ctx.phone.instagram.open_link(url),
+            None => {
+                ctx.phone.instagram.launch();
+                true
+            }
+        },
     };
     if started {
         ctx.phone.bring_instagram();

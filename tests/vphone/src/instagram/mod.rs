@@ -6,8 +6,12 @@ mod screens;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
 use crate::app::users::normalize;
 use crate::config::InstagramConfig;
+use crate::fs::Fs;
 use crate::ui::Node;
 
 pub const PACKAGE: &str = "com.instagram.android";
@@ -30,6 +34,14 @@ enum Screen {
     OwnProfile,
     /// The own profile's account list (the title's chevron).
     AccountSwitcher,
+    /// A shared file's preview, before "Next".
+    ShareEditor,
+    /// The caption and "Share".
+    Composer,
+    /// The story editor of `ADD_TO_STORY`.
+    StoryEditor,
+    /// One of the own posts (newest first), with its caption.
+    OwnPost(usize),
 }
 
 impl Screen {
@@ -73,6 +85,54 @@ enum Action {
     OpenOwnProfile,
     OpenSwitcher,
     SwitchAccount(usize),
+    /// The share editor's "Next".
+    Next,
+    FocusCaption,
+    /// The composer's "Share".
+    Share,
+    /// The story editor's "Your story".
+    ShareStory,
+    OpenOwnPost(usize),
+}
+
+/// What a share intent or the story intent hands the app: files in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SharedFile {
+    /// Where it is on the phone.
+    pub path: String,
+    /// The content URI it was shared as.
+    pub uri: String,
+    /// Whether it is an image (else a video).
+    pub image: bool,
+}
+
+/// What is being made: the shared files, the caption typed so far, whether the caption has focus.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Draft {
+    files: Vec<SharedFile>,
+    caption: String,
+    caption_focused: bool,
+    story: bool,
+}
+
+/// A post or story as the app published it, with the sha256 of each file's bytes at Share.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Published {
+    account: String,
+    kind: &'static str,
+    caption: String,
+    files: Vec<(String, String)>,
+}
+
+impl Published {
+    fn to_json(&self) -> Value {
+        let files: Vec<Value> = self
+            .files
+            .iter()
+            .map(|(path, sha256)| json!({"path": path, "sha256": sha256}))
+            .collect();
+        json!({"account": self.account, "kind": self.kind, "caption": self.caption, "files": files})
+    }
 }
 
 /// Keys the app reacts to.
@@ -100,6 +160,10 @@ pub struct Instagram {
     stack: Vec<Screen>,
     /// "Try Again Later" over the screen.
     blocked: bool,
+    draft: Option<Draft>,
+    /// Reels, photos and carousels, oldest first.
+    posts: Vec<Published>,
+    stories: Vec<Published>,
 }
 
 impl Instagram {
@@ -133,6 +197,9 @@ impl Instagram {
             foreground: false,
             stack: Vec::new(),
             blocked: false,
+            draft: None,
+            posts: Vec::new(),
+            stories: Vec::new(),
         }
     }
 
@@ -155,6 +222,8 @@ impl Instagram {
             "screen": self.screen_name(),
             "screen_user": self.screen_user(),
             "popup": self.blocked.then_some("try_again_later"),
+            "posts": self.posts.iter().map(Published::to_json).collect::<Vec<_>>(),
+            "stories": self.stories.iter().map(Published::to_json).collect::<Vec<_>>(),
         })
     }
 
@@ -170,6 +239,10 @@ impl Instagram {
             Some(Screen::Review(_)) => "review",
             Some(Screen::OwnProfile) => "own_profile",
             Some(Screen::AccountSwitcher) => "account_switcher",
+            Some(Screen::ShareEditor) => "share_editor",
+            Some(Screen::Composer) => "composer",
+            Some(Screen::StoryEditor) => "story_editor",
+            Some(Screen::OwnPost(_)) => "own_post",
         }
     }
 
@@ -247,6 +320,97 @@ impl Instagram {
         true
     }
 
+    /// `SEND` / `SEND_MULTIPLE` to the ShareHandlerActivity: one video is a Reel, one image a
+    /// photo post, several images a carousel in the given order (a video among several is
+    /// refused, as the app's share sheet does). False when nothing can be shared.
+    pub fn share(&mut self, files: Vec<SharedFile>) -> bool {
+        let several_with_video = files.len() > 1 && files.iter().any(|f| !f.image);
+        if files.is_empty() || several_with_video {
+            return false;
+        }
+        self.start_draft(Draft {
+            files,
+            ..Draft::default()
+        });
+        self.stack.push(Screen::ShareEditor);
+        true
+    }
+
+    /// `com.instagram.share.ADD_TO_STORY` with one file: the story editor with it placed.
+    pub fn add_to_story(&mut self, file: SharedFile) {
+        self.start_draft(Draft {
+            files: vec![file],
+            story: true,
+            ..Draft::default()
+        });
+        self.stack.push(Screen::StoryEditor);
+    }
+
+    fn start_draft(&mut self, draft: Draft) {
+        self.draft = Some(draft);
+        self.foreground = true;
+        self.stack.retain(|s| {
+            !matches!(
+                s,
+                Screen::ShareEditor | Screen::Composer | Screen::StoryEditor
+            )
+        });
+        if self.stack.is_empty() {
+            self.stack.push(Screen::Feed);
+        }
+    }
+
+    /// Publishes the draft: the files' bytes hashed now, then back to the feed.
+    fn publish(&mut self, fs: &Fs) {
+        let Some(draft) = self.draft.take() else {
+            return;
+        };
+        let files = draft
+            .files
+            .iter()
+            .map(|f| {
+                let sha256 = fs
+                    .read(&f.path)
+                    .map(|data| {
+                        Sha256::digest(data)
+                            .iter()
+                            .map(|b| format!("{b:02x}"))
+                            .collect::<String>()
+                    })
+                    .unwrap_or_default();
+                (f.path.clone(), sha256)
+            })
+            .collect();
+        let kind = match (draft.story, draft.files.as_slice()) {
+            (true, _) => "story",
+            (false, [one]) if !one.image => "reel",
+            (false, [_]) => "photo",
+            (false, _) => "carousel",
+        };
+        let published = Published {
+            account: self.current_account().to_string(),
+            kind,
+            caption: draft.caption,
+            files,
+        };
+        if draft.story {
+            self.stories.push(published);
+        } else {
+            self.posts.push(published);
+        }
+        self.stack = vec![Screen::Feed];
+    }
+
+    /// The own posts, newest first: (kind, caption).
+    fn own_posts(&self) -> Vec<&Published> {
+        let me = self.current_account();
+        self.posts
+            .iter()
+            .rev()
+            .filter(|p| p.account == me)
+            .collect()
+    }
+
     fn profile_screen(&self, user: String) -> Screen {
         if self.missing.contains(&user) {
             Screen::Missing(user)
@@ -257,13 +421,17 @@ impl Instagram {
 
     // ----- input -----
 
-    /// A tap at (x, y) in layout coordinates; false when it hit nothing the app reacts to.
-    pub fn tap(&mut self, x: i32, y: i32) -> bool {
+    /// A tap at (x, y) in layout coordinates; `fs` is read when the tap publishes (its files are
+    /// hashed then). False when it hit nothing the app reacts to.
+    pub fn tap(&mut self, x: i32, y: i32, fs: &Fs) -> bool {
         let tree = screens::render(self);
         let Some(action) = tree.hit(x, y).and_then(Node::action).cloned() else {
             return false;
         };
-        self.apply(action);
+        match action {
+            Action::Share | Action::ShareStory => self.publish(fs),
+            action => self.apply(action),
+        }
         true
     }
 
@@ -274,21 +442,34 @@ impl Instagram {
             Key::Delete => {
                 if let Some(search) = self.editing_search() {
                     search.query.pop();
+                } else if let Some(draft) = self.focused_caption() {
+                    draft.caption.pop();
                 }
             }
             Key::Other => {}
         }
     }
 
-    /// Types into the search field when it has focus; false otherwise.
+    /// Types into the focused field (the search box, the caption); false when none has focus.
     pub fn type_text(&mut self, text: &str) -> bool {
-        match self.editing_search() {
-            Some(search) => {
-                search.query.push_str(text);
+        if let Some(search) = self.editing_search() {
+            search.query.push_str(text);
+            return true;
+        }
+        match self.focused_caption() {
+            Some(draft) => {
+                draft.caption.push_str(text);
                 true
             }
             None => false,
         }
+    }
+
+    fn focused_caption(&mut self) -> Option<&mut Draft> {
+        if !self.foreground || self.blocked || self.stack.last() != Some(&Screen::Composer) {
+            return None;
+        }
+        self.draft.as_mut().filter(|d| d.caption_focused)
     }
 
     fn editing_search(&mut self) -> Option<&mut Search> {
@@ -356,6 +537,15 @@ impl Instagram {
                     self.current = index;
                 }
             }
+            Action::Next => self.stack.push(Screen::Composer),
+            Action::FocusCaption => {
+                if let Some(draft) = self.draft.as_mut() {
+                    draft.caption_focused = true;
+                }
+            }
+            Action::OpenOwnPost(index) => self.stack.push(Screen::OwnPost(index)),
+            // Publishing needs the files: see `tap`.
+            Action::Share | Action::ShareStory => {}
             Action::Dismiss => {
                 if self.blocked {
                     self.blocked = false;
@@ -376,6 +566,11 @@ impl Instagram {
         {
             search.editing = false;
             search.query.clear();
+            return;
+        }
+        // The keyboard goes first.
+        if let Some(draft) = self.focused_caption() {
+            draft.caption_focused = false;
             return;
         }
         if self.foreground {

@@ -52,6 +52,10 @@ fn screen_nodes(app: &Instagram, screen: &Screen) -> Vec<N> {
         Screen::Review(user) => review(user),
         Screen::OwnProfile => vec![own_profile(app), tab_bar(Tab::Profile)],
         Screen::AccountSwitcher => account_switcher(app),
+        Screen::ShareEditor => vec![share_editor(app)],
+        Screen::Composer => vec![composer(app)],
+        Screen::StoryEditor => vec![story_editor()],
+        Screen::OwnPost(index) => vec![own_post(app, *index)],
     }
 }
 
@@ -240,6 +244,140 @@ fn own_profile(app: &Instagram) -> N {
                 .text("Share profile")
                 .on_tap(Action::Nothing),
         )
+        .child(
+            Node::new(GRID, r(0, 900, WIDTH, 2208))
+                .scrollable()
+                .children(
+                    app.own_posts()
+                        .into_iter()
+                        .enumerate()
+                        .take(9)
+                        .map(|(i, post)| {
+                            let (col, row) = ((i % 3) as i32, (i / 3) as i32);
+                            let kind = match post.kind {
+                                "reel" => "Reel",
+                                "carousel" => "Carousel",
+                                _ => "Photo",
+                            };
+                            Node::new(
+                                IMAGE,
+                                r(
+                                    col * 360,
+                                    900 + row * 360,
+                                    col * 360 + 358,
+                                    1258 + row * 360,
+                                ),
+                            )
+                            .desc(format!(
+                                "{kind} by {me} at row {}, column {}",
+                                row + 1,
+                                col + 1
+                            ))
+                            .on_tap(Action::OpenOwnPost(i))
+                        }),
+                ),
+        )
+}
+
+/// The preview of a shared file: "Edit video" (or the photos), then "Next".
+fn share_editor(app: &Instagram) -> N {
+    let files = app.draft.as_ref().map_or(0, |d| d.files.len());
+    let video = app
+        .draft
+        .as_ref()
+        .is_some_and(|d| d.files.iter().any(|f| !f.image));
+    Node::new(FRAME, r(0, 0, WIDTH, HEIGHT))
+        .child(back_button())
+        .child(text(
+            r(300, 110, 780, 230),
+            if video { "Edit video" } else { "New post" },
+        ))
+        .child(
+            Node::new(TEXT, r(860, 110, 1040, 230))
+                .id(rid("next_button_textview"))
+                .text("Next")
+                .desc("Next")
+                .on_tap(Action::Next),
+        )
+        .children((0..files).map(|i| {
+            let i = i as i32;
+            Node::new(IMAGE, r(40 + i * 120, 400, 140 + i * 120, 500))
+                .desc(format!("Media {} of {files}", i + 1))
+        }))
+}
+
+/// The composer: the caption field and "Share" (a clickable node whose label is a separate
+/// TextView, as on the real app).
+fn composer(app: &Instagram) -> N {
+    let draft = app.draft.clone().unwrap_or_default();
+    let caption = if draft.caption.is_empty() && !draft.caption_focused {
+        "Write a caption...".to_string()
+    } else {
+        draft.caption.clone()
+    };
+    Node::new(FRAME, r(0, 0, WIDTH, HEIGHT))
+        .child(back_button())
+        .child(text(r(300, 110, 780, 230), "New reel"))
+        .child(
+            Node::new("android.widget.AutoCompleteTextView", r(40, 300, 1040, 700))
+                .id(rid("caption_input_text_view"))
+                .text(caption)
+                .focused(draft.caption_focused)
+                .on_tap(Action::FocusCaption),
+        )
+        .child(text(r(40, 760, 1040, 840), "Tag people").on_tap(Action::Nothing))
+        .child(text(r(40, 860, 1040, 940), "Add location").on_tap(Action::Nothing))
+        .child(text(r(40, 960, 1040, 1040), "Add AI label").on_tap(Action::Nothing))
+        .child(
+            Node::new(FRAME, r(40, 2180, 1040, 2320))
+                .id(rid("share_button"))
+                .desc("Share")
+                .on_tap(Action::Share)
+                .child(Node::new(TEXT, r(440, 2220, 640, 2280)).text("Share")),
+        )
+}
+
+/// The story editor with the shared file placed.
+fn story_editor() -> N {
+    Node::new(FRAME, r(0, 0, WIDTH, HEIGHT))
+        .child(Node::new(IMAGE, r(0, 0, WIDTH, 2100)).desc("Story preview"))
+        .child(
+            Node::new(IMAGE, r(700, 110, 800, 210))
+                .id(rid("add_text_button"))
+                .desc("Text")
+                .on_tap(Action::Nothing),
+        )
+        .child(
+            Node::new(IMAGE, r(820, 110, 920, 210))
+                .id(rid("asset_button"))
+                .desc("Stickers")
+                .on_tap(Action::Nothing),
+        )
+        .child(
+            Node::new(LINEAR, r(0, 2150, WIDTH, 2337))
+                .id(rid("story_share_controls_action_bar"))
+                .child(
+                    Node::new(BUTTON, r(40, 2180, 520, 2300))
+                        .text("Your story")
+                        .desc("Your story")
+                        .on_tap(Action::ShareStory),
+                )
+                .child(
+                    Node::new(BUTTON, r(560, 2180, 1040, 2300))
+                        .text("Close Friends")
+                        .on_tap(Action::Nothing),
+                ),
+        )
+}
+
+/// One own post, opened from the grid: its caption under the media.
+fn own_post(app: &Instagram, index: usize) -> N {
+    let posts = app.own_posts();
+    let caption = posts.get(index).map_or("", |p| p.caption.as_str());
+    Node::new(FRAME, r(0, 0, WIDTH, 2208))
+        .child(back_button())
+        .child(Node::new(IMAGE, r(0, 300, WIDTH, 1380)).desc("Post media"))
+        .child(text(r(40, 1400, 1040, 1700), caption).id(rid("row_feed_comment_textview_layout")))
 }
 
 /// The signed-in accounts, the current one checked, then "Add Instagram account".

@@ -1,0 +1,223 @@
+//! Posting on Instagram through the app's share handler: one video is a Reel, one image a photo
+//! post, several images a carousel in the given order, `placement: story` a Story (the
+//! ADD_TO_STORY intent). Success is judged from the app's state after Share (the composer left,
+//! the caption on the newest own post); a caption already on the newest post is not posted twice.
+
+use std::time::Duration;
+
+use phonefleet_sdk::instagram::{self, ids};
+use phonefleet_sdk::materials::MediaKind;
+use phonefleet_sdk::tiktok::normalize_username;
+use phonefleet_sdk::{
+    Error, Node, Result, device, host, info, media, quote, resource_id_matches, ui,
+};
+
+use crate::config::{Placement, PostConfig};
+
+/// Instagram's share handler (SEND, SEND_MULTIPLE).
+pub const SHARE_ACTIVITY: &str = "com.instagram.share.handleractivity.ShareHandlerActivity";
+/// Instagram's story handler (`com.instagram.share.ADD_TO_STORY`).
+pub const STORY_ACTIVITY: &str =
+    "com.instagram.share.handleractivity.CustomStoryShareHandlerActivity";
+
+const STEP: Duration = Duration::from_secs(15);
+const CAPTION_FIELD: &str = "caption_input_text_view";
+const SHARE_BUTTON: &str = "share_button";
+const NEWEST_CAPTION: &str = "row_feed_comment_textview_layout";
+
+/// The `am start` line for `uris` (content URIs, in posting order): a story, or the share handler.
+pub fn share_command(
+    package: &str,
+    kind: MediaKind,
+    uris: &[String],
+    story: bool,
+) -> Result<String> {
+    let mime = match kind {
+        MediaKind::Video => "video/*",
+        MediaKind::Image => "image/*",
+    };
+    if story {
+        let uri = uris
+            .first()
+            .ok_or_else(|| Error::failed("a story needs one file"))?;
+        return Ok(format!(
+            "am start -a com.instagram.share.ADD_TO_STORY -t {} -d {} --es source_application {} \
+             --grant-read-uri-permission -n {}",
+            quote(mime)?,
+            quote(uri)?,
+            quote(package)?,
+            quote(&format!("{package}/{STORY_ACTIVITY}"))?
+        ));
+    }
+    let action = if uris.len() == 1 {
+        "android.intent.action.SEND"
+    } else {
+        "android.intent.action.SEND_MULTIPLE"
+    };
+    let mut streams = String::new();
+    for uri in uris {
+        streams.push_str(&format!(
+            " --eu android.intent.extra.STREAM {}",
+            quote(uri)?
+        ));
+    }
+    Ok(format!(
+        "am start -a {action} -t {}{streams} --grant-read-uri-permission -f 0x10000000 -n {}",
+        quote(mime)?,
+        quote(&format!("{package}/{SHARE_ACTIVITY}"))?
+    ))
+}
+
+/// Publishes the pushed, scanned `files` with `caption`; returns whether it posted (false: the
+/// newest own post already has this caption, as after a retry whose first attempt went through).
+pub fn publish(
+    config: &PostConfig,
+    kind: MediaKind,
+    package: &str,
+    files: &[String],
+    caption: &str,
+) -> Result<bool> {
+    let story = config.placement == Placement::Story;
+    if !story && !caption.is_empty() && newest_caption(package)?.as_deref() == Some(caption) {
+        info!("the newest post already has this caption: not posting it again");
+        return Ok(false);
+    }
+    let mut uris = Vec::new();
+    for file in files {
+        uris.push(media::content_uri(file, kind, Duration::from_secs(20))?);
+    }
+    host::progress(40, "sharing into Instagram");
+    let command = share_command(package, kind, &uris, story)?;
+    let out = device::shell(&command)?;
+    if out.stdout.contains("Error:") {
+        return Err(Error::failed(format!(
+            "Instagram did not take the share: {}",
+            out.stdout.trim()
+        )));
+    }
+    if story {
+        let share = wait_node("the story editor did not show 'Your story'", |n| {
+            n.clickable && n.description == "Your story"
+        })?;
+        ui::tap_node(&share)?;
+        wait_gone("the story editor stayed after 'Your story'", |n| {
+            n.description == "Your story"
+        })?;
+        return Ok(true);
+    }
+    let next = wait_node("the share editor did not show 'Next'", |n| {
+        n.clickable && n.description == "Next"
+    })?;
+    ui::tap_node(&next)?;
+    host::progress(60, "writing the caption");
+    let field = wait_node("no caption field on the composer", |n| {
+        resource_id_matches(&n.resource_id, CAPTION_FIELD)
+    })?;
+    if !caption.is_empty() {
+        ui::tap_node(&field)?;
+        device::input_text(caption)?;
+        wait_node(
+            &format!("typed the caption {caption:?} but the field does not show it"),
+            |n| resource_id_matches(&n.resource_id, CAPTION_FIELD) && n.text == caption,
+        )?;
+        // The keyboard covers Share.
+        device::back()?;
+    }
+    let share = wait_node("no Share button on the composer", |n| {
+        resource_id_matches(&n.resource_id, SHARE_BUTTON) && n.clickable
+    })?;
+    host::progress(80, "sharing");
+    ui::tap_node(&share)?;
+    wait_gone("the composer stayed after Share", |n| {
+        resource_id_matches(&n.resource_id, CAPTION_FIELD)
+    })?;
+    // Judged from the app's state: the newest own post carries the caption.
+    if !caption.is_empty() && newest_caption(package)?.as_deref() != Some(caption) {
+        return Err(Error::failed(
+            "tapped Share and the composer left, but the newest post does not show the caption",
+        ));
+    }
+    Ok(true)
+}
+
+/// The caption of the current account's newest post (own profile → the first tile), or `None`
+/// when the account has no post.
+fn newest_caption(package: &str) -> Result<Option<String>> {
+    let task = host::task();
+    if let Some(account) = task.username.as_deref() {
+        instagram::ensure_account(account, package)?;
+    } else {
+        device::start_app(package)?;
+    }
+    let me = ui::until("could not open Instagram's own profile", STEP, |nodes| {
+        if let Some(e) = instagram::protection(nodes) {
+            return Err(e);
+        }
+        if instagram::own_profile_account(nodes).is_some() {
+            return Ok(Some(nodes.to_vec()));
+        }
+        if let Some(tab) = nodes
+            .iter()
+            .find(|n| resource_id_matches(&n.resource_id, ids::PROFILE_TAB))
+        {
+            ui::tap_node(tab)?;
+        }
+        Ok(None)
+    })?;
+    let account = instagram::own_profile_account(&me).unwrap_or_default();
+    let tile_prefix = format!("by {} at row 1, column 1", normalize_username(&account));
+    let Some(tile) = me.iter().find(|n| n.description.ends_with(&tile_prefix)) else {
+        return Ok(None);
+    };
+    ui::tap_node(tile)?;
+    let caption = wait_node("the newest post did not open", |n| {
+        resource_id_matches(&n.resource_id, NEWEST_CAPTION)
+    })?;
+    device::back()?;
+    Ok(Some(caption.text))
+}
+
+fn wait_node(what: &str, wanted: impl Fn(&Node) -> bool) -> Result<Node> {
+    ui::until(what, STEP, |nodes| {
+        if let Some(e) = instagram::protection(nodes) {
+            return Err(e);
+        }
+        Ok(nodes.iter().find(|n| wanted(n)).cloned())
+    })
+}
+
+fn wait_gone(what: &str, present: impl Fn(&Node) -> bool) -> Result<()> {
+    ui::until(what, STEP * 2, |nodes| {
+        if let Some(e) = instagram::protection(nodes) {
+            return Err(e);
+        }
+        Ok((!nodes.iter().any(&present)).then_some(()))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_carousel_is_one_send_multiple_in_order_and_a_story_the_add_to_story_intent() {
+        let uris = ["content://m/1".to_string(), "content://m/2".to_string()];
+        let carousel =
+            share_command("com.instagram.android", MediaKind::Image, &uris, false).unwrap();
+        assert!(
+            carousel.starts_with(
+                "am start -a android.intent.action.SEND_MULTIPLE -t 'image/*' \
+                 --eu android.intent.extra.STREAM content://m/1 --eu android.intent.extra.STREAM content://m/2"
+            ),
+            "{carousel}"
+        );
+        let story =
+            share_command("com.instagram.android", MediaKind::Image, &uris[..1], true).unwrap();
+        assert!(
+            story.starts_with(
+                "am start -a com.instagram.share.ADD_TO_STORY -t 'image/*' -d content://m/1"
+            ),
+            "{story}"
+        );
+    }
+}
