@@ -60,8 +60,8 @@ fn wait_profile(user: &str, at: &str) -> Result<(Node, FollowState)> {
         &format!("the profile of {at} did not show its follow button"),
         PROFILE_TIMEOUT,
         |nodes| {
-            if let Some(e) = instagram::protection(nodes) {
-                return Err(e);
+            if instagram::handle_interruptions(nodes)? {
+                return Ok(None);
             }
             match instagram::classify(nodes, user) {
                 // Seen twice in a row, so a page left from before the link opened cannot fool us.
@@ -90,8 +90,8 @@ fn wait_state(at: &str, reads: &str, wanted: impl Fn(FollowState) -> bool) -> Re
         &format!("the follow button of {at} did not turn to {reads}"),
         ACTION_TIMEOUT,
         |nodes| {
-            if let Some(e) = instagram::protection(nodes) {
-                return Err(e);
+            if instagram::handle_interruptions(nodes)? {
+                return Ok(None);
             }
             if let ProfileScreen::Review(follow) = instagram::classify(nodes, "") {
                 info!("Instagram asks to review {at} before following; following");

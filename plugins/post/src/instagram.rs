@@ -150,8 +150,8 @@ fn newest_caption(package: &str) -> Result<Option<String>> {
         device::start_app(package)?;
     }
     let me = ui::until("could not open Instagram's own profile", STEP, |nodes| {
-        if let Some(e) = instagram::protection(nodes) {
-            return Err(e);
+        if instagram::handle_interruptions(nodes)? {
+            return Ok(None);
         }
         if instagram::own_profile_account(nodes).is_some() {
             return Ok(Some(nodes.to_vec()));
@@ -179,8 +179,8 @@ fn newest_caption(package: &str) -> Result<Option<String>> {
 
 fn wait_node(what: &str, wanted: impl Fn(&Node) -> bool) -> Result<Node> {
     ui::until(what, STEP, |nodes| {
-        if let Some(e) = instagram::protection(nodes) {
-            return Err(e);
+        if instagram::handle_interruptions(nodes)? {
+            return Ok(None);
         }
         Ok(nodes.iter().find(|n| wanted(n)).cloned())
     })
@@ -188,8 +188,8 @@ fn wait_node(what: &str, wanted: impl Fn(&Node) -> bool) -> Result<Node> {
 
 fn wait_gone(what: &str, present: impl Fn(&Node) -> bool) -> Result<()> {
     ui::until(what, STEP * 2, |nodes| {
-        if let Some(e) = instagram::protection(nodes) {
-            return Err(e);
+        if instagram::handle_interruptions(nodes)? {
+            return Ok(None);
         }
         Ok((!nodes.iter().any(&present)).then_some(()))
     })

@@ -74,6 +74,37 @@ pub fn protection(nodes: &[Node]) -> Option<Error> {
         .map(|n| Error::Refused(format!("blocked by Instagram: '{}'", n.text.trim())))
 }
 
+/// Texts of the buttons that dismiss Instagram's usual prompts ("Save your login info?", "Turn on
+/// notifications", contacts, "Update Instagram"): case-insensitive, whole text. Never "Cancel",
+/// which would cancel what a script asked for (a follow under review).
+pub const POPUP_BUTTON_TEXTS: &[&str] = &["Not now", "Skip"];
+
+/// The first button on screen that dismisses one of Instagram's usual prompts.
+pub fn popup_button(nodes: &[Node]) -> Option<&Node> {
+    nodes.iter().find(|n| {
+        n.clickable
+            && POPUP_BUTTON_TEXTS
+                .iter()
+                .any(|t| n.text.trim().eq_ignore_ascii_case(t))
+    })
+}
+
+/// Deals with what may interrupt a flow on screen `nodes`: fails on a block or challenge, taps
+/// away a usual prompt (true: look again), else false.
+pub fn handle_interruptions(nodes: &[Node]) -> Result<bool> {
+    if let Some(e) = protection(nodes) {
+        return Err(e);
+    }
+    match popup_button(nodes) {
+        Some(button) => {
+            info!("closing an Instagram prompt with '{}'", button.text.trim());
+            ui::tap_node(button)?;
+            Ok(true)
+        }
+        None => Ok(false),
+    }
+}
+
 /// What a profile's screen is while a script waits for it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ProfileScreen {
@@ -175,8 +206,8 @@ fn open_via_search(user: &str, package: &str) -> Result<()> {
     info!("searching Instagram for @{user}");
     device::start_app(package)?;
     let field = ui::until("could not open Instagram's search", STEP * 2, |nodes| {
-        if let Some(e) = protection(nodes) {
-            return Err(e);
+        if handle_interruptions(nodes)? {
+            return Ok(None);
         }
         if let Some(field) = nodes
             .iter()
@@ -204,8 +235,8 @@ fn open_via_search(user: &str, package: &str) -> Result<()> {
         &format!("searched Instagram for @{user} but found no row with that username"),
         STEP,
         |nodes| {
-            if let Some(e) = protection(nodes) {
-                return Err(e);
+            if handle_interruptions(nodes)? {
+                return Ok(None);
             }
             Ok(nodes
                 .iter()
@@ -245,8 +276,8 @@ pub fn ensure_account(username: &str, package: &str) -> Result<()> {
         "could not open Instagram's own profile",
         STEP * 2,
         |nodes| {
-            if let Some(e) = protection(nodes) {
-                return Err(e);
+            if handle_interruptions(nodes)? {
+                return Ok(None);
             }
             if let Some(account) = own_profile_account(nodes) {
                 return Ok(Some(account));

@@ -259,3 +259,21 @@ async fn a_task_switches_instagram_to_its_account_first() {
         "nobody followed bbc: {state}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn save_your_login_info_is_closed_on_the_way_to_a_follow() {
+    let fleet = fleet(InstagramConfig {
+        login_info_prompt: true,
+        ..InstagramConfig::default()
+    })
+    .await;
+    let task = follow(
+        &fleet,
+        json!({"target_user": "nasa", "access_method": "search"}),
+    )
+    .await;
+    assert_eq!(task["status"], 2, "{task}");
+    let state = instagram(&fleet).await;
+    assert_eq!(state["popup"], Value::Null, "{state}");
+    assert_eq!(state["following"]["vphone_ig"], json!(["nasa"]), "{state}");
+}

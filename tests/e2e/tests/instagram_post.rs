@@ -211,3 +211,30 @@ async fn a_way_in_instagram_lacks_is_a_40001_naming_it() {
         "{reply}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reel_is_posted_past_save_your_login_info() {
+    let fleet = Fleet::start_with(
+        vec![PhoneConfig {
+            instagram: Some(InstagramConfig {
+                login_info_prompt: true,
+                ..InstagramConfig::default()
+            }),
+            ..PhoneConfig::default()
+        }],
+        |c| c.default_app = App::Instagram,
+    )
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (video, hash) = media(dir.path(), "prompted.mp4");
+    let task = post(
+        &fleet,
+        json!({"material_list": [video], "captions": "past the prompt"}),
+    )
+    .await;
+    assert_eq!(task["status"], 2, "{task}");
+    let state = instagram(&fleet).await;
+    assert_eq!(state["posts"][0]["caption"], "past the prompt", "{state}");
+    assert_eq!(hashes(&state["posts"][0]), [hash]);
+}

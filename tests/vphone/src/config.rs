@@ -43,6 +43,8 @@ pub struct InstagramConfig {
     pub review_users: Vec<String>,
     /// Follows allowed before every further one shows "Try Again Later".
     pub block_after: Option<usize>,
+    /// Ask "Save your login info?" ("Save" / "Not now") the first time the app comes to the front.
+    pub login_info_prompt: bool,
 }
 
 impl Default for PhoneConfig {

@@ -134,8 +134,8 @@ fn instagram_followers(user: &str, access: Access, package: &str) -> Result<serd
         &format!("the Instagram profile of @{user} did not show its counts"),
         Duration::from_secs(15),
         |nodes| {
-            if let Some(e) = instagram::protection(nodes) {
-                return Err(e);
+            if instagram::handle_interruptions(nodes)? {
+                return Ok(None);
             }
             Ok(match instagram::classify(nodes, &user) {
                 instagram::ProfileScreen::Ready {

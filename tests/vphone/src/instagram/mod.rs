@@ -160,6 +160,9 @@ pub struct Instagram {
     stack: Vec<Screen>,
     /// "Try Again Later" over the screen.
     blocked: bool,
+    /// "Save your login info?" over the screen; asked once.
+    login_prompt: bool,
+    login_prompt_due: bool,
     draft: Option<Draft>,
     /// Reels, photos and carousels, oldest first.
     posts: Vec<Published>,
@@ -197,6 +200,8 @@ impl Instagram {
             foreground: false,
             stack: Vec::new(),
             blocked: false,
+            login_prompt: false,
+            login_prompt_due: config.login_info_prompt,
             draft: None,
             posts: Vec::new(),
             stories: Vec::new(),
@@ -221,7 +226,11 @@ impl Instagram {
             "requested": self.requested,
             "screen": self.screen_name(),
             "screen_user": self.screen_user(),
-            "popup": self.blocked.then_some("try_again_later"),
+            "popup": if self.blocked {
+                Some("try_again_later")
+            } else {
+                self.login_prompt.then_some("save_login_info")
+            },
             "posts": self.posts.iter().map(Published::to_json).collect::<Vec<_>>(),
             "stories": self.stories.iter().map(Published::to_json).collect::<Vec<_>>(),
         })
@@ -295,6 +304,15 @@ impl Instagram {
         if self.stack.is_empty() {
             self.stack.push(Screen::Feed);
         }
+        self.maybe_prompt();
+    }
+
+    /// The first time the app comes to the front it may ask to save the login.
+    fn maybe_prompt(&mut self) {
+        if self.login_prompt_due {
+            self.login_prompt_due = false;
+            self.login_prompt = true;
+        }
     }
 
     /// Another app came to the front.
@@ -317,6 +335,7 @@ impl Instagram {
         let screen = self.profile_screen(user);
         self.stack.push(screen);
         self.foreground = true;
+        self.maybe_prompt();
         true
     }
 
@@ -349,6 +368,7 @@ impl Instagram {
     fn start_draft(&mut self, draft: Draft) {
         self.draft = Some(draft);
         self.foreground = true;
+        self.maybe_prompt();
         self.stack.retain(|s| {
             !matches!(
                 s,
@@ -466,14 +486,18 @@ impl Instagram {
     }
 
     fn focused_caption(&mut self) -> Option<&mut Draft> {
-        if !self.foreground || self.blocked || self.stack.last() != Some(&Screen::Composer) {
+        if !self.foreground
+            || self.blocked
+            || self.login_prompt
+            || self.stack.last() != Some(&Screen::Composer)
+        {
             return None;
         }
         self.draft.as_mut().filter(|d| d.caption_focused)
     }
 
     fn editing_search(&mut self) -> Option<&mut Search> {
-        if !self.foreground || self.blocked {
+        if !self.foreground || self.blocked || self.login_prompt {
             return None;
         }
         match self.stack.last_mut() {
@@ -547,7 +571,9 @@ impl Instagram {
             // Publishing needs the files: see `tap`.
             Action::Share | Action::ShareStory => {}
             Action::Dismiss => {
-                if self.blocked {
+                if self.login_prompt {
+                    self.login_prompt = false;
+                } else if self.blocked {
                     self.blocked = false;
                 } else if self.stack.last().is_some_and(Screen::is_overlay) {
                     self.stack.pop();
@@ -557,6 +583,10 @@ impl Instagram {
     }
 
     fn back(&mut self) {
+        if self.login_prompt {
+            self.login_prompt = false;
+            return;
+        }
         if self.blocked {
             self.blocked = false;
             return;

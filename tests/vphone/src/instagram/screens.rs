@@ -38,7 +38,26 @@ pub(super) fn render(app: &Instagram) -> N {
     if app.blocked {
         root = root.child(try_again_later());
     }
+    if app.login_prompt {
+        root = root.child(save_login_info());
+    }
     root
+}
+
+/// "Save your login info?" after a login, over whatever the app shows.
+fn save_login_info() -> N {
+    Node::new(FRAME, r(0, 0, WIDTH, HEIGHT))
+        .child(Node::new(FRAME, r(0, 0, WIDTH, HEIGHT)).on_tap(Action::Nothing))
+        .child(
+            Node::new(FRAME, r(0, 1500, WIDTH, HEIGHT))
+                .child(text(r(60, 1540, 1020, 1620), "Save your login info?").id(rid("igds_headline_headline")))
+                .child(text(
+                    r(60, 1630, 1020, 1760),
+                    "We'll save the login info for your account, so you won't need to enter it next time.",
+                ))
+                .child(Node::new(BUTTON, r(60, 1800, 1020, 1920)).text("Save").on_tap(Action::Dismiss))
+                .child(Node::new(BUTTON, r(60, 1940, 1020, 2060)).text("Not now").on_tap(Action::Dismiss)),
+        )
 }
 
 fn screen_nodes(app: &Instagram, screen: &Screen) -> Vec<N> {
