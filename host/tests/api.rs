@@ -1112,36 +1112,14 @@ async fn a_task_shows_its_app_and_its_config_says_it() {
 }
 
 #[tokio::test]
-async fn a_script_is_refused_an_app_it_does_not_drive_whatever_names_it() {
-    // The post script drives TikTok only, so far.
-    let (app, _root, files) = app_serving(&[("v.mp4", &media_bytes("v.mp4", 64))]).await;
-    let post = || post_files(&[&files[0]]);
-    // The config's.
-    let mut body = post();
-    body["script_config"]["app"] = json!("instagram");
+async fn an_app_that_is_no_app_in_the_config_is_a_40001_naming_the_supported() {
+    let app = app().await;
+    let mut body = follow(&["nasa"]);
+    body["script_config"]["app"] = json!("snapchat");
     let reply = app.post("/task", body).await;
     assert_eq!(reply["code"], 40001, "{reply}");
     assert_eq!(paths(&reply), ["/script_config/app"], "{reply}");
-    // The account's.
-    let registered = app
-        .post(
-            "/account",
-            json!({"username": "@ig_shop", "serial": PHONE, "app": "instagram"}),
-        )
-        .await;
-    assert_eq!(registered["code"], 0, "{registered}");
-    let mut body = post();
-    body["usernames"] = json!(["@ig_shop"]);
-    body.as_object_mut().map(|b| b.remove("serials"));
-    let reply = app.post("/task", body).await;
-    assert_eq!(reply["code"], 40001, "{reply}");
-    assert!(
-        says(
-            &reply,
-            "script post does not drive instagram (it drives tiktok)"
-        ),
-        "{reply}"
-    );
+    assert!(says(&reply, "\"tiktok\", \"instagram\""), "{reply}");
     assert_eq!(app.total().await, 0);
 }
 

@@ -44,7 +44,8 @@ pub const MAX_INTERVAL_MINUTES: u32 = 7 * 24 * 60;
 pub struct Target {
     pub serial: String,
     pub username: Option<String>,
-    /// The app: the account's; in device mode the request's (see [`Tasks::app_of`]).
+    /// The app: the account's; in device mode the request's (`script_config.app`, else the
+    /// server's `--default-app`).
     pub app: App,
 }
 
@@ -230,34 +231,50 @@ pub fn fan_out(
     rows
 }
 
-/// The apps a script drives, from the `app` field of its config schema (an `enum`, or `oneOf` /
-/// `anyOf` of `const`s); `None` when its schema has no `app` field: the script takes any app and
-/// asks the host which one (`host.app`).
+/// The apps a script drives, from the `app` field of its config schema: an `enum`, or `oneOf` /
+/// `anyOf` of `const`s, through local `$ref`s (`null` branches, as of an optional field, skipped).
+/// `None` when the schema has no `app` field or names no app in it (a free-form string): the
+/// script takes any app and asks the host which one (`host.app`).
 pub fn apps_driven(schema: &Value) -> Option<Vec<App>> {
-    let mut field = schema.get("properties")?.get("app")?;
-    // schemars puts an enum in `$defs` and points at it.
-    if let Some(name) = field
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix("#/$defs/"))
-    {
-        field = schema.get("$defs")?.get(name)?;
+    /// The app names a (sub)schema allows.
+    fn names(schema: &Value, field: &Value, depth: usize) -> Vec<App> {
+        let resolved = field
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix("#/$defs/"))
+            .and_then(|name| schema.get("$defs")?.get(name));
+        if let Some(target) = resolved.filter(|_| depth < 8) {
+            return names(schema, target, depth + 1);
+        }
+        let parse = |v: &Value| v.as_str().and_then(|n| App::parse(n).ok());
+        let mut apps: Vec<App> = field
+            .get("const")
+            .and_then(parse)
+            .into_iter()
+            .chain(
+                field
+                    .get("enum")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(parse),
+            )
+            .collect();
+        for key in ["oneOf", "anyOf"] {
+            for branch in field
+                .get(key)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                apps.extend(names(schema, branch, depth + 1));
+            }
+        }
+        apps
     }
-    let names: Vec<&Value> = match field.get("enum").and_then(Value::as_array) {
-        Some(values) => values.iter().collect(),
-        None => ["oneOf", "anyOf"]
-            .iter()
-            .filter_map(|k| field.get(*k).and_then(Value::as_array))
-            .flatten()
-            .filter_map(|branch| branch.get("const"))
-            .collect(),
-    };
-    Some(
-        names
-            .iter()
-            .filter_map(|v| v.as_str().and_then(|n| App::parse(n).ok()))
-            .collect(),
-    )
+    let field = schema.get("properties")?.get("app")?;
+    let apps = names(schema, field, 0);
+    (!apps.is_empty()).then_some(apps)
 }
 
 /// One violation per app among `targets` the script does not drive.
@@ -353,7 +370,10 @@ impl Tasks {
             )));
         }
         let request_app = self.request_app(&req).unwrap_or_else(|e| {
-            errors.push(e);
+            // The schema may have said so already.
+            if !errors.iter().any(|said| said.path == e.path) {
+                errors.push(e);
+            }
             self.default_app
         });
         let targets = self.targets(&req, request_app).await?.unwrap_or_else(|e| {
@@ -416,8 +436,6 @@ impl Tasks {
             .collect())
     }
 
-    /// Who the tasks run for: each serial (or each of its accounts with `enable_multi_account`),
-    /// or each username's account. Unknown phones and accounts are named.
     /// The request's app for targets without an account: `script_config.app`, else the
     /// server's default. A name that is no app is a violation at `/script_config/app`.
     fn request_app(&self, req: &CreateTask) -> Result<App, ConfigViolation> {
@@ -429,6 +447,8 @@ impl Tasks {
         }
     }
 
+    /// Who the tasks run for: each serial (or each of its accounts with `enable_multi_account`),
+    /// or each username's account, each with its app. Unknown phones and accounts are named.
     async fn targets(
         &self,
         req: &CreateTask,
@@ -729,6 +749,43 @@ mod tests {
             })),
             Some(vec![App::Tiktok])
         );
+        assert_eq!(
+            apps_driven(&serde_json::json!({
+                "properties": {"app": {"anyOf": [{"$ref": "#/$defs/App"}, {"type": "null"}]}},
+                "$defs": {"App": {"oneOf": [{"const": "instagram"}]}}
+            })),
+            Some(vec![App::Instagram]),
+            "an optional field"
+        );
+        assert_eq!(
+            apps_driven(&serde_json::json!({"properties": {"app": {"type": "string"}}})),
+            None,
+            "a free-form string names no app"
+        );
         assert_eq!(apps_driven(&serde_json::json!({"properties": {}})), None);
+    }
+
+    #[test]
+    fn a_target_on_an_app_the_script_does_not_drive_is_refused_once_per_app() {
+        let target = |username: &str, app| Target {
+            serial: "p1".into(),
+            username: Some(username.into()),
+            app,
+        };
+        let targets = [
+            target("a", App::Instagram),
+            target("b", App::Tiktok),
+            target("c", App::Instagram),
+        ];
+        let refused = unsupported_apps("post", Some(&[App::Tiktok]), &targets);
+        assert_eq!(refused.len(), 1, "{refused:?}");
+        assert_eq!(refused[0].path, "/script_config/app");
+        assert!(
+            refused[0]
+                .message
+                .starts_with("script post does not drive instagram (it drives tiktok)"),
+            "{refused:?}"
+        );
+        assert!(unsupported_apps("post", None, &targets).is_empty());
     }
 }
