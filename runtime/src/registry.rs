@@ -123,21 +123,49 @@ impl Loaded {
             .map(|(file, _)| file)
     }
 
-    /// `name` lost its file: the first waiting file claiming it takes it over (and is returned).
-    fn hand_over(&mut self, name: &str) -> Option<Reload> {
-        let file = self
+    /// `name` lost its file: the first waiting file claiming it takes it over, else the built-in
+    /// of that name serves again, else nothing. Returns what changed.
+    fn hand_over(&mut self, name: &str) -> Vec<Reload> {
+        let Some(file) = self
             .waiting
             .iter()
             .find(|(_, v)| v.name == name)
-            .map(|(file, _)| file.clone())?;
-        let version = self.waiting.remove(&file)?;
-        let loaded = Reload::Loaded {
+            .map(|(file, _)| file.clone())
+        else {
+            return Vec::new();
+        };
+        let Some(version) = self.waiting.remove(&file) else {
+            return Vec::new();
+        };
+        let mut changes = vec![Reload::Loaded {
             name: name.to_string(),
             version: version.plugin.meta().version.clone(),
             file: file.clone(),
-        };
-        self.serving.insert(file, version);
-        Some(loaded)
+        }];
+        changes.extend(self.serve(file, version));
+        changes
+    }
+
+    /// `file` now serves `version`; the name its older version served, if another, is freed.
+    fn serve(&mut self, file: PathBuf, version: FileVersion) -> Vec<Reload> {
+        let name = version.name.clone();
+        match self.serving.insert(file.clone(), version) {
+            Some(old) if old.name != name => self.freed(old.name, file),
+            _ => Vec::new(),
+        }
+    }
+
+    /// `file` no longer serves `name`: it goes to a waiting file or back to the built-in.
+    fn freed(&mut self, name: String, file: PathBuf) -> Vec<Reload> {
+        let handed = self.hand_over(&name);
+        let builtin_restored = handed.is_empty() && self.builtins.contains_key(&name);
+        let mut changes = vec![Reload::Removed {
+            name,
+            file,
+            builtin_restored,
+        }];
+        changes.extend(handed);
+        changes
     }
 }
 
@@ -277,11 +305,7 @@ impl Registry {
             version: plugin.meta().version.clone(),
             file: file.clone(),
         }];
-        if let Some(old) = loaded.serving.insert(file, version)
-            && old.name != name
-        {
-            changes.extend(loaded.hand_over(&old.name));
-        }
+        changes.extend(loaded.serve(file, version));
         changes
     }
 
@@ -293,15 +317,7 @@ impl Registry {
         let Some(gone) = loaded.serving.remove(path) else {
             return Vec::new();
         };
-        let handed = loaded.hand_over(&gone.name);
-        let builtin_restored = handed.is_none() && loaded.builtins.contains_key(&gone.name);
-        let mut changes = vec![Reload::Removed {
-            name: gone.name,
-            file: path.to_path_buf(),
-            builtin_restored,
-        }];
-        changes.extend(handed);
-        changes
+        loaded.freed(gone.name, path.to_path_buf())
     }
 
     /// Keeps the registry in step with the plugin directory until the returned watcher is dropped
@@ -358,12 +374,15 @@ impl Registry {
 /// in or out, removed. Opening or reading a file cannot, and the registry reads every file it
 /// loads: reacting to that would reload forever. A file's creation is followed by its close.
 fn changes_content(kind: &EventKind) -> bool {
-    matches!(
-        kind,
+    match kind {
         EventKind::Access(AccessKind::Close(AccessMode::Write))
-            | EventKind::Modify(ModifyKind::Name(_))
-            | EventKind::Remove(_)
-    )
+        | EventKind::Modify(ModifyKind::Name(_))
+        | EventKind::Remove(_) => true,
+        // Watchers that never report a close (FSEvents, Windows, polling): a write or creation is
+        // all there is to go by (a half-written file is rejected, then loaded once complete).
+        EventKind::Create(_) | EventKind::Modify(_) => !cfg!(target_os = "linux"),
+        _ => false,
+    }
 }
 
 fn log(change: &Reload) {

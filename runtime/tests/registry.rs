@@ -228,3 +228,44 @@ async fn a_plugin_with_a_path_like_name_is_refused_at_load() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn a_file_that_renamed_its_script_frees_its_old_name_when_it_takes_the_new_one() {
+    let setup = Setup::new(&[("a.wasm", V1)], &[], false).await;
+    let (_watcher, mut changes) = watch(&setup);
+    std::fs::write(
+        setup.file("b.wasm"),
+        artifacts::misbehave_named("othername"),
+    )
+    .expect("b");
+    assert!(matches!(next(&mut changes).await, Reload::Loaded { .. }));
+    // a.wasm now claims b.wasm's name: it waits, its old version still serving "misbehave".
+    std::fs::write(
+        setup.file("a.wasm"),
+        artifacts::misbehave_named("othername"),
+    )
+    .expect("a");
+    assert!(matches!(next(&mut changes).await, Reload::Rejected { .. }));
+    assert_eq!(
+        setup.serving("misbehave").map(|s| s.1),
+        Some(file_origin(&setup.file("a.wasm")))
+    );
+    std::fs::remove_file(setup.file("b.wasm")).expect("remove b");
+    let mut seen = Vec::new();
+    while seen.len() < 3 {
+        seen.push(next(&mut changes).await);
+    }
+    assert!(
+        seen.contains(&Reload::Removed {
+            name: "misbehave".into(),
+            file: setup.file("a.wasm"),
+            builtin_restored: false,
+        }),
+        "{seen:?}"
+    );
+    assert!(setup.serving("misbehave").is_none(), "{seen:?}");
+    assert_eq!(
+        setup.serving("othername").map(|s| s.1),
+        Some(file_origin(&setup.file("a.wasm")))
+    );
+}
