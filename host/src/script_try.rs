@@ -31,9 +31,9 @@ pub struct TryArgs {
     /// The account the run is for, without '@' (the task's `username`).
     #[arg(long)]
     pub username: Option<String>,
-    /// The app the run drives.
-    #[arg(long, value_enum, default_value_t = App::Tiktok)]
-    pub app: App,
+    /// The app the run drives (by default the config's `app`, else tiktok).
+    #[arg(long, value_enum)]
+    pub app: Option<App>,
     /// The app's package, when it is a clone (by default the app's own).
     #[arg(long)]
     pub package: Option<String>,
@@ -73,17 +73,22 @@ pub async fn try_script(args: &TryArgs) -> Result<Vec<Value>, TryError> {
     let plugin = load(&runtime, args).await?;
     let mut config: Value =
         serde_json::from_str(&args.config).map_err(|e| TryError::Config(e.to_string()))?;
-    // As a task's: a script whose schema has an `app` field is told the app in its config.
+    // As a task's app: named here, else in the config, else TikTok.
+    let app = match (args.app, config.get("app").and_then(Value::as_str)) {
+        (Some(app), _) => app,
+        (None, Some(name)) => App::parse(name).map_err(TryError::Config)?,
+        (None, None) => App::Tiktok,
+    };
+    // A script whose schema has an `app` field is told the app in its config.
     if let Some(driven) = apps_driven(&plugin.meta().config_schema) {
-        if !driven.contains(&args.app) {
+        if !driven.contains(&app) {
             return Err(TryError::Config(format!(
-                "script {} does not drive {}",
-                plugin.name(),
-                args.app
+                "script {} does not drive {app}",
+                plugin.name()
             )));
         }
         if let Some(fields) = config.as_object_mut() {
-            fields.insert("app".into(), Value::from(args.app.as_str()));
+            fields.insert("app".into(), Value::from(app.as_str()));
         }
     }
     let violations = plugin.validate(&config);
@@ -123,9 +128,9 @@ pub async fn try_script(args: &TryArgs) -> Result<Vec<Value>, TryError> {
                 package: args
                     .package
                     .clone()
-                    .unwrap_or_else(|| args.app.package().to_string()),
+                    .unwrap_or_else(|| app.package().to_string()),
             },
-            app: args.app.as_str().to_string(),
+            app: app.as_str().to_string(),
             config: part,
             grants,
             materials: Arc::new(NoMaterials),

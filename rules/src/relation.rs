@@ -43,7 +43,7 @@ pub enum Relation {
     LeftOf,
     /// Its left edge is at or right of the anchor's right edge.
     RightOf,
-    /// It lies within the anchor's rectangle (and is not the anchor).
+    /// It lies within the anchor's rectangle (a child may fill it); never the anchor node itself.
     Inside,
 }
 
@@ -56,8 +56,7 @@ impl Relation {
             Relation::LeftOf => node.right <= anchor.left,
             Relation::RightOf => node.left >= anchor.right,
             Relation::Inside => {
-                node != anchor
-                    && node.left >= anchor.left
+                node.left >= anchor.left
                     && node.top >= anchor.top
                     && node.right <= anchor.right
                     && node.bottom <= anchor.bottom
@@ -75,12 +74,14 @@ pub fn related<'n, N: NodeFields + Placed>(
     relation: Relation,
     anchor: &CompiledSelector,
 ) -> Vec<&'n N> {
-    let Some(anchor) = anchor.find(nodes).map(Placed::rect) else {
+    let Some(anchor_node) = anchor.find(nodes) else {
         return Vec::new();
     };
+    let anchor = anchor_node.rect();
     let (ax, ay) = anchor.centre2();
     let mut found: Vec<(i64, &N)> = nodes
         .iter()
+        .filter(|n| !std::ptr::eq(*n, anchor_node))
         .filter(|n| target.matches(*n) && relation.holds(n.rect(), anchor))
         .map(|n| {
             let (x, y) = n.rect().centre2();
@@ -192,9 +193,16 @@ mod tests {
                 bottom: 200,
             },
         };
-        let nodes = vec![row, n("row", 20, 20), n("row", 20, 300)];
+        let filling = N {
+            text: "row",
+            rect: row.rect,
+        };
+        let nodes = vec![row, n("row", 20, 20), n("row", 20, 300), filling];
         let inside = related(&nodes, &text("row"), Relation::Inside, &text("row"));
-        assert_eq!(inside.iter().map(|n| n.rect.top).collect::<Vec<_>>(), [20]);
+        // The child that fills the row is inside it; the row itself is not.
+        let tops: Vec<i32> = inside.iter().map(|n| n.rect.top).collect();
+        assert_eq!(tops, [0, 20], "{tops:?}");
+        assert!(!std::ptr::eq(inside[0], &nodes[0]));
     }
 
     #[test]
