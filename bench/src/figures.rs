@@ -372,6 +372,7 @@ async fn runs_per_plugin(
                 package: "p".into(),
             },
             app: "tiktok".into(),
+            attempt: 1,
             config: config.clone(),
             device: device.clone(),
             grants: Grants::for_config(&plugin.meta().config_schema, &config, roots.clone()),

@@ -131,6 +131,7 @@ pub async fn try_script(args: &TryArgs) -> Result<Vec<Value>, TryError> {
                     .unwrap_or_else(|| app.package().to_string()),
             },
             app: app.as_str().to_string(),
+            attempt: 1,
             config: part,
             grants,
             materials: Arc::new(NoMaterials),

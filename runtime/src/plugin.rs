@@ -120,6 +120,8 @@ pub struct RunRequest {
     pub task: TaskInfo,
     /// The app the task drives (`tiktok`, `instagram`), as `host.app` answers it.
     pub app: String,
+    /// Which run of the task this is (1 for the first), as `host.attempt` answers it.
+    pub attempt: u32,
     /// The task's config (already valid against the script's schema).
     pub config: Value,
     /// The task's phone.
@@ -241,6 +243,7 @@ impl Plugin {
             offline_grace: run.offline_grace,
             task: run.task,
             app: run.app,
+            attempt: run.attempt,
             grants: run.grants,
             materials: run.materials,
             reporter: run.reporter,

@@ -28,6 +28,7 @@ pub(crate) struct Binding {
     pub offline_grace: std::time::Duration,
     pub task: TaskInfo,
     pub app: String,
+    pub attempt: u32,
     pub grants: Grants,
     pub materials: SharedMaterialStore,
     pub reporter: Reporter,
@@ -72,7 +73,7 @@ impl RunState {
                 (
                     DeviceCtx::bound(phone.clone(), grants.clone(), b.reporter.clone()),
                     UiCtx::bound(phone),
-                    HostCtx::bound(b.task.clone(), b.app, b.reporter),
+                    HostCtx::bound(b.task.clone(), b.app, b.attempt, b.reporter),
                     MaterialsCtx::bound(b.materials, b.task.id, grants),
                 )
             }

@@ -13,6 +13,7 @@ pub const WORLD: &str = "phonefleet:script@0.1.0";
 const ADDED: &[(&str, &str, &str)] = &[
     ("host", "set-failure-kind", "0.1.0"),
     ("host", "app", "0.1.0"),
+    ("host", "attempt", "0.1.0"),
 ];
 
 /// The first phonefleet version, which serves the world's first functions.

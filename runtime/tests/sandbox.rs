@@ -44,6 +44,7 @@ fn request(config: Value, limits: Limits, cancel: Cancel, device: Device) -> (Ru
     let run = RunRequest {
         task,
         app: "tiktok".into(),
+        attempt: 1,
         config,
         device,
         grants: Grants::default(),

@@ -554,6 +554,7 @@ async fn run(
                 package,
             },
             app: task.app.as_str().to_string(),
+            attempt: u32::try_from(task.retry_count).unwrap_or(u32::MAX - 1) + 1,
             config,
             grants,
             materials: inner.materials.clone(),

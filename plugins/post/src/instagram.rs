@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use phonefleet_sdk::instagram::{self, ids};
 use phonefleet_sdk::materials::MediaKind;
-use phonefleet_sdk::tiktok::normalize_username;
 use phonefleet_sdk::{
     Error, Node, Result, device, host, info, media, quote, resource_id_matches, ui,
 };
@@ -78,9 +77,18 @@ pub fn publish(
     caption: &str,
 ) -> Result<bool> {
     let story = config.placement == Placement::Story;
-    if !story && !caption.is_empty() && newest_caption(package)?.as_deref() == Some(caption) {
-        info!("the newest post already has this caption: not posting it again");
-        return Ok(false);
+    // A retry may follow a run whose post went out before it failed (the share can outlast every
+    // wait): on a fresh start of the app, a newest post with this caption means it is done.
+    if host::attempt() > 1 && !story && !caption.is_empty() {
+        device::stop_app(package)?;
+        let newest = newest_caption(package)?;
+        if newest
+            .as_deref()
+            .is_some_and(|shown| caption_matches(shown, caption))
+        {
+            info!("retry: the newest post already has this caption, so it is not posted again");
+            return Ok(false);
+        }
     }
     let mut uris = Vec::new();
     for file in files {
@@ -89,10 +97,12 @@ pub fn publish(
     host::progress(40, "sharing into Instagram");
     let command = share_command(package, kind, &uris, story)?;
     let out = device::shell(&command)?;
-    if out.stdout.contains("Error:") {
+    if out.exit_code != 0 || out.stdout.contains("Error") || out.stderr.contains("Error") {
         return Err(Error::failed(format!(
-            "Instagram did not take the share: {}",
-            out.stdout.trim()
+            "Instagram did not take the share (exit {}): {}{}",
+            out.exit_code,
+            out.stdout.trim(),
+            out.stderr.trim()
         )));
     }
     if story {
@@ -132,7 +142,9 @@ pub fn publish(
         resource_id_matches(&n.resource_id, CAPTION_FIELD)
     })?;
     // Judged from the app's state: the newest own post carries the caption.
-    if !caption.is_empty() && newest_caption(package)?.as_deref() != Some(caption) {
+    if !caption.is_empty()
+        && !newest_caption(package)?.is_some_and(|shown| caption_matches(&shown, caption))
+    {
         return Err(Error::failed(
             "tapped Share and the composer left, but the newest post does not show the caption",
         ));
@@ -164,17 +176,40 @@ fn newest_caption(package: &str) -> Result<Option<String>> {
         }
         Ok(None)
     })?;
-    let account = instagram::own_profile_account(&me).unwrap_or_default();
-    let tile_prefix = format!("by {} at row 1, column 1", normalize_username(&account));
-    let Some(tile) = me.iter().find(|n| n.description.ends_with(&tile_prefix)) else {
+    // The grid's first tile ("Reel by NAME at row 1, column 1"; NAME may be the display name).
+    let Some(tile) = me
+        .iter()
+        .find(|n| n.clickable && n.description.ends_with("at row 1, column 1"))
+    else {
         return Ok(None);
     };
     ui::tap_node(tile)?;
-    let caption = wait_node("the newest post did not open", |n| {
-        resource_id_matches(&n.resource_id, NEWEST_CAPTION)
+    // A post without a caption shows no caption node.
+    let shown = host::poll(Duration::from_secs(5), Duration::from_millis(500), || {
+        Ok(ui::nodes()?
+            .into_iter()
+            .find(|n| resource_id_matches(&n.resource_id, NEWEST_CAPTION)))
     })?;
     device::back()?;
-    Ok(Some(caption.text))
+    Ok(Some(shown.map(|n| n.text).unwrap_or_default()))
+}
+
+/// Whether a post's shown caption is `caption`: the same text, perhaps after the account's name
+/// ("vphone_ig Summer…"), perhaps cut short with "… more".
+pub fn caption_matches(shown: &str, caption: &str) -> bool {
+    let shown = shown.trim();
+    let caption = caption.trim();
+    let candidates = [
+        Some(shown),
+        shown.split_once(' ').map(|(_, rest)| rest.trim_start()),
+    ];
+    candidates.into_iter().flatten().any(|text| {
+        text == caption
+            || ["… more", "... more", "…"]
+                .iter()
+                .filter_map(|cut| text.strip_suffix(cut))
+                .any(|head| !head.trim().is_empty() && caption.starts_with(head.trim_end()))
+    })
 }
 
 fn wait_node(what: &str, wanted: impl Fn(&Node) -> bool) -> Result<Node> {
@@ -198,6 +233,19 @@ fn wait_gone(what: &str, present: impl Fn(&Node) -> bool) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_caption_matches_as_shown_after_the_name_or_cut_short() {
+        let caption = "Summer 🌊 by the sea #travel";
+        assert!(caption_matches(caption, caption));
+        assert!(caption_matches(
+            "vphone_ig Summer 🌊 by the sea #travel",
+            caption
+        ));
+        assert!(caption_matches("vphone_ig Summer 🌊 by… more", caption));
+        assert!(!caption_matches("vphone_ig Winter", caption));
+        assert!(!caption_matches("… more", caption));
+    }
 
     #[test]
     fn a_carousel_is_one_send_multiple_in_order_and_a_story_the_add_to_story_intent() {

@@ -33,7 +33,7 @@ from wit_world.imports.types import (
 __all__ = [
     "Failed", "Refused", "PhoneFailed", "InvalidConfig", "Script", "export", "sel",
     "selector_text", "nodes", "find", "find_all", "wait_for", "wait_gone", "click", "try_click",
-    "tap_node", "until", "describe_screen", "info", "warn", "progress", "sleep", "task", "app",
+    "tap_node", "until", "describe_screen", "info", "warn", "progress", "sleep", "task", "app", "attempt",
     "device", "host",
 ]
 
@@ -261,3 +261,8 @@ def task():
 def app() -> str:
     """The app the task drives: "tiktok" or "instagram"."""
     return host.app()
+
+
+def attempt() -> int:
+    """Which run of the task this is: 1 for the first, 2 after one retry, and so on."""
+    return host.attempt()

@@ -35,6 +35,11 @@ pub fn app() -> String {
     wit::app()
 }
 
+/// Which run of the task this is: 1 for the first, 2 after one retry, and so on.
+pub fn attempt() -> u32 {
+    wit::attempt()
+}
+
 /// Who the script runs for: task id, phone serial, account (without '@') and app package.
 pub fn task() -> TaskInfo {
     static TASK: OnceLock<TaskInfo> = OnceLock::new();

@@ -13,16 +13,18 @@ use crate::report::{Level, Reporter};
 pub(crate) struct HostCtx {
     task: Bound<TaskInfo>,
     app: Bound<String>,
+    attempt: u32,
     reporter: Bound<Reporter>,
     /// What the script said its failure is, if it said.
     failure_kind: Option<host::FailureKind>,
 }
 
 impl HostCtx {
-    pub fn bound(task: TaskInfo, app: String, reporter: Reporter) -> HostCtx {
+    pub fn bound(task: TaskInfo, app: String, attempt: u32, reporter: Reporter) -> HostCtx {
         HostCtx {
             task: Bound::new(task),
             app: Bound::new(app),
+            attempt,
             reporter: Bound::new(reporter),
             failure_kind: None,
         }
@@ -84,6 +86,10 @@ impl host::Host for HostCtx {
 
     async fn app(&mut self) -> wasmtime::Result<String> {
         Ok(self.app.as_ref().cloned().unwrap_or_default())
+    }
+
+    async fn attempt(&mut self) -> wasmtime::Result<u32> {
+        Ok(self.attempt.max(1))
     }
 
     async fn set_failure_kind(&mut self, kind: host::FailureKind) -> wasmtime::Result<()> {

@@ -1,6 +1,6 @@
 //! The post script on Instagram through the REST API on vphones: a Reel with any Unicode caption
-//! lands byte-identical with its file's sha256, a carousel keeps its order, a story lands, a caption
-//! already on the newest post is not posted twice, one request in username mode posts to a TikTok
+//! lands byte-identical with its file's sha256, a carousel keeps its order, a story lands, a retry
+//! whose first run's post went out does not post twice, one request in username mode posts to a TikTok
 //! and an Instagram account each, and IgMatrix's example request lands on Instagram.
 
 use phonefleet::apps::App;
@@ -115,19 +115,57 @@ async fn a_story_lands() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_caption_already_on_the_newest_post_is_not_posted_twice() {
-    let fleet = fleet_with(App::Instagram).await;
+async fn a_retried_post_whose_first_attempt_went_out_is_not_posted_twice() {
+    let fleet = Fleet::start_with(
+        vec![PhoneConfig {
+            instagram: Some(InstagramConfig {
+                share_stalls: true,
+                ..InstagramConfig::default()
+            }),
+            ..PhoneConfig::default()
+        }],
+        |c| c.default_app = App::Instagram,
+    )
+    .await
+    .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let (video, _) = media(dir.path(), "once.mp4");
-    let config = json!({"material_list": [video], "captions": "only once"});
-    let first = post(&fleet, config.clone()).await;
-    assert_eq!(first["result"]["already_posted"], false, "{first}");
-    // As a retry whose first attempt went through: the same post again.
-    let again = post(&fleet, config).await;
+    // The share goes out but the composer never leaves: the first run fails.
+    let first = post(
+        &fleet,
+        json!({"material_list": [video], "captions": "only once"}),
+    )
+    .await;
+    assert_eq!(first["status"], 3, "{first}");
+    let id = first["id"].as_i64().unwrap();
+    let retried = fleet
+        .post(&format!("/task/{id}/retry"), &json!({}))
+        .await
+        .unwrap();
+    assert_eq!(retried["code"], 0, "{retried}");
+    let again = fleet.wait_finished(&[id]).await.unwrap().remove(0);
     assert_eq!(again["status"], 2, "{again}");
     assert_eq!(again["result"]["already_posted"], true, "{again}");
     let state = instagram(&fleet).await;
     assert_eq!(state["posts"].as_array().map(Vec::len), Some(1), "{state}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_caption_in_a_new_task_is_posted_again() {
+    let fleet = fleet_with(App::Instagram).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (first, _) = media(dir.path(), "one.mp4");
+    let (second, _) = media(dir.path(), "two.mp4");
+    for video in [first, second] {
+        let task = post(
+            &fleet,
+            json!({"material_list": [video], "captions": "daily"}),
+        )
+        .await;
+        assert_eq!(task["result"]["already_posted"], false, "{task}");
+    }
+    let state = instagram(&fleet).await;
+    assert_eq!(state["posts"].as_array().map(Vec::len), Some(2), "{state}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -45,6 +45,9 @@ pub struct InstagramConfig {
     pub block_after: Option<usize>,
     /// Ask "Save your login info?" ("Save" / "Not now") the first time the app comes to the front.
     pub login_info_prompt: bool,
+    /// Share publishes but the composer stays on screen, as when the app sits on a finished upload:
+    /// a script that judges by the screen alone calls a published post a failure.
+    pub share_stalls: bool,
 }
 
 impl Default for PhoneConfig {

@@ -162,6 +162,8 @@ pub struct Instagram {
     blocked: bool,
     /// "Save your login info?" over the screen; asked once.
     login_prompt: bool,
+    /// Share leaves the composer on screen (see `InstagramConfig::share_stalls`).
+    share_stalls: bool,
     login_prompt_due: bool,
     draft: Option<Draft>,
     /// Reels, photos and carousels, oldest first.
@@ -201,6 +203,7 @@ impl Instagram {
             stack: Vec::new(),
             blocked: false,
             login_prompt: false,
+            share_stalls: config.share_stalls,
             login_prompt_due: config.login_info_prompt,
             draft: None,
             posts: Vec::new(),
@@ -417,6 +420,11 @@ impl Instagram {
             self.stories.push(published);
         } else {
             self.posts.push(published);
+        }
+        if self.share_stalls {
+            // Published, yet the composer stays (with a fresh draft behind it) until the app restarts.
+            self.draft = Some(Draft::default());
+            return;
         }
         self.stack = vec![Screen::Feed];
     }
