@@ -14,6 +14,7 @@ Build, with this package copied next to the script's `app.py`:
 """
 
 import json
+import time
 
 import wit_world
 from componentize_py_types import Err
@@ -102,7 +103,11 @@ def export(script_class):
 
         def run(self, config: str) -> str:
             try:
-                return json.dumps(script.run(json.loads(config)))
+                parsed = json.loads(config)
+            except ValueError as e:
+                raise Err(ScriptError_InvalidConfig(f"not JSON: {e}"))
+            try:
+                return json.dumps(script.run(parsed))
             except InvalidConfig as e:
                 raise Err(ScriptError_InvalidConfig(str(e)))
             except Refused as e:
@@ -141,13 +146,12 @@ def selector_text(selector: Selector) -> str:
         value = getattr(selector, name)
         if value is None:
             continue
-        key = "description" if name == "description" else name
         if isinstance(value, bool):
-            parts.append(f"{key}={'true' if value else 'false'}")
+            parts.append(f"{name}={'true' if value else 'false'}")
         elif isinstance(value, int):
-            parts.append(f"{key}={value}")
+            parts.append(f"{name}={value}")
         else:
-            parts.append(f"{key}={json.dumps(value)}")
+            parts.append(f"{name}={json.dumps(value)}")
     return " ".join(parts) or "any node"
 
 
@@ -219,17 +223,16 @@ def until(what: str, timeout: float, step):
     """Calls `step(nodes)` on the screen every `POLL` seconds until it returns something other
     than None, for at most `timeout` seconds (at least once); raises `Failed` saying `what`, for
     how long, and what the screen showed. `step` may act (tap, go back) and raise."""
-    waited = 0.0
+    deadline = time.monotonic() + timeout
     screen = []
     while True:
         screen = nodes()
         found = step(screen)
         if found is not None:
             return found
-        if waited >= timeout:
+        if time.monotonic() >= deadline:
             break
         sleep(POLL)
-        waited += POLL
     raise Failed(f"{what} after {timeout:.0f} s; the screen shows {describe_screen(screen)}")
 
 
