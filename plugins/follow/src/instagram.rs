@@ -18,12 +18,8 @@ const ACTION_TIMEOUT: Duration = Duration::from_secs(10);
 pub fn run_one(target: &str, access: Access, action: Action) -> Result<&'static str> {
     let user = normalize_username(target);
     let at = format!("@{user}");
-    let task = host::task();
-    let package = task.package;
-    if let Some(account) = task.username.as_deref() {
-        host::progress(5, "checking the account");
-        instagram::ensure_account(account, &package)?;
-    }
+    host::progress(5, "checking the account");
+    let package = instagram::ensure_task_account()?.package;
     host::progress(10, &format!("opening profile of {at}"));
     instagram::open_profile(&user, access, &package)?;
     let (control, state) = wait_profile(&user, &at)?;

@@ -5,9 +5,7 @@
 mod instagram;
 
 use phonefleet_sdk::tiktok::profile::{self, FollowState, ProfileScreen};
-pub use phonefleet_sdk::tiktok::{
-    self, Reach, handle_interruptions, normalize_username, protection,
-};
+use phonefleet_sdk::tiktok::{self, handle_interruptions, normalize_username, protection};
 use phonefleet_sdk::{Error, Node, Result, Script, host, info, ui, warn};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -23,6 +21,15 @@ pub enum AccessMethod {
     Direct,
     /// Search for the name.
     Search,
+}
+
+impl From<AccessMethod> for tiktok::Access {
+    fn from(method: AccessMethod) -> tiktok::Access {
+        match method {
+            AccessMethod::Direct => tiktok::Access::Direct,
+            AccessMethod::Search => tiktok::Access::Search,
+        }
+    }
 }
 
 /// What to do on the target's profile: `follow` (a no-op if already following) or `unfollow` (a no-op if not
@@ -154,11 +161,7 @@ impl Script for Follow {
         let outcome = match config.app {
             phonefleet_sdk::App::Tiktok => run_one(target, config.access_method, config.action)?,
             phonefleet_sdk::App::Instagram => {
-                let access = match config.access_method {
-                    AccessMethod::Direct => tiktok::Access::Direct,
-                    AccessMethod::Search => tiktok::Access::Search,
-                };
-                instagram::run_one(target, access, config.action)?
+                instagram::run_one(target, config.access_method.into(), config.action)?
             }
         };
         let shown = format!("@{}", normalize_username(target));
@@ -182,13 +185,10 @@ fn run_one(target: &str, access: AccessMethod, action: Action) -> Result<&'stati
     let package = task.package;
 
     host::progress(10, &format!("opening profile of {at}"));
-    let access = match access {
-        AccessMethod::Direct => tiktok::Access::Direct,
-        AccessMethod::Search => {
-            host::progress(15, &format!("searching for {at}"));
-            tiktok::Access::Search
-        }
-    };
+    if access == AccessMethod::Search {
+        host::progress(15, &format!("searching for {at}"));
+    }
+    let access = access.into();
     tiktok::open_profile(&user, access, &package)?;
 
     let (control, state) = wait_profile(&user, &at, action)?;

@@ -155,12 +155,8 @@ pub fn publish(
 /// The caption of the current account's newest post (own profile → the first tile), or `None`
 /// when the account has no post.
 fn newest_caption(package: &str) -> Result<Option<String>> {
-    let task = host::task();
-    if let Some(account) = task.username.as_deref() {
-        instagram::ensure_account(account, package)?;
-    } else {
-        device::start_app(package)?;
-    }
+    device::start_app(package)?;
+    instagram::ensure_task_account()?;
     let me = ui::until("could not open Instagram's own profile", STEP, |nodes| {
         if instagram::handle_interruptions(nodes)? {
             return Ok(None);

@@ -147,16 +147,10 @@ pub fn device_paths(host_paths: &[String]) -> Vec<String> {
 
 fn run(config: &PostConfig) -> Result<serde_json::Value> {
     host::progress(2, "checking the account");
-    let task = host::task();
-    match (config.app, task.username.as_deref()) {
-        (PostApp::Tiktok, _) => {
-            tiktok::ensure_task_account()?;
-        }
-        (PostApp::Instagram, Some(account)) => {
-            phonefleet_sdk::instagram::ensure_account(account, &task.package)?
-        }
-        (PostApp::Instagram, None) => {}
-    }
+    let task = match config.app {
+        PostApp::Tiktok => tiktok::ensure_task_account()?,
+        PostApp::Instagram => phonefleet_sdk::instagram::ensure_task_account()?,
+    };
     let caption = pick_caption(&config.captions, task.id);
     info!("caption for task {}: {caption:?}", task.id);
     if config.placement == Placement::Story && config.app == PostApp::Tiktok {

@@ -340,6 +340,16 @@ pub fn ensure_account(username: &str, package: &str) -> Result<()> {
     Ok(())
 }
 
+/// [`ensure_account`] for the task's account, if the task has one (account mode), in the task's
+/// package; returns the task.
+pub fn ensure_task_account() -> Result<crate::TaskInfo> {
+    let task = crate::host::task();
+    if let Some(username) = task.username.as_deref() {
+        ensure_account(username, &task.package)?;
+    }
+    Ok(task)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
