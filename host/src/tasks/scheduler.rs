@@ -382,9 +382,10 @@ async fn execute(
     let package = package_for(&inner.store, &task).await;
     // The app is checked when it is known to be the one the script drives: the account's own
     // package, or its app's for the shipped scripts. A third party's script may drive any app.
-    let shipped = crate::scripts::BUILTINS
-        .iter()
-        .any(|(name, _)| *name == task.script_name);
+    let shipped = inner
+        .registry
+        .script(&task.script_name)
+        .is_some_and(|s| s.origin == phonefleet_runtime::Origin::Builtin);
     let app = (task.username.is_some() || shipped).then_some(package.as_str());
     match inner.phones.prepare(&task.serial, app).await {
         Ok(()) => {}

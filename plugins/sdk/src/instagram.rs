@@ -57,12 +57,12 @@ pub const BLOCK_TEXTS: &[&str] = &[
 /// The missing user's page.
 pub const MISSING_TEXTS: &[&str] = &["sorry, this page isn't available", "user not found"];
 
-/// Longest text a block notice has: longer texts are people's (captions, bios).
+/// Longest text a block notice has ("We limit how often…" runs to 130 characters): longer texts
+/// are people's (captions, bios).
 const NOTICE_MAX_CHARS: usize = 200;
 
 fn says(text: &str, phrases: &[&str]) -> bool {
-    let lower = text.to_lowercase().replace('\u{2019}', "'");
-    text.chars().count() <= NOTICE_MAX_CHARS && phrases.iter().any(|p| lower.contains(p))
+    crate::notice::says(text, phrases, NOTICE_MAX_CHARS)
 }
 
 /// Instagram's block or challenge on screen, as the error a script must stop with

@@ -25,6 +25,7 @@ pub mod host;
 pub mod instagram;
 pub mod materials;
 pub mod media;
+mod notice;
 mod selector;
 pub mod spintax;
 pub mod tiktok;

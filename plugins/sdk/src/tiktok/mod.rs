@@ -119,7 +119,7 @@ fn contains_ci(haystack: &str, needle_lower: &str) -> bool {
 
 /// Whether `text` reads like one of the app's notices that says one of `phrases`.
 fn notice_says(text: &str, phrases: &[&str]) -> bool {
-    text.chars().count() <= NOTICE_MAX_CHARS && phrases.iter().any(|p| contains_ci(text, p))
+    crate::notice::says(text, phrases, NOTICE_MAX_CHARS)
 }
 
 /// The app's own protections on screen, as the error a script must stop with: a rate limit
