@@ -2,62 +2,14 @@
 //! then the editor (sound, volumes), the caption screen (product link, caption, Post) and the upload.
 
 use crate::config::{AddSound, PostConfig, PostWay};
-use crate::screen;
-use phonefleet_sdk::materials::{self, MediaKind, kind_name};
-use phonefleet_sdk::tiktok::{self, Reach, protection};
+use phonefleet_sdk::materials::{self, MediaKind};
+use phonefleet_sdk::tiktok::compose as screen;
+use phonefleet_sdk::tiktok::gallery::{self, POLL, SCREEN_TIMEOUT, SHORT, nodes, wait};
+use phonefleet_sdk::tiktok::protection;
 use phonefleet_sdk::{Error, Node, Result, device, host, info, media, quote, ui};
 use std::time::{Duration, Instant};
 
-const POLL: Duration = Duration::from_millis(500);
-const SCREEN_TIMEOUT: Duration = Duration::from_secs(15);
-const SHORT: Duration = Duration::from_secs(5);
 const SHARE_ACTIVITY: &str = "com.ss.android.ugc.aweme.share.SystemShareActivity";
-
-/// Texts of the runtime-permission buttons that let the camera open.
-const PERMISSION_BUTTONS: &[&str] = &["While using the app", "Only this time", "Allow"];
-
-/// The current screen; an empty one when the dump failed transiently (real phones fail dumps while
-/// animations play), so a poll looks again.
-fn nodes() -> Result<Vec<Node>> {
-    Ok(ui::try_nodes()?.unwrap_or_default())
-}
-
-/// Stops on the app's protections; dismisses the usual popups and grants camera permission. True when it
-/// tapped something. Leaves the publish prompt alone (its "Cancel" would undo the post).
-fn interruptions(nodes: &[Node]) -> Result<bool> {
-    if let Some(e) = protection(nodes) {
-        return Err(e);
-    }
-    if screen::publish_now(nodes).is_some() {
-        return Ok(false);
-    }
-    if let Some(allow) = PERMISSION_BUTTONS
-        .iter()
-        .find_map(|label| screen::labelled_node(nodes, label))
-    {
-        info!("granting a permission with '{}'", allow.label().trim());
-        ui::tap_node(allow)?;
-        return Ok(true);
-    }
-    tiktok::handle_interruptions(nodes)
-}
-
-/// Polls the screen until `check` returns something, clearing interruptions when it does not (the
-/// target screen is looked for first: its own "Cancel" must not be taken for a popup's); fails after
-/// `timeout` with "`what` after N s; the screen shows ...".
-fn wait<T>(
-    what: &str,
-    timeout: Duration,
-    mut check: impl FnMut(&[Node]) -> Result<Option<T>>,
-) -> Result<T> {
-    ui::until(what, timeout, |nodes| {
-        if let Some(found) = check(nodes)? {
-            return Ok(Some(found));
-        }
-        interruptions(nodes)?;
-        Ok(None)
-    })
-}
 
 /// Percent-encodes a URL path segment (UTF-8; unreserved characters kept).
 pub fn encode_segment(s: &str) -> String {
@@ -124,12 +76,12 @@ impl Flow<'_> {
         match self.config.post_way {
             PostWay::Share => self.share()?,
             PostWay::AddButton => {
-                self.open_camera()?;
-                self.pick_from_gallery()?;
+                gallery::open_camera(self.package)?;
+                gallery::pick_from_gallery(self.kind, self.files.len())?;
             }
             PostWay::UseSound => {
                 self.open_sound()?;
-                self.pick_from_gallery()?;
+                gallery::pick_from_gallery(self.kind, self.files.len())?;
             }
         }
         host::progress(55, "editing");
@@ -174,27 +126,6 @@ impl Flow<'_> {
         Ok(())
     }
 
-    /// Brings the app to its camera: Create on the bottom bar, from wherever the app is.
-    fn open_camera(&self) -> Result<()> {
-        tiktok::reach(
-            self.package,
-            "no Create button (content-desc 'Create') to open the camera",
-            Duration::from_secs(25),
-            |nodes| {
-                if screen::upload_button(nodes).is_some() || screen::gallery_open(nodes) {
-                    return Ok(Reach::Done(()));
-                }
-                if interruptions(nodes)? {
-                    return Ok(Reach::Wait);
-                }
-                Ok(match screen::create_button(nodes) {
-                    Some(create) => Reach::Tap(create.clone()),
-                    None => Reach::Elsewhere,
-                })
-            },
-        )
-    }
-
     /// Opens the sound page and taps "Use sound".
     fn open_sound(&self) -> Result<()> {
         let url = sound_url(&self.config.sound_name);
@@ -211,97 +142,6 @@ impl Flow<'_> {
             |nodes| Ok(screen::use_sound(nodes).cloned()),
         )?;
         ui::tap_node(&button)?;
-        Ok(())
-    }
-
-    /// Camera → Upload → the gallery's tab for the kind → the newest tiles → Next.
-    fn pick_from_gallery(&self) -> Result<()> {
-        let upload = wait("no Upload on the camera", SCREEN_TIMEOUT, |nodes| {
-            if screen::gallery_open(nodes) {
-                return Ok(Some(None));
-            }
-            Ok(screen::upload_button(nodes).cloned().map(Some))
-        })?;
-        if let Some(upload) = upload {
-            ui::tap_node(&upload)?;
-        }
-        wait(
-            "the gallery did not open after Upload",
-            SCREEN_TIMEOUT,
-            |nodes| Ok(screen::gallery_open(nodes).then_some(())),
-        )?;
-
-        let tab = match self.kind {
-            MediaKind::Video => "Videos",
-            MediaKind::Image => "Photos",
-        };
-        if let Some(node) = screen::gallery_tab(&nodes()?, tab).cloned()
-            && !node.selected
-        {
-            ui::tap_node(&node)?;
-            // Best effort: builds that do not mark the tab selected still switch.
-            host::poll(Duration::from_secs(3), POLL, || {
-                Ok(screen::gallery_tab(&nodes()?, tab)
-                    .is_some_and(|n| n.selected)
-                    .then_some(()))
-            })?;
-        }
-
-        let count = self.files.len();
-        if count > 1 {
-            let (toggle, on) = wait("no 'Select multiple' in the gallery", SHORT, |nodes| {
-                Ok(screen::select_multiple(nodes).map(|(n, on)| (n.clone(), on)))
-            })?;
-            if !on {
-                ui::tap_node(&toggle)?;
-                host::poll(Duration::from_secs(3), POLL, || {
-                    Ok(screen::select_multiple(&nodes()?)
-                        .is_some_and(|(_, on)| on)
-                        .then_some(()))
-                })?;
-            }
-        }
-
-        let nodes = wait("no media tiles in the gallery", SHORT, |nodes| {
-            Ok((!screen::gallery_tiles(nodes).is_empty()).then(|| nodes.to_vec()))
-        })?;
-        let tiles = screen::gallery_tiles(&nodes);
-        if tiles.len() < count {
-            return Err(Error::failed(format!(
-                "the gallery's {tab} tab shows {} tiles, {count} needed",
-                tiles.len()
-            )));
-        }
-        // Newest first on screen: tap oldest → newest so the post keeps the files' order.
-        for tile in tiles[..count].iter().rev() {
-            ui::tap_node(screen::tile_target(&nodes, tile))?;
-        }
-        let mut shown = String::new();
-        let next = host::poll(SHORT, POLL, || {
-            let nodes = self::nodes()?;
-            let Some(next) = screen::gallery_next(&nodes) else {
-                return Ok(None);
-            };
-            shown = next.text.trim().to_string();
-            let ready = if count > 1 {
-                screen::next_count(next) == Some(count as u32)
-            } else {
-                next.clickable
-            };
-            Ok(ready.then(|| next.clone()))
-        })?;
-        let Some(next) = next else {
-            return Err(Error::failed(format!(
-                "selected {count} {} in the gallery but its Next reads '{shown}'",
-                kind_name(self.kind)
-            )));
-        };
-        info!(
-            "picked the {count} newest {} tiles; tapping '{}'",
-            kind_name(self.kind),
-            next.text.trim()
-        );
-        ui::tap_node(&next)?;
         Ok(())
     }
 

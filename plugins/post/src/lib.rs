@@ -4,7 +4,6 @@
 pub mod config;
 mod flow;
 pub mod instagram;
-pub mod screen;
 
 pub use config::{
     AddSound, ContentType, MaterialSource, Placement, PostApp, PostConfig, PostWay, ProductLink,

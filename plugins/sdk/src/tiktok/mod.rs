@@ -8,6 +8,8 @@ use std::time::Duration;
 pub use open::{Access, open_profile};
 pub use phonefleet_rules::resource_id_matches as id_matches;
 
+pub mod compose;
+pub mod gallery;
 mod open;
 pub mod profile;
 

@@ -1,8 +1,9 @@
-//! Reading TikTok's post-making screens: camera, gallery tiles, editor, sound sheet, volume sliders, caption
-//! screen, publish prompt and upload progress. Pure functions over a UI dump, tested natively.
+//! Reading TikTok's post-making screens: camera, gallery tiles, editor, sound sheet, volume sliders,
+//! caption screen, publish prompt and upload progress. Pure functions over a UI dump, tested
+//! natively; [`super::gallery`] drives them to the gallery.
 
-use phonefleet_sdk::tiktok::id_matches;
-use phonefleet_sdk::{Bounds, Node};
+use super::id_matches;
+use crate::{Bounds, Node};
 
 /// The obfuscated resource-ids of the post-making screens (TikTok 43.1.4); one signal among text and
 /// content-desc, never the only one.
