@@ -382,14 +382,15 @@ impl PostConfig {
         Ok(())
     }
 
-    /// What Instagram cannot do with this script: other ways in than its share handler, sounds and
-    /// product links, a story of several files.
+    /// What Instagram cannot do with this script: a sound's page as the way in, sounds and product
+    /// links, a story of several files.
     fn check_instagram(&self) -> Result<(), String> {
-        if self.post_way != PostWay::Share {
-            return Err(format!(
-                "post_way {} is not available on Instagram: use share (the app's share handler)",
-                self.post_way.name()
-            ));
+        if self.post_way == PostWay::UseSound {
+            return Err(
+                "post_way useSound is not available on Instagram: use share (the app's share \
+                 handler) or addButton (Create and the gallery)"
+                    .into(),
+            );
         }
         if self.add_sound != AddSound::Default {
             return Err(

@@ -1,17 +1,17 @@
-//! Posting on Instagram through the app's share handler: one video is a Reel, one image a photo
-//! post, several images a carousel in the given order, `placement: story` a Story (the
-//! ADD_TO_STORY intent). Success is judged from the app's state after Share (the composer left,
+//! Posting on Instagram through the app's share handler (`post_way` share) or Create and the
+//! gallery (addButton): one video is a Reel, one image a photo post, several images a carousel in
+//! the given order, `placement: story` a Story (the ADD_TO_STORY intent, or Create's STORY). Success is judged from the app's state after Share (the composer left,
 //! the caption on the newest own post); a caption already on the newest post is not posted twice.
 
 use std::time::Duration;
 
-use phonefleet_sdk::instagram::{self, ids};
+use phonefleet_sdk::instagram::{self, CreateMode, ids};
 use phonefleet_sdk::materials::MediaKind;
 use phonefleet_sdk::{
     Error, Node, Result, device, host, info, media, quote, resource_id_matches, ui,
 };
 
-use crate::config::{Placement, PostConfig};
+use crate::config::{Placement, PostConfig, PostWay};
 
 /// Instagram's share handler (SEND, SEND_MULTIPLE).
 pub const SHARE_ACTIVITY: &str = "com.instagram.share.handleractivity.ShareHandlerActivity";
@@ -94,16 +94,26 @@ pub fn publish(
     for file in files {
         uris.push(media::content_uri(file, kind, Duration::from_secs(20))?);
     }
-    host::progress(40, "sharing into Instagram");
-    let command = share_command(package, kind, &uris, story)?;
-    let out = device::shell(&command)?;
-    if out.exit_code != 0 || out.stdout.contains("Error") || out.stderr.contains("Error") {
-        return Err(Error::failed(format!(
-            "Instagram did not take the share (exit {}): {}{}",
-            out.exit_code,
-            out.stdout.trim(),
-            out.stderr.trim()
-        )));
+    if config.post_way == PostWay::AddButton {
+        host::progress(40, "picking the files in Instagram's Create");
+        let mode = match (story, kind, files.len()) {
+            (true, _, _) => CreateMode::Story,
+            (false, MediaKind::Video, _) => CreateMode::Reel,
+            (false, MediaKind::Image, _) => CreateMode::Post,
+        };
+        instagram::pick_in_create(package, mode, files.len())?;
+    } else {
+        host::progress(40, "sharing into Instagram");
+        let command = share_command(package, kind, &uris, story)?;
+        let out = device::shell(&command)?;
+        if out.exit_code != 0 || out.stdout.contains("Error") || out.stderr.contains("Error") {
+            return Err(Error::failed(format!(
+                "Instagram did not take the share (exit {}): {}{}",
+                out.exit_code,
+                out.stdout.trim(),
+                out.stderr.trim()
+            )));
+        }
     }
     if story {
         let share = wait_node("the story editor did not show 'Your story'", |n| {
@@ -115,10 +125,12 @@ pub fn publish(
         })?;
         return Ok(true);
     }
-    let next = wait_node("the share editor did not show 'Next'", |n| {
-        n.clickable && n.description == "Next"
-    })?;
-    ui::tap_node(&next)?;
+    if config.post_way != PostWay::AddButton {
+        let next = wait_node("the share editor did not show 'Next'", |n| {
+            n.clickable && n.description == "Next"
+        })?;
+        ui::tap_node(&next)?;
+    }
     host::progress(60, "writing the caption");
     let field = wait_node("no caption field on the composer", |n| {
         resource_id_matches(&n.resource_id, CAPTION_FIELD)

@@ -40,6 +40,16 @@ pub mod ids {
     pub const TITLE_CHEVRON: &str = "action_bar_title_chevron";
     /// The account list: an account's name.
     pub const SWITCHER_NAME: &str = "row_user_primary_name";
+    /// The bottom bar's "Create" tab.
+    pub const CREATION_TAB: &str = "creation_tab";
+    /// Create: a gallery tile (newest first).
+    pub const GALLERY_TILE: &str = "gallery_grid_item_thumbnail";
+    /// Create: a tile's selection circle, reading its place in the selection.
+    pub const SELECTION_CIRCLE: &str = "gallery_grid_item_selection_circle";
+    /// Create: the "Select multiple" toggle.
+    pub const MULTI_SELECT: &str = "multi_select_slide_button_alt";
+    /// The gallery's and the editor's "Next".
+    pub const NEXT: &str = "next_button_textview";
 }
 
 /// Texts (case-insensitive substrings) by which Instagram says it limits or challenges the account:
@@ -74,18 +84,25 @@ pub fn protection(nodes: &[Node]) -> Option<Error> {
         .map(|n| Error::Refused(format!("blocked by Instagram: '{}'", n.text.trim())))
 }
 
-/// Texts of the buttons that dismiss Instagram's usual prompts ("Save your login info?", "Turn on
-/// notifications", contacts, "Update Instagram"): case-insensitive, whole text. Never "Cancel",
-/// which would cancel what a script asked for (a follow under review).
-pub const POPUP_BUTTON_TEXTS: &[&str] = &["Not now", "Skip"];
+/// Texts of the buttons that answer Instagram's usual prompts ("Save your login info?", "Turn on
+/// notifications", contacts, "Update Instagram", the camera permission over Create):
+/// case-insensitive, whole text. Never "Cancel", which would cancel what a script asked for (a
+/// follow under review).
+pub const POPUP_BUTTON_TEXTS: &[&str] = &["Not now", "Skip", "While using the app"];
+/// Content-descs of the controls that close Instagram's promo sheets (the "Edits" app's, whose
+/// own button would open Google Play instead).
+pub const POPUP_CLOSE_DESCS: &[&str] = &["Close"];
 
-/// The first button on screen that dismisses one of Instagram's usual prompts.
+/// The first control on screen that answers one of Instagram's usual prompts.
 pub fn popup_button(nodes: &[Node]) -> Option<&Node> {
     nodes.iter().find(|n| {
         n.clickable
-            && POPUP_BUTTON_TEXTS
+            && (POPUP_BUTTON_TEXTS
                 .iter()
                 .any(|t| n.text.trim().eq_ignore_ascii_case(t))
+                || POPUP_CLOSE_DESCS
+                    .iter()
+                    .any(|d| n.description.trim().eq_ignore_ascii_case(d)))
     })
 }
 
@@ -337,6 +354,144 @@ pub fn ensure_account(username: &str, package: &str) -> Result<()> {
         |nodes| Ok((own_profile_account(nodes).as_deref() == Some(want.as_str())).then_some(())),
     )?;
     info!("switched Instagram to @{want}");
+    Ok(())
+}
+
+/// What Create makes: the mode strip's POST, REEL or STORY.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CreateMode {
+    /// A photo or a carousel.
+    Post,
+    /// A Reel.
+    Reel,
+    /// A story.
+    Story,
+}
+
+/// The app's Create flow up to the composer (or, for a story, the story editor): Create → the mode
+/// → "Select multiple" for several files → the `count` newest gallery tiles, tapped oldest first so
+/// a post keeps the files' order (push them in order) → Next → the editor's Next. Fails naming what
+/// it did not find.
+pub fn pick_in_create(package: &str, mode: CreateMode, count: usize) -> Result<()> {
+    device::start_app(package)?;
+    ui::until("could not open Instagram's Create", STEP * 2, |nodes| {
+        if handle_interruptions(nodes)? {
+            return Ok(None);
+        }
+        if nodes
+            .iter()
+            .any(|n| id_matches(&n.resource_id, ids::MULTI_SELECT))
+        {
+            return Ok(Some(()));
+        }
+        let create = nodes.iter().find(|n| {
+            id_matches(&n.resource_id, ids::CREATION_TAB)
+                || (n.clickable && n.description.eq_ignore_ascii_case("create"))
+        });
+        if let Some(create) = create {
+            ui::tap_node(create)?;
+        }
+        Ok(None)
+    })?;
+    let label = match mode {
+        CreateMode::Post => "POST",
+        CreateMode::Reel => "REEL",
+        CreateMode::Story => "STORY",
+    };
+    let strip = ui::until(
+        &format!("no {label} on Create's mode strip"),
+        STEP,
+        |nodes| {
+            if handle_interruptions(nodes)? {
+                return Ok(None);
+            }
+            Ok(nodes
+                .iter()
+                .find(|n| n.clickable && n.text.trim() == label)
+                .cloned())
+        },
+    )?;
+    if !strip.selected {
+        ui::tap_node(&strip)?;
+    }
+    if count > 1 {
+        let toggle = ui::until("no 'Select multiple' in the gallery", STEP, |nodes| {
+            if handle_interruptions(nodes)? {
+                return Ok(None);
+            }
+            Ok(nodes
+                .iter()
+                .find(|n| id_matches(&n.resource_id, ids::MULTI_SELECT))
+                .cloned())
+        })?;
+        if !toggle.selected {
+            ui::tap_node(&toggle)?;
+        }
+    }
+    let tiles: Vec<Node> = ui::until("no tiles in the gallery", STEP, |nodes| {
+        if handle_interruptions(nodes)? {
+            return Ok(None);
+        }
+        let tiles: Vec<Node> = nodes
+            .iter()
+            .filter(|n| id_matches(&n.resource_id, ids::GALLERY_TILE))
+            .cloned()
+            .collect();
+        Ok((!tiles.is_empty()).then_some(tiles))
+    })?;
+    if tiles.len() < count {
+        return Err(Error::failed(format!(
+            "Instagram's gallery shows {} tiles, {count} needed",
+            tiles.len()
+        )));
+    }
+    // Newest first on screen: oldest → newest keeps the files' order.
+    for tile in tiles[..count].iter().rev() {
+        ui::tap_node(tile)?;
+    }
+    if count > 1 {
+        ui::until(
+            &format!("tapped {count} tiles but the gallery does not number them 1 to {count}"),
+            STEP,
+            |nodes| {
+                let numbered = nodes
+                    .iter()
+                    .filter(|n| {
+                        id_matches(&n.resource_id, ids::SELECTION_CIRCLE)
+                            && n.text
+                                .trim()
+                                .parse::<usize>()
+                                .is_ok_and(|k| (1..=count).contains(&k))
+                    })
+                    .count();
+                Ok((numbered == count).then_some(()))
+            },
+        )?;
+    }
+    info!("picked the {count} newest gallery tiles for a {label}");
+    let next = |what: &str| {
+        ui::until(what, STEP, |nodes| {
+            if handle_interruptions(nodes)? {
+                return Ok(None);
+            }
+            Ok(nodes
+                .iter()
+                .find(|n| id_matches(&n.resource_id, ids::NEXT) && n.clickable)
+                .cloned())
+        })
+    };
+    ui::tap_node(&next("no Next in the gallery")?)?;
+    if mode != CreateMode::Story {
+        // The editor's own Next, once the gallery's has gone.
+        ui::until("the editor did not open", STEP, |nodes| {
+            Ok((!nodes
+                .iter()
+                .any(|n| id_matches(&n.resource_id, ids::GALLERY_TILE))
+                && nodes.iter().any(|n| id_matches(&n.resource_id, ids::NEXT)))
+            .then_some(()))
+        })?;
+        ui::tap_node(&next("no Next in the editor")?)?;
+    }
     Ok(())
 }
 

@@ -239,13 +239,14 @@ async fn a_way_in_instagram_lacks_is_a_40001_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     let (video, _) = media(dir.path(), "v.mp4");
     let body = json!({"serials": fleet.serials(), "script_name": "post",
-                      "script_config": {"material_list": [video], "post_way": "addButton"}});
+                      "script_config": {"material_list": [video], "post_way": "useSound",
+                                        "sound_name": "Summer vibes"}});
     let reply = fleet.post("/task", &body).await.unwrap();
     assert_eq!(reply["code"], 40001, "{reply}");
     assert!(
         reply["message"]
             .as_str()
-            .is_some_and(|m| m.contains("post_way addButton is not available on Instagram")),
+            .is_some_and(|m| m.contains("post_way useSound is not available on Instagram")),
         "{reply}"
     );
 }
@@ -275,4 +276,82 @@ async fn a_reel_is_posted_past_save_your_login_info() {
     let state = instagram(&fleet).await;
     assert_eq!(state["posts"][0]["caption"], "past the prompt", "{state}");
     assert_eq!(hashes(&state["posts"][0]), [hash]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_carousel_made_in_create_and_the_gallery_keeps_its_order() {
+    let fleet = fleet_with(App::Instagram).await;
+    let dir = tempfile::tempdir().unwrap();
+    let files: Vec<(String, String)> = ["z.jpg", "x.jpg", "y.jpg"]
+        .iter()
+        .map(|n| media(dir.path(), n))
+        .collect();
+    let list: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+    let task = post(
+        &fleet,
+        json!({"content_type": 1, "image_count": 3, "material_list": list,
+               "post_way": "addButton", "captions": "from the gallery"}),
+    )
+    .await;
+    assert_eq!(task["status"], 2, "{task}");
+    let state = instagram(&fleet).await;
+    let post = &state["posts"][0];
+    assert_eq!(
+        (&post["kind"], &post["caption"]),
+        (&json!("carousel"), &json!("from the gallery")),
+        "{state}"
+    );
+    let expected: Vec<String> = files.into_iter().map(|(_, h)| h).collect();
+    assert_eq!(hashes(post), expected, "in the given order");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reel_and_a_story_made_in_create_land() {
+    let fleet = fleet_with(App::Instagram).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (video, video_hash) = media(dir.path(), "made.mp4");
+    let reel = post(
+        &fleet,
+        json!({"material_list": [video], "post_way": "addButton", "captions": "made here"}),
+    )
+    .await;
+    assert_eq!(reel["status"], 2, "{reel}");
+    let (image, image_hash) = media(dir.path(), "story.jpg");
+    let story = post(
+        &fleet,
+        json!({"content_type": 1, "image_count": 1, "material_list": [image],
+               "post_way": "addButton", "placement": "story"}),
+    )
+    .await;
+    assert_eq!(story["status"], 2, "{story}");
+    let state = instagram(&fleet).await;
+    assert_eq!(state["posts"][0]["kind"], "reel", "{state}");
+    assert_eq!(hashes(&state["posts"][0]), [video_hash]);
+    assert_eq!(hashes(&state["stories"][0]), [image_hash], "{state}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn creates_camera_permission_and_edits_promo_are_answered_without_leaving_the_app() {
+    let fleet = Fleet::start_with(
+        vec![PhoneConfig {
+            instagram: Some(InstagramConfig {
+                create_prompts: true,
+                ..InstagramConfig::default()
+            }),
+            ..PhoneConfig::default()
+        }],
+        |c| c.default_app = App::Instagram,
+    )
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (video, hash) = media(dir.path(), "prompted.mp4");
+    let task = post(
+        &fleet,
+        json!({"material_list": [video], "post_way": "addButton", "captions": "no Play Store"}),
+    )
+    .await;
+    assert_eq!(task["status"], 2, "{task}");
+    let state = instagram(&fleet).await;
+    assert_eq!(hashes(&state["posts"][0]), [hash], "{state}");
 }

@@ -45,6 +45,10 @@ pub struct InstagramConfig {
     pub block_after: Option<usize>,
     /// Ask "Save your login info?" ("Save" / "Not now") the first time the app comes to the front.
     pub login_info_prompt: bool,
+    /// Create first asks for the camera ("While using the app" / "Only this time" / "Don't allow"),
+    /// then covers the gallery with the "Edits" app's promo (its close control is content-desc
+    /// "Close"; its button would open Google Play).
+    pub create_prompts: bool,
     /// Share publishes but the composer stays on screen, as when the app sits on a finished upload:
     /// a script that judges by the screen alone calls a published post a failure.
     pub share_stalls: bool,

@@ -325,6 +325,13 @@ fn broadcast(ctx: &mut Ctx<'_>, intent: &Intent) -> Output {
                 .and_then(|d| d.strip_prefix("file://"));
             if let Some(path) = path {
                 phone.app.scan_media(path, &phone.fs);
+                // Instagram's gallery lists what the media store does.
+                let items = phone.app.media().items().iter().map(|item| SharedFile {
+                    path: item.path.clone(),
+                    uri: item.uri(),
+                    image: item.kind == crate::media::Kind::Image,
+                });
+                phone.instagram.set_gallery(items.collect());
             }
         }
         _ => {}

@@ -42,6 +42,37 @@ enum Screen {
     StoryEditor,
     /// One of the own posts (newest first), with its caption.
     OwnPost(usize),
+    /// Create: the mode strip over the gallery (newest first), then Next.
+    Create(Create),
+    /// The editor after the gallery ("Edit video" for a Reel), then Next to the composer.
+    Editor,
+}
+
+/// What "Create" is making, and the gallery's selection in tap order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Create {
+    mode: Mode,
+    multi: bool,
+    /// Indexes into the gallery (oldest first), in the order they were tapped.
+    selected: Vec<usize>,
+}
+
+/// What Create may put over the gallery, once each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CreatePrompt {
+    /// Android's camera permission dialog.
+    Camera,
+    /// The "Edits" app's promo sheet.
+    EditsPromo,
+}
+
+/// The mode strip's POST / STORY / REEL.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Mode {
+    #[default]
+    Post,
+    Story,
+    Reel,
 }
 
 impl Screen {
@@ -93,6 +124,17 @@ enum Action {
     /// The story editor's "Your story".
     ShareStory,
     OpenOwnPost(usize),
+    OpenCreate,
+    /// Answers the prompt over Create (a permission, the promo's close).
+    ClosePrompt,
+    /// The promo's install button: opens Google Play, the app goes behind it.
+    InstallEdits,
+    CreateMode(Mode),
+    ToggleMulti,
+    /// A gallery tile, by its index in the gallery (oldest first).
+    PickTile(usize),
+    /// The gallery's Next.
+    CreateNext,
 }
 
 /// What a share intent or the story intent hands the app: files in order.
@@ -164,8 +206,12 @@ pub struct Instagram {
     login_prompt: bool,
     /// Share leaves the composer on screen (see `InstagramConfig::share_stalls`).
     share_stalls: bool,
+    /// Create's prompts still to come: the camera permission, then the Edits promo.
+    create_prompts: Vec<CreatePrompt>,
     login_prompt_due: bool,
     draft: Option<Draft>,
+    /// The media store's files, oldest first, as the gallery lists them (newest first).
+    gallery: Vec<SharedFile>,
     /// Reels, photos and carousels, oldest first.
     posts: Vec<Published>,
     stories: Vec<Published>,
@@ -204,8 +250,14 @@ impl Instagram {
             blocked: false,
             login_prompt: false,
             share_stalls: config.share_stalls,
+            create_prompts: if config.create_prompts {
+                vec![CreatePrompt::Camera, CreatePrompt::EditsPromo]
+            } else {
+                Vec::new()
+            },
             login_prompt_due: config.login_info_prompt,
             draft: None,
+            gallery: Vec::new(),
             posts: Vec::new(),
             stories: Vec::new(),
         }
@@ -255,6 +307,8 @@ impl Instagram {
             Some(Screen::Composer) => "composer",
             Some(Screen::StoryEditor) => "story_editor",
             Some(Screen::OwnPost(_)) => "own_post",
+            Some(Screen::Create(_)) => "create",
+            Some(Screen::Editor) => "editor",
         }
     }
 
@@ -358,6 +412,11 @@ impl Instagram {
         true
     }
 
+    /// The media store changed: the gallery lists these files (oldest first).
+    pub fn set_gallery(&mut self, files: Vec<SharedFile>) {
+        self.gallery = files;
+    }
+
     /// `com.instagram.share.ADD_TO_STORY` with one file: the story editor with it placed.
     pub fn add_to_story(&mut self, file: SharedFile) {
         self.start_draft(Draft {
@@ -366,6 +425,34 @@ impl Instagram {
             ..Draft::default()
         });
         self.stack.push(Screen::StoryEditor);
+    }
+
+    /// The gallery's Next: the picked files in tap order become the draft; a story goes to the
+    /// story editor, a post or Reel to the editor.
+    fn create_next(&mut self) {
+        let Some(Screen::Create(create)) = self.stack.last().cloned() else {
+            return;
+        };
+        let files: Vec<SharedFile> = create
+            .selected
+            .iter()
+            .filter_map(|i| self.gallery.get(*i).cloned())
+            .collect();
+        if files.is_empty() {
+            return;
+        }
+        let story = create.mode == Mode::Story;
+        self.draft = Some(Draft {
+            files,
+            story,
+            ..Draft::default()
+        });
+        self.stack.pop();
+        self.stack.push(if story {
+            Screen::StoryEditor
+        } else {
+            Screen::Editor
+        });
     }
 
     fn start_draft(&mut self, draft: Draft) {
@@ -576,6 +663,36 @@ impl Instagram {
                 }
             }
             Action::OpenOwnPost(index) => self.stack.push(Screen::OwnPost(index)),
+            Action::OpenCreate => self.stack.push(Screen::Create(Create::default())),
+            Action::ClosePrompt => {
+                if !self.create_prompts.is_empty() {
+                    self.create_prompts.remove(0);
+                }
+            }
+            Action::InstallEdits => self.foreground = false,
+            Action::CreateMode(mode) => {
+                if let Some(Screen::Create(create)) = self.stack.last_mut() {
+                    create.mode = mode;
+                }
+            }
+            Action::ToggleMulti => {
+                if let Some(Screen::Create(create)) = self.stack.last_mut() {
+                    create.multi = !create.multi;
+                    create.selected.truncate(1);
+                }
+            }
+            Action::PickTile(index) => {
+                if let Some(Screen::Create(create)) = self.stack.last_mut() {
+                    if !create.multi {
+                        create.selected = vec![index];
+                    } else if let Some(at) = create.selected.iter().position(|i| *i == index) {
+                        create.selected.remove(at);
+                    } else if create.selected.len() < 10 {
+                        create.selected.push(index);
+                    }
+                }
+            }
+            Action::CreateNext => self.create_next(),
             // Publishing needs the files: see `tap`.
             Action::Share | Action::ShareStory => {}
             Action::Dismiss => {

@@ -2,7 +2,7 @@
 //! content-descs of `../shared/reference/instagram-ui.md` on a 1080×2400 screen, each clickable node
 //! carrying its action.
 
-use super::{Action, Instagram, PACKAGE, Screen, Search};
+use super::{Action, Create, Instagram, Mode, PACKAGE, Screen, Search};
 use crate::app::users::{self, display_name};
 use crate::ui::{BUTTON, EDIT, FRAME, GRID, IMAGE, LINEAR, Node, RECYCLER, Rect, TEXT};
 
@@ -41,7 +41,63 @@ pub(super) fn render(app: &Instagram) -> N {
     if app.login_prompt {
         root = root.child(save_login_info());
     }
+    if matches!(app.stack.last(), Some(Screen::Create(_))) {
+        match app.create_prompts.first() {
+            Some(super::CreatePrompt::Camera) => root = root.child(camera_permission()),
+            Some(super::CreatePrompt::EditsPromo) => root = root.child(edits_promo()),
+            None => {}
+        }
+    }
     root
+}
+
+/// Android's permission dialog (com.google.android.permissioncontroller in the real dump).
+fn camera_permission() -> N {
+    Node::new(FRAME, r(0, 0, WIDTH, HEIGHT))
+        .child(Node::new(FRAME, r(0, 0, WIDTH, HEIGHT)).on_tap(Action::Nothing))
+        .child(
+            Node::new(LINEAR, r(60, 900, 1020, 1600))
+                .child(text(
+                    r(100, 940, 980, 1060),
+                    "Allow Instagram to take pictures and record video?",
+                ))
+                .child(
+                    Node::new(BUTTON, r(100, 1100, 980, 1200))
+                        .text("While using the app")
+                        .on_tap(Action::ClosePrompt),
+                )
+                .child(
+                    Node::new(BUTTON, r(100, 1220, 980, 1320))
+                        .text("Only this time")
+                        .on_tap(Action::ClosePrompt),
+                )
+                .child(
+                    Node::new(BUTTON, r(100, 1340, 980, 1440))
+                        .text("Don't allow")
+                        .on_tap(Action::Back),
+                ),
+        )
+}
+
+/// The "Edits" app's promo over the gallery: its button installs the app (Google Play comes to
+/// the front); its close control dismisses it.
+fn edits_promo() -> N {
+    Node::new(FRAME, r(0, 0, WIDTH, HEIGHT))
+        .child(Node::new(FRAME, r(0, 0, WIDTH, HEIGHT)).on_tap(Action::Nothing))
+        .child(
+            Node::new(FRAME, r(0, 1300, WIDTH, HEIGHT))
+                .child(
+                    Node::new(IMAGE, r(960, 1320, 1040, 1400))
+                        .desc("Close")
+                        .on_tap(Action::ClosePrompt),
+                )
+                .child(text(r(60, 1420, 1020, 1500), "Make videos with Edits"))
+                .child(
+                    Node::new(BUTTON, r(60, 2000, 1020, 2120))
+                        .text("Get Edits")
+                        .on_tap(Action::InstallEdits),
+                ),
+        )
 }
 
 /// "Save your login info?" after a login, over whatever the app shows.
@@ -75,6 +131,8 @@ fn screen_nodes(app: &Instagram, screen: &Screen) -> Vec<N> {
         Screen::Composer => vec![composer(app)],
         Screen::StoryEditor => vec![story_editor()],
         Screen::OwnPost(index) => vec![own_post(app, *index)],
+        Screen::Create(create) => vec![create_screen(app, create)],
+        Screen::Editor => vec![editor(app)],
     }
 }
 
@@ -110,7 +168,7 @@ fn tab_bar(selected: Tab) -> N {
             Action::OpenSearch,
             selected == Tab::Search,
         ))
-        .child(tab(2, "creation_tab", "Create", Action::Nothing, false))
+        .child(tab(2, "creation_tab", "Create", Action::OpenCreate, false))
         .child(tab(3, "clips_tab", "Reels", Action::Nothing, false))
         .child(tab(
             4,
@@ -323,6 +381,98 @@ fn share_editor(app: &Instagram) -> N {
             Node::new(IMAGE, r(40 + i * 120, 400, 140 + i * 120, 500))
                 .desc(format!("Media {} of {files}", i + 1))
         }))
+}
+
+/// Create: the gallery (newest first) with its multi-select toggle and Next, over the mode strip.
+fn create_screen(app: &Instagram, create: &Create) -> N {
+    let mode = |left: i32, label: &str, id: &str, m: Mode| {
+        Node::new(TEXT, r(left, 2240, left + 240, 2320))
+            .id(rid(id))
+            .text(label)
+            .selected(create.mode == m)
+            .on_tap(Action::CreateMode(m))
+    };
+    let newest_first: Vec<(usize, &super::SharedFile)> =
+        app.gallery.iter().enumerate().rev().collect();
+    let tiles = newest_first
+        .into_iter()
+        .take(12)
+        .enumerate()
+        .map(|(slot, (index, file))| {
+            let (col, row) = ((slot % 4) as i32, (slot / 4) as i32);
+            let (left, top) = (col * 270, 700 + row * 270);
+            let order = create.selected.iter().position(|i| *i == index);
+            let mut tile = Node::new("android.view.View", r(left, top, left + 268, top + 268))
+                .id(rid("gallery_grid_item_thumbnail"))
+                .desc(if file.image {
+                    "Photo thumbnail"
+                } else {
+                    "Video thumbnail"
+                })
+                .selected(order.is_some())
+                .on_tap(Action::PickTile(index));
+            if create.multi {
+                tile = tile.child(
+                    text(
+                        r(left + 200, top + 10, left + 258, top + 68),
+                        &order.map(|o| (o + 1).to_string()).unwrap_or_default(),
+                    )
+                    .id(rid("gallery_grid_item_selection_circle")),
+                );
+            }
+            tile
+        });
+    Node::new(FRAME, r(0, 0, WIDTH, HEIGHT))
+        .child(back_button())
+        .child(text(r(300, 110, 780, 230), "New post"))
+        .child(
+            Node::new(TEXT, r(860, 110, 1040, 230))
+                .id(rid("next_button_textview"))
+                .text("Next")
+                .desc("Next")
+                .on_tap(Action::CreateNext),
+        )
+        .child(Node::new(IMAGE, r(0, 240, WIDTH, 600)).id(rid("gallery_preview_button")))
+        .child(text(r(40, 620, 400, 690), "Recents").id(rid("gallery_folder_menu")))
+        .child(
+            Node::new(IMAGE, r(940, 620, 1040, 690))
+                .id(rid("multi_select_slide_button_alt"))
+                .desc("Select multiple")
+                .selected(create.multi)
+                .on_tap(Action::ToggleMulti),
+        )
+        .child(
+            Node::new(GRID, r(0, 700, WIDTH, 2220))
+                .scrollable()
+                .children(tiles),
+        )
+        .child(mode(180, "POST", "cam_dest_feed", Mode::Post))
+        .child(mode(420, "STORY", "cam_dest_story", Mode::Story))
+        .child(mode(660, "REEL", "cam_dest_clips", Mode::Reel))
+}
+
+/// The editor after the gallery: "Edit video" for a video, then Next to the composer.
+fn editor(app: &Instagram) -> N {
+    let video = app
+        .draft
+        .as_ref()
+        .is_some_and(|d| d.files.iter().any(|f| !f.image));
+    Node::new(FRAME, r(0, 0, WIDTH, HEIGHT))
+        .child(back_button())
+        .child(text(
+            r(300, 110, 780, 230),
+            if video { "Edit video" } else { "Edit" },
+        ))
+        .child(
+            Node::new(TEXT, r(860, 110, 1040, 230))
+                .id(rid("next_button_textview"))
+                .text("Next")
+                .desc("Next")
+                .on_tap(Action::Next),
+        )
+        .child(Node::new(IMAGE, r(0, 300, WIDTH, 1900)).desc("Preview"))
+        .child(text(r(40, 1950, 300, 2050), "Add audio").on_tap(Action::Nothing))
+        .child(text(r(320, 1950, 560, 2050), "Text").on_tap(Action::Nothing))
 }
 
 /// The composer: the caption field and "Share" (a clickable node whose label is a separate
