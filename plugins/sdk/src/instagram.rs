@@ -200,17 +200,26 @@ pub fn stats(nodes: &[Node]) -> Option<ProfileStats> {
 /// How to reach a profile.
 pub use crate::tiktok::Access;
 
+/// Instagram's own package; any other is a clone.
+pub const OWN_PACKAGE: &str = "com.instagram.android";
+
 /// How long the search screens may take to show.
 const STEP: Duration = Duration::from_secs(10);
 
 /// Opens `user`'s profile (with or without '@') in the app `package`: by its link
-/// (`https://www.instagram.com/USER/`, no query string) or through "Search and explore" (the tab,
+/// (`https://www.instagram.com/USER/`, no query string; a clone app always searches, as clones do
+/// not open links) or through "Search and explore" (the tab,
 /// the box, a second tap into the EditText, the name, the row whose username is exactly `user`).
 /// Returns once the profile was asked for; wait for it with [`classify`] in [`ui::until`]. Fails
 /// on a block and when the search or the row cannot be reached.
 pub fn open_profile(user: &str, access: Access, package: &str) -> Result<()> {
     let user = normalize_username(user);
     match access {
+        // Clone apps do not handle instagram.com links: search is their way in.
+        Access::Direct if package != OWN_PACKAGE => {
+            info!("{package} is a clone: clones do not open profile links, so searching");
+            open_via_search(&user, package)
+        }
         Access::Direct => {
             info!("opening https://www.instagram.com/{user}/ in {package}");
             device::open_url(&format!("https://www.instagram.com/{user}/"), Some(package))

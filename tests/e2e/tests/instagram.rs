@@ -277,3 +277,34 @@ async fn save_your_login_info_is_closed_on_the_way_to_a_follow() {
     assert_eq!(state["popup"], Value::Null, "{state}");
     assert_eq!(state["following"]["vphone_ig"], json!(["nasa"]), "{state}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clone_apps_account_follows_through_search_as_clones_open_no_links() {
+    let fleet = Fleet::start(vec![PhoneConfig {
+        instagram: Some(InstagramConfig {
+            clone_package: Some("com.instagram.androie".into()),
+            ..InstagramConfig::default()
+        }),
+        ..PhoneConfig::default()
+    }])
+    .await
+    .unwrap();
+    let serial = fleet.serials()[0].clone();
+    let account = fleet
+        .post(
+            "/account",
+            &json!({"username": "@vphone_ig", "serial": serial, "app": "instagram",
+                    "package": "com.instagram.androie"}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(account["code"], 0, "{account}");
+    let task = follow(
+        &fleet,
+        json!({"target_user": "nasa", "access_method": "direct"}),
+    )
+    .await;
+    assert_eq!(task["status"], 2, "{task}");
+    let state = instagram(&fleet).await;
+    assert_eq!(state["following"]["vphone_ig"], json!(["nasa"]), "{state}");
+}

@@ -35,6 +35,9 @@ pub struct PhoneConfig {
 pub struct InstagramConfig {
     /// Signed-in Instagram accounts ('@' optional); the first is current (default `vphone_ig`).
     pub accounts: Vec<String>,
+    /// A clone app's package (`com.instagram.androie`) instead of `com.instagram.android`: its
+    /// resource-ids carry that prefix, and it does not open instagram.com links.
+    pub clone_package: Option<String>,
     /// Users the first account already follows (a private one's request accepted earlier).
     pub following: Vec<String>,
     /// Private accounts: a follow is a request ("Requested"); unfollowing asks again.

@@ -62,12 +62,11 @@ impl Phone {
                     config.system.keyboard != Keyboard::Missing || **p != "com.android.adbkeyboard"
                 })
                 .map(|p| p.to_string())
-                .chain(
-                    config
-                        .instagram
-                        .as_ref()
-                        .map(|_| instagram::PACKAGE.to_string()),
-                )
+                .chain(config.instagram.as_ref().map(|ig| {
+                    ig.clone_package
+                        .clone()
+                        .unwrap_or_else(|| instagram::PACKAGE.to_string())
+                }))
                 .collect(),
             imes: match config.system.keyboard {
                 Keyboard::Enabled => vec![LATIN_IME.to_string(), ADB_KEYBOARD_IME.to_string()],
@@ -143,7 +142,7 @@ impl Phone {
     /// The focused window's `PACKAGE/ACTIVITY`.
     pub fn focus(&self) -> String {
         if self.instagram_in_front() {
-            format!("{}/{}", instagram::PACKAGE, instagram::MAIN_ACTIVITY)
+            format!("{}/{}", self.instagram.package(), instagram::MAIN_ACTIVITY)
         } else if self.app.foreground_package() == PACKAGE {
             format!("{PACKAGE}/com.ss.android.ugc.aweme.main.MainActivity")
         } else {

@@ -6,7 +6,7 @@ use base64::engine::general_purpose::STANDARD;
 
 use super::{Ctx, Output};
 use crate::app::{Link, PACKAGE, SHARE_ACTIVITY, SPLASH_ACTIVITY};
-use crate::instagram::{self, SharedFile};
+use crate::instagram::SharedFile;
 use crate::state::ADB_KEYBOARD_IME;
 
 const FLAG_ACTIVITY_CLEAR_TASK: u32 = 0x0000_8000;
@@ -138,7 +138,9 @@ pub fn am(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
         "force-stop" => {
             match rest.last() {
                 Some(&PACKAGE) => ctx.phone.app.force_stop(),
-                Some(&instagram::PACKAGE) => ctx.phone.instagram.force_stop(),
+                Some(package) if *package == ctx.phone.instagram.package() => {
+                    ctx.phone.instagram.force_stop()
+                }
                 _ => {}
             }
             Output::ok()
@@ -218,13 +220,14 @@ fn start_instagram(ctx: &mut Ctx<'_>, intent: &Intent) -> Option<bool> {
         .data
         .as_deref()
         .is_some_and(|d| d.contains("instagram.com/"));
-    let named = intent.package.as_deref() == Some(instagram::PACKAGE)
-        || component_package == Some(instagram::PACKAGE)
+    let own = ctx.phone.instagram.package().to_string();
+    let named = intent.package.as_deref() == Some(own.as_str())
+        || component_package == Some(own.as_str())
         || intent.action.as_deref() == Some(ACTION_ADD_TO_STORY);
     if !(named || link && intent.package.is_none()) {
         return None;
     }
-    if !ctx.phone.packages.iter().any(|p| p == instagram::PACKAGE) {
+    if !ctx.phone.packages.iter().any(|p| *p == own) {
         return Some(false);
     }
     let shared = |uris: Vec<&str>| -> Option<Vec<SharedFile>> {
@@ -355,7 +358,7 @@ pub fn monkey(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
             if *package == PACKAGE {
                 ctx.phone.bring_tiktok();
                 ctx.phone.app.launch();
-            } else if *package == instagram::PACKAGE {
+            } else if *package == ctx.phone.instagram.package() {
                 ctx.phone.instagram.launch();
                 ctx.phone.bring_instagram();
             }

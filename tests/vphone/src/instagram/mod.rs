@@ -188,6 +188,8 @@ pub enum Key {
 
 #[derive(Debug, Clone)]
 pub struct Instagram {
+    /// `com.instagram.android`, or a clone's package.
+    package: String,
     accounts: Vec<String>,
     current: usize,
     following: BTreeMap<String, Vec<String>>,
@@ -236,6 +238,10 @@ impl Instagram {
             config.following.iter().map(|u| normalize(u)).collect(),
         );
         Self {
+            package: config
+                .clone_package
+                .clone()
+                .unwrap_or_else(|| PACKAGE.to_string()),
             following,
             requested: accounts.iter().map(|a| (a.clone(), Vec::new())).collect(),
             accounts,
@@ -267,6 +273,15 @@ impl Instagram {
 
     pub fn is_foreground(&self) -> bool {
         self.foreground
+    }
+
+    /// The app's package: Instagram's, or its clone's.
+    pub fn package(&self) -> &str {
+        &self.package
+    }
+
+    fn is_clone(&self) -> bool {
+        self.package != PACKAGE
     }
 
     pub fn current_account(&self) -> &str {
@@ -328,7 +343,13 @@ impl Instagram {
 
     /// The current screen as `uiautomator dump` writes it.
     pub fn dump_xml(&self, screen: crate::android::Screen) -> String {
-        screens::render(self).to_xml(PACKAGE, screen)
+        let xml = screens::render(self).to_xml(&self.package, screen);
+        if self.is_clone() {
+            // A clone re-prefixes every resource-id with its own package.
+            xml.replace(&format!("{PACKAGE}:id/"), &format!("{}:id/", self.package))
+        } else {
+            xml
+        }
     }
 
     fn top(&self) -> Option<&Screen> {
@@ -386,7 +407,8 @@ impl Instagram {
     /// A VIEW intent for `https://www.instagram.com/USER/` (also `instagram.com`, `/_u/USER`);
     /// false when the URL is no profile link.
     pub fn open_link(&mut self, url: &str) -> bool {
-        let Some(user) = profile_link(url) else {
+        // Clone apps do not handle instagram.com links.
+        let Some(user) = profile_link(url).filter(|_| !self.is_clone()) else {
             return false;
         };
         let screen = self.profile_screen(user);
