@@ -227,7 +227,7 @@ fn start_instagram(ctx: &mut Ctx<'_>, intent: &Intent) -> Option<bool> {
     if !(named || link && intent.package.is_none()) {
         return None;
     }
-    if !ctx.phone.packages.iter().any(|p| *p == own) {
+    if !ctx.phone.packages.contains(&own) {
         return Some(false);
     }
     let shared = |uris: Vec<&str>| -> Option<Vec<SharedFile>> {
