@@ -85,10 +85,12 @@ pub fn protection(nodes: &[Node]) -> Option<Error> {
 }
 
 /// Texts of the buttons that answer Instagram's usual prompts ("Save your login info?", "Turn on
-/// notifications", contacts, "Update Instagram", the camera permission over Create):
+/// notifications", contacts, "Update Instagram", the camera permission and "Keep editing your
+/// draft?" over Create):
 /// case-insensitive, whole text. Never "Cancel", which would cancel what a script asked for (a
 /// follow under review).
-pub const POPUP_BUTTON_TEXTS: &[&str] = &["Not now", "Skip", "While using the app"];
+pub const POPUP_BUTTON_TEXTS: &[&str] =
+    &["Not now", "Skip", "While using the app", "Start new video"];
 /// Content-descs of the controls that close Instagram's promo sheets (the "Edits" app's, whose
 /// own button would open Google Play instead).
 pub const POPUP_CLOSE_DESCS: &[&str] = &["Close"];

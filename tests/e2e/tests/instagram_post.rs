@@ -331,10 +331,11 @@ async fn a_reel_and_a_story_made_in_create_land() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn creates_camera_permission_and_edits_promo_are_answered_without_leaving_the_app() {
+async fn creates_draft_question_camera_permission_and_edits_promo_are_answered_in_the_app() {
     let fleet = Fleet::start_with(
         vec![PhoneConfig {
             instagram: Some(InstagramConfig {
+                draft_kept: true,
                 create_prompts: true,
                 ..InstagramConfig::default()
             }),

@@ -48,6 +48,9 @@ pub struct InstagramConfig {
     pub block_after: Option<usize>,
     /// Ask "Save your login info?" ("Save" / "Not now") the first time the app comes to the front.
     pub login_info_prompt: bool,
+    /// Create first asks "Keep editing your draft?" ("Start new video" / "Keep editing"), as after an
+    /// interrupted post.
+    pub draft_kept: bool,
     /// Create first asks for the camera ("While using the app" / "Only this time" / "Don't allow"),
     /// then covers the gallery with the "Edits" app's promo (its close control is content-desc
     /// "Close"; its button would open Google Play).

@@ -60,6 +60,8 @@ struct Create {
 /// What Create may put over the gallery, once each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum CreatePrompt {
+    /// "Keep editing your draft?"
+    Draft,
     /// Android's camera permission dialog.
     Camera,
     /// The "Edits" app's promo sheet.
@@ -256,11 +258,14 @@ impl Instagram {
             blocked: false,
             login_prompt: false,
             share_stalls: config.share_stalls,
-            create_prompts: if config.create_prompts {
-                vec![CreatePrompt::Camera, CreatePrompt::EditsPromo]
-            } else {
-                Vec::new()
-            },
+            create_prompts: [
+                (config.draft_kept, CreatePrompt::Draft),
+                (config.create_prompts, CreatePrompt::Camera),
+                (config.create_prompts, CreatePrompt::EditsPromo),
+            ]
+            .into_iter()
+            .filter_map(|(on, prompt)| on.then_some(prompt))
+            .collect(),
             login_prompt_due: config.login_info_prompt,
             draft: None,
             gallery: Vec::new(),

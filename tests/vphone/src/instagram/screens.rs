@@ -43,12 +43,30 @@ pub(super) fn render(app: &Instagram) -> N {
     }
     if matches!(app.stack.last(), Some(Screen::Create(_))) {
         match app.create_prompts.first() {
+            Some(super::CreatePrompt::Draft) => root = root.child(draft_kept()),
             Some(super::CreatePrompt::Camera) => root = root.child(camera_permission()),
             Some(super::CreatePrompt::EditsPromo) => root = root.child(edits_promo()),
             None => {}
         }
     }
     root
+}
+
+/// "Keep editing your draft?" over Create.
+fn draft_kept() -> N {
+    Node::new(FRAME, r(0, 0, WIDTH, HEIGHT)).children(dialog(
+        "Keep editing your draft?",
+        "If you start a new video, this draft will be saved.",
+        vec![
+            Node::new(BUTTON, r(130, 1200, 950, 1320))
+                .id(rid("auxiliary_button"))
+                .text("Start new video")
+                .on_tap(Action::ClosePrompt),
+            Node::new(BUTTON, r(130, 1340, 950, 1460))
+                .text("Keep editing")
+                .on_tap(Action::Nothing),
+        ],
+    ))
 }
 
 /// Android's permission dialog (com.google.android.permissioncontroller in the real dump).
