@@ -519,30 +519,10 @@ pub fn ensure_task_account() -> Result<crate::TaskInfo> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Bounds;
 
     fn n(text: &str, id: &str, top: i32) -> Node {
-        Node {
-            text: text.into(),
-            resource_id: if id.is_empty() {
-                String::new()
-            } else {
-                format!("com.instagram.android:id/{id}")
-            },
-            class_name: "android.widget.Button".into(),
-            description: String::new(),
-            package: "com.instagram.android".into(),
-            clickable: true,
-            enabled: true,
-            selected: false,
-            checked: false,
-            bounds: Bounds {
-                left: 40,
-                top,
-                right: 500,
-                bottom: top + 100,
-            },
-        }
+        let at = (40, top, 500, top + 100);
+        crate::test_node(OWN_PACKAGE, "android.widget.Button", text, id, at)
     }
 
     #[test]

@@ -228,3 +228,36 @@ pub mod __private {
         }
     }
 }
+
+/// A node for the SDK's own tests: `text` in a `class` node of `package`, with the short resource-id
+/// `id` (none when empty), clickable and enabled, at `(left, top, right, bottom)`.
+#[cfg(test)]
+pub(crate) fn test_node(
+    package: &str,
+    class: &str,
+    text: &str,
+    id: &str,
+    (left, top, right, bottom): (i32, i32, i32, i32),
+) -> Node {
+    Node {
+        text: text.into(),
+        resource_id: if id.is_empty() {
+            String::new()
+        } else {
+            format!("{package}:id/{id}")
+        },
+        class_name: class.into(),
+        description: String::new(),
+        package: package.into(),
+        clickable: true,
+        enabled: true,
+        selected: false,
+        checked: false,
+        bounds: Bounds {
+            left,
+            top,
+            right,
+            bottom,
+        },
+    }
+}

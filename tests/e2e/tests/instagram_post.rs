@@ -22,9 +22,14 @@ fn media(dir: &std::path::Path, name: &str) -> (String, String) {
 }
 
 async fn fleet_with(default_app: App) -> Fleet {
+    fleet_of(InstagramConfig::default(), default_app).await
+}
+
+/// One phone with Instagram set up as `instagram` says, the server's default app `default_app`.
+async fn fleet_of(instagram: InstagramConfig, default_app: App) -> Fleet {
     Fleet::start_with(
         vec![PhoneConfig {
-            instagram: Some(InstagramConfig::default()),
+            instagram: Some(instagram),
             ..PhoneConfig::default()
         }],
         |c| c.default_app = default_app,
@@ -116,18 +121,14 @@ async fn a_story_lands() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_retried_post_whose_first_attempt_went_out_is_not_posted_twice() {
-    let fleet = Fleet::start_with(
-        vec![PhoneConfig {
-            instagram: Some(InstagramConfig {
-                share_stalls: true,
-                ..InstagramConfig::default()
-            }),
-            ..PhoneConfig::default()
-        }],
-        |c| c.default_app = App::Instagram,
+    let fleet = fleet_of(
+        InstagramConfig {
+            share_stalls: true,
+            ..InstagramConfig::default()
+        },
+        App::Instagram,
     )
-    .await
-    .unwrap();
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let (video, _) = media(dir.path(), "once.mp4");
     // The share goes out but the composer never leaves: the first run fails.
@@ -253,18 +254,14 @@ async fn a_way_in_instagram_lacks_is_a_40001_naming_it() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reel_is_posted_past_save_your_login_info() {
-    let fleet = Fleet::start_with(
-        vec![PhoneConfig {
-            instagram: Some(InstagramConfig {
-                login_info_prompt: true,
-                ..InstagramConfig::default()
-            }),
-            ..PhoneConfig::default()
-        }],
-        |c| c.default_app = App::Instagram,
+    let fleet = fleet_of(
+        InstagramConfig {
+            login_info_prompt: true,
+            ..InstagramConfig::default()
+        },
+        App::Instagram,
     )
-    .await
-    .unwrap();
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let (video, hash) = media(dir.path(), "prompted.mp4");
     let task = post(
@@ -332,19 +329,15 @@ async fn a_reel_and_a_story_made_in_create_land() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn creates_draft_question_camera_permission_and_edits_promo_are_answered_in_the_app() {
-    let fleet = Fleet::start_with(
-        vec![PhoneConfig {
-            instagram: Some(InstagramConfig {
-                draft_kept: true,
-                create_prompts: true,
-                ..InstagramConfig::default()
-            }),
-            ..PhoneConfig::default()
-        }],
-        |c| c.default_app = App::Instagram,
+    let fleet = fleet_of(
+        InstagramConfig {
+            draft_kept: true,
+            create_prompts: true,
+            ..InstagramConfig::default()
+        },
+        App::Instagram,
     )
-    .await
-    .unwrap();
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let (video, hash) = media(dir.path(), "prompted.mp4");
     let task = post(

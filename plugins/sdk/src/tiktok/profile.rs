@@ -290,27 +290,14 @@ mod tests {
     use crate::Bounds;
 
     fn n(text: &str, id: &str, top: i32) -> Node {
-        Node {
-            text: text.into(),
-            resource_id: if id.is_empty() {
-                String::new()
-            } else {
-                format!("com.zhiliaoapp.musically:id/{id}")
-            },
-            class_name: "android.widget.TextView".into(),
-            description: String::new(),
-            package: "com.zhiliaoapp.musically".into(),
-            clickable: true,
-            enabled: true,
-            selected: false,
-            checked: false,
-            bounds: Bounds {
-                left: 100,
-                top,
-                right: 500,
-                bottom: top + 80,
-            },
-        }
+        let at = (100, top, 500, top + 80);
+        crate::test_node(
+            "com.zhiliaoapp.musically",
+            "android.widget.TextView",
+            text,
+            id,
+            at,
+        )
     }
 
     fn profile(control: &str, control_id: &str) -> Vec<Node> {
