@@ -5,8 +5,7 @@
 
 use std::time::Duration;
 
-use crate::tiktok::profile::{FollowState, ProfileStats, parse_count};
-use crate::tiktok::{normalize_username, same_username};
+use crate::profile::{FollowState, ProfileStats, normalize_username, parse_count, same_username};
 use crate::{Error, Node, Result, device, info, ui};
 use phonefleet_rules::resource_id_matches as id_matches;
 
@@ -199,8 +198,7 @@ pub fn stats(nodes: &[Node]) -> Option<ProfileStats> {
     })
 }
 
-/// How to reach a profile.
-pub use crate::tiktok::Access;
+pub use crate::profile::Access;
 
 /// Instagram's own package; any other is a clone.
 pub const OWN_PACKAGE: &str = "com.instagram.android";

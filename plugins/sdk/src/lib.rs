@@ -26,6 +26,7 @@ pub mod instagram;
 pub mod materials;
 pub mod media;
 mod notice;
+pub mod profile;
 mod selector;
 pub mod spintax;
 pub mod tiktok;

@@ -5,7 +5,8 @@
 use crate::{Error, Node, Result, device, host, ui};
 use std::time::Duration;
 
-pub use open::{Access, open_profile};
+pub use crate::profile::{Access, normalize_username, same_username};
+pub use open::open_profile;
 pub use phonefleet_rules::resource_id_matches as id_matches;
 
 pub mod compose;
@@ -73,17 +74,6 @@ impl Default for Ids {
 /// The resource-id table in use: [`Ids::TIKTOK_43_1_4`].
 pub fn ids() -> Ids {
     Ids::default()
-}
-
-/// A username as TikTok compares them: trimmed, without leading '@', lowercase.
-pub fn normalize_username(name: &str) -> String {
-    name.trim().trim_start_matches('@').trim().to_lowercase()
-}
-
-/// Whether two spellings name the same account (case-insensitive, '@' ignored).
-pub fn same_username(a: &str, b: &str) -> bool {
-    let a = normalize_username(a);
-    !a.is_empty() && a == normalize_username(b)
 }
 
 /// Texts (case-insensitive substrings) by which the app says it is rate limiting or restricting the

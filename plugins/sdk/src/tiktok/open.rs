@@ -4,22 +4,13 @@
 use std::time::{Duration, Instant};
 
 use super::profile;
-use super::{Reach, handle_interruptions, normalize_username, protection};
+use super::{Access, Reach, handle_interruptions, normalize_username, protection};
 use crate::{Error, Result, Selector, device, info, ui};
 
 /// How long a profile or the search results may take to show.
 const PROFILE_TIMEOUT: Duration = Duration::from_secs(15);
 /// How long typing into the search field may take to show.
 const SHORT: Duration = Duration::from_secs(5);
-
-/// How to reach a profile.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    /// Open `https://www.tiktok.com/@user` in the app.
-    Direct,
-    /// Type the name into the app's search and open the matching row of the Users tab.
-    Search,
-}
 
 /// Opens `user`'s profile (with or without '@') in the app `package`, by link or through search.
 /// Returns once the profile was asked for (by link) or its search row tapped: wait for the

@@ -4,44 +4,7 @@
 
 use super::{Ids, contains_ci, id_matches, protection, same_username};
 use crate::Node;
-
-/// What a profile's follow control says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FollowState {
-    /// "Follow".
-    Follow,
-    /// "Follow back" (the user follows the current account).
-    FollowBack,
-    /// "Following " (the trailing space is a dropdown arrow).
-    Following,
-    /// "Friends" (mutual).
-    Friends,
-    /// "Requested" (private account, request pending).
-    Requested,
-}
-
-impl FollowState {
-    /// The state a control text names (trimmed, case-insensitive), if any.
-    pub fn parse(text: &str) -> Option<Self> {
-        let t = text.trim().to_lowercase();
-        Some(match t.as_str() {
-            "follow" => FollowState::Follow,
-            "follow back" => FollowState::FollowBack,
-            "following" => FollowState::Following,
-            "friends" => FollowState::Friends,
-            "requested" => FollowState::Requested,
-            _ => return None,
-        })
-    }
-
-    /// Following, Friends or Requested: the current account follows (or asked to follow) the user.
-    pub fn is_following(self) -> bool {
-        matches!(
-            self,
-            FollowState::Following | FollowState::Friends | FollowState::Requested
-        )
-    }
-}
+pub use crate::profile::{FollowState, ProfileStats, parse_count};
 
 fn eq_ci(a: &str, b: &str) -> bool {
     a.trim().eq_ignore_ascii_case(b)
@@ -234,17 +197,6 @@ pub fn search_user_row<'a>(
         })
 }
 
-/// A profile's counts as the app shows them (`"1.2M"`); [`parse_count`] reads one as a number.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProfileStats {
-    /// Accounts the profile follows.
-    pub following: String,
-    /// Accounts following the profile.
-    pub followers: String,
-    /// Likes of the profile's videos.
-    pub likes: String,
-}
-
 /// The stats row of a profile: each value (`qfw`) is the count right above its label (`qfv`,
 /// "Following", "Followers", "Likes") in the same column. `None` until all three show.
 pub fn stats(nodes: &[Node]) -> Option<ProfileStats> {
@@ -265,23 +217,6 @@ pub fn stats(nodes: &[Node]) -> Option<ProfileStats> {
         followers: value_of("followers")?,
         likes: value_of("likes")?,
     })
-}
-
-/// A count as TikTok and Instagram show it: `987`, `12,345`, `12.3K`, `1.2M`, `3B` (rounded as
-/// shown: `1.2M` is 1,200,000). `None` for anything else.
-pub fn parse_count(text: &str) -> Option<u64> {
-    let text = text.trim().replace(',', "");
-    let (number, scale) = match text.char_indices().last()? {
-        (i, 'K' | 'k') => (&text[..i], 1e3),
-        (i, 'M' | 'm') => (&text[..i], 1e6),
-        (i, 'B' | 'b') => (&text[..i], 1e9),
-        _ => (text.as_str(), 1.0),
-    };
-    if number.is_empty() || !number.chars().all(|c| c.is_ascii_digit() || c == '.') {
-        return None;
-    }
-    let value: f64 = number.parse().ok()?;
-    Some((value * scale).round() as u64)
 }
 
 #[cfg(test)]
@@ -489,22 +424,6 @@ mod tests {
             no_results(&[n("No results found", "", 600)]),
             Some("No results found")
         );
-    }
-
-    #[test]
-    fn counts_read_as_the_app_shows_them() {
-        for (text, count) in [
-            ("987", Some(987)),
-            ("12,345", Some(12_345)),
-            ("12.3K", Some(12_300)),
-            ("1.2M", Some(1_200_000)),
-            ("3B", Some(3_000_000_000)),
-            ("Followers", None),
-            ("", None),
-            ("K", None),
-        ] {
-            assert_eq!(parse_count(text), count, "{text:?}");
-        }
     }
 
     #[test]
