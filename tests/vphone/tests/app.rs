@@ -3,37 +3,14 @@
 
 #[path = "support/dump.rs"]
 mod dump;
+#[path = "support/run.rs"]
+mod run;
 
-use dump::node_center;
+use run::{dump, sh, tap};
 use serde_json::{Value, json};
 use vphone::{PhoneConfig, Popups, VPhone};
 
 const PKG: &str = "com.zhiliaoapp.musically";
-
-async fn sh(phone: &VPhone, command: &str) -> String {
-    let out = phone.run(command).await;
-    assert_eq!(
-        out.exit_code,
-        0,
-        "{command}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-async fn dump(phone: &VPhone) -> String {
-    sh(
-        phone,
-        "uiautomator dump /sdcard/u.xml >/dev/null && cat /sdcard/u.xml",
-    )
-    .await
-}
-
-async fn tap(phone: &VPhone, needle: &str) {
-    let xml = dump(phone).await;
-    let (x, y) = node_center(&xml, needle).unwrap_or_else(|| panic!("no {needle} in {xml}"));
-    sh(phone, &format!("input tap {x} {y}")).await;
-}
 
 async fn open_profile(phone: &VPhone, user: &str) {
     sh(
