@@ -224,15 +224,7 @@ pub struct App {
 
 impl App {
     pub fn new(config: &PhoneConfig) -> Self {
-        let mut accounts: Vec<String> = Vec::new();
-        for account in config.accounts.iter().map(|a| normalize(a)) {
-            if !account.is_empty() && !accounts.contains(&account) {
-                accounts.push(account);
-            }
-        }
-        if accounts.is_empty() {
-            accounts.push("vphone_user".to_string());
-        }
+        let accounts = users::signed_in(&config.accounts, "vphone_user");
         Self {
             following: accounts.iter().map(|a| (a.clone(), Vec::new())).collect(),
             accounts,

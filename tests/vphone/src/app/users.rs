@@ -37,6 +37,20 @@ pub fn bio(user: &str) -> String {
     format!("Official account of {}", display_name(user))
 }
 
+/// Signed-in accounts as an app lists them: normalised, each once, in order; `default` when none.
+pub fn signed_in(accounts: &[String], default: &str) -> Vec<String> {
+    let mut listed: Vec<String> = Vec::new();
+    for account in accounts.iter().map(|a| normalize(a)) {
+        if !account.is_empty() && !listed.contains(&account) {
+            listed.push(account);
+        }
+    }
+    if listed.is_empty() {
+        listed.push(default.to_string());
+    }
+    listed
+}
+
 /// A profile's numbers as the app prints them.
 pub struct Stats {
     pub following: String,

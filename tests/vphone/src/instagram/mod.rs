@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::app::users::normalize;
+use crate::app::users::{normalize, signed_in};
 use crate::config::InstagramConfig;
 use crate::fs::Fs;
 use crate::ui::Node;
@@ -224,15 +224,7 @@ pub struct Instagram {
 impl Instagram {
     pub fn new(config: &InstagramConfig, missing: &[String]) -> Self {
         let set = |users: &[String]| users.iter().map(|u| normalize(u)).collect();
-        let mut accounts: Vec<String> = Vec::new();
-        for account in config.accounts.iter().map(|a| normalize(a)) {
-            if !account.is_empty() && !accounts.contains(&account) {
-                accounts.push(account);
-            }
-        }
-        if accounts.is_empty() {
-            accounts.push("vphone_ig".to_string());
-        }
+        let accounts = signed_in(&config.accounts, "vphone_ig");
         let mut following: BTreeMap<String, Vec<String>> =
             accounts.iter().map(|a| (a.clone(), Vec::new())).collect();
         following.insert(
