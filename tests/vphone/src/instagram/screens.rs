@@ -560,11 +560,17 @@ fn story_editor() -> N {
 /// One own post, opened from the grid: its caption under the media.
 fn own_post(app: &Instagram, index: usize) -> N {
     let posts = app.own_posts();
-    let caption = posts.get(index).map_or("", |p| p.caption.as_str());
-    Node::new(FRAME, r(0, 0, WIDTH, 2208))
+    let mut page = Node::new(FRAME, r(0, 0, WIDTH, 2208))
         .child(back_button())
-        .child(Node::new(IMAGE, r(0, 300, WIDTH, 1380)).desc("Post media"))
-        .child(text(r(40, 1400, 1040, 1700), caption).id(rid("row_feed_comment_textview_layout")))
+        .child(Node::new(IMAGE, r(0, 300, WIDTH, 1380)).desc("Post media"));
+    // As the real app shows it: the owner's name, then the caption; no caption, no node.
+    if let Some(post) = posts.get(index).filter(|p| !p.caption.is_empty()) {
+        let shown = format!("{} {}", post.account, post.caption);
+        page = page.child(
+            text(r(40, 1400, 1040, 1700), &shown).id(rid("row_feed_comment_textview_layout")),
+        );
+    }
+    page
 }
 
 /// The signed-in accounts, the current one checked, then "Add Instagram account".
