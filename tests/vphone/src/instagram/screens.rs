@@ -374,31 +374,41 @@ fn own_profile(app: &Instagram) -> N {
         )
 }
 
-/// The preview of a shared file: "Edit video" (or the photos), then "Next".
-fn share_editor(app: &Instagram) -> N {
-    let files = app.draft.as_ref().map_or(0, |d| d.files.len());
-    let video = app
-        .draft
-        .as_ref()
-        .is_some_and(|d| d.files.iter().any(|f| !f.image));
+/// A full screen of the post-making flow: Back, its `title`, and "Next" (`next_button_textview`,
+/// also content-desc "Next") doing `next`.
+fn with_next(title: &str, next: Action) -> N {
     Node::new(FRAME, r(0, 0, WIDTH, HEIGHT))
         .child(back_button())
-        .child(text(
-            r(300, 110, 780, 230),
-            if video { "Edit video" } else { "New post" },
-        ))
+        .child(text(r(300, 110, 780, 230), title))
         .child(
             Node::new(TEXT, r(860, 110, 1040, 230))
                 .id(rid("next_button_textview"))
                 .text("Next")
                 .desc("Next")
-                .on_tap(Action::Next),
+                .on_tap(next),
         )
-        .children((0..files).map(|i| {
-            let i = i as i32;
-            Node::new(IMAGE, r(40 + i * 120, 400, 140 + i * 120, 500))
-                .desc(format!("Media {} of {files}", i + 1))
-        }))
+}
+
+/// Whether the draft holds a video (its screens say "Edit video").
+fn draft_has_video(app: &Instagram) -> bool {
+    app.draft
+        .as_ref()
+        .is_some_and(|d| d.files.iter().any(|f| !f.image))
+}
+
+/// The preview of a shared file: "Edit video" (or the photos), then "Next".
+fn share_editor(app: &Instagram) -> N {
+    let files = app.draft.as_ref().map_or(0, |d| d.files.len());
+    let title = if draft_has_video(app) {
+        "Edit video"
+    } else {
+        "New post"
+    };
+    with_next(title, Action::Next).children((0..files).map(|i| {
+        let i = i as i32;
+        Node::new(IMAGE, r(40 + i * 120, 400, 140 + i * 120, 500))
+            .desc(format!("Media {} of {files}", i + 1))
+    }))
 }
 
 /// Create: the gallery (newest first) with its multi-select toggle and Next, over the mode strip.
@@ -440,16 +450,7 @@ fn create_screen(app: &Instagram, create: &Create) -> N {
             }
             tile
         });
-    Node::new(FRAME, r(0, 0, WIDTH, HEIGHT))
-        .child(back_button())
-        .child(text(r(300, 110, 780, 230), "New post"))
-        .child(
-            Node::new(TEXT, r(860, 110, 1040, 230))
-                .id(rid("next_button_textview"))
-                .text("Next")
-                .desc("Next")
-                .on_tap(Action::CreateNext),
-        )
+    with_next("New post", Action::CreateNext)
         .child(Node::new(IMAGE, r(0, 240, WIDTH, 600)).id(rid("gallery_preview_button")))
         .child(text(r(40, 620, 400, 690), "Recents").id(rid("gallery_folder_menu")))
         .child(
@@ -471,23 +472,12 @@ fn create_screen(app: &Instagram, create: &Create) -> N {
 
 /// The editor after the gallery: "Edit video" for a video, then Next to the composer.
 fn editor(app: &Instagram) -> N {
-    let video = app
-        .draft
-        .as_ref()
-        .is_some_and(|d| d.files.iter().any(|f| !f.image));
-    Node::new(FRAME, r(0, 0, WIDTH, HEIGHT))
-        .child(back_button())
-        .child(text(
-            r(300, 110, 780, 230),
-            if video { "Edit video" } else { "Edit" },
-        ))
-        .child(
-            Node::new(TEXT, r(860, 110, 1040, 230))
-                .id(rid("next_button_textview"))
-                .text("Next")
-                .desc("Next")
-                .on_tap(Action::Next),
-        )
+    let title = if draft_has_video(app) {
+        "Edit video"
+    } else {
+        "Edit"
+    };
+    with_next(title, Action::Next)
         .child(Node::new(IMAGE, r(0, 300, WIDTH, 1900)).desc("Preview"))
         .child(text(r(40, 1950, 300, 2050), "Add audio").on_tap(Action::Nothing))
         .child(text(r(320, 1950, 560, 2050), "Text").on_tap(Action::Nothing))
