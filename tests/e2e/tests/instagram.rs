@@ -139,6 +139,7 @@ async fn a_missing_instagram_user_fails_naming_the_user() {
             .is_some_and(|e| e.contains("user @ghost does not exist")),
         "{task}"
     );
+    assert_eq!(instagram(&fleet).await["following"]["vphone_ig"], json!([]));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
