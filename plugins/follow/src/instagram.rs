@@ -52,13 +52,10 @@ pub fn run_one(target: &str, access: Access, action: Action) -> Result<&'static 
 /// Waits for `user`'s profile and its follow button; fails on a block or a missing user.
 fn wait_profile(user: &str, at: &str) -> Result<(Node, FollowState)> {
     let mut missing_seen = false;
-    ui::until(
+    instagram::until(
         &format!("the profile of {at} did not show its follow button"),
         PROFILE_TIMEOUT,
         |nodes| {
-            if instagram::handle_interruptions(nodes)? {
-                return Ok(None);
-            }
             match instagram::classify(nodes, user) {
                 // Seen twice in a row, so a page left from before the link opened cannot fool us.
                 ProfileScreen::Missing(text) if missing_seen => Err(Error::failed(format!(
@@ -82,13 +79,10 @@ fn wait_profile(user: &str, at: &str) -> Result<(Node, FollowState)> {
 /// Waits until the profile's button reads as `wanted` says, confirming "Review this account before
 /// following" on the way; fails on a block.
 fn wait_state(at: &str, reads: &str, wanted: impl Fn(FollowState) -> bool) -> Result<()> {
-    ui::until(
+    instagram::until(
         &format!("the follow button of {at} did not turn to {reads}"),
         ACTION_TIMEOUT,
         |nodes| {
-            if instagram::handle_interruptions(nodes)? {
-                return Ok(None);
-            }
             if let ProfileScreen::Review(follow) = instagram::classify(nodes, "") {
                 info!("Instagram asks to review {at} before following; following");
                 ui::tap_node(&follow)?;

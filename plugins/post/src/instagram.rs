@@ -169,10 +169,7 @@ pub fn publish(
 fn newest_caption(package: &str) -> Result<Option<String>> {
     device::start_app(package)?;
     instagram::ensure_task_account()?;
-    let me = ui::until("could not open Instagram's own profile", STEP, |nodes| {
-        if instagram::handle_interruptions(nodes)? {
-            return Ok(None);
-        }
+    let me = instagram::until("could not open Instagram's own profile", STEP, |nodes| {
         if instagram::own_profile_account(nodes).is_some() {
             return Ok(Some(nodes.to_vec()));
         }
@@ -221,19 +218,11 @@ pub fn caption_matches(shown: &str, caption: &str) -> bool {
 }
 
 fn wait_node(what: &str, wanted: impl Fn(&Node) -> bool) -> Result<Node> {
-    ui::until(what, STEP, |nodes| {
-        if instagram::handle_interruptions(nodes)? {
-            return Ok(None);
-        }
-        Ok(nodes.iter().find(|n| wanted(n)).cloned())
-    })
+    instagram::wait_node(what, STEP, wanted)
 }
 
 fn wait_gone(what: &str, present: impl Fn(&Node) -> bool) -> Result<()> {
-    ui::until(what, STEP * 2, |nodes| {
-        if instagram::handle_interruptions(nodes)? {
-            return Ok(None);
-        }
+    instagram::until(what, STEP * 2, |nodes| {
         Ok((!nodes.iter().any(&present)).then_some(()))
     })
 }

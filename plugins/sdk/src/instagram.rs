@@ -74,6 +74,28 @@ fn says(text: &str, phrases: &[&str]) -> bool {
     crate::notice::says(text, phrases, NOTICE_MAX_CHARS)
 }
 
+/// [`ui::until`] on Instagram: each look first clears a usual prompt and fails on a block
+/// ([`handle_interruptions`]), then asks `step`.
+pub fn until<T>(
+    what: &str,
+    timeout: Duration,
+    mut step: impl FnMut(&[Node]) -> Result<Option<T>>,
+) -> Result<T> {
+    ui::until(what, timeout, |nodes| {
+        if handle_interruptions(nodes)? {
+            return Ok(None);
+        }
+        step(nodes)
+    })
+}
+
+/// Waits (see [`until`]) until a node matching `wanted` shows.
+pub fn wait_node(what: &str, timeout: Duration, wanted: impl Fn(&Node) -> bool) -> Result<Node> {
+    until(what, timeout, |nodes| {
+        Ok(nodes.iter().find(|n| wanted(n)).cloned())
+    })
+}
+
 /// Instagram's block or challenge on screen, as the error a script must stop with
 /// ("blocked by Instagram: 'Try Again Later'").
 pub fn protection(nodes: &[Node]) -> Option<Error> {
@@ -231,10 +253,7 @@ pub fn open_profile(user: &str, access: Access, package: &str) -> Result<()> {
 fn open_via_search(user: &str, package: &str) -> Result<()> {
     info!("searching Instagram for @{user}");
     device::start_app(package)?;
-    let field = ui::until("could not open Instagram's search", STEP * 2, |nodes| {
-        if handle_interruptions(nodes)? {
-            return Ok(None);
-        }
+    let field = until("could not open Instagram's search", STEP * 2, |nodes| {
         if let Some(field) = nodes
             .iter()
             .find(|n| id_matches(&n.resource_id, ids::SEARCH_EDIT))
@@ -257,13 +276,10 @@ fn open_via_search(user: &str, package: &str) -> Result<()> {
     })?;
     ui::tap_node(&field)?;
     device::input_text(user)?;
-    let row = ui::until(
+    let row = until(
         &format!("searched Instagram for @{user} but found no row with that username"),
         STEP,
         |nodes| {
-            if handle_interruptions(nodes)? {
-                return Ok(None);
-            }
             Ok(nodes
                 .iter()
                 .find(|n| {
@@ -298,13 +314,10 @@ pub fn ensure_account(username: &str, package: &str) -> Result<()> {
         return Ok(());
     }
     device::start_app(package)?;
-    let current = ui::until(
+    let current = until(
         "could not open Instagram's own profile",
         STEP * 2,
         |nodes| {
-            if handle_interruptions(nodes)? {
-                return Ok(None);
-            }
             if let Some(account) = own_profile_account(nodes) {
                 return Ok(Some(account));
             }
@@ -383,10 +396,7 @@ pub enum CreateMode {
 /// it did not find.
 pub fn pick_in_create(package: &str, mode: CreateMode, count: usize) -> Result<()> {
     device::start_app(package)?;
-    ui::until("could not open Instagram's Create", STEP * 2, |nodes| {
-        if handle_interruptions(nodes)? {
-            return Ok(None);
-        }
+    until("could not open Instagram's Create", STEP * 2, |nodes| {
         if nodes
             .iter()
             .any(|n| id_matches(&n.resource_id, ids::MULTI_SELECT))
@@ -407,13 +417,10 @@ pub fn pick_in_create(package: &str, mode: CreateMode, count: usize) -> Result<(
         CreateMode::Reel => "REEL",
         CreateMode::Story => "STORY",
     };
-    let strip = ui::until(
+    let strip = until(
         &format!("no {label} on Create's mode strip"),
         STEP,
         |nodes| {
-            if handle_interruptions(nodes)? {
-                return Ok(None);
-            }
             Ok(nodes
                 .iter()
                 .find(|n| n.clickable && n.text.trim() == label)
@@ -424,10 +431,7 @@ pub fn pick_in_create(package: &str, mode: CreateMode, count: usize) -> Result<(
         ui::tap_node(&strip)?;
     }
     if count > 1 {
-        let toggle = ui::until("no 'Select multiple' in the gallery", STEP, |nodes| {
-            if handle_interruptions(nodes)? {
-                return Ok(None);
-            }
+        let toggle = until("no 'Select multiple' in the gallery", STEP, |nodes| {
             Ok(nodes
                 .iter()
                 .find(|n| id_matches(&n.resource_id, ids::MULTI_SELECT))
@@ -437,10 +441,7 @@ pub fn pick_in_create(package: &str, mode: CreateMode, count: usize) -> Result<(
             ui::tap_node(&toggle)?;
         }
     }
-    let tiles: Vec<Node> = ui::until("no tiles in the gallery", STEP, |nodes| {
-        if handle_interruptions(nodes)? {
-            return Ok(None);
-        }
+    let tiles: Vec<Node> = until("no tiles in the gallery", STEP, |nodes| {
         let tiles: Vec<Node> = nodes
             .iter()
             .filter(|n| id_matches(&n.resource_id, ids::GALLERY_TILE))
@@ -479,10 +480,7 @@ pub fn pick_in_create(package: &str, mode: CreateMode, count: usize) -> Result<(
     }
     info!("picked the {count} newest gallery tiles for a {label}");
     let next = |what: &str| {
-        ui::until(what, STEP, |nodes| {
-            if handle_interruptions(nodes)? {
-                return Ok(None);
-            }
+        until(what, STEP, |nodes| {
             Ok(nodes
                 .iter()
                 .find(|n| id_matches(&n.resource_id, ids::NEXT) && n.clickable)

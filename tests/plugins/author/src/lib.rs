@@ -130,13 +130,10 @@ fn followers(user: &str, way: Way) -> Result<serde_json::Value> {
 fn instagram_followers(user: &str, access: Access, package: &str) -> Result<serde_json::Value> {
     instagram::open_profile(user, access, package)?;
     let user = tiktok::normalize_username(user);
-    let stats = ui::until(
+    let stats = instagram::until(
         &format!("the Instagram profile of @{user} did not show its counts"),
         Duration::from_secs(15),
         |nodes| {
-            if instagram::handle_interruptions(nodes)? {
-                return Ok(None);
-            }
             Ok(match instagram::classify(nodes, &user) {
                 instagram::ProfileScreen::Ready {
                     name_shown: true, ..
