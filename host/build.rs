@@ -4,6 +4,7 @@
 /// (package, wasm file stem) of every script shipped in the binary.
 const SCRIPTS: &[(&str, &str)] = &[
     ("phonefleet-follow", "phonefleet_follow"),
+    ("phonefleet-unfollow", "phonefleet_unfollow"),
     ("phonefleet-post", "phonefleet_post"),
 ];
 

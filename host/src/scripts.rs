@@ -1,5 +1,5 @@
-//! The scripts shipped inside the binary: `follow` and `post`, compiled for wasm32-wasip2 from
-//! `plugins/` by the build script and embedded here.
+//! The scripts shipped inside the binary (TikMatrix's API scripts), compiled for wasm32-wasip2
+//! from `plugins/` by the build script and embedded here.
 
 use phonefleet_runtime::Builtin;
 
@@ -8,6 +8,10 @@ pub const BUILTINS: &[Builtin] = &[
     (
         "follow",
         include_bytes!(concat!(env!("OUT_DIR"), "/phonefleet_follow.wasm")),
+    ),
+    (
+        "unfollow",
+        include_bytes!(concat!(env!("OUT_DIR"), "/phonefleet_unfollow.wasm")),
     ),
     (
         "post",

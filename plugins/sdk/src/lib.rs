@@ -21,6 +21,7 @@ pub mod bindings {
 mod app;
 pub mod device;
 mod error;
+pub mod follow;
 pub mod host;
 pub mod instagram;
 pub mod materials;

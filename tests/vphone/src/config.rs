@@ -12,6 +12,8 @@ pub struct PhoneConfig {
     pub model: String,
     /// Signed-in TikTok accounts ('@' optional); the first is current.
     pub accounts: Vec<String>,
+    /// Users the first TikTok account already follows ('@' optional).
+    pub following: Vec<String>,
     /// Users whose profile shows "Couldn't find this account" ('@' optional).
     pub missing_users: Vec<String>,
     /// Users who follow every signed-in account: their follow button reads "Follow back".
@@ -65,6 +67,7 @@ impl Default for PhoneConfig {
         Self {
             model: "VPhone".to_string(),
             accounts: vec!["vphone_user".to_string()],
+            following: Vec::new(),
             missing_users: Vec::new(),
             followers_of_me: Vec::new(),
             command_delay: Duration::ZERO,

@@ -150,6 +150,7 @@ async fn main() -> anyhow::Result<()> {
     let config = PhoneConfig {
         model: args.model.clone(),
         accounts: args.accounts.clone(),
+        following: Vec::new(),
         missing_users: args.missing_users.clone(),
         followers_of_me: args.followers_of_me.clone(),
         command_delay: Duration::from_millis(args.command_delay_ms),

@@ -10,6 +10,7 @@ pub use open::open_profile;
 pub use phonefleet_rules::resource_id_matches as id_matches;
 
 pub mod compose;
+pub mod follow;
 pub mod gallery;
 mod open;
 pub mod profile;

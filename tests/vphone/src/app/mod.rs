@@ -225,8 +225,13 @@ pub struct App {
 impl App {
     pub fn new(config: &PhoneConfig) -> Self {
         let accounts = users::signed_in(&config.accounts, "vphone_user");
+        let mut following: BTreeMap<String, Vec<String>> =
+            accounts.iter().map(|a| (a.clone(), Vec::new())).collect();
+        if let Some(first) = following.get_mut(&accounts[0]) {
+            *first = config.following.iter().map(|u| normalize(u)).collect();
+        }
         Self {
-            following: accounts.iter().map(|a| (a.clone(), Vec::new())).collect(),
+            following,
             accounts,
             current: 0,
             followers_of_me: config

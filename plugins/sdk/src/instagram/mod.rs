@@ -9,6 +9,8 @@ use crate::profile::{FollowState, ProfileStats, normalize_username, parse_count,
 use crate::{Error, Node, Result, device, info, ui};
 use phonefleet_rules::resource_id_matches as id_matches;
 
+pub mod follow;
+
 /// The ids of the Instagram screens scripts use (short form, without `PKG:id/`).
 pub mod ids {
     /// Profile: the username in the action bar.

@@ -4,18 +4,16 @@
 
 use std::time::Duration;
 
-use phonefleet_sdk::instagram::{self, ProfileScreen, ids};
-use phonefleet_sdk::tiktok::profile::FollowState;
-use phonefleet_sdk::tiktok::{Access, normalize_username};
-use phonefleet_sdk::{Error, Node, Result, host, info, resource_id_matches, ui};
-
-use crate::Action;
+use crate::follow::{FollowAction, Outcome};
+use crate::instagram::{self, ProfileScreen, ids};
+use crate::profile::{Access, FollowState, normalize_username};
+use crate::{Error, Node, Result, host, info, resource_id_matches, ui};
 
 const PROFILE_TIMEOUT: Duration = Duration::from_secs(15);
 const ACTION_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Follows or unfollows one target on Instagram; the outcome as on TikTok.
-pub fn run_one(target: &str, access: Access, action: Action) -> Result<&'static str> {
+pub fn run_one(target: &str, access: Access, action: FollowAction) -> Result<Outcome> {
     let user = normalize_username(target);
     let at = format!("@{user}");
     host::progress(5, "checking the account");
@@ -29,22 +27,22 @@ pub fn run_one(target: &str, access: Access, action: Action) -> Result<&'static 
     );
     host::progress(40, &format!("profile of {at} loaded"));
     match (action, state.is_following()) {
-        (Action::Follow, true) => Ok("already_following"),
-        (Action::Follow, false) => {
+        (FollowAction::Follow, true) => Ok(Outcome::AlreadyFollowing),
+        (FollowAction::Follow, false) => {
             host::progress(60, &format!("following {at}"));
             ui::tap_node(&control)?;
             wait_state(&at, "Following or Requested", FollowState::is_following)?;
-            Ok("followed")
+            Ok(Outcome::Followed)
         }
-        (Action::Unfollow, false) => Ok("not_following"),
-        (Action::Unfollow, true) => {
+        (FollowAction::Unfollow, false) => Ok(Outcome::NotFollowing),
+        (FollowAction::Unfollow, true) => {
             host::progress(60, &format!("unfollowing {at}"));
             ui::tap_node(&control)?;
             if state != FollowState::Requested {
                 confirm_unfollow(&at)?;
             }
             wait_state(&at, "Follow", |s| !s.is_following())?;
-            Ok("unfollowed")
+            Ok(Outcome::Unfollowed)
         }
     }
 }
