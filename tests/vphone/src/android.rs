@@ -197,8 +197,6 @@ pub struct SystemState {
     /// Files the next successful dumps write instead of the screen, verbatim (a dump captured
     /// on a real phone, replayed).
     pub replayed_dumps: VecDeque<String>,
-    /// The feed's video is paused (only matters with `never_idle_feed`).
-    pub feed_paused: bool,
 }
 
 impl SystemState {
@@ -209,7 +207,6 @@ impl SystemState {
             pin_asked: false,
             dump_faults: VecDeque::new(),
             replayed_dumps: VecDeque::new(),
-            feed_paused: false,
             config,
         }
     }
@@ -233,7 +230,6 @@ impl SystemState {
         self.awake = false;
         self.unlocked = self.config.lock == Lock::None;
         self.pin_asked = false;
-        self.feed_paused = false;
     }
 
     /// `wm dismiss-keyguard`, a swipe up or MENU on the keyguard: opens a swipe lock, asks for a PIN.

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 pub use crate::android::{DumpFault, Keyboard, Lock, Screen, System};
+pub use crate::social::SocialConfig;
 
 /// Everything a test can choose about a phone before it starts.
 #[derive(Debug, Clone)]
@@ -30,6 +31,8 @@ pub struct PhoneConfig {
     pub system: System,
     /// The Instagram app, when the phone has it installed.
     pub instagram: Option<InstagramConfig>,
+    /// What the posts of both apps refuse: comments past an allowance, deleted posts, comments off.
+    pub social: SocialConfig,
 }
 
 /// The Instagram app of a phone: its accounts and the users it knows to be special.
@@ -76,6 +79,7 @@ impl Default for PhoneConfig {
             upload_duration: Duration::from_secs(1),
             system: System::default(),
             instagram: None,
+            social: SocialConfig::default(),
         }
     }
 }

@@ -13,6 +13,7 @@ mod media;
 mod png;
 mod protocol;
 mod shell;
+mod social;
 mod state;
 pub mod testing;
 mod transport;
@@ -25,8 +26,11 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 pub use app::users::stats as profile_stats;
-pub use config::{DumpFault, InstagramConfig, Keyboard, Lock, PhoneConfig, Popups, Screen, System};
+pub use config::{
+    DumpFault, InstagramConfig, Keyboard, Lock, PhoneConfig, Popups, Screen, SocialConfig, System,
+};
 pub use host::adb_connect;
+pub use social::{Post, catalogue};
 use state::Shared;
 
 /// What a shell command printed and its exit status (as `shell,v2` reports them).

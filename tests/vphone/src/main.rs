@@ -151,6 +151,7 @@ async fn main() -> anyhow::Result<()> {
         model: args.model.clone(),
         accounts: args.accounts.clone(),
         following: Vec::new(),
+        social: vphone::SocialConfig::default(),
         missing_users: args.missing_users.clone(),
         followers_of_me: args.followers_of_me.clone(),
         command_delay: Duration::from_millis(args.command_delay_ms),

@@ -78,6 +78,7 @@ impl Phone {
             instagram: Instagram::new(
                 &config.instagram.clone().unwrap_or_default(),
                 &config.missing_users,
+                &config.social,
             ),
             sys: SystemState::new(config.system.clone()),
             ran: VecDeque::new(),
@@ -91,8 +92,8 @@ impl Phone {
         }
         let feed_playing = self.sys.config.never_idle_feed
             && self.sys.app_visible()
-            && !self.sys.feed_paused
-            && self.app.screen_name() == "feed";
+            && !self.instagram_in_front()
+            && self.app.playing();
         feed_playing.then_some(crate::android::DumpFault::IdleTimeout)
     }
 
@@ -221,6 +222,7 @@ impl Phone {
             "files": self.fs.file_count(),
             "media": app.media().items().iter().map(|item| item.path.as_str()).collect::<Vec<_>>(),
             "posts": app.posts_json(),
+            "social": app.social_json(),
             "uploading": app.upload_percent(),
             "commands": counters.commands.load(Ordering::Relaxed),
             "ran": self.ran,

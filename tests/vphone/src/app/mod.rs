@@ -6,6 +6,8 @@ mod compose_screens;
 mod screens;
 pub use screens::{HEIGHT, WIDTH};
 pub mod users;
+mod watch;
+mod watch_screens;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::Duration;
@@ -13,9 +15,11 @@ use std::time::Duration;
 use crate::config::{PhoneConfig, Popups};
 use crate::fs::Fs;
 use crate::media::MediaStore;
+use crate::social::{self, Social};
 use crate::ui::Node;
 use compose::{ComposeScreen, Draft, PostRecord};
 use users::normalize;
+use watch::{CommentDraft, Watch};
 
 pub const PACKAGE: &str = "com.zhiliaoapp.musically";
 pub const LAUNCHER: &str = "com.android.launcher3";
@@ -36,13 +40,24 @@ enum Screen {
     UnfollowDialog(String),
     /// Making a post: camera, gallery, editor, caption and their sheets.
     Compose(ComposeScreen),
+    /// A video page: a linked video, or a search's results played one after another.
+    Watch(Watch),
+    /// A linked video that is unknown or deleted.
+    Unavailable,
+    /// The comments sheet of a catalogue post.
+    Comments(usize),
+    /// The comment field's photo picker.
+    CommentPhotos,
 }
 
 impl Screen {
     /// Overlays are drawn over the screen below them instead of replacing it.
     fn is_overlay(&self) -> bool {
         match self {
-            Screen::AccountSwitcher | Screen::UnfollowSheet(_) | Screen::UnfollowDialog(_) => true,
+            Screen::AccountSwitcher
+            | Screen::UnfollowSheet(_)
+            | Screen::UnfollowDialog(_)
+            | Screen::Comments(_) => true,
             Screen::Compose(screen) => screen.is_overlay(),
             _ => false,
         }
@@ -97,6 +112,8 @@ enum Action {
     DismissPopup,
     /// A control of the post-making screens.
     Compose(compose::Tap),
+    /// A control of the watching screens.
+    Watch(watch::Tap),
 }
 
 /// What the current account and a user are to each other, as follow buttons show it.
@@ -126,13 +143,18 @@ pub enum Key {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Link {
     Profile(String),
+    /// A video, `/@user/video/ID`, by its id.
+    Video(String),
+    /// A short link, `https://vm.tiktok.com/CODE/`, by its code.
+    ShortVideo(String),
     /// A sound page, `/music/NAME[-ID]`.
     Sound(String),
     Feed,
 }
 
 impl Link {
-    /// `https://www.tiktok.com/@user` (also `us.`, `m.`, bare host) or `snssdk1233://feed`, `tiktok://feed`.
+    /// `https://www.tiktok.com/@user` (also `us.`, `m.`, bare host), `/@user/video/ID`,
+    /// `https://vm.tiktok.com/CODE/` (also `vt.`), or `snssdk1233://feed`, `tiktok://feed`.
     pub fn parse(url: &str) -> Option<Link> {
         if matches!(url, "snssdk1233://feed" | "tiktok://feed") {
             return Some(Link::Feed);
@@ -141,6 +163,10 @@ impl Link {
             .strip_prefix("https://")
             .or_else(|| url.strip_prefix("http://"))?;
         let (host, path) = rest.split_once('/')?;
+        if matches!(host, "vm.tiktok.com" | "vt.tiktok.com") {
+            let code = path.split(['/', '?', '#']).next().unwrap_or_default();
+            return (!code.is_empty()).then(|| Link::ShortVideo(code.to_string()));
+        }
         if !matches!(
             host,
             "www.tiktok.com" | "tiktok.com" | "us.tiktok.com" | "m.tiktok.com"
@@ -151,11 +177,11 @@ impl Link {
         if let Some(sound) = path.strip_prefix("music/") {
             return sound_name(sound).map(Link::Sound);
         }
-        let user = path
-            .strip_prefix('@')?
-            .split('/')
-            .next()
-            .unwrap_or_default();
+        let mut parts = path.strip_prefix('@')?.split('/');
+        let user = parts.next().unwrap_or_default();
+        if let (Some("video"), Some(id)) = (parts.next(), parts.next()) {
+            return Some(Link::Video(id.to_string()));
+        }
         (!user.is_empty()).then(|| Link::Profile(normalize(user)))
     }
 }
@@ -220,6 +246,12 @@ pub struct App {
     posts: Vec<PostRecord>,
     upload_duration: Duration,
     publish_prompted: bool,
+    /// Likes, Favorites and comments of the signed-in accounts.
+    social: Social,
+    /// The comment being written, kept while its sheet is closed.
+    comment: Option<CommentDraft>,
+    /// The video on screen was paused by a tap on it; a new video plays again.
+    paused: bool,
 }
 
 impl App {
@@ -255,6 +287,9 @@ impl App {
             posts: Vec::new(),
             upload_duration: config.upload_duration,
             publish_prompted: false,
+            social: Social::new(&config.social),
+            comment: None,
+            paused: false,
         }
     }
 
@@ -301,7 +336,16 @@ impl App {
             Some(Screen::UnfollowSheet(_)) => "unfollow_sheet",
             Some(Screen::UnfollowDialog(_)) => "unfollow_dialog",
             Some(Screen::Compose(screen)) => screen.name(),
+            Some(Screen::Watch(_)) => "video",
+            Some(Screen::Unavailable) => "unavailable",
+            Some(Screen::Comments(_)) => "comments",
+            Some(Screen::CommentPhotos) => "comment_photos",
         }
+    }
+
+    /// What the accounts liked, bookmarked and commented (see [`Social::to_json`]).
+    pub fn social_json(&self) -> serde_json::Value {
+        self.social.to_json()
     }
 
     pub fn screen_user(&self) -> Option<&str> {
@@ -378,10 +422,6 @@ impl App {
         !self.missing.contains(user)
     }
 
-    fn feed_author(&self) -> &'static str {
-        users::FEED_AUTHORS[self.feed_index % users::FEED_AUTHORS.len()]
-    }
-
     // ----- input -----
 
     /// A tap at (x, y) in layout coordinates; `fs` is read when the tap publishes a post (its files
@@ -403,6 +443,10 @@ impl App {
             }
             None => {
                 self.taps.push_back(String::new());
+                if matches!(self.top(), Some(Screen::Feed | Screen::Watch(_))) {
+                    // A tap on the video itself pauses it, and another plays it again.
+                    self.paused = !self.paused;
+                }
                 false
             }
         }
@@ -414,16 +458,19 @@ impl App {
         &self.taps
     }
 
-    /// An upward swipe on the feed shows the next video, a downward one the previous.
+    /// An upward swipe on the feed or a video page shows the next video, a downward one the previous.
     pub fn swipe(&mut self, from_y: i32, to_y: i32) {
         self.toast = None;
-        if self.popup.is_some() || self.top() != Some(&Screen::Feed) {
+        let (up, down) = (from_y - to_y > 200, to_y - from_y > 200);
+        if self.popup.is_some() || !(up || down) {
             return;
         }
-        if from_y - to_y > 200 {
-            self.feed_index += 1;
-        } else if to_y - from_y > 200 {
-            self.feed_index = self.feed_index.saturating_sub(1);
+        self.paused = false;
+        match self.top() {
+            Some(Screen::Feed) if up => self.feed_index += 1,
+            Some(Screen::Feed) => self.feed_index = self.feed_index.saturating_sub(1),
+            Some(Screen::Watch(_)) => self.swipe_watch(up),
+            _ => {}
         }
     }
 
@@ -438,6 +485,7 @@ impl App {
                 }
             }
             Key::Power | Key::Wake | Key::Sleep | Key::Menu => {}
+            Key::Delete if self.delete_comment_char() => {}
             Key::Delete => {
                 if let Some(search) = self.focused_search() {
                     search.query.pop();
@@ -457,7 +505,8 @@ impl App {
             search.submitted = false;
             return true;
         }
-        self.foreground && self.popup.is_none() && self.type_compose(text)
+        self.type_comment(text)
+            || (self.foreground && self.popup.is_none() && self.type_compose(text))
     }
 
     fn focused_search(&mut self) -> Option<&mut Search> {
@@ -488,7 +537,9 @@ impl App {
             Link::Feed => Screen::Feed,
             Link::Profile(user) => self.profile_screen(user),
             Link::Sound(name) => App::sound_page(name),
+            Link::Video(id) | Link::ShortVideo(id) => self.video_screen(social::find(&id)),
         };
+        self.paused = false;
         if clear_task || self.stack.is_empty() {
             self.stack = vec![screen];
         } else {
@@ -596,6 +647,7 @@ impl App {
             }
             Action::DismissPopup => self.popup = None,
             Action::Compose(tap) => self.compose(tap, x, fs),
+            Action::Watch(tap) => self.watch(tap),
         }
     }
 
@@ -672,8 +724,12 @@ mod tests {
             Some(Link::Profile("nasa".to_string()))
         );
         assert_eq!(
-            Link::parse("https://us.tiktok.com/@bbc/video/1"),
-            Some(Link::Profile("bbc".to_string()))
+            Link::parse("https://us.tiktok.com/@bbc/video/7301?is_from_webapp=1"),
+            Some(Link::Video("7301".to_string()))
+        );
+        assert_eq!(
+            Link::parse("https://vm.tiktok.com/ZMh01k/"),
+            Some(Link::ShortVideo("ZMh01k".to_string()))
         );
         assert_eq!(Link::parse("tiktok://feed"), Some(Link::Feed));
         assert_eq!(Link::parse("https://example.com/@nasa"), None);

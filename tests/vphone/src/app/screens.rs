@@ -3,9 +3,12 @@
 
 use super::compose::Tap;
 use super::users::{self, display_name};
-use super::{Action, App, PACKAGE, Popup, Relation, Screen, Search, SearchTab, compose_screens};
+use super::{
+    Action, App, PACKAGE, Popup, Relation, Screen, Search, SearchTab, compose_screens,
+    watch_screens,
+};
 use crate::ui::{
-    BUTTON, EDIT, FRAME, GRID, HSCROLL, IMAGE, LINEAR, Node, PAGER, RECYCLER, Rect, SEEKBAR, TEXT,
+    BUTTON, EDIT, FRAME, GRID, HSCROLL, IMAGE, LINEAR, Node, RECYCLER, Rect, SEEKBAR, TEXT,
 };
 
 pub(super) type N = Node<Action>;
@@ -67,6 +70,10 @@ fn screen_nodes(app: &App, screen: &Screen) -> Vec<N> {
         Screen::UnfollowSheet(user) => vec![unfollow_sheet(user)],
         Screen::UnfollowDialog(user) => vec![unfollow_dialog(user)],
         Screen::Compose(screen) => compose_screens::render(app, screen),
+        Screen::Watch(watch) => watch_screens::page(app, watch.post()),
+        Screen::Unavailable => watch_screens::unavailable(),
+        Screen::Comments(post) => vec![watch_screens::comments(app, *post)],
+        Screen::CommentPhotos => watch_screens::photos(app),
     }
 }
 
@@ -131,50 +138,7 @@ fn bottom_bar(selected: Tab) -> N {
 }
 
 fn feed(app: &App) -> Vec<N> {
-    let author = app.feed_author();
-    let name = display_name(author);
-    let icon = |top: i32, desc: String| {
-        Node::new(IMAGE, r(948, top, 1068, top + 120))
-            .desc(desc)
-            .on_tap(Action::Nothing)
-    };
-    let mut column = Node::new(LINEAR, r(924, 1010, WIDTH, 2060)).child(
-        Node::new(IMAGE, r(948, 1030, 1068, 1150))
-            .desc(format!("{name} profile"))
-            .on_tap(Action::OpenProfile(author.to_string())),
-    );
-    if !app.is_following(author) {
-        column = column.child(
-            Node::new(BUTTON, r(984, 1120, 1032, 1168))
-                .id(rid("hi1"))
-                .desc(format!("Follow {name}"))
-                .on_tap(Action::ToggleFollow(author.to_string())),
-        );
-    }
-    let column = column
-        .child(icon(1220, "Like video. 140.9K likes".to_string()))
-        .child(text(r(948, 1340, 1068, 1390), "140.9K"))
-        .child(icon(
-            1420,
-            "Read or add comments. 1,024 comments".to_string(),
-        ))
-        .child(icon(
-            1600,
-            "Add or remove this video from Favorites. 2,313".to_string(),
-        ))
-        .child(icon(1780, "Share video. 312 shares".to_string()))
-        .child(icon(1940, format!("Sound: original sound - {name}")));
-    let video = Node::new(FRAME, r(0, 0, WIDTH, BOTTOM_BAR.top))
-        .child(column)
-        .child(
-            Node::new(TEXT, r(36, 1930, 700, 1990))
-                .text(name.clone())
-                .on_tap(Action::OpenProfile(author.to_string())),
-        )
-        .child(text(
-            r(36, 2000, 880, 2120),
-            &format!("A day with {name} #fyp #foryou"),
-        ));
+    let post = app.video_on_screen().unwrap_or_default();
     let top_tab = |left: i32, right: i32, label: &str, selected: bool| {
         Node::new(LINEAR, r(left, 110, right, 230))
             .selected(selected)
@@ -186,9 +150,7 @@ fn feed(app: &App) -> Vec<N> {
             )
     };
     vec![
-        Node::new(PAGER, r(0, 0, WIDTH, BOTTOM_BAR.top))
-            .scrollable()
-            .child(video),
+        watch_screens::video(app, post, BOTTOM_BAR.top),
         Node::new(HSCROLL, r(180, 110, 900, 230)).child(
             Node::new(LINEAR, r(200, 110, 880, 230))
                 .child(top_tab(200, 470, "Following", false))
@@ -381,7 +343,8 @@ fn search_screen(app: &App, search: &Search) -> Vec<N> {
     let query = users::normalize(&search.query);
     let results = match search.tab {
         SearchTab::Top | SearchTab::Users => user_results(app, &query),
-        SearchTab::Videos | SearchTab::Sounds => video_grid(350, HEIGHT, 6),
+        SearchTab::Videos => watch_screens::video_results(&search.query, 350),
+        SearchTab::Sounds => video_grid(350, HEIGHT, 6),
     };
     vec![bar, tab_row, results]
 }

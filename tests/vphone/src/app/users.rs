@@ -1,10 +1,7 @@
 //! The made-up TikTok user directory: display names, bios and stats derived from a username's hash,
-//! plus the feed's authors and the "Suggested accounts" shown on profiles.
+//! plus the "Suggested accounts" shown on profiles.
 
 use sha2::{Digest, Sha256};
-
-/// Videos the feed cycles through, by author.
-pub const FEED_AUTHORS: [&str; 5] = ["tiktok", "nasa", "natgeo", "bbcnews", "foodie.daily"];
 
 const SUGGESTED: [&str; 4] = [
     "sam.designs",

@@ -44,11 +44,6 @@ pub fn input(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
                 }
                 let (x, y) = (screen.layout(x), screen.layout(y));
                 let hit = ctx.phone.tap(x, y);
-                if !hit && !ctx.phone.instagram_in_front() && ctx.phone.app.screen_name() == "feed"
-                {
-                    // A tap on the playing video pauses it (and another plays it again).
-                    ctx.phone.sys.feed_paused = !ctx.phone.sys.feed_paused;
-                }
                 if let Some(fault) = ctx.phone.sys.config.dump_fault_after_tap
                     && hit
                 {
@@ -73,8 +68,9 @@ pub fn input(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
                         }
                         return Output::ok();
                     }
-                    ctx.phone.sys.feed_paused = false;
-                    if !ctx.phone.instagram_in_front() {
+                    if ctx.phone.instagram_in_front() {
+                        ctx.phone.instagram.swipe(from_y, to_y);
+                    } else {
                         ctx.phone.app.swipe(from_y, to_y);
                     }
                     Output::ok()

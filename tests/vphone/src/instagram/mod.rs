@@ -2,6 +2,8 @@
 //! follows and follow requests, private and missing users, the screen stack, and what taps, keys,
 //! typed text and profile links do to them. How each screen looks lives in `screens`.
 
+mod post_screens;
+mod posts;
 mod screens;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -12,7 +14,9 @@ use sha2::{Digest, Sha256};
 use crate::app::users::{normalize, signed_in};
 use crate::config::InstagramConfig;
 use crate::fs::Fs;
+use crate::social::{Social, SocialConfig};
 use crate::ui::Node;
+use posts::{CommentDraft, PostLink, Viewing};
 
 pub const PACKAGE: &str = "com.instagram.android";
 pub const MAIN_ACTIVITY: &str = "com.instagram.mainactivity.MainActivity";
@@ -46,6 +50,14 @@ enum Screen {
     Create(Create),
     /// The editor after the gallery ("Edit video" for a Reel), then Next to the composer.
     Editor,
+    /// A post page: a linked post, or a hashtag's posts from the tapped tile.
+    Post(Viewing),
+    /// A post link whose post is unknown or deleted.
+    PostMissing,
+    /// A catalogue post's comments and the field.
+    Comments(usize),
+    /// A hashtag's posts.
+    Tag(String),
 }
 
 /// What "Create" is making, and the gallery's selection in tap order.
@@ -137,6 +149,8 @@ enum Action {
     PickTile(usize),
     /// The gallery's Next.
     CreateNext,
+    /// A control of the post screens.
+    Posts(posts::Tap),
 }
 
 /// What a share intent or the story intent hands the app: files in order.
@@ -219,10 +233,16 @@ pub struct Instagram {
     /// Reels, photos and carousels, oldest first.
     posts: Vec<Published>,
     stories: Vec<Published>,
+    /// Likes, saves and comments of the signed-in accounts.
+    social: Social,
+    /// The comment being typed, kept while its screen is closed.
+    comment: Option<CommentDraft>,
+    /// How far the home feed was scrolled, in posts.
+    feed_index: usize,
 }
 
 impl Instagram {
-    pub fn new(config: &InstagramConfig, missing: &[String]) -> Self {
+    pub fn new(config: &InstagramConfig, missing: &[String], social: &SocialConfig) -> Self {
         let set = |users: &[String]| users.iter().map(|u| normalize(u)).collect();
         let accounts = signed_in(&config.accounts, "vphone_ig");
         let mut following: BTreeMap<String, Vec<String>> =
@@ -263,6 +283,9 @@ impl Instagram {
             gallery: Vec::new(),
             posts: Vec::new(),
             stories: Vec::new(),
+            social: Social::new(social),
+            comment: None,
+            feed_index: 0,
         }
     }
 
@@ -300,6 +323,7 @@ impl Instagram {
             },
             "posts": self.posts.iter().map(Published::to_json).collect::<Vec<_>>(),
             "stories": self.stories.iter().map(Published::to_json).collect::<Vec<_>>(),
+            "social": self.social.to_json(),
         })
     }
 
@@ -321,6 +345,10 @@ impl Instagram {
             Some(Screen::OwnPost(_)) => "own_post",
             Some(Screen::Create(_)) => "create",
             Some(Screen::Editor) => "editor",
+            Some(Screen::Post(_)) => "post",
+            Some(Screen::PostMissing) => "post_missing",
+            Some(Screen::Comments(_)) => "comments",
+            Some(Screen::Tag(_)) => "tag",
         }
     }
 
@@ -401,14 +429,18 @@ impl Instagram {
         self.blocked = false;
     }
 
-    /// A VIEW intent for `https://www.instagram.com/USER/` (also `instagram.com`, `/_u/USER`);
-    /// false when the URL is no profile link.
+    /// A VIEW intent for `https://www.instagram.com/USER/` (also `instagram.com`, `/_u/USER`), a
+    /// post (`/p/CODE/`, `/reel/CODE/`) or a hashtag (`/explore/tags/TAG/`); false when the URL is
+    /// none of them, or the app is a clone (clones do not handle instagram.com links).
     pub fn open_link(&mut self, url: &str) -> bool {
-        // Clone apps do not handle instagram.com links.
-        let Some(user) = profile_link(url).filter(|_| !self.is_clone()) else {
+        if self.is_clone() {
             return false;
+        }
+        let screen = match (profile_link(url), PostLink::parse(url)) {
+            (Some(user), _) => self.profile_screen(user),
+            (None, Some(link)) => self.post_link_screen(link),
+            (None, None) => return false,
         };
-        let screen = self.profile_screen(user);
         self.stack.push(screen);
         self.foreground = true;
         self.maybe_prompt();
@@ -574,7 +606,9 @@ impl Instagram {
             Key::Home => self.foreground = false,
             Key::Back => self.back(),
             Key::Delete => {
-                if let Some(search) = self.editing_search() {
+                if let Some(draft) = self.focused_comment() {
+                    draft.text.pop();
+                } else if let Some(search) = self.editing_search() {
                     search.query.pop();
                 } else if let Some(draft) = self.focused_caption() {
                     draft.caption.pop();
@@ -586,6 +620,10 @@ impl Instagram {
 
     /// Types into the focused field (the search box, the caption); false when none has focus.
     pub fn type_text(&mut self, text: &str) -> bool {
+        if let Some(draft) = self.focused_comment() {
+            draft.text.push_str(text);
+            return true;
+        }
         if let Some(search) = self.editing_search() {
             search.query.push_str(text);
             return true;
@@ -712,6 +750,7 @@ impl Instagram {
                 }
             }
             Action::CreateNext => self.create_next(),
+            Action::Posts(tap) => self.post_tap(tap),
             // Publishing needs the files: see `tap`.
             Action::Share | Action::ShareStory => {}
             Action::Dismiss => {
@@ -745,6 +784,10 @@ impl Instagram {
         // The keyboard goes first.
         if let Some(draft) = self.focused_caption() {
             draft.caption_focused = false;
+            return;
+        }
+        if let Some(draft) = self.focused_comment() {
+            draft.focused = false;
             return;
         }
         if self.foreground {

@@ -2,24 +2,24 @@
 //! content-descs of `../shared/reference/instagram-ui.md` on a 1080×2400 screen, each clickable node
 //! carrying its action.
 
-use super::{Action, Create, Instagram, Mode, PACKAGE, Screen, Search};
+use super::{Action, Create, Instagram, Mode, PACKAGE, Screen, Search, post_screens};
 use crate::app::users::{self, display_name};
 use crate::ui::{BUTTON, EDIT, FRAME, GRID, IMAGE, LINEAR, Node, RECYCLER, Rect, TEXT};
 
-type N = Node<Action>;
+pub(super) type N = Node<Action>;
 
 const WIDTH: i32 = 1080;
 const HEIGHT: i32 = 2400;
 
-fn rid(id: &str) -> String {
+pub(super) fn rid(id: &str) -> String {
     format!("{PACKAGE}:id/{id}")
 }
 
-fn r(left: i32, top: i32, right: i32, bottom: i32) -> Rect {
+pub(super) fn r(left: i32, top: i32, right: i32, bottom: i32) -> Rect {
     Rect::new(left, top, right, bottom)
 }
 
-fn text(bounds: Rect, label: &str) -> N {
+pub(super) fn text(bounds: Rect, label: &str) -> N {
     Node::new(TEXT, bounds).text(label)
 }
 
@@ -136,7 +136,7 @@ fn save_login_info() -> N {
 
 fn screen_nodes(app: &Instagram, screen: &Screen) -> Vec<N> {
     match screen {
-        Screen::Feed => vec![feed(), tab_bar(Tab::Home)],
+        Screen::Feed => vec![feed(app), tab_bar(Tab::Home)],
         Screen::Profile(user) => vec![profile(app, user), tab_bar(Tab::Search)],
         Screen::Missing(_) => vec![missing(), tab_bar(Tab::Search)],
         Screen::Search(search) => vec![search_screen(search), tab_bar(Tab::Search)],
@@ -151,6 +151,16 @@ fn screen_nodes(app: &Instagram, screen: &Screen) -> Vec<N> {
         Screen::OwnPost(index) => vec![own_post(app, *index)],
         Screen::Create(create) => vec![create_screen(app, create)],
         Screen::Editor => vec![editor(app)],
+        Screen::Post(viewing) => vec![
+            Node::new(FRAME, r(0, 0, WIDTH, 2208))
+                .child(back_button())
+                .child(text(r(150, 140, 800, 210), "Posts"))
+                .child(post_screens::post(app, viewing.post(), 240)),
+            tab_bar(Tab::Search),
+        ],
+        Screen::PostMissing => vec![missing(), tab_bar(Tab::Search)],
+        Screen::Comments(post) => vec![post_screens::comments(app, *post)],
+        Screen::Tag(tag) => vec![post_screens::tag(tag), tab_bar(Tab::Search)],
     }
 }
 
@@ -197,25 +207,13 @@ fn tab_bar(selected: Tab) -> N {
         ))
 }
 
-fn feed() -> N {
+fn feed(app: &Instagram) -> N {
     Node::new(FRAME, r(0, 0, WIDTH, 2208))
         .child(text(r(40, 110, 400, 230), "Instagram").desc("Instagram"))
-        .child(
-            Node::new(RECYCLER, r(0, 240, WIDTH, 2208))
-                .scrollable()
-                .child(
-                    text(r(150, 260, 600, 330), "natgeo")
-                        .id(rid("row_feed_photo_profile_name"))
-                        .on_tap(Action::OpenProfile("natgeo".into())),
-                )
-                .child(
-                    Node::new(IMAGE, r(0, 350, WIDTH, 1430))
-                        .desc("Photo by National Geographic at row 1, column 1"),
-                ),
-        )
+        .child(post_screens::post(app, app.feed_post(), 240))
 }
 
-fn back_button() -> N {
+pub(super) fn back_button() -> N {
     Node::new(IMAGE, r(0, 110, 130, 230))
         .desc("Back")
         .on_tap(Action::Back)
