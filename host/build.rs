@@ -5,6 +5,7 @@
 const SCRIPTS: &[(&str, &str)] = &[
     ("phonefleet-follow", "phonefleet_follow"),
     ("phonefleet-unfollow", "phonefleet_unfollow"),
+    ("phonefleet-comment", "phonefleet_comment"),
     ("phonefleet-post", "phonefleet_post"),
 ];
 

@@ -14,6 +14,10 @@ pub const BUILTINS: &[Builtin] = &[
         include_bytes!(concat!(env!("OUT_DIR"), "/phonefleet_unfollow.wasm")),
     ),
     (
+        "comment",
+        include_bytes!(concat!(env!("OUT_DIR"), "/phonefleet_comment.wasm")),
+    ),
+    (
         "post",
         include_bytes!(concat!(env!("OUT_DIR"), "/phonefleet_post.wasm")),
     ),

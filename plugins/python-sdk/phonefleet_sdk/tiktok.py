@@ -8,6 +8,7 @@ from . import Refused, device, info
 # `tiktok::CAPTCHA_TEXTS`, kept equal by its test `python_sdk_lists_match`.
 RATE_LIMIT_TEXTS = [
     "following too fast",
+    "commenting too fast",
     "tapping too fast",
     "try again later",
     "too many requests",

@@ -10,6 +10,7 @@ use crate::{Error, Node, Result, device, info, ui};
 use phonefleet_rules::resource_id_matches as id_matches;
 
 pub mod follow;
+pub mod posts;
 
 /// The ids of the Instagram screens scripts use (short form, without `PKG:id/`).
 pub mod ids {
@@ -316,6 +317,7 @@ pub fn ensure_account(username: &str, package: &str) -> Result<()> {
         return Ok(());
     }
     device::start_app(package)?;
+    let mut last_step = std::time::Instant::now();
     let current = until(
         "could not open Instagram's own profile",
         STEP * 2,
@@ -328,6 +330,15 @@ pub fn ensure_account(username: &str, package: &str) -> Result<()> {
                 .find(|n| id_matches(&n.resource_id, ids::PROFILE_TAB))
             {
                 ui::tap_node(tab)?;
+            } else if last_step.elapsed() > Duration::from_secs(1) {
+                // A screen without the tab bar (comments, a post, the composer): Back toward the
+                // tabs, or the app again when Back left it.
+                last_step = std::time::Instant::now();
+                if nodes.iter().any(|n| n.package == package) {
+                    device::back()?;
+                } else {
+                    device::start_app(package)?;
+                }
             }
             Ok(None)
         },

@@ -14,6 +14,7 @@ pub mod follow;
 pub mod gallery;
 mod open;
 pub mod profile;
+pub mod watch;
 
 /// The obfuscated resource-ids of one TikTok build (short form, without `PKG:id/`). They change with every
 /// build, so scripts use them only as one signal among text and content-desc. An empty id never matches.
@@ -79,9 +80,11 @@ pub fn ids() -> Ids {
 
 /// Texts (case-insensitive substrings) by which the app says it is rate limiting or restricting the
 /// account, in the wordings TikTok has used ("You're following too fast", "You're tapping too fast",
-/// "Try again later", "Too many requests", "This action is temporarily blocked").
+/// "You're commenting too fast", "Try again later", "Too many requests", "This action is
+/// temporarily blocked").
 pub const RATE_LIMIT_TEXTS: &[&str] = &[
     "following too fast",
+    "commenting too fast",
     "tapping too fast",
     "try again later",
     "too many requests",
@@ -325,19 +328,8 @@ pub fn reach<T>(
         device::start_app(package)?;
         let mut last_action = std::time::Instant::now();
         let mut tapped = false;
-        let mut paused = false;
-        // The feed's video never lets the screen go idle, so it cannot be dumped (field case 02):
-        // a tap in the middle of the screen pauses it, once.
-        let pause_playback = |why: &str| {
-            if !paused && why.contains("idle state") {
-                paused = true;
-                let (width, height) = device::screen_size()?;
-                crate::info!("the screen never goes idle (a video plays): pausing it");
-                device::tap(width / 2, height * 2 / 5)?;
-            }
-            Ok(())
-        };
-        let reached = ui::until_readable(what, timeout, pause_playback, |nodes| {
+        // The feed's video never lets the screen go idle, so it cannot be dumped (field case 02).
+        let reached = ui::until_readable(what, timeout, watch::pause_when_playing(), |nodes| {
             let idle = last_action.elapsed();
             match step(nodes)? {
                 Reach::Done(value) => return Ok(Some(value)),

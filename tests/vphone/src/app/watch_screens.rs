@@ -133,7 +133,7 @@ pub(super) fn comments(app: &App, post: usize) -> N {
         .child(text(r(340, 790, 740, 860), &title))
         .child(
             Node::new(IMAGE, r(960, 780, 1060, 870))
-                .desc("Close")
+                .desc("Close comments")
                 .on_tap(Action::Back),
         )
         .child(
