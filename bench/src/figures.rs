@@ -356,7 +356,7 @@ async fn runs_per_plugin(
     plugin: &Arc<phonefleet_runtime::Plugin>,
     runs: usize,
 ) -> AnyResult<Vec<f64>> {
-    use phonefleet_runtime::{Cancel, Grants, Limits, NoMaterials, RunRequest, TaskInfo};
+    use phonefleet_runtime::{Cancel, Limits, NoMaterials, Permits, RunRequest, TaskInfo};
     let device = phonefleet_device::adb::AdbServer::new("127.0.0.1:9".parse()?).device("bench");
     let materials: phonefleet_runtime::SharedMaterialStore = Arc::new(NoMaterials);
     let config = json!({});
@@ -375,7 +375,7 @@ async fn runs_per_plugin(
             attempt: 1,
             config: config.clone(),
             device: device.clone(),
-            grants: Grants::for_config(&plugin.meta().config_schema, &config, roots.clone()),
+            permits: Permits::for_config(&plugin.meta().config_schema, &config, roots.clone()),
             materials: materials.clone(),
             limits: Limits::default(),
             cancel: Cancel::new(),

@@ -8,7 +8,7 @@ use std::time::Duration;
 use phonefleet_device::adb::AdbServer;
 use phonefleet_runtime::report;
 use phonefleet_runtime::{
-    Cancel, FileRoots, Grants, Limits, NoMaterials, Plugin, PluginDir, Registry, RunError,
+    Cancel, FileRoots, Limits, NoMaterials, Permits, Plugin, PluginDir, Registry, RunError,
     RunRequest, Runtime, TaskInfo,
 };
 use serde_json::Value;
@@ -119,7 +119,7 @@ pub async fn try_script(args: &TryArgs) -> Result<Vec<Value>, TryError> {
                 println!("{:>5} {}", line.level.as_str(), line.message);
             }
         });
-        let grants = Grants::for_config(&plugin.meta().config_schema, &part, roots.clone());
+        let permits = Permits::for_config(&plugin.meta().config_schema, &part, roots.clone());
         let run = plugin.run(RunRequest {
             task: TaskInfo {
                 id: 0,
@@ -133,7 +133,7 @@ pub async fn try_script(args: &TryArgs) -> Result<Vec<Value>, TryError> {
             app: app.as_str().to_string(),
             attempt: 1,
             config: part,
-            grants,
+            permits,
             materials: Arc::new(NoMaterials),
             device: device.clone(),
             limits: Limits {

@@ -10,7 +10,7 @@ use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::{Cache, CacheConfig, Config, Engine};
 
 use crate::bindings::ScriptPre;
-use crate::bindings::phonefleet::script::{device, host, materials, types, ui};
+use crate::bindings::phonefleet::script::{device, host, http, materials, types, ui};
 use crate::plugin::Plugin;
 use crate::state::RunState;
 
@@ -174,6 +174,7 @@ fn link(engine: &Engine) -> wasmtime::Result<Linker<RunState>> {
     ui::add_to_linker::<_, HasSelf<_>>(&mut linker, |s: &mut RunState| &mut s.ui)?;
     host::add_to_linker::<_, HasSelf<_>>(&mut linker, |s: &mut RunState| &mut s.host)?;
     materials::add_to_linker::<_, HasSelf<_>>(&mut linker, |s: &mut RunState| &mut s.materials)?;
+    http::add_to_linker::<_, HasSelf<_>>(&mut linker, |s: &mut RunState| &mut s.http)?;
     Ok(linker)
 }
 

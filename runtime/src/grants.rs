@@ -23,47 +23,25 @@ pub struct HostPath {
     pub kind: HostPathKind,
 }
 
-fn marker(schema: &Value) -> Option<HostPathKind> {
-    match schema.get("x-host-path")?.as_str()? {
-        "file" => Some(HostPathKind::File),
-        "dir" => Some(HostPathKind::Dir),
-        _ => None,
-    }
-}
-
-/// Every non-empty host path `config` names in the top-level properties (or their array items)
-/// that `schema` marks with `"x-host-path": "file" | "dir"`.
+/// Every non-empty host path `config` names in fields (or array items) that `schema` marks with
+/// `"x-host-path": "file" | "dir"`, wherever they are nested.
 pub fn host_paths(schema: &Value, config: &Value) -> Vec<HostPath> {
-    let mut found = Vec::new();
-    let Some(props) = schema.get("properties").and_then(Value::as_object) else {
-        return found;
-    };
-    for (key, prop) in props {
-        let Some(value) = config.get(key) else {
-            continue;
-        };
-        if let (Some(kind), Some(path)) = (marker(prop), value.as_str())
-            && !path.is_empty()
-        {
-            found.push(HostPath {
-                pointer: format!("/{key}"),
+    crate::marks::marked(schema, config, "x-host-path")
+        .into_iter()
+        .filter_map(|m| {
+            let kind = match m.mark.as_str()? {
+                "file" => HostPathKind::File,
+                "dir" => HostPathKind::Dir,
+                _ => return None,
+            };
+            let path = m.value.as_str().filter(|p| !p.is_empty())?;
+            Some(HostPath {
+                pointer: m.pointer,
                 path: path.to_string(),
                 kind,
-            });
-        }
-        if let (Some(kind), Some(items)) = (prop.get("items").and_then(marker), value.as_array()) {
-            for (i, item) in items.iter().enumerate() {
-                if let Some(path) = item.as_str().filter(|p| !p.is_empty()) {
-                    found.push(HostPath {
-                        pointer: format!("/{key}/{i}"),
-                        path: path.to_string(),
-                        kind,
-                    });
-                }
-            }
-        }
-    }
-    found
+            })
+        })
+        .collect()
 }
 
 /// Host paths granted to one run.

@@ -8,12 +8,12 @@ use phonefleet_device::adb::Device;
 use serde_json::Value;
 use wasmtime::{Engine, Store, Trap, WasmBacktrace};
 
+use crate::Cancel;
 use crate::bindings::phonefleet::script::host::FailureKind;
 use crate::bindings::{ScriptError, ScriptPre, TaskInfo};
 use crate::host::materials::SharedMaterialStore;
 use crate::report::{Reporter, cut};
 use crate::state::{Binding, RunState};
-use crate::{Cancel, Grants};
 
 /// Time a plugin gets to describe itself or plan a request.
 const CALL_TIMEOUT: Duration = Duration::from_secs(5);
@@ -126,8 +126,8 @@ pub struct RunRequest {
     pub config: Value,
     /// The task's phone.
     pub device: Device,
-    /// Host files the run may push.
-    pub grants: Grants,
+    /// Host files, HTTP origins and secrets of the run (see [`crate::Permits`]).
+    pub permits: crate::permits::Permits,
     /// The material library.
     pub materials: SharedMaterialStore,
     /// Time and memory.
@@ -244,10 +244,13 @@ impl Plugin {
             task: run.task,
             app: run.app,
             attempt: run.attempt,
-            grants: run.grants,
+            grants: run.permits.grants,
             materials: run.materials,
             reporter: run.reporter,
+            http: run.permits.http,
+            redactor: run.permits.redactor.clone(),
         };
+        let redactor = run.permits.redactor;
         let mut store = new_store(&self.engine, run.limits.memory_bytes, Some(binding));
         let text = run.config.to_string();
         let outcome = {
@@ -292,7 +295,30 @@ impl Plugin {
                 ))
             }),
         };
+        let result = match result {
+            Ok(mut value) => {
+                redactor.redact_json(&mut value);
+                Ok(value)
+            }
+            Err(e) => Err(e.redacted(&redactor)),
+        };
         finish(store, result).await
+    }
+}
+
+impl RunError {
+    /// The error with the run's secrets cut out of its words.
+    fn redacted(self, redactor: &crate::secrets::Redactor) -> RunError {
+        let r = |text: String| redactor.redact(&text);
+        match self {
+            RunError::Cancelled(m) => RunError::Cancelled(r(m)),
+            RunError::Failed(m) => RunError::Failed(r(m)),
+            RunError::Device(m) => RunError::Device(r(m)),
+            RunError::Protection(m) => RunError::Protection(r(m)),
+            RunError::InvalidConfig(m) => RunError::InvalidConfig(r(m)),
+            RunError::Trap(m) => RunError::Trap(r(m)),
+            other @ (RunError::TimedOut(_) | RunError::OutOfMemory { .. }) => other,
+        }
     }
 }
 

@@ -11,6 +11,7 @@ use crate::capture::Capture;
 use crate::grants::Grants;
 use crate::host::device::DeviceCtx;
 use crate::host::host::HostCtx;
+use crate::host::http::HttpCtx;
 use crate::host::materials::{MaterialsCtx, SharedMaterialStore};
 use crate::host::ui::UiCtx;
 use crate::host::{Phone, SharedGrants};
@@ -32,6 +33,8 @@ pub(crate) struct Binding {
     pub grants: Grants,
     pub materials: SharedMaterialStore,
     pub reporter: Reporter,
+    pub http: crate::net::HttpGrant,
+    pub redactor: crate::secrets::Redactor,
 }
 
 /// The store's data for one run (or one describe/plan call).
@@ -43,6 +46,7 @@ pub struct RunState {
     pub(crate) ui: UiCtx,
     pub(crate) host: HostCtx,
     pub(crate) materials: MaterialsCtx,
+    pub(crate) http: HttpCtx,
     stdout: Capture,
     stderr: Capture,
 }
@@ -65,7 +69,7 @@ impl RunState {
             memory_denied: false,
             table_denied: false,
         };
-        let (device, ui, host, materials) = match binding {
+        let (device, ui, host, materials, http) = match binding {
             None => Default::default(),
             Some(b) => {
                 let phone = Phone::new(b.device, b.offline_grace);
@@ -73,8 +77,15 @@ impl RunState {
                 (
                     DeviceCtx::bound(phone.clone(), grants.clone(), b.reporter.clone()),
                     UiCtx::bound(phone),
-                    HostCtx::bound(b.task.clone(), b.app, b.attempt, b.reporter),
+                    HostCtx::bound(
+                        b.task.clone(),
+                        b.app,
+                        b.attempt,
+                        b.reporter,
+                        b.redactor.clone(),
+                    ),
                     MaterialsCtx::bound(b.materials, b.task.id, grants),
+                    HttpCtx::bound(b.http, b.redactor),
                 )
             }
         };
@@ -86,6 +97,7 @@ impl RunState {
             ui,
             host,
             materials,
+            http,
             stdout,
             stderr,
         }

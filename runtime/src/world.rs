@@ -14,6 +14,7 @@ const ADDED: &[(&str, &str, &str)] = &[
     ("host", "set-failure-kind", "0.1.0"),
     ("host", "app", "0.1.0"),
     ("host", "attempt", "0.1.0"),
+    ("http", "send", "0.1.0"),
 ];
 
 /// The first phonefleet version, which serves the world's first functions.

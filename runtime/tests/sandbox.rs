@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use phonefleet_device::adb::{AdbServer, Device};
 use phonefleet_runtime::report::{self, LOG_BACKLOG, MAX_MESSAGE_BYTES, Reports};
 use phonefleet_runtime::{
-    Cancel, Grants, Limits, NoMaterials, Plugin, RunError, RunRequest, Runtime, TaskInfo,
+    Cancel, Limits, NoMaterials, Permits, Plugin, RunError, RunRequest, Runtime, TaskInfo,
 };
 use phonefleet_test_artifacts as artifacts;
 use serde_json::{Value, json};
@@ -47,7 +47,7 @@ fn request(config: Value, limits: Limits, cancel: Cancel, device: Device) -> (Ru
         attempt: 1,
         config,
         device,
-        grants: Grants::default(),
+        permits: Permits::default(),
         materials: Arc::new(NoMaterials),
         limits,
         cancel,

@@ -243,6 +243,7 @@ mod tests {
             script_config: "{}".into(),
             source: "api".into(),
             start_at: 0,
+            secrets: Vec::new(),
         }
     }
 }

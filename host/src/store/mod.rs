@@ -5,6 +5,7 @@
 mod accounts;
 mod logs;
 mod materials;
+pub mod secrets;
 mod tasks;
 
 use std::path::Path;
@@ -35,6 +36,9 @@ pub enum StoreError {
     /// A migration could not be applied.
     #[error("database migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A task secret could not be sealed or opened, or its key read.
+    #[error(transparent)]
+    Secret(#[from] secrets::SecretError),
     /// The data directory could not be created.
     #[error("cannot create the data directory {path}: {source}")]
     DataDir {
@@ -49,6 +53,8 @@ pub enum StoreError {
 #[derive(Clone)]
 pub struct Store {
     pool: SqlitePool,
+    /// Seals task secrets at rest.
+    secrets: std::sync::Arc<secrets::SecretBox>,
 }
 
 /// The connection options every connection to a phonefleet database uses — the host's pool and the
@@ -82,8 +88,9 @@ impl Store {
             .connect_with(connect_options(&data_dir.join(DB_FILE)))
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
+        let secrets = std::sync::Arc::new(secrets::SecretBox::open_dir(data_dir)?);
         tokio::spawn(checkpoint_wal(pool.clone()));
-        Ok(Store { pool })
+        Ok(Store { pool, secrets })
     }
 
     /// An in-memory database with the host's schema, for tests of the store and of what is built
@@ -96,7 +103,10 @@ impl Store {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Store { pool })
+        Ok(Store {
+            pool,
+            secrets: std::sync::Arc::new(secrets::SecretBox::ephemeral()),
+        })
     }
 }
 

@@ -3,7 +3,7 @@
 
 use sqlx::{QueryBuilder, Sqlite};
 
-use super::{Store, StoreError};
+use super::{Store, StoreError, secrets};
 use crate::apps::App;
 
 /// Where a task is in its life. Stored as the integer the API shows (`status`).
@@ -106,6 +106,8 @@ pub struct TaskRow {
     pub error: Option<String>,
     pub error_kind: Option<ErrorKind>,
     pub result: Option<String>,
+    /// The config's secrets, sealed (see [`Store::open_secrets`]).
+    pub secrets: Option<String>,
 }
 
 /// A task about to be inserted.
@@ -118,6 +120,8 @@ pub struct NewTask {
     pub script_config: String,
     pub source: String,
     pub start_at: i64,
+    /// The config's secrets in the clear, as (JSON Pointer, value): sealed on insert.
+    pub secrets: Vec<(String, String)>,
 }
 
 /// Filters of the task list; `None` matches everything.
@@ -147,21 +151,48 @@ pub enum Outcome {
 }
 
 const TASK_COLUMNS: &str = "id, serial, username, app, script_name, script_config, status, source, start_at, \
-     created_at, started_at, finished_at, retry_count, progress_percent, progress_message, error, error_kind, result";
+     created_at, started_at, finished_at, retry_count, progress_percent, progress_message, error, error_kind, result, secrets";
 
 impl Store {
+    /// `secrets` sealed as a JSON object {pointer: sealed}; `None` when there are none.
+    fn seal_secrets(&self, secrets: &[(String, String)]) -> Option<String> {
+        if secrets.is_empty() {
+            return None;
+        }
+        let sealed: serde_json::Map<String, serde_json::Value> = secrets
+            .iter()
+            .map(|(pointer, plain)| (pointer.clone(), self.secrets.seal(plain).into()))
+            .collect();
+        Some(serde_json::Value::Object(sealed).to_string())
+    }
+
+    /// The secrets of a task row in the clear, as (JSON Pointer, value).
+    pub fn open_secrets(&self, row: &TaskRow) -> Result<Vec<(String, String)>, StoreError> {
+        let Some(sealed) = &row.secrets else {
+            return Ok(Vec::new());
+        };
+        let map: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(sealed).map_err(|_| secrets::SecretError::Open)?;
+        map.iter()
+            .map(|(pointer, value)| {
+                let plain = self.secrets.open(value.as_str().unwrap_or_default())?;
+                Ok((pointer.clone(), plain))
+            })
+            .collect()
+    }
+
     /// Inserts all tasks in one transaction: all or none. Returns their ids in order.
     ///
     /// One multi-row `INSERT … RETURNING id` per chunk rather than one statement per task: a request
     /// for 100 phones is one round trip to SQLite's worker, not 100.
     pub async fn insert_tasks(&self, tasks: &[NewTask], now: i64) -> Result<Vec<i64>, StoreError> {
-        /// Rows per statement: 8 parameters each, well under SQLite's 32,766.
+        /// Rows per statement: 9 parameters each, well under SQLite's 32,766.
         const CHUNK: usize = 1000;
         let mut tx = self.pool.begin().await?;
         let mut ids = Vec::with_capacity(tasks.len());
         for chunk in tasks.chunks(CHUNK) {
             let mut insert = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO tasks (serial, username, app, script_name, script_config, source, start_at, created_at) ",
+                "INSERT INTO tasks (serial, username, app, script_name, script_config, source, start_at, created_at, secrets) ",
             );
             insert.push_values(chunk, |mut row, t| {
                 row.push_bind(&t.serial)
@@ -171,7 +202,8 @@ impl Store {
                     .push_bind(&t.script_config)
                     .push_bind(&t.source)
                     .push_bind(t.start_at)
-                    .push_bind(now);
+                    .push_bind(now)
+                    .push_bind(self.seal_secrets(&t.secrets));
             });
             insert.push(" RETURNING id");
             let mut chunk_ids: Vec<i64> = insert.build_query_scalar().fetch_all(&mut *tx).await?;
@@ -426,6 +458,7 @@ mod tests {
             script_config: "{}".into(),
             source: "api".into(),
             start_at,
+            secrets: Vec::new(),
         }
     }
 

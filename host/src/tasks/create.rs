@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Local, NaiveTime, TimeZone, Timelike};
-use phonefleet_runtime::{ConfigViolation, FileRoots, HostPathKind, host_paths};
+use phonefleet_runtime::{
+    ConfigViolation, FileRoots, HostPathKind, HttpGrant, host_paths, redact_config, secrets,
+};
 use rand::Rng;
 use serde::Deserialize;
 use serde_json::Value;
@@ -199,9 +201,11 @@ pub fn check_request(
 }
 
 /// Rows for each target × the parts planned for its app. Tasks on the same phone are spaced by
-/// random [min, max] minutes after the previous one's scheduled start.
+/// random [min, max] minutes after the previous one's scheduled start. Each row's config shows the
+/// secrets `schema` marks (`writeOnly`) redacted; the row carries them to be sealed.
 pub fn fan_out(
     script_name: &str,
+    schema: &Value,
     targets: &[Target],
     parts: &HashMap<App, Vec<Value>>,
     start_at: i64,
@@ -222,9 +226,10 @@ pub fn fan_out(
                 username: target.username.clone(),
                 app: target.app,
                 script_name: script_name.to_string(),
-                script_config: part.to_string(),
+                script_config: redact_config(schema, part).to_string(),
                 source: "api".to_string(),
                 start_at: at,
+                secrets: secrets(schema, part),
             });
         }
     }
@@ -368,6 +373,9 @@ impl Tasks {
                 config,
                 &self.file_roots,
             )));
+            if let Err(refused) = HttpGrant::for_config(&plugin.meta().config_schema, config) {
+                errors.extend(in_config(refused));
+            }
         }
         let request_app = self.request_app(&req).unwrap_or_else(|e| {
             // The schema may have said so already.
@@ -420,6 +428,7 @@ impl Tasks {
         let intervals = (req.min_interval.unwrap_or(0), req.max_interval.unwrap_or(0));
         let rows = fan_out(
             plugin.name(),
+            &plugin.meta().config_schema,
             &targets,
             &parts,
             start.unwrap_or(now),
@@ -683,7 +692,14 @@ mod tests {
                 serde_json::json!({"n": 3}),
             ],
         )]);
-        let rows = fan_out("follow", &targets, &parts, 1_000, (2, 2));
+        let rows = fan_out(
+            "follow",
+            &serde_json::json!({}),
+            &targets,
+            &parts,
+            1_000,
+            (2, 2),
+        );
         assert_eq!(rows.len(), 6);
         let p1: Vec<i64> = rows
             .iter()
@@ -714,7 +730,7 @@ mod tests {
                 vec![serde_json::json!({"app": "instagram"})],
             ),
         ]);
-        let rows = fan_out("post", &targets, &parts, 0, (0, 0));
+        let rows = fan_out("post", &serde_json::json!({}), &targets, &parts, 0, (0, 0));
         let apps: Vec<(App, &str)> = rows
             .iter()
             .map(|r| (r.app, r.script_config.as_str()))

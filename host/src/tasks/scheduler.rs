@@ -15,7 +15,7 @@ use std::time::Duration;
 use phonefleet_device::adb::Device;
 use phonefleet_runtime::report::{self, Level};
 use phonefleet_runtime::{
-    Cancel, FileRoots, Grants, Registry, RunError, RunRequest, SharedMaterialStore, TaskInfo,
+    Cancel, FileRoots, Permits, Registry, RunError, RunRequest, SharedMaterialStore, TaskInfo,
 };
 use tokio::sync::{Notify, watch};
 use tokio::time::Instant;
@@ -539,9 +539,19 @@ async fn run(
     let plugin = inner.registry.get(&task.script_name).ok_or_else(|| {
         RunError::Failed(format!("script {:?} is no longer loaded", task.script_name))
     })?;
-    let config: serde_json::Value = serde_json::from_str(&task.script_config)
+    let mut config: serde_json::Value = serde_json::from_str(&task.script_config)
         .map_err(|e| RunError::InvalidConfig(e.to_string()))?;
-    let grants = Grants::for_config(
+    // The stored config shows its secrets redacted: the run gets them back.
+    let secrets = inner
+        .store
+        .open_secrets(task)
+        .map_err(|e| RunError::Failed(e.to_string()))?;
+    for (pointer, plain) in secrets {
+        if let Some(slot) = config.pointer_mut(&pointer) {
+            *slot = plain.into();
+        }
+    }
+    let permits = Permits::for_config(
         &plugin.meta().config_schema,
         &config,
         inner.file_roots.clone(),
@@ -557,7 +567,7 @@ async fn run(
             app: task.app.as_str().to_string(),
             attempt: u32::try_from(task.retry_count).unwrap_or(u32::MAX - 1) + 1,
             config,
-            grants,
+            permits,
             materials: inner.materials.clone(),
             device,
             limits: inner.limits.of(&task.script_name),

@@ -1,5 +1,5 @@
 //! The host side of the `phonefleet:script` interfaces: one module and one small context per WIT
-//! interface (`device`, `ui`, `host`, `materials`), as wasmtime-wasi splits WASI by capability.
+//! interface (`device`, `ui`, `host`, `materials`, `http`), as wasmtime-wasi splits WASI by capability.
 //!
 //! A context is *bound* during a run (the task's phone, grants, reporter) and unbound while a
 //! plugin only describes itself or plans a request; [`Bound`] is the one place that says so.
@@ -9,6 +9,7 @@
 pub(crate) mod device;
 #[allow(clippy::module_inception)]
 pub(crate) mod host;
+pub(crate) mod http;
 pub(crate) mod materials;
 pub(crate) mod ui;
 

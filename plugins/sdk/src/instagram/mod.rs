@@ -38,6 +38,8 @@ pub mod ids {
     pub const PRIMARY_BUTTON: &str = "primary_button";
     /// The bottom bar's "Profile" tab.
     pub const PROFILE_TAB: &str = "profile_tab";
+    /// Bottom bar: Home (the feed).
+    pub const FEED_TAB: &str = "feed_tab";
     /// Own profile: the chevron beside the username that lists the accounts.
     pub const TITLE_CHEVRON: &str = "action_bar_title_chevron";
     /// The account list: an account's name.

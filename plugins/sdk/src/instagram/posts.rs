@@ -178,3 +178,82 @@ pub fn follow_owner(controls: &PostControls) -> Result<()> {
         },
     )
 }
+
+/// Brings Instagram (`package`) to the home feed and returns its first post's controls.
+pub fn open_feed(package: &str) -> Result<PostControls> {
+    device::start_app(package)?;
+    let mut last_step = std::time::Instant::now();
+    until(
+        "could not reach Instagram's home feed",
+        SCREEN_TIMEOUT,
+        |nodes| {
+            let home = by_id(nodes, super::ids::FEED_TAB);
+            if let Some(controls) = post_controls(nodes)
+                && home.is_some_and(|h| h.selected)
+            {
+                return Ok(Some(controls));
+            }
+            if last_step.elapsed() > Duration::from_secs(1) {
+                last_step = std::time::Instant::now();
+                match home {
+                    Some(home) => ui::tap_node(home)?,
+                    None if nodes.iter().any(|n| n.package == package) => device::back()?,
+                    None => device::start_app(package)?,
+                }
+            }
+            Ok(None)
+        },
+    )
+}
+
+/// Opens the hashtag `topic` (`https://www.instagram.com/explore/tags/TOPIC/`) and its first post;
+/// returns the post's controls. Fails naming the topic when the tag shows no post.
+pub fn open_topic(topic: &str, package: &str) -> Result<PostControls> {
+    let tag: String = topic
+        .trim()
+        .trim_start_matches('#')
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == '_')
+        .collect::<String>()
+        .to_lowercase();
+    let url = format!("https://www.instagram.com/explore/tags/{tag}/");
+    info!("opening {url} in {package}");
+    device::open_url(&url, Some(package))?;
+    let tile = until(
+        &format!("the hashtag #{tag} showed no post"),
+        SCREEN_TIMEOUT,
+        |nodes| {
+            Ok(nodes
+                .iter()
+                .find(|n| {
+                    n.clickable
+                        && (n.description.starts_with("Reel by")
+                            || n.description.starts_with("Photo by"))
+                })
+                .cloned())
+        },
+    )?;
+    ui::tap_node(&tile)?;
+    until(
+        &format!("the first post of #{tag} did not open"),
+        SCREEN_TIMEOUT,
+        |nodes| Ok(post_controls(nodes)),
+    )
+}
+
+/// Swipes up to the next post; read it with [`post_controls`] in [`until`].
+pub fn next_post() -> Result<()> {
+    let (width, height) = device::screen_size()?;
+    device::swipe(
+        width / 2,
+        height * 3 / 4,
+        width / 2,
+        height / 4,
+        Duration::from_millis(300),
+    )
+}
+
+/// The post on screen, once it shows.
+pub fn wait_post(what: &str) -> Result<PostControls> {
+    until(what, SCREEN_TIMEOUT, |nodes| Ok(post_controls(nodes)))
+}

@@ -6,7 +6,7 @@ use crate::{Error, Node, Result, device, host, ui};
 use std::time::Duration;
 
 pub use crate::profile::{Access, normalize_username, same_username};
-pub use open::open_profile;
+pub use open::{open_profile, submit_search};
 pub use phonefleet_rules::resource_id_matches as id_matches;
 
 pub mod compose;

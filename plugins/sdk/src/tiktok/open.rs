@@ -30,58 +30,10 @@ pub fn open_profile(user: &str, access: Access, package: &str) -> Result<()> {
 
 /// Opens the target's profile through the app's search: feed → Search → type → submit → Users → the row.
 fn open_via_search(user: &str, at: &str, package: &str) -> Result<()> {
-    let ids = super::ids();
     info!("searching for {at}");
-
-    // 1. Reach the search screen (from wherever the app is: the feed's Search icon, else the Home tab first).
-    let field = super::reach(
-        package,
-        "could not open the app's search (content-desc 'Search' on the feed)",
-        Duration::from_secs(15),
-        |nodes| {
-            if handle_interruptions(nodes)? {
-                return Ok(Reach::Wait);
-            }
-            if let Some(field) = profile::search_field(nodes, &ids) {
-                return Ok(Reach::Done(field.clone()));
-            }
-            Ok(
-                match profile::search_icon(nodes, &ids).or_else(|| profile::home_tab(nodes, &ids)) {
-                    Some(control) => Reach::Tap(control.clone()),
-                    None => Reach::Elsewhere,
-                },
-            )
-        },
-    )?;
-
-    // 2. Type the name (into an empty field) and submit.
-    ui::tap_node(&field)?;
-    if !field.text.trim().is_empty()
-        && let Some(clear) = ui::find(&Selector::desc("Clear search field"))?
-    {
-        ui::tap_node(&clear)?;
-        ui::until("the search field was not cleared", SHORT, |nodes| {
-            Ok(profile::search_field(nodes, &ids)
-                .filter(|f| f.text.trim().is_empty() || f.text.trim() == "Search")
-                .map(drop))
-        })?;
-    }
-    device::input_text(user)?;
-    let submit = ui::until(
-        &format!("typed '{user}' but the search field does not show it"),
-        SHORT,
-        |nodes| {
-            let typed = profile::search_field(nodes, &ids)
-                .is_some_and(|f| f.text.trim().eq_ignore_ascii_case(user));
-            Ok(typed.then(|| profile::search_submit(nodes, &ids).cloned()))
-        },
-    )?;
-    match submit {
-        Some(submit) => ui::tap_node(&submit)?,
-        None => device::key_event(device::keycode::ENTER)?,
-    }
-
-    // 3. Users tab, then the row whose username is the target.
+    submit_search(user, package)?;
+    let ids = super::ids();
+    // Then the Users tab, and the row whose username is the target.
     let mut users_tapped: Option<Instant> = None;
     let row = ui::until(
         &format!(
@@ -122,5 +74,61 @@ fn open_via_search(user: &str, at: &str, package: &str) -> Result<()> {
     )?;
     info!("opening {at} from the search results");
     ui::tap_node(&row)?;
+    Ok(())
+}
+
+/// Types `query` into the app's search (reached from wherever the app is: the feed's Search icon,
+/// else the Home tab first) and submits it; the results' tabs show next. Fails on the app's
+/// protections and when the search cannot be reached.
+pub fn submit_search(query: &str, package: &str) -> Result<()> {
+    let ids = super::ids();
+
+    // 1. Reach the search screen (from wherever the app is: the feed's Search icon, else the Home tab first).
+    let field = super::reach(
+        package,
+        "could not open the app's search (content-desc 'Search' on the feed)",
+        Duration::from_secs(15),
+        |nodes| {
+            if handle_interruptions(nodes)? {
+                return Ok(Reach::Wait);
+            }
+            if let Some(field) = profile::search_field(nodes, &ids) {
+                return Ok(Reach::Done(field.clone()));
+            }
+            Ok(
+                match profile::search_icon(nodes, &ids).or_else(|| profile::home_tab(nodes, &ids)) {
+                    Some(control) => Reach::Tap(control.clone()),
+                    None => Reach::Elsewhere,
+                },
+            )
+        },
+    )?;
+
+    // 2. Type the query (into an empty field) and submit.
+    ui::tap_node(&field)?;
+    if !field.text.trim().is_empty()
+        && let Some(clear) = ui::find(&Selector::desc("Clear search field"))?
+    {
+        ui::tap_node(&clear)?;
+        ui::until("the search field was not cleared", SHORT, |nodes| {
+            Ok(profile::search_field(nodes, &ids)
+                .filter(|f| f.text.trim().is_empty() || f.text.trim() == "Search")
+                .map(drop))
+        })?;
+    }
+    device::input_text(query)?;
+    let submit = ui::until(
+        &format!("typed '{query}' but the search field does not show it"),
+        SHORT,
+        |nodes| {
+            let typed = profile::search_field(nodes, &ids)
+                .is_some_and(|f| f.text.trim().eq_ignore_ascii_case(query.trim()));
+            Ok(typed.then(|| profile::search_submit(nodes, &ids).cloned()))
+        },
+    )?;
+    match submit {
+        Some(submit) => ui::tap_node(&submit)?,
+        None => device::key_event(device::keycode::ENTER)?,
+    }
     Ok(())
 }

@@ -252,3 +252,72 @@ pub fn follow_creator(controls: &VideoControls) -> Result<()> {
         },
     )
 }
+
+/// Brings the app `package` to the home feed (For You) and returns the video's controls, paused.
+pub fn open_feed(package: &str) -> Result<VideoControls> {
+    let ids = super::ids();
+    super::reach(
+        package,
+        "could not reach the home feed (the Home tab)",
+        SCREEN_TIMEOUT,
+        |nodes| {
+            if handle_interruptions(nodes)? {
+                return Ok(super::Reach::Wait);
+            }
+            let home = super::profile::home_tab(nodes, &ids);
+            if let Some(controls) = video_controls(nodes)
+                && home.is_some_and(|h| h.selected)
+            {
+                return Ok(super::Reach::Done(controls));
+            }
+            Ok(match home {
+                Some(home) => super::Reach::Tap(home.clone()),
+                None => super::Reach::Elsewhere,
+            })
+        },
+    )
+}
+
+/// Searches `topic`, opens the Videos tab and plays its first video; returns its controls, paused.
+/// Fails naming the topic when the search finds no video.
+pub fn open_topic(topic: &str, package: &str) -> Result<VideoControls> {
+    super::submit_search(topic, package)?;
+    let mut tab_tapped = false;
+    let tile = ui::until(
+        &format!("searched for '{topic}' but the Videos tab showed no video"),
+        SCREEN_TIMEOUT,
+        |nodes| {
+            if let Some(e) = protection(nodes) {
+                return Err(e);
+            }
+            let tab = nodes.iter().find(|n| n.text == "Videos" && n.clickable);
+            match tab {
+                Some(tab) if tab.selected => Ok(nodes
+                    .iter()
+                    .find(|n| n.description.starts_with("Video by"))
+                    .cloned()),
+                Some(tab) if !tab_tapped => {
+                    ui::tap_node(tab)?;
+                    tab_tapped = true;
+                    Ok(None)
+                }
+                _ => Ok(None),
+            }
+        },
+    )?;
+    info!("playing the videos found for '{topic}'");
+    ui::tap_node(&tile)?;
+    wait_video(&format!("the first video found for '{topic}' did not play"))
+}
+
+/// Swipes up to the next video (which starts playing: read the screen with [`until_video`]).
+pub fn next_video() -> Result<()> {
+    let (width, height) = device::screen_size()?;
+    device::swipe(
+        width / 2,
+        height * 3 / 4,
+        width / 2,
+        height / 4,
+        Duration::from_millis(300),
+    )
+}
