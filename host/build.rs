@@ -6,6 +6,7 @@ const SCRIPTS: &[(&str, &str)] = &[
     ("phonefleet-follow", "phonefleet_follow"),
     ("phonefleet-unfollow", "phonefleet_unfollow"),
     ("phonefleet-comment", "phonefleet_comment"),
+    ("phonefleet-account-warmup", "phonefleet_account_warmup"),
     ("phonefleet-post", "phonefleet_post"),
 ];
 

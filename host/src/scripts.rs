@@ -18,6 +18,10 @@ pub const BUILTINS: &[Builtin] = &[
         include_bytes!(concat!(env!("OUT_DIR"), "/phonefleet_comment.wasm")),
     ),
     (
+        "account_warmup",
+        include_bytes!(concat!(env!("OUT_DIR"), "/phonefleet_account_warmup.wasm")),
+    ),
+    (
         "post",
         include_bytes!(concat!(env!("OUT_DIR"), "/phonefleet_post.wasm")),
     ),

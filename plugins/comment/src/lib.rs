@@ -2,24 +2,12 @@
 //! Config contract: TikMatrix's comment page (`../shared/reference/tikmatrix-scripts.md`); `plan`
 //! makes one task per post URL and, for `sequential`, gives the k-th task the k-th line.
 
-use phonefleet_sdk::random::{self, Random};
+use phonefleet_sdk::comments::{self, CommentOrder};
 use phonefleet_sdk::{
-    App, Error, Result, Script, device, host, info, instagram, links, media, tiktok,
+    App, Error, Result, Script, device, host, info, instagram, links, media, random, tiktok,
 };
-use rand::Rng;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-
-/// How each task's comment is picked from `comment_content`'s lines.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum CommentOrder {
-    /// A random line per task, picked when it runs.
-    #[default]
-    Random,
-    /// The k-th task of a request takes line k (cycling), decided when the request is accepted.
-    Sequential,
-}
 
 /// Config of the comment script. At least one post URL and one comment line are required.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -37,7 +25,8 @@ pub struct CommentConfig {
     /// One or more comments, one per line; each task posts one of them.
     #[schemars(length(min = 1, max = 10000))]
     pub comment_content: String,
-    /// random or sequential.
+    /// random (a line picked when the task runs) or sequential (the k-th task of a request
+    /// takes line k, cycling, decided when the request is accepted).
     #[serde(default)]
     pub comment_order: CommentOrder,
     /// Add a random emoji to the picked comment.
@@ -62,13 +51,9 @@ impl CommentConfig {
         links::split(&self.target_post_urls, &self.target_post_url)
     }
 
-    /// The comment lines (without trailing `\r`; blank lines dropped).
+    /// The comment lines (see [`comments::lines`]).
     pub fn lines(&self) -> Vec<&str> {
-        self.comment_content
-            .lines()
-            .map(|l| l.trim_end_matches('\r'))
-            .filter(|l| !l.trim().is_empty())
-            .collect()
+        comments::lines(&self.comment_content)
     }
 
     /// Errs with what is wrong for a task of this config's app: no post, a link that is not a
@@ -151,7 +136,15 @@ impl Script for Comment {
             )));
         };
         let mut rng = random::seeded(random::seed());
-        let text = pick_comment(&config, &mut rng);
+        // A sequential task holds its one line already (see `plan`).
+        let text = comments::pick(
+            &config.lines(),
+            CommentOrder::Random,
+            0,
+            config.insert_emoji,
+            &mut rng,
+        )
+        .ok_or_else(|| Error::invalid_config("comment_content has no comment"))?;
         info!("comment for {url}: {text:?}");
         let image = match config.app {
             App::Tiktok => comment_on_tiktok(url, &text, config.comment_image_path.trim())?,
@@ -167,17 +160,6 @@ impl Script for Comment {
         };
         host::progress(100, "commented");
         Ok(serde_json::json!({"post_url": links::clean(url), "comment": text, "image": image}))
-    }
-}
-
-/// The task's comment: its only line, else a random one; with an emoji when asked.
-fn pick_comment(config: &CommentConfig, rng: &mut Random) -> String {
-    let lines = config.lines();
-    let line = lines[rng.random_range(0..lines.len())];
-    if config.insert_emoji {
-        random::with_emoji(line, rng)
-    } else {
-        line.to_string()
     }
 }
 

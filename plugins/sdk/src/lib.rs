@@ -19,10 +19,13 @@ pub mod bindings {
 }
 
 mod app;
+pub mod chatgpt;
+pub mod comments;
 pub mod device;
 mod error;
 pub mod follow;
 pub mod host;
+pub mod http;
 pub mod instagram;
 pub mod links;
 pub mod materials;

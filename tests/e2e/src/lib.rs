@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod doc;
+pub mod fake_model;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

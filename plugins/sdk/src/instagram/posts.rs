@@ -257,3 +257,21 @@ pub fn next_post() -> Result<()> {
 pub fn wait_post(what: &str) -> Result<PostControls> {
     until(what, SCREEN_TIMEOUT, |nodes| Ok(post_controls(nodes)))
 }
+
+/// Leaves the comments (Back, at most once a second: the first may only hide the keyboard) and
+/// returns the post's controls.
+pub fn close_comments() -> Result<PostControls> {
+    let mut last_back: Option<std::time::Instant> = None;
+    until("the comments did not close", SCREEN_TIMEOUT, |nodes| {
+        if by_id(nodes, ids::COMMENT_FIELD).is_none()
+            && let Some(controls) = post_controls(nodes)
+        {
+            return Ok(Some(controls));
+        }
+        if last_back.is_none_or(|at| at.elapsed() > Duration::from_secs(1)) {
+            device::back()?;
+            last_back = Some(std::time::Instant::now());
+        }
+        Ok(None)
+    })
+}

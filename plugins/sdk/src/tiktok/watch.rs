@@ -321,3 +321,24 @@ pub fn next_video() -> Result<()> {
         Duration::from_millis(300),
     )
 }
+
+/// Closes the comments sheet (Back, at most once a second) and returns the video's controls.
+pub fn close_comments() -> Result<VideoControls> {
+    let mut last_back: Option<std::time::Instant> = None;
+    until_video(
+        "the comments sheet did not close",
+        SCREEN_TIMEOUT,
+        |nodes| {
+            if comment_field(nodes).is_none()
+                && let Some(controls) = video_controls(nodes)
+            {
+                return Ok(Some(controls));
+            }
+            if last_back.is_none_or(|at| at.elapsed() > Duration::from_secs(1)) {
+                device::back()?;
+                last_back = Some(std::time::Instant::now());
+            }
+            Ok(None)
+        },
+    )
+}

@@ -9,13 +9,15 @@
 //! - `hammer` calls the phone (`shell`, then a UI dump) in a tight loop for `ms` milliseconds and
 //!   returns how many calls it made;
 //! - `wait` sleeps `ms` then returns its own version; `push` pushes the host file `path` to the
-//!   phone (its `media` directory is the task's only grant).
+//!   phone (its `media` directory is the task's only grant);
+//! - `fetch` GETs `url` over the host's HTTP (its `origin` is the task's only granted origin) and
+//!   returns the status and body.
 
 wit_bindgen::generate!({ path: "../../../wit", world: "script" });
 
 use std::time::{Duration, Instant};
 
-use phonefleet::script::{device, host, types, ui};
+use phonefleet::script::{device, host, http, types, ui};
 use serde_json::Value;
 
 /// The `v2` feature builds the same script as version 0.2.0, for hot-reload tests.
@@ -41,6 +43,7 @@ const MODES: &[&str] = &[
     "hammer",
     "wait",
     "push",
+    "fetch",
 ];
 
 struct Misbehave;
@@ -54,7 +57,7 @@ impl Guest for Misbehave {
             description: "misbehaves on request: every hostile pattern the sandbox must contain"
                 .into(),
             config_schema: format!(
-                r#"{{"type":"object","properties":{{"mode":{{"enum":[{}]}},"ms":{{"type":"integer","minimum":0}},"bytes":{{"type":"integer","minimum":0}},"media":{{"type":"string","x-host-path":"dir"}},"path":{{"type":"string"}}}},"required":["mode"],"additionalProperties":false}}"#,
+                r#"{{"type":"object","properties":{{"mode":{{"enum":[{}]}},"ms":{{"type":"integer","minimum":0}},"bytes":{{"type":"integer","minimum":0}},"media":{{"type":"string","x-host-path":"dir"}},"path":{{"type":"string"}},"origin":{{"type":"string","x-http-origin":true}},"url":{{"type":"string"}}}},"required":["mode"],"additionalProperties":false}}"#,
                 modes.join(",")
             ),
         }
@@ -81,6 +84,23 @@ impl Guest for Misbehave {
                 match device::push_file(path, "/sdcard/Download/pushed") {
                     Ok(bytes) => Ok(format!("{{\"pushed\":{bytes}}}")),
                     Err(e) => Err(ScriptError::Failed(format!("could not push {path}: {e:?}"))),
+                }
+            }
+            "fetch" => {
+                let url = config["url"].as_str().unwrap_or_default();
+                let request = http::Request {
+                    method: "GET".into(),
+                    url: url.into(),
+                    headers: Vec::new(),
+                    body: Vec::new(),
+                };
+                match http::send(&request) {
+                    Ok(r) => Ok(serde_json::json!({
+                        "status": r.status,
+                        "body": String::from_utf8_lossy(&r.body),
+                    })
+                    .to_string()),
+                    Err(e) => Err(ScriptError::Failed(format!("could not fetch {url}: {e:?}"))),
                 }
             }
             "panic" => panic!("misbehave was told to panic"),
