@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use crate::apps::App;
 use crate::clock::now_ms;
-use crate::store::{AccountRow, Store, StoreError};
+use crate::store::{AccountChange, AccountFilter, AccountRow, NewAccountRow, Store, StoreError};
 
 /// Why an account request was refused.
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +34,71 @@ pub struct NewAccount {
     pub app: String,
     /// The app package when the account lives in a clone app.
     pub package: Option<String>,
+    /// The operator's tags (each trimmed, non-empty, at most 64 characters).
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Whether the account is signed in on its phone (default true).
+    #[serde(default = "yes")]
+    pub logined: bool,
+    /// `active` (the default), or `disabled`: no new tasks run as it.
+    #[serde(default = "active")]
+    #[schema(pattern = "^(active|disabled)$")]
+    pub status: String,
+}
+
+/// The body of `PUT /api/v1/account/{id}`: what to change; absent fields stay.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountUpdate {
+    /// The tags, replacing the old ones.
+    pub tags: Option<Vec<String>>,
+    pub logined: Option<bool>,
+    /// `active` or `disabled`.
+    #[schema(pattern = "^(active|disabled)$")]
+    pub status: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn active() -> String {
+    STATUSES[0].to_string()
+}
+
+/// An account's statuses: `active`, or `disabled` (no new tasks run as it).
+pub const STATUSES: [&str; 2] = ["active", "disabled"];
+
+/// Longest tag, in characters.
+const TAG_MAX_CHARS: usize = 64;
+
+/// `status` if it is one, else the error naming the allowed ones.
+pub fn check_status(status: &str) -> Result<String, AccountError> {
+    let status = status.trim().to_lowercase();
+    if STATUSES.contains(&status.as_str()) {
+        Ok(status)
+    } else {
+        Err(AccountError::Invalid(format!(
+            "status {status:?} is not one of {}",
+            STATUSES.join(", ")
+        )))
+    }
+}
+
+/// Tags trimmed, empty ones dropped, each once; errs on one longer than 64 characters.
+fn clean_tags(tags: &[String]) -> Result<Vec<String>, AccountError> {
+    let mut clean: Vec<String> = Vec::new();
+    for tag in tags.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
+        if tag.chars().count() > TAG_MAX_CHARS {
+            return Err(AccountError::Invalid(format!(
+                "tag {tag:?} is longer than {TAG_MAX_CHARS} characters"
+            )));
+        }
+        if !clean.iter().any(|t| t == tag) {
+            clean.push(tag.to_string());
+        }
+    }
+    Ok(clean)
 }
 
 fn tiktok() -> String {
@@ -93,9 +158,22 @@ impl Accounts {
                  digits and '_', each starting with a letter (e.g. com.zhiliaoapp.musically)"
             )));
         }
+        let tags = clean_tags(&new.tags)?;
+        let status = check_status(&new.status)?;
         let inserted = self
             .store
-            .insert_account(username, new.serial.trim(), app.as_str(), package, now_ms())
+            .insert_account(
+                NewAccountRow {
+                    username,
+                    serial: new.serial.trim(),
+                    app: app.as_str(),
+                    package,
+                    tags: &tags,
+                    logined: new.logined,
+                    status: &status,
+                },
+                now_ms(),
+            )
             .await?;
         match inserted {
             Some(account) => Ok(account),
@@ -109,6 +187,29 @@ impl Accounts {
                 )))
             }
         }
+    }
+
+    /// Changes an account's tags, login state or status.
+    pub async fn update(&self, id: i64, update: AccountUpdate) -> Result<AccountRow, AccountError> {
+        let change = AccountChange {
+            tags: update.tags.as_deref().map(clean_tags).transpose()?,
+            logined: update.logined,
+            status: update.status.as_deref().map(check_status).transpose()?,
+        };
+        self.store
+            .update_account(id, &change)
+            .await?
+            .ok_or(AccountError::NotFound(id))
+    }
+
+    /// One page of the accounts `filter` matches, and how many match in all.
+    pub async fn page(
+        &self,
+        filter: &AccountFilter,
+        page: u32,
+        page_size: u32,
+    ) -> Result<(i64, Vec<AccountRow>), AccountError> {
+        Ok(self.store.filter_accounts(filter, page, page_size).await?)
     }
 
     pub async fn delete(&self, id: i64) -> Result<(), AccountError> {

@@ -998,6 +998,175 @@ async fn accounts_are_listed_on_their_device_and_can_be_removed() {
     assert_eq!(app.get("/account").await["data"], json!([]));
 }
 
+/// Registers three accounts: two TikTok ones on PHONE (one tagged `eu`, one signed out), and an
+/// Instagram one on a phone adb does not list; returns their ids.
+async fn three_accounts(app: &App) -> Vec<i64> {
+    let mut ids = Vec::new();
+    for body in [
+        json!({"username": "shop_eu", "serial": PHONE, "tags": ["eu", " retail ", "eu"]}),
+        json!({"username": "shop_us", "serial": PHONE, "logined": false}),
+        json!({"username": "shop_ig", "serial": "GONE01", "app": "instagram", "status": "disabled"}),
+    ] {
+        let made = app.post("/account", body).await;
+        assert_eq!(made["code"], 0, "{made}");
+        ids.push(made["data"]["id"].as_i64().expect("an id"));
+    }
+    ids
+}
+
+fn usernames(page: &Value) -> Vec<String> {
+    page["data"]["accounts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a["username"].as_str().map(String::from))
+        .collect()
+}
+
+#[tokio::test]
+async fn accounts_carry_tags_login_state_and_status() {
+    let app = app().await;
+    three_accounts(&app).await;
+    let page = app.get("/accounts").await;
+    assert_eq!(page["data"]["total"], 3, "{page}");
+    let eu = &page["data"]["accounts"][0];
+    assert_eq!(
+        eu["tags"],
+        json!(["eu", "retail"]),
+        "tags trimmed, each once"
+    );
+    assert_eq!(
+        (
+            &eu["logined"],
+            &eu["status"],
+            &eu["platform"],
+            &eu["device"]
+        ),
+        (
+            &json!(true),
+            &json!("active"),
+            &json!("tiktok"),
+            &json!(PHONE)
+        )
+    );
+    assert_eq!(eu["package_name"], "com.zhiliaoapp.musically");
+    assert!(eu.get("password").is_none());
+}
+
+#[tokio::test]
+async fn the_account_list_shows_whether_each_phone_is_online() {
+    let app = app().await;
+    three_accounts(&app).await;
+    let page = app.get("/accounts").await;
+    let online: Vec<(&str, bool, &Value)> = page["data"]["accounts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|a| {
+            (
+                a["username"].as_str().unwrap_or_default(),
+                a["online"].as_bool().unwrap_or_default(),
+                &a["device_name"],
+            )
+        })
+        .collect();
+    assert_eq!(
+        online,
+        [
+            ("shop_eu", true, &json!("SM_G973F")),
+            ("shop_us", true, &json!("SM_G973F")),
+            ("shop_ig", false, &Value::Null)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn the_account_list_filters_by_platform_device_login_status_and_tag() {
+    let app = app().await;
+    three_accounts(&app).await;
+    for (query, expected) in [
+        ("platform=instagram", vec!["shop_ig"]),
+        ("platform=tiktok&logined=1", vec!["shop_eu"]),
+        ("logined=false", vec!["shop_us"]),
+        ("status=disabled", vec!["shop_ig"]),
+        ("tag=eu", vec!["shop_eu"]),
+        (&format!("device={PHONE}"), vec!["shop_eu", "shop_us"]),
+        ("tag=nobody", vec![]),
+    ] {
+        let page = app.get(&format!("/accounts?{query}")).await;
+        assert_eq!(usernames(&page), expected, "{query}: {page}");
+    }
+}
+
+#[tokio::test]
+async fn the_account_list_is_paged() {
+    let app = app().await;
+    three_accounts(&app).await;
+    let page = app.get("/accounts?page=2&page_size=2").await;
+    assert_eq!(page["data"]["total"], 3);
+    assert_eq!(usernames(&page), ["shop_ig"]);
+}
+
+#[tokio::test]
+async fn a_bad_account_filter_is_refused_naming_the_allowed_values() {
+    let app = app().await;
+    for (query, says) in [
+        ("platform=facebook", "instagram"),
+        ("logined=maybe", "1, 0, true, false"),
+        ("status=banned", "active, disabled"),
+        ("colour=red", "colour"),
+    ] {
+        let reply = app.get(&format!("/accounts?{query}")).await;
+        assert_eq!(reply["code"], 40001, "{query}: {reply}");
+        assert!(
+            reply["message"].as_str().unwrap_or_default().contains(says),
+            "{query}: {reply}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_account_update_replaces_tags_and_changes_status() {
+    let app = app().await;
+    let ids = three_accounts(&app).await;
+    let (_, updated) = app
+        .call(
+            "PUT",
+            &format!("/account/{}", ids[0]),
+            Some(json!({"tags": ["vip"], "status": "disabled"})),
+        )
+        .await;
+    assert_eq!(updated["code"], 0, "{updated}");
+    assert_eq!(updated["data"]["tags"], json!(["vip"]));
+    assert_eq!(updated["data"]["logined"], true, "absent fields stay");
+    let (_, missing) = app
+        .call("PUT", "/account/999", Some(json!({"tags": []})))
+        .await;
+    assert_eq!(missing["code"], 40401, "{missing}");
+}
+
+#[tokio::test]
+async fn a_task_for_a_disabled_account_is_refused_and_writes_nothing() {
+    let app = app().await;
+    three_accounts(&app).await;
+    let reply = app
+        .post(
+            "/task",
+            json!({"usernames": ["shop_ig"], "script_name": "follow",
+                              "script_config": {"target_user": "nasa"}}),
+        )
+        .await;
+    assert_eq!(reply["code"], 40001, "{reply}");
+    assert!(
+        reply["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("disabled"),
+        "{reply}"
+    );
+    assert_eq!(app.total().await, 0);
+}
+
 // ---- The OpenAPI document ------------------------------------------------------------------
 
 #[tokio::test]

@@ -80,7 +80,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/device/{serial}/screenshot", get(screen::screenshot))
         .route("/device/{serial}/find", get(screen::find))
         .route("/account", get(accounts::list).post(accounts::create))
-        .route("/account/{id}", delete(accounts::delete))
+        .route(
+            "/account/{id}",
+            delete(accounts::delete).put(accounts::update),
+        )
+        .route("/accounts", get(accounts::accounts))
         .route(
             "/material",
             get(materials::list)

@@ -85,6 +85,8 @@ pub enum Errors {
         accounts::list,
         accounts::create,
         accounts::delete,
+        accounts::update,
+        accounts::accounts,
         materials::list,
         materials::upload,
         materials::delete,

@@ -183,7 +183,7 @@ pub async fn stats(State(app): State<Arc<AppState>>) -> AppResult {
 
 /// `page` (default 1, ≥ 1) and `page_size` (default `default`, 1..=`max`): a value out of range
 /// is refused, not clamped.
-fn paging(
+pub(super) fn paging(
     page: Option<u32>,
     page_size: Option<u32>,
     default: u32,

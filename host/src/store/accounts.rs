@@ -1,5 +1,8 @@
-//! Accounts: which app account is signed in on which phone, for account-mode tasks.
-//! Usernames are stored without '@' and matched case-insensitively.
+//! Accounts: which app account is signed in on which phone, for account-mode tasks, with the
+//! operator's tags, login state and status. Usernames are stored without '@' and matched
+//! case-insensitively.
+
+use sqlx::{QueryBuilder, Sqlite};
 
 use super::{Store, StoreError};
 
@@ -11,19 +14,98 @@ pub struct AccountRow {
     pub serial: String,
     pub app: String,
     pub package: Option<String>,
+    /// The operator's tags.
+    #[sqlx(json)]
+    pub tags: Vec<String>,
+    /// Whether the account is signed in on its phone.
+    pub logined: bool,
+    /// `active`, or `disabled` (no new tasks run as it).
+    pub status: String,
     /// When it was registered (RFC 3339).
     #[serde(serialize_with = "crate::clock::as_rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: i64,
 }
 
+const COLUMNS: &str = "id, username, serial, app, package, tags, logined, status, created_at";
+
+/// An account about to be registered.
+#[derive(Clone, Debug)]
+pub struct NewAccountRow<'a> {
+    pub username: &'a str,
+    pub serial: &'a str,
+    pub app: &'a str,
+    pub package: Option<&'a str>,
+    pub tags: &'a [String],
+    pub logined: bool,
+    pub status: &'a str,
+}
+
+/// Filters of the account list (TikMatrix's `GET /api/v1/accounts`); `None` matches everything.
+#[derive(Clone, Debug, Default)]
+pub struct AccountFilter {
+    pub app: Option<String>,
+    pub serial: Option<String>,
+    pub logined: Option<bool>,
+    pub status: Option<String>,
+    pub tag: Option<String>,
+}
+
+/// What an account update changes; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default)]
+pub struct AccountChange {
+    pub tags: Option<Vec<String>>,
+    pub logined: Option<bool>,
+    pub status: Option<String>,
+}
+
 impl Store {
     pub async fn accounts(&self) -> Result<Vec<AccountRow>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT id, username, serial, app, package, created_at FROM accounts ORDER BY id",
+        Ok(
+            sqlx::query_as(&format!("SELECT {COLUMNS} FROM accounts ORDER BY id"))
+                .fetch_all(&self.pool)
+                .await?,
         )
-        .fetch_all(&self.pool)
-        .await?)
+    }
+
+    /// One page (from 1) of the accounts `filter` matches, by id, and how many match in all.
+    pub async fn filter_accounts(
+        &self,
+        filter: &AccountFilter,
+        page: u32,
+        page_size: u32,
+    ) -> Result<(i64, Vec<AccountRow>), StoreError> {
+        let where_clause = |q: &mut QueryBuilder<'_, Sqlite>| {
+            q.push(" WHERE 1 = 1");
+            if let Some(app) = &filter.app {
+                q.push(" AND app = ").push_bind(app.clone());
+            }
+            if let Some(serial) = &filter.serial {
+                q.push(" AND serial = ").push_bind(serial.clone());
+            }
+            if let Some(logined) = filter.logined {
+                q.push(" AND logined = ").push_bind(logined);
+            }
+            if let Some(status) = &filter.status {
+                q.push(" AND status = ").push_bind(status.clone());
+            }
+            if let Some(tag) = &filter.tag {
+                q.push(" AND EXISTS (SELECT 1 FROM json_each(accounts.tags) WHERE value = ")
+                    .push_bind(tag.clone())
+                    .push(")");
+            }
+        };
+        let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM accounts");
+        where_clause(&mut count);
+        let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
+        let mut list = QueryBuilder::<Sqlite>::new(format!("SELECT {COLUMNS} FROM accounts"));
+        where_clause(&mut list);
+        list.push(" ORDER BY id LIMIT ")
+            .push_bind(i64::from(page_size))
+            .push(" OFFSET ")
+            .push_bind(i64::from(page.saturating_sub(1)) * i64::from(page_size));
+        let rows = list.build_query_as().fetch_all(&self.pool).await?;
+        Ok((total, rows))
     }
 
     /// The account with this username (case-insensitive, without '@').
@@ -31,10 +113,9 @@ impl Store {
         &self,
         username: &str,
     ) -> Result<Option<AccountRow>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT id, username, serial, app, package, created_at FROM accounts WHERE lower(username) = lower(?) \
-             ORDER BY id LIMIT 1",
-        )
+        Ok(sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM accounts WHERE lower(username) = lower(?) ORDER BY id LIMIT 1"
+        ))
         .bind(username)
         .fetch_optional(&self.pool)
         .await?)
@@ -43,24 +124,42 @@ impl Store {
     /// Inserts an account; `None` if that username is already registered for the app.
     pub async fn insert_account(
         &self,
-        username: &str,
-        serial: &str,
-        app: &str,
-        package: Option<&str>,
+        new: NewAccountRow<'_>,
         now: i64,
     ) -> Result<Option<AccountRow>, StoreError> {
-        let inserted = sqlx::query_as(
-            "INSERT INTO accounts (username, serial, app, package, created_at) VALUES (?, ?, ?, ?, ?) \
-             ON CONFLICT DO NOTHING RETURNING id, username, serial, app, package, created_at",
-        )
-        .bind(username)
-        .bind(serial)
-        .bind(app)
-        .bind(package)
+        let inserted = sqlx::query_as(&format!(
+            "INSERT INTO accounts (username, serial, app, package, tags, logined, status, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING {COLUMNS}"
+        ))
+        .bind(new.username)
+        .bind(new.serial)
+        .bind(new.app)
+        .bind(new.package)
+        .bind(sqlx::types::Json(new.tags))
+        .bind(new.logined)
+        .bind(new.status)
         .bind(now)
         .fetch_optional(&self.pool)
         .await?;
         Ok(inserted)
+    }
+
+    /// Applies `change` to account `id`; `None` when there is no such account.
+    pub async fn update_account(
+        &self,
+        id: i64,
+        change: &AccountChange,
+    ) -> Result<Option<AccountRow>, StoreError> {
+        Ok(sqlx::query_as(&format!(
+            "UPDATE accounts SET tags = coalesce(?, tags), logined = coalesce(?, logined), \
+             status = coalesce(?, status) WHERE id = ? RETURNING {COLUMNS}"
+        ))
+        .bind(change.tags.as_ref().map(sqlx::types::Json))
+        .bind(change.logined)
+        .bind(change.status.as_deref())
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?)
     }
 
     pub async fn delete_account(&self, id: i64) -> Result<bool, StoreError> {

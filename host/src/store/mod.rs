@@ -15,7 +15,7 @@ use std::time::Duration;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-pub use accounts::AccountRow;
+pub use accounts::{AccountChange, AccountFilter, AccountRow, NewAccountRow};
 pub use logs::{LogPage, LogRow, NewLog};
 pub use materials::MaterialRow;
 pub use tasks::{ErrorKind, NewTask, Outcome, Stats, TaskFilter, TaskRow, TaskStatus};

@@ -469,6 +469,13 @@ impl Tasks {
         if let Some(usernames) = req.usernames.as_ref().filter(|u| !u.is_empty()) {
             for (i, name) in usernames.iter().enumerate() {
                 match self.store.account_by_username(normalize(name)).await? {
+                    Some(account) if account.status == "disabled" => errors.push(violation(
+                        format!("/usernames/{i}"),
+                        format!(
+                            "account @{} is disabled: enable it with PUT /api/v1/account/{} {{\"status\": \"active\"}}",
+                            account.username, account.id
+                        ),
+                    )),
                     Some(account) => targets.push(Target {
                         app: App::parse(&account.app).unwrap_or(request_app),
                         serial: account.serial,
@@ -501,12 +508,15 @@ impl Tasks {
                     ),
                 ));
             } else if req.enable_multi_account {
-                let on_phone: Vec<_> = accounts.iter().filter(|a| &a.serial == serial).collect();
+                let on_phone: Vec<_> = accounts
+                    .iter()
+                    .filter(|a| &a.serial == serial && a.status != "disabled")
+                    .collect();
                 if on_phone.is_empty() {
                     errors.push(violation(
                         format!("/serials/{i}"),
                         format!(
-                            "phone {serial:?} has no registered accounts for enable_multi_account"
+                            "phone {serial:?} has no active registered accounts for enable_multi_account"
                         ),
                     ));
                 }

@@ -48,7 +48,7 @@ impl HostCtx {
     /// Reports a log line of the run; nothing outside a run.
     pub fn log(&self, level: Level, message: &str) {
         if let Some(reporter) = self.reporter.as_ref() {
-            reporter.log(level, &self.redactor.redact(message));
+            reporter.log(level, self.redactor.redact(message));
         }
     }
 }
