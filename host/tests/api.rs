@@ -1167,6 +1167,119 @@ async fn a_task_for_a_disabled_account_is_refused_and_writes_nothing() {
     assert_eq!(app.total().await, 0);
 }
 
+/// The configs of every task, in id order.
+async fn configs(app: &App) -> Vec<Value> {
+    let list = app.get("/task?page_size=100").await;
+    let mut tasks: Vec<Value> = list["data"]["tasks"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    tasks.sort_by_key(|t| t["id"].as_i64());
+    tasks
+        .into_iter()
+        .map(|t| t["script_config"].clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_comment_request_is_one_task_per_post_with_its_line_fixed_when_sequential() {
+    let app = app().await;
+    let urls = [
+        "https://www.tiktok.com/@nasa/video/7300000000000001001",
+        "https://vm.tiktok.com/ZMh02k/",
+        "https://www.tiktok.com/@natgeo/video/7300000000000001002",
+    ];
+    let ids = app
+        .create(json!({"serials": [PHONE], "script_name": "comment", "start_time": "23:59",
+                       "script_config": {"target_post_url": urls.join("\n"),
+                                         "comment_content": "one\ntwo", "comment_order": "sequential"}}))
+        .await;
+    assert_eq!(ids.len(), 3);
+    let made: Vec<(Value, Value)> = configs(&app)
+        .await
+        .into_iter()
+        .map(|c| {
+            (
+                c["target_post_urls"][0].clone(),
+                c["comment_content"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        made,
+        [
+            (json!(urls[0]), json!("one")),
+            (json!(urls[1]), json!("two")),
+            (json!(urls[2]), json!("one"))
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_unfollow_request_is_one_task_per_user() {
+    let app = app().await;
+    app.create(
+        json!({"serials": [PHONE], "script_name": "unfollow", "start_time": "23:59",
+                      "script_config": {"target_user": "nasa,bbcnews\nnatgeo"}}),
+    )
+    .await;
+    let users: Vec<Value> = configs(&app)
+        .await
+        .into_iter()
+        .map(|c| c["target_users"].clone())
+        .collect();
+    assert_eq!(
+        users,
+        [json!(["nasa"]), json!(["bbcnews"]), json!(["natgeo"])]
+    );
+}
+
+#[tokio::test]
+async fn a_model_key_is_shown_redacted_and_stored_sealed() {
+    let app = app().await;
+    let key = "sk-test-0123456789abcdef";
+    let ids = app
+        .create(
+            json!({"serials": [PHONE], "script_name": "account_warmup", "start_time": "23:59",
+                       "script_config": {"generate_by_chatgpt": true, "comment_probable": 10,
+                                         "chatgpt_settings": {"api_key": key}}}),
+        )
+        .await;
+    let shown = configs(&app).await;
+    assert_eq!(shown[0]["chatgpt_settings"]["api_key"], "[redacted]");
+    let row = &app
+        .store
+        .task(ids[0])
+        .await
+        .expect("reads")
+        .expect("stored");
+    assert!(!row.script_config.contains(key));
+    let sealed = row.secrets.as_deref().unwrap_or_default();
+    assert!(!sealed.is_empty() && !sealed.contains(key), "{sealed}");
+    assert_eq!(
+        app.store.open_secrets(row).expect("opens"),
+        [("/chatgpt_settings/api_key".to_string(), key.to_string())]
+    );
+}
+
+#[tokio::test]
+async fn a_model_endpoint_over_plain_http_elsewhere_is_refused() {
+    let app = app().await;
+    let reply = app
+        .post("/task", json!({"serials": [PHONE], "script_name": "account_warmup",
+                              "script_config": {"chatgpt_settings": {"base_url": "http://10.1.2.3/v1"}}}))
+        .await;
+    assert_eq!(reply["code"], 40001, "{reply}");
+    assert!(
+        reply["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("use https://"),
+        "{reply}"
+    );
+    assert_eq!(app.total().await, 0);
+}
+
 // ---- The OpenAPI document ------------------------------------------------------------------
 
 #[tokio::test]

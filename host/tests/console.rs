@@ -36,7 +36,16 @@ async fn the_console_says_what_started_which_phones_came_and_why_a_task_failed()
         .lines()
         .find(|l| l.contains("phonefleet listening"))
         .unwrap_or_else(|| panic!("no start-up line:\n{console}"));
-    for said in ["data_dir=", "adb_server=", "scripts=follow", "post"] {
+    for said in [
+        "data_dir=",
+        "adb_server=",
+        "scripts=",
+        "follow 0.1.0",
+        "unfollow 0.1.0",
+        "post 0.1.0",
+        "comment 0.1.0",
+        "account_warmup 0.1.0",
+    ] {
         assert!(summary.contains(said), "{said} missing from: {summary}");
     }
     let online = format!("phone={}", phone.serial());

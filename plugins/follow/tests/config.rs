@@ -217,7 +217,10 @@ fn plan_rejects_a_missing_target() {
 #[test]
 fn plan_rejects_names_that_cannot_be_usernames() {
     let err = plan(json!({"target_users": ["nasa", "a b"]})).unwrap_err();
-    assert_eq!(err, "target user 'a b' is not a username");
+    assert_eq!(
+        err,
+        "target user 'a b' is not a TikTok or Instagram username (letters, digits, '_', '.' and '-')"
+    );
     assert!(plan(json!({"target_users": ["@"]})).is_err());
     assert!(plan(json!({"target_users": ["nasa/../x"]})).is_err());
 }

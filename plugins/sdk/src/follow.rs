@@ -89,7 +89,9 @@ pub fn targets(list: &[String], texts: &[&str]) -> std::result::Result<Vec<Strin
     }
     for t in &targets {
         if !valid_username(&normalize_username(t)) {
-            return Err(format!("target user '{t}' is not a username"));
+            return Err(format!(
+                "target user '{t}' is not a TikTok or Instagram username (letters, digits, '_', '.' and '-')"
+            ));
         }
     }
     Ok(targets)

@@ -255,3 +255,51 @@ async fn an_image_for_instagram_or_a_missing_comment_is_refused_at_creation() {
     }
     assert_eq!(fleet.get("/task").await.unwrap()["data"]["total"], 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instagram_refusals_fail_the_task_saying_so() {
+    let off = catalogue()[8].code.clone();
+    let deleted = catalogue()[9].code.clone();
+    let fleet = Fleet::start(vec![playing_phone(SocialConfig {
+        comments_allowed: Some(0),
+        comments_off: vec![off.clone()],
+        deleted: vec![deleted.clone()],
+        ..SocialConfig::default()
+    })])
+    .await
+    .unwrap();
+    let serial = fleet.serials()[0].clone();
+    fleet
+        .post(
+            "/account",
+            &json!({"username": "vphone_ig", "serial": serial, "app": "instagram"}),
+        )
+        .await
+        .unwrap();
+    let post = |code: &str| format!("https://www.instagram.com/p/{code}/");
+    let tasks = run(
+        &fleet,
+        json!({"usernames": ["vphone_ig"]}),
+        json!({"target_post_urls": [post(&off), post(&deleted), post(&catalogue()[10].code)],
+               "comment_content": "hi"}),
+    )
+    .await;
+    let said: Vec<(String, String)> = tasks
+        .iter()
+        .map(|t| {
+            assert_eq!(t["status"], 3, "{t}");
+            (
+                t["error_kind"].as_str().unwrap_or_default().to_string(),
+                t["error"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        said[0].1.contains("Commenting has been turned off"),
+        "{said:?}"
+    );
+    assert!(said[1].1.contains("unavailable"), "{said:?}");
+    assert_eq!(said[2].0, "protection", "{said:?}");
+    assert!(said[2].1.contains("Try Again Later"), "{said:?}");
+    assert!(comments(&fleet, "instagram").await.is_empty());
+}

@@ -81,7 +81,7 @@ async fn target_users_with_shell_syntax_are_refused_at_the_door() {
                 reply["message"]
                     .as_str()
                     .unwrap()
-                    .contains("not a TikTok username")
+                    .contains("is not a TikTok or Instagram username")
             );
         }
     }

@@ -108,6 +108,15 @@ struct Args {
     /// Show "Turn on notifications?" when the app first comes to the front.
     #[arg(long)]
     notifications_prompt: bool,
+    /// Comments allowed before every further one is refused as too fast.
+    #[arg(long)]
+    comments_allowed: Option<usize>,
+    /// Posts (TikTok video ids or Instagram codes, comma-separated) whose comments are off.
+    #[arg(long, value_delimiter = ',')]
+    comments_off: Vec<String>,
+    /// Posts (TikTok video ids or Instagram codes, comma-separated) that were deleted.
+    #[arg(long, value_delimiter = ',')]
+    deleted_posts: Vec<String>,
 }
 
 fn parse_screen(text: &str) -> Result<Screen, String> {
@@ -151,7 +160,12 @@ async fn main() -> anyhow::Result<()> {
         model: args.model.clone(),
         accounts: args.accounts.clone(),
         following: Vec::new(),
-        social: vphone::SocialConfig::default(),
+        social: vphone::SocialConfig {
+            comments_allowed: args.comments_allowed,
+            comments_off: args.comments_off.clone(),
+            deleted: args.deleted_posts.clone(),
+            comments: Vec::new(),
+        },
         missing_users: args.missing_users.clone(),
         followers_of_me: args.followers_of_me.clone(),
         command_delay: Duration::from_millis(args.command_delay_ms),

@@ -248,6 +248,18 @@ impl Social {
     }
 }
 
+/// Every post as `{"id", "code", "short", "author", "topic", "video"}`, for whoever drives a phone
+/// by hand and needs links to its posts.
+pub fn catalogue_json() -> Value {
+    catalogue()
+        .iter()
+        .map(|p| {
+            json!({"id": p.id, "code": p.code, "short": p.short, "author": p.author,
+                   "topic": p.topic, "video": p.video})
+        })
+        .collect()
+}
+
 /// `{"id", "code", "author"}` of a catalogue post.
 fn post_json(post: usize) -> Value {
     let p = &catalogue()[post];

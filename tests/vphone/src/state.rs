@@ -223,6 +223,7 @@ impl Phone {
             "media": app.media().items().iter().map(|item| item.path.as_str()).collect::<Vec<_>>(),
             "posts": app.posts_json(),
             "social": app.social_json(),
+            "catalogue": crate::social::catalogue_json(),
             "uploading": app.upload_percent(),
             "commands": counters.commands.load(Ordering::Relaxed),
             "ran": self.ran,
