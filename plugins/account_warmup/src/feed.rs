@@ -5,9 +5,10 @@
 use std::time::Duration;
 
 use phonefleet_sdk::comments;
-use phonefleet_sdk::instagram::posts;
+use phonefleet_sdk::instagram::posts::{self, PostControls};
 use phonefleet_sdk::random::Random;
-use phonefleet_sdk::tiktok::watch;
+use phonefleet_sdk::tiktok::watch::{self, VideoControls};
+use phonefleet_sdk::watching::PostOnScreen;
 use phonefleet_sdk::{App, Result, chatgpt, host, info, instagram, tiktok};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -88,8 +89,8 @@ impl Session<'_> {
         for (i, video) in self.videos.iter().enumerate() {
             if i > 0 {
                 match app {
-                    App::Tiktok => watch::next_video()?,
-                    App::Instagram => posts::next_post()?,
+                    App::Tiktok => VideoControls::next()?,
+                    App::Instagram => PostControls::next()?,
                 }
             }
             host::sleep(Duration::from_secs(video.watch_secs.into()));
@@ -112,8 +113,8 @@ impl Session<'_> {
         Ok(report)
     }
 
-    /// Does `actions` on the video on screen, recording those taken (a creator already followed,
-    /// a video already liked or collected, is left as it is).
+    /// Does `actions` on the post on screen, recording those taken (a creator already followed,
+    /// a post already liked or bookmarked, is left as it is).
     fn act(
         &mut self,
         app: App,
@@ -123,8 +124,8 @@ impl Session<'_> {
     ) -> Result<()> {
         for &action in actions {
             let taken = match app {
-                App::Tiktok => self.act_tiktok(action)?,
-                App::Instagram => self.act_instagram(action)?,
+                App::Tiktok => self.act_on::<VideoControls>("TikTok", action)?,
+                App::Instagram => self.act_on::<PostControls>("Instagram", action)?,
             };
             if let Some((creator, comment)) = taken {
                 info!("video {video} by {creator}: {action:?}");
@@ -139,58 +140,26 @@ impl Session<'_> {
         Ok(())
     }
 
-    /// One action on TikTok's video on screen: (creator, comment) when it was taken.
-    fn act_tiktok(&mut self, action: Action) -> Result<Option<(String, Option<String>)>> {
-        let controls = watch::wait_video("the video did not show its controls")?;
-        let creator = controls.creator.clone();
-        Ok(match action {
-            Action::Like if !controls.liked() => {
-                watch::like(&controls)?;
-                Some((creator, None))
-            }
-            Action::Follow if controls.follow.is_some() => {
-                watch::follow_creator(&controls)?;
-                Some((creator, None))
-            }
-            Action::Collect if !controls.in_favorites() => {
-                watch::add_to_favorites(&controls)?;
-                Some((creator, None))
-            }
+    /// One action on the post on screen of `app`: (creator, comment) when it was taken.
+    fn act_on<P: PostOnScreen>(
+        &mut self,
+        app: &str,
+        action: Action,
+    ) -> Result<Option<(String, Option<String>)>> {
+        let post = P::read()?;
+        let creator = post.creator().to_string();
+        let comment = match action {
+            Action::Like if !post.liked() => post.like().map(|()| None)?,
+            Action::Follow if !post.follows_creator() => post.follow_creator().map(|()| None)?,
+            Action::Collect if !post.bookmarked() => post.bookmark().map(|()| None)?,
             Action::Comment => {
-                let text = self.comment_text("TikTok", &creator)?;
-                watch::comment(&controls, &text, false)?;
-                watch::close_comments()?;
-                Some((creator, Some(text)))
+                let text = self.comment_text(app, &creator)?;
+                post.comment(&text)?;
+                Some(text)
             }
-            Action::Like | Action::Follow | Action::Collect => None,
-        })
-    }
-
-    /// One action on Instagram's post on screen: (owner, comment) when it was taken.
-    fn act_instagram(&mut self, action: Action) -> Result<Option<(String, Option<String>)>> {
-        let controls = posts::wait_post("the post did not show its buttons")?;
-        let owner = controls.owner.clone();
-        Ok(match action {
-            Action::Like if !controls.liked() => {
-                posts::like(&controls)?;
-                Some((owner, None))
-            }
-            Action::Follow if controls.follow.is_some() => {
-                posts::follow_owner(&controls)?;
-                Some((owner, None))
-            }
-            Action::Collect if !controls.saved() => {
-                posts::save(&controls)?;
-                Some((owner, None))
-            }
-            Action::Comment => {
-                let text = self.comment_text("Instagram", &owner)?;
-                posts::comment(&controls, &text)?;
-                posts::close_comments()?;
-                Some((owner, Some(text)))
-            }
-            Action::Like | Action::Follow | Action::Collect => None,
-        })
+            Action::Like | Action::Follow | Action::Collect => return Ok(None),
+        };
+        Ok(Some((creator, comment)))
     }
 
     /// The next comment: the model's, or a template picked by the config's order; with an emoji

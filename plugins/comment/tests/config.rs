@@ -9,12 +9,7 @@ fn schema() -> Value {
 }
 
 fn plan(v: Value) -> Result<Vec<Value>, String> {
-    phonefleet_sdk::__private::plan::<Comment>(&v.to_string()).map(|tasks| {
-        tasks
-            .iter()
-            .map(|t| serde_json::from_str(t).expect("plan writes JSON"))
-            .collect()
-    })
+    phonefleet_sdk::plan_json::<Comment>(&v)
 }
 
 const VIDEO_1: &str = "https://www.tiktok.com/@nasa/video/7300000000000001001";

@@ -18,12 +18,7 @@ fn parse(v: Value) -> FollowConfig {
 }
 
 fn plan(v: Value) -> Result<Vec<Value>, String> {
-    phonefleet_sdk::__private::plan::<Follow>(&v.to_string()).map(|tasks| {
-        tasks
-            .iter()
-            .map(|t| serde_json::from_str(t).unwrap())
-            .collect()
-    })
+    phonefleet_sdk::plan_json::<Follow>(&v)
 }
 
 fn targets(tasks: &[Value]) -> Vec<String> {

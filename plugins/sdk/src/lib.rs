@@ -37,6 +37,7 @@ mod selector;
 pub mod spintax;
 pub mod tiktok;
 pub mod ui;
+pub mod watching;
 
 pub use app::App;
 pub use bindings::phonefleet::script::types::{Bounds, DeviceError, Node, ShellOutput, TaskInfo};
@@ -106,6 +107,17 @@ pub trait Script {
 pub fn config_schema<C: schemars::JsonSchema>() -> serde_json::Value {
     let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
     generator.into_root_schema_for::<C>().to_value()
+}
+
+/// A script's `plan` on JSON, as the host calls it, for the script's native tests: the task
+/// configs it makes of `config`, or its refusal.
+pub fn plan_json<S: Script>(
+    config: &serde_json::Value,
+) -> std::result::Result<Vec<serde_json::Value>, String> {
+    __private::plan::<S>(&config.to_string())?
+        .iter()
+        .map(|task| serde_json::from_str(task).map_err(|e| e.to_string()))
+        .collect()
 }
 
 /// Checks a checked-in schema file against the schema `schema` generates, for a script's tests:

@@ -107,6 +107,27 @@ pub fn until_readable<T>(
     })
 }
 
+/// Back presses for a poll that leaves screens with Back: at most one a second, since a phone
+/// takes a moment to act on one and two quick presses would leave two screens.
+#[derive(Debug, Default)]
+pub struct BackPresser {
+    last: Option<std::time::Instant>,
+}
+
+impl BackPresser {
+    /// Presses Back unless it did less than a second ago.
+    pub fn press(&mut self) -> Result<()> {
+        if self
+            .last
+            .is_none_or(|at| at.elapsed() > Duration::from_secs(1))
+        {
+            crate::device::back()?;
+            self.last = Some(std::time::Instant::now());
+        }
+        Ok(())
+    }
+}
+
 /// Waits until a node matches `selector`; `None` if none did within `timeout`.
 #[must_use = "a node that never appeared is only noticed by looking at the result"]
 pub fn wait_for(selector: &Selector, timeout: Duration) -> Result<Option<Node>> {

@@ -9,12 +9,7 @@ fn schema() -> Value {
 }
 
 fn plan(v: Value) -> Result<Vec<Value>, String> {
-    phonefleet_sdk::__private::plan::<Unfollow>(&v.to_string()).map(|tasks| {
-        tasks
-            .iter()
-            .map(|t| serde_json::from_str(t).expect("plan writes JSON"))
-            .collect()
-    })
+    phonefleet_sdk::plan_json::<Unfollow>(&v)
 }
 
 #[test]

@@ -117,6 +117,29 @@ impl Fleet {
         Ok(tasks)
     }
 
+    /// Runs `script` with `config` for `targets` (the request's `serials` or `usernames` part) and
+    /// returns its tasks once all finished.
+    pub async fn run(&self, script: &str, targets: Value, config: Value) -> Result<Vec<Value>> {
+        let mut body = serde_json::json!({"script_name": script, "script_config": config});
+        if let (Some(body), Some(targets)) = (body.as_object_mut(), targets.as_object()) {
+            body.extend(targets.clone());
+        }
+        let ids = self.create(&body).await?;
+        self.wait_finished(&ids).await
+    }
+
+    /// Registers `username` in `app` on phone `serial`; fails unless the host accepted it.
+    pub async fn register_account(&self, username: &str, serial: &str, app: &str) -> Result<()> {
+        let reply = self
+            .post(
+                "/account",
+                &serde_json::json!({"username": username, "serial": serial, "app": app}),
+            )
+            .await?;
+        anyhow::ensure!(reply["code"] == 0, "account {username} refused: {reply}");
+        Ok(())
+    }
+
     /// Polls `check` until it holds or `WAIT` passes.
     pub async fn wait_until(
         &self,
@@ -128,6 +151,20 @@ impl Fleet {
 
     pub fn data_path(&self) -> PathBuf {
         self.data_dir.path().to_path_buf()
+    }
+}
+
+/// A phone with both apps whose videos play until tapped (a playing screen never goes idle, as on
+/// real phones), uiautomator's idle wait shortened to 2 s for tests.
+pub fn playing_phone() -> PhoneConfig {
+    PhoneConfig {
+        system: vphone::System {
+            never_idle_feed: true,
+            idle_wait: Duration::from_secs(2),
+            ..vphone::System::default()
+        },
+        instagram: Some(vphone::InstagramConfig::default()),
+        ..PhoneConfig::default()
     }
 }
 

@@ -4,24 +4,11 @@
 //! by a model behind a granted origin whose key is stored nowhere in the clear.
 
 use std::collections::BTreeSet;
-use std::time::Duration;
 
-use phonefleet_e2e::Fleet;
 use phonefleet_e2e::fake_model::FakeModel;
+use phonefleet_e2e::{Fleet, playing_phone};
 use serde_json::{Value, json};
-use vphone::{InstagramConfig, PhoneConfig, System, catalogue};
-
-fn playing_phone() -> PhoneConfig {
-    PhoneConfig {
-        system: System {
-            never_idle_feed: true,
-            idle_wait: Duration::from_secs(2),
-            ..System::default()
-        },
-        instagram: Some(InstagramConfig::default()),
-        ..PhoneConfig::default()
-    }
-}
+use vphone::{PhoneConfig, catalogue};
 
 /// A short session: 4 s of videos watched 1 to 2 s each.
 fn short(extra: Value) -> Value {
@@ -34,12 +21,7 @@ fn short(extra: Value) -> Value {
 }
 
 async fn warm_up(fleet: &Fleet, targets: Value, config: Value) -> Vec<Value> {
-    let mut body = json!({"script_name": "account_warmup", "script_config": config});
-    body.as_object_mut()
-        .expect("an object")
-        .extend(targets.as_object().expect("an object").clone());
-    let ids = fleet.create(&body).await.unwrap();
-    let tasks = fleet.wait_finished(&ids).await.unwrap();
+    let tasks = fleet.run("account_warmup", targets, config).await.unwrap();
     for task in &tasks {
         assert_eq!(task["status"], 2, "{task}");
     }

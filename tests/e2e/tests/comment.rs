@@ -2,23 +2,15 @@
 //! goes idle): TikMatrix's documented requests, one task per post URL, the comment seen under the
 //! right post on the phone, a photo attached, and the apps' refusals failing the task by name.
 
-use std::time::Duration;
-
 use phonefleet_e2e::Fleet;
 use serde_json::{Value, json};
-use vphone::{InstagramConfig, PhoneConfig, SocialConfig, System, catalogue};
+use vphone::{PhoneConfig, SocialConfig, catalogue};
 
-/// A phone whose videos play until tapped, with uiautomator's idle wait shortened for the test.
+/// A phone whose videos play until tapped, its posts refusing what `social` says.
 fn playing_phone(social: SocialConfig) -> PhoneConfig {
     PhoneConfig {
         social,
-        system: System {
-            never_idle_feed: true,
-            idle_wait: Duration::from_secs(2),
-            ..System::default()
-        },
-        instagram: Some(InstagramConfig::default()),
-        ..PhoneConfig::default()
+        ..phonefleet_e2e::playing_phone()
     }
 }
 
@@ -28,12 +20,7 @@ fn video_url(i: usize) -> String {
 }
 
 async fn run(fleet: &Fleet, targets: Value, config: Value) -> Vec<Value> {
-    let mut body = json!({"script_name": "comment", "script_config": config});
-    body.as_object_mut()
-        .expect("an object")
-        .extend(targets.as_object().expect("an object").clone());
-    let ids = fleet.create(&body).await.unwrap();
-    fleet.wait_finished(&ids).await.unwrap()
+    fleet.run("comment", targets, config).await.unwrap()
 }
 
 /// (post id or code, author, text) of every comment the phone's `app` holds.
@@ -177,14 +164,10 @@ async fn an_instagram_account_comments_on_a_post_and_a_reel() {
         .await
         .unwrap();
     let serial = fleet.serials()[0].clone();
-    let account = fleet
-        .post(
-            "/account",
-            &json!({"username": "vphone_ig", "serial": serial, "app": "instagram"}),
-        )
+    fleet
+        .register_account("vphone_ig", &serial, "instagram")
         .await
         .unwrap();
-    assert_eq!(account["code"], 0, "{account}");
     let photo = &catalogue()[2];
     let reel = &catalogue()[3];
     let tasks = run(

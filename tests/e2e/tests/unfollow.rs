@@ -14,12 +14,7 @@ fn tiktok_phone_following(users: &[&str]) -> PhoneConfig {
 }
 
 async fn unfollow(fleet: &Fleet, targets: Value, config: Value) -> Vec<Value> {
-    let mut body = json!({"script_name": "unfollow", "script_config": config});
-    body.as_object_mut()
-        .expect("an object")
-        .extend(targets.as_object().expect("an object").clone());
-    let ids = fleet.create(&body).await.unwrap();
-    fleet.wait_finished(&ids).await.unwrap()
+    fleet.run("unfollow", targets, config).await.unwrap()
 }
 
 fn outcomes(tasks: &[Value]) -> Vec<(String, String)> {
@@ -99,14 +94,10 @@ async fn an_instagram_account_unfollows_with_the_same_request() {
     .await
     .unwrap();
     let serial = fleet.serials()[0].clone();
-    let account = fleet
-        .post(
-            "/account",
-            &json!({"username": "vphone_ig", "serial": serial, "app": "instagram"}),
-        )
+    fleet
+        .register_account("vphone_ig", &serial, "instagram")
         .await
         .unwrap();
-    assert_eq!(account["code"], 0, "{account}");
     let tasks = unfollow(
         &fleet,
         json!({"usernames": ["vphone_ig"]}),

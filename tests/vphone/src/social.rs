@@ -92,6 +92,31 @@ pub fn search(query: &str) -> Vec<usize> {
         .collect()
 }
 
+/// Posts played one after another (a search's or hashtag's results from the tapped one, or one
+/// linked post): what a video or post page shows, and where a swipe leads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Playlist {
+    /// Catalogue indexes.
+    pub posts: Vec<usize>,
+    pub index: usize,
+}
+
+impl Playlist {
+    /// The catalogue index of the post shown.
+    pub fn post(&self) -> usize {
+        self.posts[self.index]
+    }
+
+    /// An upward swipe shows the next post (none after the last), a downward one the previous.
+    pub fn swipe(&mut self, up: bool) {
+        if up {
+            self.index = (self.index + 1).min(self.posts.len().saturating_sub(1));
+        } else {
+            self.index = self.index.saturating_sub(1);
+        }
+    }
+}
+
 /// What a phone's posts refuse: set per phone by the test.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SocialConfig {

@@ -261,17 +261,13 @@ pub fn wait_post(what: &str) -> Result<PostControls> {
 /// Leaves the comments (Back, at most once a second: the first may only hide the keyboard) and
 /// returns the post's controls.
 pub fn close_comments() -> Result<PostControls> {
-    let mut last_back: Option<std::time::Instant> = None;
-    until("the comments did not close", SCREEN_TIMEOUT, |nodes| {
-        if by_id(nodes, ids::COMMENT_FIELD).is_none()
-            && let Some(controls) = post_controls(nodes)
-        {
-            return Ok(Some(controls));
-        }
-        if last_back.is_none_or(|at| at.elapsed() > Duration::from_secs(1)) {
-            device::back()?;
-            last_back = Some(std::time::Instant::now());
-        }
-        Ok(None)
-    })
+    let mut back = ui::BackPresser::default();
+    until(
+        "the comments did not close",
+        SCREEN_TIMEOUT,
+        |nodes| match post_controls(nodes).filter(|_| by_id(nodes, ids::COMMENT_FIELD).is_none()) {
+            Some(controls) => Ok(Some(controls)),
+            None => back.press().map(|()| None),
+        },
+    )
 }

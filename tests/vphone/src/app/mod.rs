@@ -15,11 +15,12 @@ use std::time::Duration;
 use crate::config::{PhoneConfig, Popups};
 use crate::fs::Fs;
 use crate::media::MediaStore;
+use crate::social::Playlist;
 use crate::social::{self, Social};
 use crate::ui::Node;
 use compose::{ComposeScreen, Draft, PostRecord};
 use users::normalize;
-use watch::{CommentDraft, Watch};
+use watch::CommentDraft;
 
 pub const PACKAGE: &str = "com.zhiliaoapp.musically";
 pub const LAUNCHER: &str = "com.android.launcher3";
@@ -41,7 +42,7 @@ enum Screen {
     /// Making a post: camera, gallery, editor, caption and their sheets.
     Compose(ComposeScreen),
     /// A video page: a linked video, or a search's results played one after another.
-    Watch(Watch),
+    Watch(Playlist),
     /// A linked video that is unknown or deleted.
     Unavailable,
     /// The comments sheet of a catalogue post.
@@ -466,10 +467,13 @@ impl App {
             return;
         }
         self.paused = false;
-        match self.top() {
+        if !self.foreground {
+            return;
+        }
+        match self.stack.last_mut() {
             Some(Screen::Feed) if up => self.feed_index += 1,
             Some(Screen::Feed) => self.feed_index = self.feed_index.saturating_sub(1),
-            Some(Screen::Watch(_)) => self.swipe_watch(up),
+            Some(Screen::Watch(playlist)) => playlist.swipe(up),
             _ => {}
         }
     }

@@ -4,7 +4,7 @@
 
 use super::{App, Screen};
 use crate::media::Kind;
-use crate::social::{self, Refusal};
+use crate::social::{self, Playlist, Refusal};
 
 /// What the app says when comments come too fast.
 pub const TOO_FAST: &str = "You're commenting too fast. Take a break and try again later.";
@@ -12,20 +12,6 @@ pub const TOO_FAST: &str = "You're commenting too fast. Take a break and try aga
 pub const UNAVAILABLE: &str = "Video currently unavailable";
 /// What the comments sheet of a video with comments off shows.
 pub const COMMENTS_OFF: &str = "Comments are turned off";
-
-/// Videos played one after another: a search's results, or one linked video.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Watch {
-    /// Catalogue indexes.
-    pub posts: Vec<usize>,
-    pub index: usize,
-}
-
-impl Watch {
-    pub fn post(&self) -> usize {
-        self.posts[self.index]
-    }
-}
 
 /// The comment being written under `post`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -81,7 +67,7 @@ impl App {
     /// The screen a video link opens: the video, or "unavailable" when it is unknown or deleted.
     pub(super) fn video_screen(&self, post: Option<usize>) -> Screen {
         match post.filter(|&p| !self.social.deleted(p)) {
-            Some(post) => Screen::Watch(Watch {
+            Some(post) => Screen::Watch(Playlist {
                 posts: vec![post],
                 index: 0,
             }),
@@ -137,17 +123,6 @@ impl App {
             .collect()
     }
 
-    /// An upward swipe plays the next video of a video page's list, a downward one the previous.
-    pub(super) fn swipe_watch(&mut self, up: bool) {
-        if let Some(Screen::Watch(watch)) = self.stack.last_mut() {
-            if up && watch.index + 1 < watch.posts.len() {
-                watch.index += 1;
-            } else if !up {
-                watch.index = watch.index.saturating_sub(1);
-            }
-        }
-    }
-
     pub(super) fn watch(&mut self, tap: Tap) {
         let account = self.current_account().to_string();
         match tap {
@@ -177,7 +152,7 @@ impl App {
             Tap::Send => self.send_comment(&account),
             Tap::Play { posts, index } => {
                 self.paused = false;
-                self.stack.push(Screen::Watch(Watch { posts, index }));
+                self.stack.push(Screen::Watch(Playlist { posts, index }));
             }
         }
     }

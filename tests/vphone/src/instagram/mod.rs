@@ -14,9 +14,10 @@ use sha2::{Digest, Sha256};
 use crate::app::users::{normalize, signed_in};
 use crate::config::InstagramConfig;
 use crate::fs::Fs;
+use crate::social::Playlist;
 use crate::social::{Social, SocialConfig};
 use crate::ui::Node;
-use posts::{CommentDraft, PostLink, Viewing};
+use posts::{CommentDraft, PostLink};
 
 pub const PACKAGE: &str = "com.instagram.android";
 pub const MAIN_ACTIVITY: &str = "com.instagram.mainactivity.MainActivity";
@@ -51,7 +52,7 @@ enum Screen {
     /// The editor after the gallery ("Edit video" for a Reel), then Next to the composer.
     Editor,
     /// A post page: a linked post, or a hashtag's posts from the tapped tile.
-    Post(Viewing),
+    Post(Playlist),
     /// A post link whose post is unknown or deleted.
     PostMissing,
     /// A catalogue post's comments and the field.
@@ -832,9 +833,9 @@ enum Lists {
     Requested,
 }
 
-/// The user of an Instagram profile link: `https://www.instagram.com/USER/`, `instagram.com/USER`,
-/// `https://instagram.com/_u/USER`; query strings and fragments ignored.
-fn profile_link(url: &str) -> Option<String> {
+/// The path segments of an instagram.com link (`www.`, bare or `m.`; http or https), without its
+/// query string and fragment.
+fn link_segments(url: &str) -> Option<Vec<&str>> {
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))?;
@@ -846,12 +847,16 @@ fn profile_link(url: &str) -> Option<String> {
         return None;
     }
     let path = path.split(['?', '#']).next().unwrap_or_default();
-    let mut segments = path.split('/').filter(|s| !s.is_empty());
-    let first = segments.next()?;
-    let user = if first == "_u" {
-        segments.next()?
-    } else {
-        first
+    Some(path.split('/').filter(|s| !s.is_empty()).collect())
+}
+
+/// The user of an Instagram profile link: `https://www.instagram.com/USER/`, `instagram.com/USER`,
+/// `https://instagram.com/_u/USER`; query strings and fragments ignored.
+fn profile_link(url: &str) -> Option<String> {
+    let segments = link_segments(url)?;
+    let user = match segments.as_slice() {
+        ["_u", user, ..] | [user, ..] => *user,
+        [] => return None,
     };
     if matches!(user, "p" | "reel" | "reels" | "explore" | "stories") {
         return None;

@@ -3,21 +3,7 @@
 //! field; a comment past the allowance gets "Try Again Later". Looks live in `post_screens`.
 
 use super::{Instagram, Screen};
-use crate::social::{self, Refusal};
-
-/// Posts shown one after another: a hashtag's posts from the tapped tile, or one linked post.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Viewing {
-    /// Catalogue indexes.
-    pub posts: Vec<usize>,
-    pub index: usize,
-}
-
-impl Viewing {
-    pub fn post(&self) -> usize {
-        self.posts[self.index]
-    }
-}
+use crate::social::{self, Playlist, Refusal};
 
 /// The comment being typed under `post`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -80,7 +66,7 @@ impl Instagram {
         match link {
             PostLink::Post(code) => {
                 match social::find(&code).filter(|&p| !self.social.deleted(p)) {
-                    Some(post) => Screen::Post(Viewing {
+                    Some(post) => Screen::Post(Playlist {
                         posts: vec![post],
                         index: 0,
                     }),
@@ -126,10 +112,7 @@ impl Instagram {
         match self.stack.last_mut() {
             Some(Screen::Feed) if up => self.feed_index += 1,
             Some(Screen::Feed) => self.feed_index = self.feed_index.saturating_sub(1),
-            Some(Screen::Post(viewing)) if up => {
-                viewing.index = (viewing.index + 1).min(viewing.posts.len() - 1);
-            }
-            Some(Screen::Post(viewing)) => viewing.index = viewing.index.saturating_sub(1),
+            Some(Screen::Post(playlist)) => playlist.swipe(up),
             _ => {}
         }
     }
@@ -171,7 +154,7 @@ impl Instagram {
                     Err(Refusal::CommentsOff) => {}
                 }
             }
-            Tap::View { posts, index } => self.stack.push(Screen::Post(Viewing { posts, index })),
+            Tap::View { posts, index } => self.stack.push(Screen::Post(Playlist { posts, index })),
         }
     }
 }
