@@ -1,6 +1,7 @@
 //! Instagram know-how shared by scripts, after `../shared/reference/instagram-ui.md`: the ids
 //! (readable names, matched by suffix so clone apps match too), the app's blocks, the profile's own
-//! follow button, its counts, and opening a profile by link or through "Search and explore".
+//! follow button, its counts, and opening a profile by link or through "Search and explore";
+//! following in `follow`, posts (like, save, comment, the feed) in `posts`.
 //! Pure functions over a UI dump are tested natively; `open_profile` drives them.
 
 use std::time::Duration;

@@ -1,5 +1,6 @@
 //! TikTok know-how shared by scripts: the resource-id table, popups, app protections, account
-//! switching, and opening and reading profiles.
+//! switching, opening and reading profiles (`profile`, `follow`), posting (`compose`, `gallery`),
+//! and watching and commenting (`watch`).
 //! Matching prefers text and content-desc; resource-ids live only in [`Ids`], which a script may override.
 
 use crate::{Error, Node, Result, device, host, ui};
