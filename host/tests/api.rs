@@ -1092,6 +1092,7 @@ async fn the_account_list_filters_by_platform_device_login_status_and_tag() {
         ("tag=eu", vec!["shop_eu"]),
         (&format!("device={PHONE}"), vec!["shop_eu", "shop_us"]),
         ("tag=nobody", vec![]),
+        ("platform=&tag=", vec!["shop_eu", "shop_us", "shop_ig"]),
     ] {
         let page = app.get(&format!("/accounts?{query}")).await;
         assert_eq!(usernames(&page), expected, "{query}: {page}");

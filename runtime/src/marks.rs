@@ -1,6 +1,6 @@
 //! Fields of a task's config that its script's schema marks with a keyword (`x-host-path`,
 //! `x-http-origin`, `writeOnly`): found by walking the config along the schema — into nested
-//! objects, array items, and `$ref`s to the schema's own `$defs`.
+//! objects, array items, `allOf`/`anyOf`/`oneOf` branches, and `$ref`s to the schema's own `$defs`.
 
 use serde_json::Value;
 
@@ -14,8 +14,11 @@ pub struct Marked<'a> {
 
 /// Every value of `config` whose schema (at its place) has the keyword `mark`, in document order.
 pub fn marked<'a>(schema: &'a Value, config: &'a Value, mark: &str) -> Vec<Marked<'a>> {
-    let mut found = Vec::new();
+    let mut found: Vec<Marked<'a>> = Vec::new();
     walk(schema, schema, config, mark, String::new(), &mut found);
+    // A value several branches mark counts once.
+    let mut seen = std::collections::HashSet::new();
+    found.retain(|m| seen.insert(m.pointer.clone()));
     found
 }
 
@@ -40,6 +43,16 @@ fn walk<'a>(
             value,
             mark: m,
         });
+    }
+    for combinator in ["allOf", "anyOf", "oneOf"] {
+        for branch in schema
+            .get(combinator)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            walk(root, branch, value, mark, pointer.clone(), found);
+        }
     }
     match value {
         Value::Object(fields) => {
@@ -116,6 +129,19 @@ mod tests {
         assert_eq!(origin.len(), 1);
         assert_eq!(origin[0].pointer, "/settings/base_url");
         assert_eq!(origin[0].value, "https://x.test/v1");
+    }
+
+    #[test]
+    fn marks_under_any_of_count_once() {
+        // schemars writes an optional struct as anyOf [its $ref, null].
+        let schema = json!({
+            "properties": {"s": {"anyOf": [{"$ref": "#/$defs/S"}, {"type": "null"}], "allOf": [{"$ref": "#/$defs/S"}]}},
+            "$defs": {"S": {"properties": {"api_key": {"writeOnly": true}}}}
+        });
+        let config = json!({"s": {"api_key": "sk-1"}});
+        let found = marked(&schema, &config, "writeOnly");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].pointer, "/s/api_key");
     }
 
     #[test]

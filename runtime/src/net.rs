@@ -116,15 +116,17 @@ impl HttpGrant {
 }
 
 /// The client every run's requests go through (one connection pool for the process): no
-/// redirects, no proxy, [`HTTP_TIMEOUT`].
-pub(crate) fn client() -> reqwest::Client {
-    static CLIENT: std::sync::LazyLock<reqwest::Client> = std::sync::LazyLock::new(|| {
+/// redirects, no proxy, [`HTTP_TIMEOUT`]. `None` when it cannot be built (its TLS backend failed
+/// to start; logged once): never a client with other settings.
+pub(crate) fn client() -> Option<reqwest::Client> {
+    static CLIENT: std::sync::LazyLock<Option<reqwest::Client>> = std::sync::LazyLock::new(|| {
         reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
             .timeout(HTTP_TIMEOUT)
             .build()
-            .unwrap_or_default()
+            .inspect_err(|e| tracing::error!("scripts' HTTP client cannot start: {e}"))
+            .ok()
     });
     CLIENT.clone()
 }

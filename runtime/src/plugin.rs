@@ -272,18 +272,20 @@ impl Plugin {
             Some(Err(_)) if data.limits.memory_denied => Err(RunError::OutOfMemory {
                 limit_mib: data.limits.memory_bytes >> 20,
             }),
-            Some(Err(trap)) => Err(RunError::Trap(trap_text(&trap, data))),
+            Some(Err(trap)) => Err(RunError::Trap(trap_text(&trap, data, &redactor))),
             Some(Ok(Err(ScriptError::Failed(msg)))) => {
-                let msg = cut(msg, MAX_ERROR_BYTES);
+                // Redacted before it is cut, so no piece of a secret is left at the cut.
+                let msg = cut(redactor.redact(&msg), MAX_ERROR_BYTES);
                 Err(match data.host.failure_kind() {
                     Some(FailureKind::Device) => RunError::Device(msg),
                     Some(FailureKind::Protection) => RunError::Protection(msg),
                     Some(FailureKind::Script) | None => RunError::Failed(msg),
                 })
             }
-            Some(Ok(Err(ScriptError::InvalidConfig(msg)))) => {
-                Err(RunError::InvalidConfig(cut(msg, MAX_ERROR_BYTES)))
-            }
+            Some(Ok(Err(ScriptError::InvalidConfig(msg)))) => Err(RunError::InvalidConfig(cut(
+                redactor.redact(&msg),
+                MAX_ERROR_BYTES,
+            ))),
             Some(Ok(Ok(json))) if json.len() > MAX_RESULT_BYTES => Err(RunError::Failed(format!(
                 "the script's result is {} KiB of JSON; a result may be at most {} KiB",
                 json.len() >> 10,
@@ -364,7 +366,11 @@ const ERROR_FRAMES: usize = 5;
 /// What a trap says, cause first: a panic's message (from stderr), "stack overflow", the table
 /// limit, else wasmtime's own words; then at most a few named frames. The whole account, with
 /// every frame, goes to the task log.
-fn trap_text(trap: &wasmtime::Error, data: &RunState) -> String {
+fn trap_text(
+    trap: &wasmtime::Error,
+    data: &RunState,
+    redactor: &crate::secrets::Redactor,
+) -> String {
     let frames: Vec<String> = trap
         .downcast_ref::<WasmBacktrace>()
         .map(|bt| {
@@ -422,7 +428,7 @@ fn trap_text(trap: &wasmtime::Error, data: &RunState) -> String {
     };
     data.host
         .log(crate::report::Level::Error, &format!("{cause}\n{trap:?}"));
-    let mut text = cause;
+    let mut text = redactor.redact(&cause);
     for name in own.iter().take(ERROR_FRAMES) {
         text.push_str("\n  in ");
         text.push_str(name);

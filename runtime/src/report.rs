@@ -12,6 +12,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::sync::{mpsc, watch};
 
+use crate::secrets::Redactor;
+
 /// Log lines in flight from one run to the host's reader before new lines are dropped.
 pub const LOG_BACKLOG: usize = 1024;
 /// Longest log message kept, in bytes; the rest is cut and the cut said.
@@ -72,6 +74,8 @@ pub struct Reporter {
     logs: mpsc::Sender<LogLine>,
     progress: Arc<watch::Sender<Option<Progress>>>,
     dropped: Arc<AtomicU64>,
+    /// Cuts the run's secrets out of every line and note, before they are cut to size.
+    redactor: Redactor,
 }
 
 /// The receiving side, read by the host while the run lasts and drained after it.
@@ -93,6 +97,7 @@ pub fn channel() -> (Reporter, Reports) {
         logs: logs_tx,
         progress: Arc::new(progress_tx),
         dropped: dropped.clone(),
+        redactor: Redactor::default(),
     };
     (
         reporter,
@@ -105,22 +110,28 @@ pub fn channel() -> (Reporter, Reports) {
 }
 
 impl Reporter {
-    /// Reports a log line; cut to [`MAX_MESSAGE_BYTES`], dropped (and counted) when the backlog is full.
+    /// This reporter, cutting `redactor`'s secrets out of everything it reports.
+    pub fn redacting(self, redactor: Redactor) -> Reporter {
+        Reporter { redactor, ..self }
+    }
+
+    /// Reports a log line, its secrets redacted; cut to [`MAX_MESSAGE_BYTES`], dropped (and
+    /// counted) when the backlog is full.
     pub fn log(&self, level: Level, message: impl Into<String>) {
         let line = LogLine {
             level,
-            message: cut(message.into(), MAX_MESSAGE_BYTES),
+            message: cut(self.redactor.redact(&message.into()), MAX_MESSAGE_BYTES),
         };
         if self.logs.try_send(line).is_err() {
             self.dropped.fetch_add(1, Ordering::Relaxed);
         }
     }
 
-    /// Reports progress (clamped to 100); replaces any value not yet read.
+    /// Reports progress (clamped to 100), its secrets redacted; replaces any value not yet read.
     pub fn progress(&self, percent: u8, message: impl Into<String>) {
         self.progress.send_replace(Some(Progress {
             percent: percent.min(100),
-            message: cut(message.into(), MAX_PROGRESS_BYTES),
+            message: cut(self.redactor.redact(&message.into()), MAX_PROGRESS_BYTES),
         }));
     }
 }

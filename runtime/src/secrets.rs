@@ -45,12 +45,18 @@ pub struct Redactor {
 }
 
 impl Redactor {
-    /// A redactor for these secret values (too short ones are left alone).
+    /// A redactor for these secret values, as given and trimmed (scripts may send a key trimmed);
+    /// too short ones are left alone.
     pub fn new(secrets: impl IntoIterator<Item = String>) -> Redactor {
         let mut secrets: Vec<String> = secrets
             .into_iter()
+            .flat_map(|s| {
+                let trimmed = s.trim().to_string();
+                [s, trimmed]
+            })
             .filter(|s| s.chars().count() >= MIN_SECRET_CHARS)
             .collect();
+        secrets.dedup();
         // Longest first, so a secret containing another is cut whole.
         secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
         Redactor {

@@ -72,18 +72,17 @@ impl RunState {
         let (device, ui, host, materials, http) = match binding {
             None => Default::default(),
             Some(b) => {
+                // Every report of the run, from any interface, goes out redacted.
+                let b = Binding {
+                    reporter: b.reporter.clone().redacting(b.redactor.clone()),
+                    ..b
+                };
                 let phone = Phone::new(b.device, b.offline_grace);
                 let grants = SharedGrants::new(b.grants);
                 (
                     DeviceCtx::bound(phone.clone(), grants.clone(), b.reporter.clone()),
                     UiCtx::bound(phone),
-                    HostCtx::bound(
-                        b.task.clone(),
-                        b.app,
-                        b.attempt,
-                        b.reporter,
-                        b.redactor.clone(),
-                    ),
+                    HostCtx::bound(b.task.clone(), b.app, b.attempt, b.reporter),
                     MaterialsCtx::bound(b.materials, b.task.id, grants),
                     HttpCtx::bound(b.http, b.redactor),
                 )

@@ -123,12 +123,22 @@ pub async fn accounts(
     State(app): State<Arc<AppState>>,
     Query(q): Query<AccountsQuery>,
 ) -> AppResult {
+    // An empty filter (`?platform=`, as form clients send) filters nothing.
+    let given = |v: Option<String>| v.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    let q = AccountsQuery {
+        platform: given(q.platform),
+        device: given(q.device),
+        logined: given(q.logined),
+        status: given(q.status),
+        tag: given(q.tag),
+        ..q
+    };
     let platform = q
         .platform
         .as_deref()
         .map(|p| App::parse(p).map_err(|e| ApiError::invalid(format!("platform: {e}"))))
         .transpose()?;
-    let logined = match q.logined.as_deref().map(str::trim) {
+    let logined = match q.logined.as_deref() {
         None => None,
         Some("1" | "true") => Some(true),
         Some("0" | "false") => Some(false),
@@ -142,10 +152,10 @@ pub async fn accounts(
     let (page, page_size) = super::tasks::paging(q.page, q.page_size, 20, 100)?;
     let filter = AccountFilter {
         app: platform.map(|p| p.as_str().to_string()),
-        serial: q.device.map(|d| d.trim().to_string()),
+        serial: q.device,
         logined,
         status,
-        tag: q.tag.map(|t| t.trim().to_string()),
+        tag: q.tag,
     };
     let (total, rows) = app.accounts.page(&filter, page, page_size).await?;
     let phones = app.phones.current();

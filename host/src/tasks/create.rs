@@ -5,7 +5,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Local, NaiveTime, TimeZone, Timelike};
 use phonefleet_runtime::{
-    ConfigViolation, FileRoots, HostPathKind, HttpGrant, host_paths, redact_config, secrets,
+    ConfigViolation, FileRoots, HostPathKind, HttpGrant, Redactor, host_paths, redact_config,
+    secrets,
 };
 use rand::Rng;
 use serde::Deserialize;
@@ -200,9 +201,29 @@ pub fn check_request(
     }
 }
 
+/// `part` with a fresh random seed (53 bits, exact in every JSON client) in each top-level field
+/// the schema marks `"x-task-seed": true` that the part leaves empty: every task gets its own,
+/// recorded in its config so the task can be replayed.
+fn with_task_seeds(schema: &Value, part: &Value, rng: &mut impl Rng) -> Value {
+    let mut part = part.clone();
+    let Some(props) = schema.get("properties").and_then(Value::as_object) else {
+        return part;
+    };
+    if let Some(fields) = part.as_object_mut() {
+        for (key, prop) in props {
+            let marked = prop.get("x-task-seed") == Some(&Value::Bool(true));
+            if marked && fields.get(key).is_none_or(Value::is_null) {
+                fields.insert(key.clone(), Value::from(rng.random::<u64>() >> 11));
+            }
+        }
+    }
+    part
+}
+
 /// Rows for each target × the parts planned for its app. Tasks on the same phone are spaced by
-/// random [min, max] minutes after the previous one's scheduled start. Each row's config shows the
-/// secrets `schema` marks (`writeOnly`) redacted; the row carries them to be sealed.
+/// random [min, max] minutes after the previous one's scheduled start. Each row gets its own seed
+/// where the schema marks one (`x-task-seed`), and its config shows the secrets the schema marks
+/// (`writeOnly`) redacted; the row carries them to be sealed.
 pub fn fan_out(
     script_name: &str,
     schema: &Value,
@@ -221,15 +242,16 @@ pub fn fan_out(
                 Some(prev) => prev + i64::from(rng.random_range(min..=max)) * 60_000,
             };
             next_start.insert(&target.serial, at);
+            let part = with_task_seeds(schema, part, &mut rng);
             rows.push(NewTask {
                 serial: target.serial.clone(),
                 username: target.username.clone(),
                 app: target.app,
                 script_name: script_name.to_string(),
-                script_config: redact_config(schema, part).to_string(),
+                script_config: redact_config(schema, &part).to_string(),
                 source: "api".to_string(),
                 start_at: at,
-                secrets: secrets(schema, part),
+                secrets: secrets(schema, &part),
             });
         }
     }
@@ -422,11 +444,25 @@ impl Tasks {
                     part.insert("app".into(), Value::from(target.app.as_str()));
                 }
             }
+            // What a plan wrote is granted as what a request says: its origins must be grantable.
+            for part in &planned {
+                HttpGrant::for_config(&plugin.meta().config_schema, part).map_err(|refused| {
+                    invalid(
+                        refused
+                            .into_iter()
+                            .map(|v| ConfigViolation {
+                                path: format!("/script_config{}", v.path),
+                                message: format!("the script's plan wrote it: {}", v.message),
+                            })
+                            .collect(),
+                    )
+                })?;
+            }
             parts.insert(target.app, planned);
         }
         let now = now_ms();
         let intervals = (req.min_interval.unwrap_or(0), req.max_interval.unwrap_or(0));
-        let rows = fan_out(
+        let mut rows = fan_out(
             plugin.name(),
             &plugin.meta().config_schema,
             &targets,
@@ -434,6 +470,18 @@ impl Tasks {
             start.unwrap_or(now),
             intervals,
         );
+        // The request's secrets stay hidden wherever a plan copied them.
+        let request_secrets = Redactor::new(
+            secrets(&plugin.meta().config_schema, &config)
+                .into_iter()
+                .map(|(_, value)| value),
+        );
+        for row in &mut rows {
+            if let Ok(mut shown) = serde_json::from_str::<Value>(&row.script_config) {
+                request_secrets.redact_json(&mut shown);
+                row.script_config = shown.to_string();
+            }
+        }
         let ids = self.store.insert_tasks(&rows, now).await?;
         self.events.publish(Event::TaskCreated {
             task_ids: ids.clone(),

@@ -9,7 +9,7 @@ use phonefleet_sdk::instagram::posts::{self, PostControls};
 use phonefleet_sdk::random::Random;
 use phonefleet_sdk::tiktok::watch::{self, VideoControls};
 use phonefleet_sdk::watching::PostOnScreen;
-use phonefleet_sdk::{App, Result, chatgpt, host, info, instagram, tiktok};
+use phonefleet_sdk::{App, Error, Result, chatgpt, host, info, instagram, tiktok, warn};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -124,17 +124,25 @@ impl Session<'_> {
     ) -> Result<()> {
         for &action in actions {
             let taken = match app {
-                App::Tiktok => self.act_on::<VideoControls>("TikTok", action)?,
-                App::Instagram => self.act_on::<PostControls>("Instagram", action)?,
+                App::Tiktok => self.act_on::<VideoControls>("TikTok", action),
+                App::Instagram => self.act_on::<PostControls>("Instagram", action),
             };
-            if let Some((creator, comment)) = taken {
-                info!("video {video} by {creator}: {action:?}");
-                report.actions.push(Taken {
-                    video,
-                    creator,
-                    action,
-                    comment,
-                });
+            match taken {
+                Ok(Some((creator, comment))) => {
+                    info!("video {video} by {creator}: {action:?}");
+                    report.actions.push(Taken {
+                        video,
+                        creator,
+                        action,
+                        comment,
+                    });
+                }
+                Ok(None) => {}
+                // This post would not take it (comments off, no save control, the model gave no
+                // comment): a person moves on. The app's protections and the phone still stop
+                // the session.
+                Err(Error::Failed(why)) => warn!("video {video}: {action:?} not taken: {why}"),
+                Err(e) => return Err(e),
             }
         }
         Ok(())

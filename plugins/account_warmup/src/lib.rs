@@ -8,7 +8,7 @@ pub mod session;
 
 use phonefleet_sdk::chatgpt::ChatgptSettings;
 use phonefleet_sdk::comments::{self, CommentOrder};
-use phonefleet_sdk::{App, Error, Result, Script, host, random};
+use phonefleet_sdk::{App, Error, Result, Script, random};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -66,9 +66,10 @@ pub struct WarmupConfig {
     /// The model's settings (`api_key` required when generating).
     #[serde(default)]
     pub chatgpt_settings: ChatgptSettings,
-    /// The session's seed (ours, not TikMatrix's): filled in when the request is accepted, so a
-    /// task's choices can be replayed; mixed with the account's username when it runs as one.
+    /// The session's seed (ours, not TikMatrix's): the host gives each task its own when the
+    /// request gives none, recorded in the task's config, so a task's choices can be replayed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-task-seed" = true))]
     pub seed: Option<u64>,
     /// The app to drive; the host fills in the task's app.
     #[serde(default)]
@@ -123,18 +124,19 @@ impl Script for Warmup {
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
     const DESCRIPTION: &'static str = "Warm up TikTok or Instagram accounts: watch, like, follow, collect and comment like a person";
 
-    /// One task; its seed filled in when none was given (53 bits, exact in every JSON client).
+    /// One task; the model's endpoint is granted only when comments are generated.
     fn plan(mut config: WarmupConfig) -> std::result::Result<Vec<WarmupConfig>, String> {
         config.check()?;
-        config.seed.get_or_insert_with(|| random::seed() >> 11);
+        if !config.generate_by_chatgpt {
+            config.chatgpt_settings.base_url.clear();
+        }
         Ok(vec![config])
     }
 
     fn run(config: WarmupConfig) -> Result<serde_json::Value> {
         config.check().map_err(Error::invalid_config)?;
-        let seed = config.seed.unwrap_or_else(random::seed);
-        let task = host::task();
-        let mut rng = random::seeded(session::run_seed(seed, task.username.as_deref()));
+        let seed = config.seed.unwrap_or_else(|| random::seed() >> 11);
+        let mut rng = random::seeded(seed);
         let topics = comments::lines(&config.topic);
         let topic = comments::pick(&topics, CommentOrder::Random, 0, false, &mut rng);
         let videos = session::plan(

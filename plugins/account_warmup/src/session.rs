@@ -68,21 +68,6 @@ pub fn plan(
     videos
 }
 
-/// The run's seed: the task's `seed`, mixed (FNV-1a) with its account's username when it runs
-/// as one, so the accounts of one request make different choices while a task replays the same
-/// session from the same seed on any phone.
-pub fn run_seed(seed: u64, username: Option<&str>) -> u64 {
-    let Some(username) = username else {
-        return seed;
-    };
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in username.bytes() {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    seed ^ hash
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,12 +115,5 @@ mod tests {
                 Action::Collect,
                 Action::Comment
             ]));
-    }
-
-    #[test]
-    fn accounts_of_one_request_get_different_seeds() {
-        assert_ne!(run_seed(7, Some("shop_eu")), run_seed(7, Some("shop_us")));
-        assert_eq!(run_seed(7, Some("shop_eu")), run_seed(7, Some("shop_eu")));
-        assert_eq!(run_seed(7, None), 7);
     }
 }

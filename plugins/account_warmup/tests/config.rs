@@ -43,16 +43,27 @@ fn tikmatrix_fields_and_defaults_are_the_contract() {
     }
     assert_eq!(t["chatgpt_settings"]["model"], "gpt-3.5-turbo");
     assert_eq!(t["chatgpt_settings"]["max_tokens"], 100);
-    assert_eq!(
-        t["chatgpt_settings"]["base_url"],
-        "https://api.openai.com/v1"
-    );
 }
 
 #[test]
-fn the_plan_records_a_seed_and_keeps_a_given_one() {
-    assert!(plan(json!({})).unwrap()[0]["seed"].is_u64());
+fn the_seed_is_marked_for_the_host_to_fill_per_task_and_a_given_one_is_kept() {
+    assert_eq!(schema()["properties"]["seed"]["x-task-seed"], true);
+    assert!(plan(json!({})).unwrap()[0].get("seed").is_none());
     assert_eq!(plan(json!({"seed": 42})).unwrap()[0]["seed"], 42);
+}
+
+#[test]
+fn the_model_endpoint_is_granted_only_when_generating() {
+    assert_eq!(
+        plan(json!({})).unwrap()[0]["chatgpt_settings"]["base_url"],
+        ""
+    );
+    let generating =
+        plan(json!({"generate_by_chatgpt": true, "chatgpt_settings": {"api_key": "k"}}));
+    assert_eq!(
+        generating.unwrap()[0]["chatgpt_settings"]["base_url"],
+        "https://api.openai.com/v1"
+    );
 }
 
 #[test]

@@ -25,7 +25,8 @@ pub trait PostOnScreen: Sized {
     fn bookmarked(&self) -> bool;
     /// Bookmarks it; waits until it reads bookmarked.
     fn bookmark(&self) -> Result<()>;
-    /// Comments `text` (seen under the post before it returns), then closes the comments.
+    /// Comments `text` (seen under the post before it returns); the comments are closed again
+    /// whether or not it went out.
     fn comment(&self, text: &str) -> Result<()>;
 }
 
@@ -58,8 +59,9 @@ impl PostOnScreen for VideoControls {
         watch::add_to_favorites(self)
     }
     fn comment(&self, text: &str) -> Result<()> {
-        watch::comment(self, text, false)?;
-        watch::close_comments().map(drop)
+        let sent = watch::comment(self, text, false);
+        watch::close_comments()?;
+        sent
     }
 }
 
@@ -92,7 +94,8 @@ impl PostOnScreen for PostControls {
         posts::save(self)
     }
     fn comment(&self, text: &str) -> Result<()> {
-        posts::comment(self, text)?;
-        posts::close_comments().map(drop)
+        let sent = posts::comment(self, text);
+        posts::close_comments()?;
+        sent
     }
 }

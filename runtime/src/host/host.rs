@@ -7,7 +7,6 @@ use super::{Bound, HostError, convert};
 use crate::bindings::phonefleet::script::{host, types};
 use crate::bindings::{DeviceError, TaskInfo};
 use crate::report::{Level, Reporter};
-use crate::secrets::Redactor;
 
 /// The `host` interface's context: the task and where its reports go.
 #[derive(Default)]
@@ -16,26 +15,17 @@ pub(crate) struct HostCtx {
     app: Bound<String>,
     attempt: u32,
     reporter: Bound<Reporter>,
-    /// Cuts the config's secrets out of log lines and progress.
-    redactor: Redactor,
     /// What the script said its failure is, if it said.
     failure_kind: Option<host::FailureKind>,
 }
 
 impl HostCtx {
-    pub fn bound(
-        task: TaskInfo,
-        app: String,
-        attempt: u32,
-        reporter: Reporter,
-        redactor: Redactor,
-    ) -> HostCtx {
+    pub fn bound(task: TaskInfo, app: String, attempt: u32, reporter: Reporter) -> HostCtx {
         HostCtx {
             task: Bound::new(task),
             app: Bound::new(app),
             attempt,
             reporter: Bound::new(reporter),
-            redactor,
             failure_kind: None,
         }
     }
@@ -48,7 +38,7 @@ impl HostCtx {
     /// Reports a log line of the run; nothing outside a run.
     pub fn log(&self, level: Level, message: &str) {
         if let Some(reporter) = self.reporter.as_ref() {
-            reporter.log(level, self.redactor.redact(message));
+            reporter.log(level, message);
         }
     }
 }
@@ -74,7 +64,7 @@ impl host::Host for HostCtx {
 
     async fn progress(&mut self, percent: u8, message: String) -> wasmtime::Result<()> {
         if let Some(reporter) = self.reporter.as_ref() {
-            reporter.progress(percent, self.redactor.redact(&message));
+            reporter.progress(percent, message);
         }
         Ok(())
     }

@@ -19,15 +19,21 @@ impl HttpCtx {
     pub fn bound(grant: HttpGrant, redactor: Redactor) -> HttpCtx {
         HttpCtx {
             grant: Bound::new(grant),
-            client: Bound::new(crate::net::client()),
+            client: crate::net::client().map(Bound::new).unwrap_or_default(),
             redactor,
         }
     }
 
     async fn send(&self, request: Request) -> Result<Response, HttpError> {
-        let (Some(grant), Some(client)) = (self.grant.as_ref(), self.client.as_ref()) else {
+        let Some(grant) = self.grant.as_ref() else {
             return Err(HttpError::Denied(
                 "no HTTP is allowed while a script describes itself or plans a request".into(),
+            ));
+        };
+        let Some(client) = self.client.as_ref() else {
+            return Err(HttpError::Failed(
+                "the host's HTTP client could not start (its TLS setup failed): see the host's log"
+                    .into(),
             ));
         };
         let url = grant.check(&request.url).map_err(HttpError::Denied)?;
@@ -36,6 +42,14 @@ impl HttpCtx {
         })?;
         let mut builder = client.request(method, url);
         for Header { name, value } in request.headers {
+            // The granted origin names the host; another Host header would reach another site
+            // behind the same address.
+            if name.trim().eq_ignore_ascii_case("host") {
+                return Err(HttpError::Denied(
+                    "a request may not set its Host header: the granted origin names the host"
+                        .into(),
+                ));
+            }
             builder = builder.header(name, value);
         }
         let mut answer = builder.body(request.body).send().await.map_err(failure)?;

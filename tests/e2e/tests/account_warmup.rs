@@ -203,6 +203,39 @@ async fn chances_of_100_like_follow_collect_and_comment_every_video() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_post_that_refuses_an_action_is_passed_over_and_the_session_goes_on() {
+    let off = catalogue()[1].id.clone();
+    let fleet = Fleet::start(vec![PhoneConfig {
+        social: vphone::SocialConfig {
+            comments_off: vec![off],
+            ..vphone::SocialConfig::default()
+        },
+        ..playing_phone()
+    }])
+    .await
+    .unwrap();
+    let tasks = warm_up(
+        &fleet,
+        json!({"serials": fleet.serials()}),
+        short(json!({"comment_probable": 100, "comment": "nice"})),
+    )
+    .await;
+    let watched = tasks[0]["result"]["videos_watched"]
+        .as_u64()
+        .unwrap_or_default();
+    assert!(watched >= 3, "{}", tasks[0]);
+    let commented: Vec<u64> = actions(&tasks[0])
+        .iter()
+        .map(|(video, _, _)| *video)
+        .collect();
+    let expected: Vec<u64> = (1..=watched).filter(|v| *v != 2).collect();
+    assert_eq!(
+        commented, expected,
+        "every video but the one with comments off"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_topic_session_watches_that_topics_videos() {
     let fleet = Fleet::start(vec![playing_phone()]).await.unwrap();
     let tasks = warm_up(
@@ -315,16 +348,25 @@ async fn model_comments_reach_only_the_granted_origin_and_the_key_is_stored_nowh
     for shown in [task.to_string(), logs.to_string()] {
         assert!(!shown.contains(KEY), "{shown}");
     }
-    for entry in std::fs::read_dir(fleet.data_path()).unwrap().flatten() {
-        if entry.path().is_file() {
-            let bytes = std::fs::read(entry.path()).unwrap();
-            assert!(
-                !bytes.windows(KEY.len()).any(|w| w == KEY.as_bytes()),
-                "{} holds the key",
-                entry.path().display()
-            );
+    let mut dirs = vec![fleet.data_path()];
+    let mut files = 0;
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                files += 1;
+                let bytes = std::fs::read(&path).unwrap();
+                assert!(
+                    !bytes.windows(KEY.len()).any(|w| w == KEY.as_bytes()),
+                    "{} holds the key",
+                    path.display()
+                );
+            }
         }
     }
+    assert!(files > 1, "the data dir holds the database and more");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -342,14 +384,21 @@ async fn a_script_asking_for_any_other_host_is_refused() {
     })
     .await
     .unwrap();
-    let fetch = async |url: String| {
+    let fetch_as = async |url: String, host: Option<&str>| {
+        let mut config = json!({"mode": "fetch", "origin": model.base_url, "url": url});
+        if let Some(host) = host {
+            config["host_header"] = host.into();
+        }
         let ids = fleet
-            .create(&json!({"serials": fleet.serials(), "script_name": "misbehave",
-                             "script_config": {"mode": "fetch", "origin": model.base_url, "url": url}}))
+            .create(
+                &json!({"serials": fleet.serials(), "script_name": "misbehave",
+                             "script_config": config}),
+            )
             .await
             .unwrap();
         fleet.wait_finished(&ids).await.unwrap().remove(0)
     };
+    let fetch = async |url: String| fetch_as(url, None).await;
     let granted = fetch(format!("{}/models", model.base_url)).await;
     assert_eq!(granted["status"], 2, "{granted}");
     for url in [

@@ -286,3 +286,32 @@ async fn instagram_refusals_fail_the_task_saying_so() {
     assert!(said[2].1.contains("Try Again Later"), "{said:?}");
     assert!(comments(&fleet, "instagram").await.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_comment_quoting_the_apps_warnings_is_posted_not_taken_for_one() {
+    let fleet = Fleet::start(vec![playing_phone(SocialConfig::default())])
+        .await
+        .unwrap();
+    let serial = fleet.serials()[0].clone();
+    fleet
+        .register_account("vphone_ig", &serial, "instagram")
+        .await
+        .unwrap();
+    let tiktok = run(
+        &fleet,
+        json!({"serials": [serial]}),
+        json!({"target_post_url": video_url(3), "comment_content": "Try again later? Never 😂"}),
+    )
+    .await;
+    assert_eq!(tiktok[0]["status"], 2, "{}", tiktok[0]);
+    let instagram = run(
+        &fleet,
+        json!({"usernames": ["vphone_ig"]}),
+        json!({"target_post_url": format!("https://www.instagram.com/p/{}/", catalogue()[4].code),
+               "comment_content": "Check your email, the giveaway is real"}),
+    )
+    .await;
+    assert_eq!(instagram[0]["status"], 2, "{}", instagram[0]);
+    assert_eq!(comments(&fleet, "tiktok").await.len(), 1);
+    assert_eq!(comments(&fleet, "instagram").await.len(), 1);
+}

@@ -85,10 +85,29 @@ fn says(text: &str, phrases: &[&str]) -> bool {
 pub fn until<T>(
     what: &str,
     timeout: Duration,
+    step: impl FnMut(&[Node]) -> Result<Option<T>>,
+) -> Result<T> {
+    until_ignoring(what, timeout, None, step)
+}
+
+/// [`until`], leaving out of the prompt and block checks the nodes whose text contains `ignored`
+/// (text the script typed: a comment may well say "try again later").
+pub fn until_ignoring<T>(
+    what: &str,
+    timeout: Duration,
+    ignored: Option<&str>,
     mut step: impl FnMut(&[Node]) -> Result<Option<T>>,
 ) -> Result<T> {
     ui::until(what, timeout, |nodes| {
-        if handle_interruptions(nodes)? {
+        let checked: Vec<Node> = match ignored {
+            Some(typed) => nodes
+                .iter()
+                .filter(|n| !n.text.contains(typed))
+                .cloned()
+                .collect(),
+            None => nodes.to_vec(),
+        };
+        if handle_interruptions(&checked)? {
             return Ok(None);
         }
         step(nodes)

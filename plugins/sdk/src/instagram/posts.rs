@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::{MISSING_TEXTS, id_matches, says, until};
+use super::{MISSING_TEXTS, id_matches, says, until, until_ignoring};
 use crate::{Error, Node, Result, device, info, links, ui};
 
 /// Ids of the post screens (matched by suffix, so clone apps match too).
@@ -115,18 +115,20 @@ pub fn comment(controls: &PostControls, text: &str) -> Result<()> {
     let before = ui::nodes()?.iter().filter(|n| is_mine(n)).count();
     ui::tap_node(&field)?;
     device::input_text(text)?;
-    let post = until(
+    let post = until_ignoring(
         "the comment field did not take the text",
         SCREEN_TIMEOUT,
+        Some(text),
         |nodes| {
             let typed = by_id(nodes, ids::COMMENT_FIELD).is_some_and(|f| f.text == text);
             Ok(by_id(nodes, ids::POST_BUTTON).filter(|_| typed).cloned())
         },
     )?;
     ui::tap_node(&post)?;
-    until(
+    until_ignoring(
         &format!("the comment {text:?} did not show under the post"),
         COMMENT_TIMEOUT,
+        Some(text),
         |nodes| {
             let shown = nodes.iter().filter(|n| is_mine(n)).count();
             Ok((shown > before).then_some(()))

@@ -19,8 +19,6 @@ pub const UNAVAILABLE_TEXTS: &[&str] =
     &["video currently unavailable", "this video is unavailable"];
 /// What the comments sheet of a video with comments off says.
 pub const COMMENTS_OFF_TEXTS: &[&str] = &["comments are turned off", "comments are off"];
-/// The comment field's text while empty (its hint).
-pub const COMMENT_HINTS: &[&str] = &["Add comment...", "Add comment…"];
 /// Content-desc of the comment field's photo button.
 pub const ADD_IMAGE: &str = "Add image";
 /// Content-desc of the send button.
@@ -79,15 +77,22 @@ pub fn video_controls(nodes: &[Node]) -> Option<VideoControls> {
     })
 }
 
-/// For [`ui::until_readable`]: taps the middle of the screen each time a dump fails because the
-/// screen never went idle. A failed dump proves the video plays, so each tap pauses it (never
-/// resumes it); the middle is the video itself on the feed and on video pages.
+/// How long after a pausing tap a dump that still finds no idle screen may have started before
+/// it: uiautomator waits up to 10 s for idle, so only a failure later than this proves the video
+/// still plays (a second tap any sooner could resume it).
+const PAUSE_HOLDOFF: Duration = Duration::from_secs(12);
+
+/// For [`ui::until_readable`]: taps the middle of the screen (the video itself, on the feed and on
+/// video pages) when a dump fails because the screen never went idle — at most once per
+/// [`PAUSE_HOLDOFF`], so a failure that began before the pause does not resume the video.
 pub fn pause_when_playing() -> impl FnMut(&str) -> Result<()> {
-    |why: &str| {
-        if why.contains("idle state") {
+    let mut tapped: Option<std::time::Instant> = None;
+    move |why: &str| {
+        if why.contains("idle state") && tapped.is_none_or(|at| at.elapsed() > PAUSE_HOLDOFF) {
             let (width, height) = device::screen_size()?;
             info!("the screen never goes idle (a video plays): pausing it");
             device::tap(width / 2, height * 2 / 5)?;
+            tapped = Some(std::time::Instant::now());
         }
         Ok(())
     }
@@ -176,7 +181,9 @@ pub fn comment(controls: &VideoControls, text: &str, photo: bool) -> Result<()> 
         &format!("the comment {text:?} did not show under the video"),
         COMMENT_TIMEOUT,
         |nodes| {
-            if let Some(e) = protection(nodes) {
+            // The comment itself may say "try again later": only the app's own notices count.
+            let others: Vec<Node> = nodes.iter().filter(|n| n.text != text).cloned().collect();
+            if let Some(e) = protection(&others) {
                 return Err(e);
             }
             let shown = nodes.iter().filter(|n| n.text == text).count();
@@ -189,11 +196,12 @@ pub fn comment(controls: &VideoControls, text: &str, photo: bool) -> Result<()> 
     Ok(())
 }
 
-/// The comment field of the open sheet (an EditText), if one shows.
+/// The comment field of the open sheet, if one shows: an EditText that is not the search box.
 fn comment_field(nodes: &[Node]) -> Option<&Node> {
-    nodes
-        .iter()
-        .find(|n| n.class_name.ends_with("EditText") && n.bounds.top > 1000)
+    let search = super::ids().search_field;
+    nodes.iter().find(|n| {
+        n.class_name.ends_with("EditText") && !crate::resource_id_matches(&n.resource_id, search)
+    })
 }
 
 /// Photo button → the picker → the first (newest) photo → its thumbnail by the field.
@@ -322,23 +330,28 @@ pub fn next_video() -> Result<()> {
     )
 }
 
+/// Whether the comments sheet is open: its field, its title ("12 comments", "No comments yet")
+/// or the word that comments are off.
+fn sheet_open(nodes: &[Node]) -> bool {
+    comment_field(nodes).is_some()
+        || says_any(nodes, COMMENTS_OFF_TEXTS).is_some()
+        || nodes.iter().any(|n| {
+            let t = n.text.trim();
+            t == "No comments yet"
+                || t.strip_suffix(" comments")
+                    .is_some_and(|count| crate::profile::parse_count(count).is_some())
+        })
+}
+
 /// Closes the comments sheet (Back, at most once a second) and returns the video's controls.
 pub fn close_comments() -> Result<VideoControls> {
-    let mut last_back: Option<std::time::Instant> = None;
+    let mut back = ui::BackPresser::default();
     until_video(
         "the comments sheet did not close",
         SCREEN_TIMEOUT,
-        |nodes| {
-            if comment_field(nodes).is_none()
-                && let Some(controls) = video_controls(nodes)
-            {
-                return Ok(Some(controls));
-            }
-            if last_back.is_none_or(|at| at.elapsed() > Duration::from_secs(1)) {
-                device::back()?;
-                last_back = Some(std::time::Instant::now());
-            }
-            Ok(None)
+        |nodes| match video_controls(nodes).filter(|_| !sheet_open(nodes)) {
+            Some(controls) => Ok(Some(controls)),
+            None => back.press().map(|()| None),
         },
     )
 }

@@ -10,8 +10,8 @@
 //!   returns how many calls it made;
 //! - `wait` sleeps `ms` then returns its own version; `push` pushes the host file `path` to the
 //!   phone (its `media` directory is the task's only grant);
-//! - `fetch` GETs `url` over the host's HTTP (its `origin` is the task's only granted origin) and
-//!   returns the status and body.
+//! - `fetch` GETs `url` over the host's HTTP (its `origin` is the task's only granted origin; a
+//!   `host_header` is sent as its Host header) and returns the status and body.
 
 wit_bindgen::generate!({ path: "../../../wit", world: "script" });
 
@@ -57,7 +57,7 @@ impl Guest for Misbehave {
             description: "misbehaves on request: every hostile pattern the sandbox must contain"
                 .into(),
             config_schema: format!(
-                r#"{{"type":"object","properties":{{"mode":{{"enum":[{}]}},"ms":{{"type":"integer","minimum":0}},"bytes":{{"type":"integer","minimum":0}},"media":{{"type":"string","x-host-path":"dir"}},"path":{{"type":"string"}},"origin":{{"type":"string","x-http-origin":true}},"url":{{"type":"string"}}}},"required":["mode"],"additionalProperties":false}}"#,
+                r#"{{"type":"object","properties":{{"mode":{{"enum":[{}]}},"ms":{{"type":"integer","minimum":0}},"bytes":{{"type":"integer","minimum":0}},"media":{{"type":"string","x-host-path":"dir"}},"path":{{"type":"string"}},"origin":{{"type":"string","x-http-origin":true}},"url":{{"type":"string"}},"host_header":{{"type":"string"}}}},"required":["mode"],"additionalProperties":false}}"#,
                 modes.join(",")
             ),
         }
@@ -88,10 +88,18 @@ impl Guest for Misbehave {
             }
             "fetch" => {
                 let url = config["url"].as_str().unwrap_or_default();
+                let headers = config["host_header"]
+                    .as_str()
+                    .map(|host| http::Header {
+                        name: "Host".into(),
+                        value: host.into(),
+                    })
+                    .into_iter()
+                    .collect();
                 let request = http::Request {
                     method: "GET".into(),
                     url: url.into(),
-                    headers: Vec::new(),
+                    headers,
                     body: Vec::new(),
                 };
                 match http::send(&request) {
