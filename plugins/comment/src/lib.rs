@@ -25,8 +25,8 @@ pub struct CommentConfig {
     /// One or more comments, one per line; each task posts one of them.
     #[schemars(length(min = 1, max = 10000))]
     pub comment_content: String,
-    /// random (a line picked when the task runs) or sequential (the k-th task of a request
-    /// takes line k, cycling, decided when the request is accepted).
+    /// random (a line picked when the task runs) or sequential (the task for the request's k-th
+    /// post URL takes line k, cycling, on every target; decided when the request is accepted).
     #[serde(default)]
     pub comment_order: CommentOrder,
     /// Add a random emoji to the picked comment.
