@@ -13,6 +13,7 @@ pub mod check;
 pub mod clock;
 pub mod config;
 pub mod events;
+pub mod groups;
 pub mod materials;
 pub mod media_sniff;
 pub mod phones;

@@ -17,6 +17,7 @@ use crate::clock::now_ms;
 use crate::config::Config;
 use crate::events::Event;
 use crate::events::Events;
+use crate::groups::Groups;
 use crate::materials::Library;
 use crate::phones::{Phone, Phones};
 use crate::scripts::BUILTINS;
@@ -232,7 +233,8 @@ pub fn assemble(
     Arc::new(AppState {
         tasks,
         library,
-        accounts: Accounts::new(store),
+        accounts: Accounts::new(store.clone()),
+        groups: Groups::new(store),
         registry,
         phones,
         artifacts,

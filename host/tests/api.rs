@@ -1281,6 +1281,122 @@ async fn a_model_endpoint_over_plain_http_elsewhere_is_refused() {
     assert_eq!(app.total().await, 0);
 }
 
+#[tokio::test]
+async fn groups_are_made_listed_changed_and_removed() {
+    let app = app().await;
+    let made = app
+        .post(
+            "/group",
+            json!({"name": " Shelf A ", "serials": [PHONE, " R58M0000B ", PHONE]}),
+        )
+        .await;
+    assert_eq!(made["code"], 0, "{made}");
+    assert_eq!(made["data"]["name"], "Shelf A");
+    assert_eq!(
+        made["data"]["serials"],
+        json!([PHONE, "R58M0000B"]),
+        "trimmed, each once, in order"
+    );
+    let id = made["data"]["id"].as_i64().expect("an id");
+    let (_, changed) = app
+        .call(
+            "PUT",
+            &format!("/group/{id}"),
+            Some(json!({"serials": ["R58M0000B", PHONE]})),
+        )
+        .await;
+    assert_eq!(
+        changed["data"]["serials"],
+        json!(["R58M0000B", PHONE]),
+        "{changed}"
+    );
+    assert_eq!(changed["data"]["name"], "Shelf A", "absent fields stay");
+    let listed = app.get("/group").await;
+    assert_eq!(listed["data"].as_array().map(Vec::len), Some(1), "{listed}");
+    let (_, deleted) = app.call("DELETE", &format!("/group/{id}"), None).await;
+    assert_eq!(deleted["code"], 0);
+    assert_eq!(app.get("/group").await["data"], json!([]));
+}
+
+#[tokio::test]
+async fn a_group_name_is_taken_once_in_any_case_and_a_phone_may_be_in_several() {
+    let app = app().await;
+    assert_eq!(
+        app.post("/group", json!({"name": "eu", "serials": [PHONE]}))
+            .await["code"],
+        0
+    );
+    let twice = app.post("/group", json!({"name": "EU"})).await;
+    assert_eq!(twice["code"], 40001, "{twice}");
+    assert!(
+        twice["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("exists already")
+    );
+    assert_eq!(
+        app.post("/group", json!({"name": "us", "serials": [PHONE]}))
+            .await["code"],
+        0
+    );
+    let (_, missing) = app
+        .call("PUT", "/group/99", Some(json!({"name": "x"})))
+        .await;
+    assert_eq!(missing["code"], 40401, "{missing}");
+}
+
+#[tokio::test]
+async fn a_task_for_groups_runs_once_on_each_of_their_phones() {
+    let app = app().await;
+    app.post("/group", json!({"name": "eu", "serials": [PHONE]}))
+        .await;
+    app.post("/group", json!({"name": "all", "serials": [PHONE]}))
+        .await;
+    let ids = app
+        .create(
+            json!({"groups": ["eu", "ALL"], "script_name": "follow", "start_time": "23:59",
+                       "script_config": {"target_user": "nasa"}}),
+        )
+        .await;
+    assert_eq!(ids.len(), 1, "a phone in two groups gets one task");
+    let task = app.get(&format!("/task/{}", ids[0])).await;
+    assert_eq!(task["data"]["serial"], PHONE, "{task}");
+}
+
+#[tokio::test]
+async fn a_task_for_an_unknown_group_or_an_unlisted_member_is_refused_naming_it() {
+    let app = app().await;
+    app.post(
+        "/group",
+        json!({"name": "shelf", "serials": [PHONE, "GONE01"]}),
+    )
+    .await;
+    for (groups, path, says) in [
+        (json!(["nobody"]), "/groups/0", "no group \"nobody\""),
+        (json!(["shelf"]), "/groups/0", "GONE01"),
+    ] {
+        let reply = app
+            .post(
+                "/task",
+                json!({"groups": groups, "script_name": "follow",
+                                  "script_config": {"target_user": "nasa"}}),
+            )
+            .await;
+        assert_eq!(reply["code"], 40001, "{reply}");
+        let said = reply["data"].to_string() + reply["message"].as_str().unwrap_or_default();
+        assert!(said.contains(path) && said.contains(says), "{reply}");
+    }
+    let both = app
+        .post(
+            "/task",
+            json!({"groups": ["shelf"], "usernames": ["x"], "script_name": "follow",
+                              "script_config": {"target_user": "nasa"}}),
+        )
+        .await;
+    assert_eq!(both["code"], 40001, "{both}");
+    assert_eq!(app.total().await, 0);
+}
+
 // ---- The OpenAPI document ------------------------------------------------------------------
 
 #[tokio::test]

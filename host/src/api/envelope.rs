@@ -17,6 +17,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::accounts::AccountError;
+use crate::groups::GroupError;
 use crate::materials::MaterialError;
 use crate::store::StoreError;
 use crate::tasks::TaskError;
@@ -119,6 +120,16 @@ impl From<AccountError> for ApiError {
             AccountError::Invalid(msg) => ApiError::invalid(msg),
             e @ AccountError::NotFound(_) => ApiError::NotFound(e.to_string()),
             AccountError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<GroupError> for ApiError {
+    fn from(e: GroupError) -> ApiError {
+        match e {
+            GroupError::Invalid(msg) => ApiError::invalid(msg),
+            e @ GroupError::NotFound(_) => ApiError::NotFound(e.to_string()),
+            GroupError::Store(e) => e.into(),
         }
     }
 }

@@ -6,6 +6,7 @@ mod devices;
 mod envelope;
 mod events;
 mod extract;
+mod groups;
 mod guard;
 mod materials;
 mod openapi;
@@ -19,7 +20,7 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::Response;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use phonefleet_device::adb::AdbServer;
 use phonefleet_runtime::Registry;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -31,6 +32,7 @@ use crate::accounts::Accounts;
 use crate::artifacts::Artifacts;
 use crate::config::Plan;
 use crate::events::Events;
+use crate::groups::Groups;
 use crate::materials::Library;
 use crate::phones::Phones;
 use crate::tasks::Tasks;
@@ -44,6 +46,7 @@ pub const UPLOAD_LIMIT: usize = 1 << 30;
 pub struct AppState {
     pub tasks: Tasks,
     pub accounts: Accounts,
+    pub groups: Groups,
     pub library: Library,
     pub registry: Arc<Registry>,
     pub phones: Arc<Phones>,
@@ -85,6 +88,8 @@ pub fn router(state: Arc<AppState>) -> Router {
             delete(accounts::delete).put(accounts::update),
         )
         .route("/accounts", get(accounts::accounts))
+        .route("/group", get(groups::list).post(groups::create))
+        .route("/group/{id}", put(groups::update).delete(groups::delete))
         .route(
             "/material",
             get(materials::list)

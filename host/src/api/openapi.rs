@@ -6,7 +6,7 @@ use axum::response::IntoResponse;
 use serde_json::Value;
 use utoipa::{OpenApi, ToSchema};
 
-use super::{accounts, devices, events, guard, materials, screen, scripts, tasks};
+use super::{accounts, devices, events, groups, guard, materials, screen, scripts, tasks};
 
 /// The success envelope: `code` 0, `message` "success", and the payload.
 #[derive(ToSchema)]
@@ -87,6 +87,10 @@ pub enum Errors {
         accounts::delete,
         accounts::update,
         accounts::accounts,
+        groups::list,
+        groups::create,
+        groups::update,
+        groups::delete,
         materials::list,
         materials::upload,
         materials::delete,

@@ -1,8 +1,9 @@
 //! Durable state in SQLite through sqlx: opening and migrating the database, and every query the
-//! host runs, one file per noun (`tasks`, `logs`, `accounts`, `materials`). The only module that
+//! host runs, one file per noun (`tasks`, `logs`, `accounts`, `groups`, `materials`). The only module that
 //! writes SQL; callers get typed rows.
 
 mod accounts;
+mod groups;
 mod logs;
 mod materials;
 pub mod secrets;
@@ -16,6 +17,7 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 pub use accounts::{AccountChange, AccountFilter, AccountRow, NewAccountRow};
+pub use groups::{GroupRow, GroupUpdate};
 pub use logs::{LogPage, LogRow, NewLog};
 pub use materials::MaterialRow;
 pub use tasks::{ErrorKind, NewTask, Outcome, Stats, TaskFilter, TaskRow, TaskStatus};

@@ -25,6 +25,8 @@ use crate::store::NewTask;
 pub struct CreateTask {
     pub serials: Option<Vec<String>>,
     pub usernames: Option<Vec<String>>,
+    /// Device groups by name (ours): each of their phones is a target as if named in `serials`.
+    pub groups: Option<Vec<String>>,
     /// The script to run (see GET /api/v1/script).
     #[schema(value_type = String, required = true, min_length = 1)]
     pub script_name: Option<String>,
@@ -116,13 +118,18 @@ pub fn check_request(
     now: DateTime<Local>,
 ) -> Result<Option<i64>, Vec<ConfigViolation>> {
     let mut errors = Vec::new();
-    let serials = req.serials.as_ref().is_some_and(|s| !s.is_empty());
+    let devices = [&req.serials, &req.groups]
+        .iter()
+        .any(|list| list.as_ref().is_some_and(|l| !l.is_empty()));
     let usernames = req.usernames.as_ref().is_some_and(|u| !u.is_empty());
-    match (serials, usernames) {
-        (true, true) => errors.push(violation("", "give either serials or usernames, not both")),
+    match (devices, usernames) {
+        (true, true) => errors.push(violation(
+            "",
+            "give either serials or usernames, not both (groups count as serials)",
+        )),
         (false, false) => errors.push(violation(
             "",
-            "give serials (device mode) or usernames (account mode)",
+            "give serials or groups (device mode) or usernames (account mode)",
         )),
         _ => {}
     }
@@ -135,12 +142,14 @@ pub fn check_request(
     for (field, list, what) in [
         ("serials", &req.serials, "phone"),
         ("usernames", &req.usernames, "account"),
+        ("groups", &req.groups, "group"),
     ] {
         let mut seen: HashMap<String, usize> = HashMap::new();
         for (i, item) in list.iter().flatten().enumerate() {
             // Accounts match case-insensitively; serials are as adb spells them.
             let key = match field {
                 "usernames" => normalize(item).to_lowercase(),
+                "groups" => item.trim().to_lowercase(),
                 _ => item.trim().to_owned(),
             };
             if key.is_empty() {
@@ -547,10 +556,34 @@ impl Tasks {
         } else {
             Vec::new()
         };
-        for (i, serial) in req.serials.iter().flatten().enumerate() {
+        // The phones named, then each group's not named yet, each once: (its path, serial).
+        let mut named: Vec<(String, String)> = req
+            .serials
+            .iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, serial)| (format!("/serials/{i}"), serial.clone()))
+            .collect();
+        for (i, name) in req.groups.iter().flatten().enumerate() {
+            match self.store.group_by_name(name.trim()).await? {
+                Some(group) => {
+                    for serial in group.serials {
+                        if !named.iter().any(|(_, s)| *s == serial) {
+                            named.push((format!("/groups/{i}"), serial));
+                        }
+                    }
+                }
+                None => errors.push(violation(
+                    format!("/groups/{i}"),
+                    format!("no group {name:?} exists (see GET /api/v1/group)"),
+                )),
+            }
+        }
+        for (path, serial) in named {
+            let serial = &serial;
             if !phones.iter().any(|p| &p.name == serial) {
                 errors.push(violation(
-                    format!("/serials/{i}"),
+                    path,
                     format!(
                         "unknown device {serial:?}: ADB does not list it (see GET /api/v1/device)"
                     ),
@@ -562,7 +595,7 @@ impl Tasks {
                     .collect();
                 if on_phone.is_empty() {
                     errors.push(violation(
-                        format!("/serials/{i}"),
+                        path,
                         format!(
                             "phone {serial:?} has no active registered accounts for enable_multi_account"
                         ),

@@ -118,3 +118,29 @@ async fn unfollowing_a_followed_user_leaves_the_phone_not_following_them() {
     let state = fleet.adb.phone_state(&serials[0]).await;
     assert!(following(&state).is_empty(), "{state}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_follow_for_a_device_group_follows_on_every_phone_of_the_group() {
+    let fleet = Fleet::start(vec![PhoneConfig::default(), PhoneConfig::default()])
+        .await
+        .unwrap();
+    let serials = fleet.serials();
+    let group = fleet
+        .post("/group", &json!({"name": "shelf A", "serials": serials}))
+        .await
+        .unwrap();
+    assert_eq!(group["code"], 0, "{group}");
+    let tasks = fleet
+        .run(
+            "follow",
+            json!({"groups": ["shelf A"]}),
+            json!({"target_user": "@nasa"}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(tasks.len(), 2);
+    for serial in &serials {
+        let state = fleet.adb.phone_state(serial).await;
+        assert_eq!(following(&state), ["nasa"], "{serial}: {state}");
+    }
+}
