@@ -155,12 +155,17 @@ async fn the_device_limit_caps_how_many_phones_run_at_once() {
         .unwrap();
     let mut most = 0;
     fleet
-        .wait_until("all done", async || {
+        .wait_until("all finished", async || {
             let stats = fleet.get("/task/stats").await?["data"].clone();
             most = most.max(stats["running"].as_i64().unwrap_or(0));
-            Ok(stats["completed"] == ids.len())
+            let finished =
+                stats["completed"].as_i64().unwrap_or(0) + stats["failed"].as_i64().unwrap_or(0);
+            Ok(finished == ids.len() as i64)
         })
         .await
         .unwrap();
+    for task in fleet.wait_finished(&ids).await.unwrap() {
+        assert_eq!(task["status"], 2, "{task}");
+    }
     assert_eq!(most, 1);
 }
