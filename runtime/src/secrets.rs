@@ -64,6 +64,11 @@ impl Redactor {
         }
     }
 
+    /// Whether it has no secret to cut.
+    pub fn is_empty(&self) -> bool {
+        self.secrets.is_empty()
+    }
+
     /// `text` with every secret replaced by [`REDACTED`].
     pub fn redact(&self, text: &str) -> String {
         let mut out = text.to_string();
@@ -77,7 +82,7 @@ impl Redactor {
 
     /// Every string inside `value` redacted.
     pub fn redact_json(&self, value: &mut Value) {
-        if self.secrets.is_empty() {
+        if self.is_empty() {
             return;
         }
         match value {
