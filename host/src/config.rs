@@ -62,6 +62,9 @@ pub struct Config {
     /// (`docker stop` kills after 10 s unless given `-t`; systemd after 90 s).
     #[arg(long, env = "PHONEFLEET_SHUTDOWN_GRACE_SECS", default_value_t = 30)]
     pub shutdown_grace_secs: u64,
+    /// Milliseconds between two captures of a phone's dashboard thumbnail while someone looks at it.
+    #[arg(long, env = "PHONEFLEET_THUMBNAIL_REFRESH_MS", default_value_t = 2000)]
+    pub thumbnail_refresh_ms: u64,
     /// Hours a failed task's evidence (last screenshot, UI dump, command log) is kept.
     #[arg(
         long,
@@ -168,6 +171,7 @@ impl Config {
             device_limit: 0,
             offline_grace_secs: 10,
             shutdown_grace_secs: 30,
+            thumbnail_refresh_ms: 2000,
             artifacts_max_age_hours: 168,
             artifacts_max_mib: 512,
             script_limits: Vec::new(),

@@ -22,6 +22,7 @@ pub mod scripts;
 mod server;
 pub mod store;
 pub mod tasks;
+pub mod thumbnails;
 
 pub use config::Config;
 pub use server::{Server, StartError, assemble, start};

@@ -23,6 +23,7 @@ use crate::phones::{Phone, Phones};
 use crate::scripts::BUILTINS;
 use crate::store::{Store, StoreError};
 use crate::tasks::{Scheduler, SchedulerConfig, Tasks};
+use crate::thumbnails::Thumbnails;
 use phonefleet_runtime::FileRoots;
 use phonefleet_runtime::{PluginDir, PluginWatcher, Registry, Reload, Runtime, RuntimeError};
 
@@ -236,6 +237,10 @@ pub fn assemble(
         accounts: Accounts::new(store.clone()),
         groups: Groups::new(store),
         registry,
+        thumbnails: Thumbnails::new(
+            phones.clone(),
+            Duration::from_millis(config.thumbnail_refresh_ms),
+        ),
         phones,
         artifacts,
         adb,

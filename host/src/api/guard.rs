@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
+use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use serde::Serialize;
@@ -34,19 +35,73 @@ fn license(app: &AppState) -> License {
     }
 }
 
-/// With a token configured, every request must carry `Authorization: Bearer TOKEN`.
+/// The cookie the dashboard's login sets: the API token, percent-encoded.
+pub const TOKEN_COOKIE: &str = "phonefleet_token";
+
+/// With a token configured, every request must carry `Authorization: Bearer TOKEN` or the
+/// dashboard's login cookie.
 pub async fn require_token(State(app): State<Arc<AppState>>, req: Request, next: Next) -> Response {
-    if let Some(token) = &app.api_token {
-        let given = req
-            .headers()
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "));
-        if !given.is_some_and(|g| constant_time_eq(g.as_bytes(), token.as_bytes())) {
-            return axum::response::IntoResponse::into_response(ApiError::Unauthorized);
-        }
+    if !authorized(&app, req.headers()) {
+        return axum::response::IntoResponse::into_response(ApiError::Unauthorized);
     }
     next.run(req).await
+}
+
+/// Whether a request may pass: no token is configured, or it carries the token as a bearer
+/// header or in the [`TOKEN_COOKIE`].
+pub fn authorized(app: &AppState, headers: &HeaderMap) -> bool {
+    let Some(token) = &app.api_token else {
+        return true;
+    };
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_owned);
+    bearer
+        .into_iter()
+        .chain(cookie_tokens(headers))
+        .any(|given| constant_time_eq(given.as_bytes(), token.as_bytes()))
+}
+
+/// Whether `given` is the configured token (anything is when none is configured).
+pub fn token_matches(app: &AppState, given: &str) -> bool {
+    app.api_token
+        .as_ref()
+        .is_none_or(|token| constant_time_eq(given.as_bytes(), token.as_bytes()))
+}
+
+/// The values of every [`TOKEN_COOKIE`] the request carries, percent-decoded.
+fn cookie_tokens(headers: &HeaderMap) -> impl Iterator<Item = String> + '_ {
+    headers
+        .get_all(header::COOKIE)
+        .into_iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| {
+            let (name, value) = pair.trim().split_once('=')?;
+            (name == TOKEN_COOKIE).then(|| percent_decode(value))
+        })
+}
+
+/// `%XX` escapes decoded; the cookie's value as [`token_cookie`] wrote it.
+fn percent_decode(value: &str) -> String {
+    form_urlencoded::parse(format!("v={value}").as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+/// The `Set-Cookie` value that logs the dashboard in: the token, percent-encoded, `HttpOnly`
+/// (page scripts cannot read it) and `SameSite=Strict` (other sites' pages cannot send it).
+pub fn token_cookie(token: &str) -> String {
+    let value: String = form_urlencoded::byte_serialize(token.as_bytes()).collect();
+    format!("{TOKEN_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict")
+}
+
+/// The `Set-Cookie` value that logs the dashboard out.
+pub fn expired_token_cookie() -> String {
+    format!("{TOKEN_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
 }
 
 /// The seed's endpoints answer 40301 on a plan without API access.

@@ -2,6 +2,7 @@
 //! map results into the `{code, message, data}` envelope.
 
 mod accounts;
+mod dashboard;
 mod devices;
 mod envelope;
 mod events;
@@ -36,6 +37,7 @@ use crate::groups::Groups;
 use crate::materials::Library;
 use crate::phones::Phones;
 use crate::tasks::Tasks;
+use crate::thumbnails::Thumbnails;
 
 /// Largest request body accepted.
 pub const BODY_LIMIT: usize = 1 << 20;
@@ -50,6 +52,7 @@ pub struct AppState {
     pub library: Library,
     pub registry: Arc<Registry>,
     pub phones: Arc<Phones>,
+    pub thumbnails: Arc<Thumbnails>,
     pub artifacts: Artifacts,
     pub adb: AdbServer,
     pub events: Events,
@@ -81,6 +84,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/device/connect", post(devices::connect))
         .route("/device/{serial}/screen", get(screen::screen))
         .route("/device/{serial}/screenshot", get(screen::screenshot))
+        .route("/device/{serial}/thumbnail", get(screen::thumbnail))
         .route("/device/{serial}/find", get(screen::find))
         .route("/account", get(accounts::list).post(accounts::create))
         .route(
@@ -106,6 +110,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/openapi.json", get(openapi::document));
     Router::new()
         .nest("/api/v1", api)
+        .merge(dashboard::router(state.clone()))
         .fallback(|| async {
             ApiError::NotFound("no such endpoint; the API lives under /api/v1".into())
         })

@@ -81,6 +81,7 @@ pub enum Errors {
         devices::connect,
         screen::screen,
         screen::screenshot,
+        screen::thumbnail,
         screen::find,
         accounts::list,
         accounts::create,

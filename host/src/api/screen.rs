@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::envelope::{ApiError, ok};
 use super::extract::{Path, Query};
 use super::{AppResult, AppState};
+use crate::thumbnails::ThumbnailError;
 
 /// The longest a dump or screenshot for these endpoints may take.
 const CAPTURE_LIMIT: Duration = Duration::from_secs(15);
@@ -140,4 +141,39 @@ pub async fn find(
         count: matches.len(),
         matches,
     }))
+}
+
+/// The phone's screen as the dashboard's wall shows it: a downscaled JPEG from the phone's one
+/// capture loop, shared by every viewer and running only while someone asks.
+#[utoipa::path(get, path = "/api/v1/device/{serial}/thumbnail", params(("serial" = String, Path)),
+    responses((status = 200, description = "the screen as a 240-pixel-wide JPEG, with an `ETag`", content_type = "image/jpeg"),
+        (status = 304, description = "`If-None-Match` names the latest frame"),
+        super::openapi::Errors))]
+pub async fn thumbnail(
+    State(app): State<Arc<AppState>>,
+    Path(serial): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> AppResult {
+    use axum::http::{StatusCode, header};
+    let frame = app.thumbnails.latest(&serial).await.map_err(|e| match e {
+        ThumbnailError::NotConnected(_) => ApiError::NotFound(e.to_string()),
+        ThumbnailError::Capture(_) => ApiError::Device(e.to_string()),
+    })?;
+    let etag = format!("\"{}\"", frame.id);
+    let cache = [
+        (header::ETAG, etag.clone()),
+        (header::CACHE_CONTROL, "no-cache".to_string()),
+    ];
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .is_some_and(|given| given.as_bytes() == etag.as_bytes())
+    {
+        return Ok((StatusCode::NOT_MODIFIED, cache).into_response());
+    }
+    Ok((
+        cache,
+        [(header::CONTENT_TYPE, "image/jpeg")],
+        frame.jpeg.clone(),
+    )
+        .into_response())
 }

@@ -12,7 +12,7 @@ use super::extract::{Body, Path, Query};
 use super::openapi::{Envelope, Errors};
 use super::{AppResult, AppState};
 use crate::store::{LogPage, Stats, TaskFilter, TaskStatus};
-use crate::tasks::CreateTask;
+use crate::tasks::{CreateTask, Source};
 use crate::tasks::{TaskPage, TaskView};
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -28,7 +28,20 @@ pub struct Created {
 #[utoipa::path(post, path = "/api/v1/task", request_body = CreateTask,
     responses((status = 200, body = Envelope<Created>), Errors))]
 pub async fn create(State(app): State<Arc<AppState>>, Body(req): Body<CreateTask>) -> AppResult {
-    let created = app.tasks.create(req).await?;
+    create_from(&app, req, Source::Api).await
+}
+
+/// The dashboard's new-task form (`POST /ui/task`): the same request and answer as `POST
+/// /api/v1/task`, the tasks recorded with source `ui`.
+pub async fn create_from_dashboard(
+    State(app): State<Arc<AppState>>,
+    Body(req): Body<CreateTask>,
+) -> AppResult {
+    create_from(&app, req, Source::Ui).await
+}
+
+async fn create_from(app: &AppState, req: CreateTask, source: Source) -> AppResult {
+    let created = app.tasks.create(req, source).await?;
     Ok(ok(Created {
         created_count: created.len(),
         start_times: created
@@ -37,23 +50,6 @@ pub async fn create(State(app): State<Arc<AppState>>, Body(req): Body<CreateTask
             .collect(),
         task_ids: created.into_iter().map(|(id, _)| id).collect(),
     }))
-}
-
-/// Where a task came from.
-#[derive(Clone, Copy, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Source {
-    Ui,
-    Api,
-}
-
-impl Source {
-    fn as_str(self) -> &'static str {
-        match self {
-            Source::Ui => "ui",
-            Source::Api => "api",
-        }
-    }
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

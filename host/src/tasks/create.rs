@@ -12,7 +12,7 @@ use rand::Rng;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{TaskError, Tasks};
+use super::{Source, TaskError, Tasks};
 use crate::accounts::normalize;
 use crate::apps::App;
 use crate::clock::now_ms;
@@ -240,6 +240,7 @@ pub fn fan_out(
     parts: &HashMap<App, Vec<Value>>,
     start_at: i64,
     (min, max): (u32, u32),
+    source: Source,
 ) -> Vec<NewTask> {
     let mut rng = rand::rng();
     let mut next_start: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
@@ -258,7 +259,7 @@ pub fn fan_out(
                 app: target.app,
                 script_name: script_name.to_string(),
                 script_config: redact_config(schema, &part).to_string(),
-                source: "api".to_string(),
+                source: source.as_str().to_string(),
                 start_at: at,
                 secrets: secrets(schema, &part),
             });
@@ -369,7 +370,12 @@ pub fn invalid(errors: Vec<ConfigViolation>) -> TaskError {
 impl Tasks {
     /// Validates a request, plans it with its script and inserts every task, or none.
     /// Returns each new task's id and when it starts (Unix milliseconds), in order.
-    pub async fn create(&self, req: CreateTask) -> Result<Vec<(i64, i64)>, TaskError> {
+    /// `source` is recorded with each task (`api` for the REST API, `ui` for the dashboard).
+    pub async fn create(
+        &self,
+        req: CreateTask,
+        source: Source,
+    ) -> Result<Vec<(i64, i64)>, TaskError> {
         let name = req
             .script_name
             .as_deref()
@@ -478,6 +484,7 @@ impl Tasks {
             &parts,
             start.unwrap_or(now),
             intervals,
+            source,
         );
         // The request's secrets stay hidden wherever a plan copied them.
         let request_secrets = Redactor::new(
@@ -791,6 +798,7 @@ mod tests {
             &parts,
             1_000,
             (2, 2),
+            Source::Api,
         );
         assert_eq!(rows.len(), 6);
         let p1: Vec<i64> = rows
@@ -822,7 +830,15 @@ mod tests {
                 vec![serde_json::json!({"app": "instagram"})],
             ),
         ]);
-        let rows = fan_out("post", &serde_json::json!({}), &targets, &parts, 0, (0, 0));
+        let rows = fan_out(
+            "post",
+            &serde_json::json!({}),
+            &targets,
+            &parts,
+            0,
+            (0, 0),
+            Source::Api,
+        );
         let apps: Vec<(App, &str)> = rows
             .iter()
             .map(|r| (r.app, r.script_config.as_str()))

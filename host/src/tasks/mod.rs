@@ -20,7 +20,7 @@ use crate::clock::now_ms;
 use crate::events::{Event, Events};
 use crate::store::{ErrorKind, LogPage, Stats, Store, StoreError, TaskFilter, TaskStatus};
 pub use create::CreateTask;
-pub use model::TaskView;
+pub use model::{Source, TaskView};
 pub use recorder::MOST_ROWS_PER_RUN;
 pub use scheduler::{Drained, Scheduler, SchedulerConfig};
 

@@ -1,12 +1,30 @@
 //! The task as clients see it: the stored row turned into the contract's JSON shape
 //! (status text, RFC 3339 local times, parsed config and result).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::apps::App;
 use crate::clock::rfc3339;
 use crate::store::{ErrorKind, TaskRow, TaskStatus};
+
+/// Where a task came from: the dashboard's new-task form (`ui`) or the REST API (`api`).
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    Ui,
+    Api,
+}
+
+impl Source {
+    /// The name stored with the task and shown in its `source` field.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Ui => "ui",
+            Source::Api => "api",
+        }
+    }
+}
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Progress {

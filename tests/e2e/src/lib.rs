@@ -2,6 +2,7 @@
 //! phones connected to it, and the phonefleet host on a free port, spoken to over HTTP.
 
 pub mod api;
+pub mod browser;
 pub mod doc;
 pub mod fake_model;
 
