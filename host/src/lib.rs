@@ -12,6 +12,7 @@ pub mod artifacts;
 pub mod check;
 pub mod clock;
 pub mod config;
+pub mod control;
 pub mod events;
 pub mod groups;
 pub mod materials;

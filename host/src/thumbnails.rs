@@ -10,8 +10,19 @@ use tokio::sync::watch;
 
 use crate::phones::Phones;
 
-/// Width of a thumbnail in pixels; the height keeps the screen's aspect ratio.
+/// Width of a thumbnail in pixels (the wall's tiles); the height keeps the screen's aspect ratio.
 pub const WIDTH: u32 = 240;
+/// Width of the large view (one phone's page, the group control leader).
+pub const LARGE_WIDTH: u32 = 720;
+
+/// Which view of the screen a viewer wants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Size {
+    /// [`WIDTH`] pixels wide.
+    Small,
+    /// [`LARGE_WIDTH`] pixels wide, made only while someone looks at it.
+    Large,
+}
 /// JPEG quality of a thumbnail (1–100).
 const QUALITY: u8 = 70;
 /// The longest one screenshot may take before the loop reports the phone as not answering.
@@ -33,6 +44,8 @@ pub enum ThumbnailError {
 pub struct Frame {
     /// The thumbnail as a JPEG, [`WIDTH`] pixels wide.
     pub jpeg: Vec<u8>,
+    /// The large view as a JPEG, [`LARGE_WIDTH`] pixels wide, when someone looked at it lately.
+    pub large: Option<Vec<u8>>,
     /// Unique across the host's frames: an `ETag`.
     pub id: u64,
     /// The phone's screen size in pixels, as captured.
@@ -41,10 +54,14 @@ pub struct Frame {
 
 type Latest = Option<Result<Arc<Frame>, ThumbnailError>>;
 
-/// One phone's capture loop: its latest frame and when a viewer last asked.
+/// One phone's capture loop: its latest frame and when a viewer last asked (for any view, and
+/// for the large one).
 struct Capture {
     latest: watch::Sender<Latest>,
     last_viewed: Mutex<Instant>,
+    large_viewed: Mutex<Option<Instant>>,
+    /// Makes the loop capture at once (a large view was asked for).
+    wake: tokio::sync::Notify,
 }
 
 /// Every phone's thumbnail loop.
@@ -75,12 +92,21 @@ impl Thumbnails {
     /// # Errors
     /// [`ThumbnailError::NotConnected`] when adb does not list the phone; `Capture` when its
     /// screenshot failed or did not come within 15 s.
-    pub async fn latest(self: &Arc<Self>, serial: &str) -> Result<Arc<Frame>, ThumbnailError> {
+    pub async fn latest(
+        self: &Arc<Self>,
+        serial: &str,
+        size: Size,
+    ) -> Result<Arc<Frame>, ThumbnailError> {
         if self.phones.device(serial).is_none() {
             return Err(ThumbnailError::NotConnected(serial.to_string()));
         }
-        let mut rx = self.viewed(serial).latest.subscribe();
-        let wait = tokio::time::timeout(CAPTURE_LIMIT, rx.wait_for(Option::is_some)).await;
+        let mut rx = self.viewed(serial, size).latest.subscribe();
+        let ready = |latest: &Latest| match latest {
+            Some(Ok(frame)) => size == Size::Small || frame.large.is_some(),
+            Some(Err(_)) => true,
+            None => false,
+        };
+        let wait = tokio::time::timeout(CAPTURE_LIMIT, rx.wait_for(ready)).await;
         match wait {
             Ok(Ok(latest)) => latest
                 .clone()
@@ -102,22 +128,44 @@ impl Thumbnails {
         self.captures.load(Ordering::Relaxed)
     }
 
-    /// The phone's loop, marked as just viewed; started when it was not running.
-    fn viewed(self: &Arc<Self>, serial: &str) -> Arc<Capture> {
+    /// The phone's loop, marked as just viewed in `size`; started when it was not running.
+    fn viewed(self: &Arc<Self>, serial: &str, size: Size) -> Arc<Capture> {
         let mut loops = self.loops.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(capture) = loops.get(serial) {
+        let capture = match loops.get(serial) {
+            Some(capture) => {
+                *capture
+                    .last_viewed
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner) = Instant::now();
+                capture.clone()
+            }
+            None => {
+                let capture = Arc::new(Capture {
+                    latest: watch::Sender::new(None),
+                    last_viewed: Mutex::new(Instant::now()),
+                    large_viewed: Mutex::new(None),
+                    wake: tokio::sync::Notify::new(),
+                });
+                loops.insert(serial.to_string(), capture.clone());
+                tokio::spawn(self.clone().run(serial.to_string(), capture.clone()));
+                capture
+            }
+        };
+        if size == Size::Large {
             *capture
-                .last_viewed
+                .large_viewed
                 .lock()
-                .unwrap_or_else(PoisonError::into_inner) = Instant::now();
-            return capture.clone();
+                .unwrap_or_else(PoisonError::into_inner) = Some(Instant::now());
+            // A loop that has only small frames makes the next one at once.
+            if capture
+                .latest
+                .borrow()
+                .as_ref()
+                .is_some_and(|f| f.as_ref().is_ok_and(|f| f.large.is_none()))
+            {
+                capture.wake.notify_one();
+            }
         }
-        let capture = Arc::new(Capture {
-            latest: watch::Sender::new(None),
-            last_viewed: Mutex::new(Instant::now()),
-        });
-        loops.insert(serial.to_string(), capture.clone());
-        tokio::spawn(self.clone().run(serial.to_string(), capture.clone()));
         capture
     }
 
@@ -127,7 +175,10 @@ impl Thumbnails {
         let mut ticks = tokio::time::interval(self.refresh);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            ticks.tick().await;
+            tokio::select! {
+                _ = ticks.tick() => {}
+                () = capture.wake.notified() => {}
+            }
             if self.stop_if_idle(&serial, &capture) {
                 return;
             }
@@ -139,8 +190,13 @@ impl Thumbnails {
                 return;
             };
             self.captures.fetch_add(1, Ordering::Relaxed);
+            let large = capture
+                .large_viewed
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .is_some_and(|at| at.elapsed() < self.refresh * IDLE_PERIODS);
             let frame = match tokio::time::timeout(CAPTURE_LIMIT, device.screenshot()).await {
-                Ok(Ok(png)) => tokio::task::spawn_blocking(move || downscale(&png))
+                Ok(Ok(png)) => tokio::task::spawn_blocking(move || downscale(&png, large))
                     .await
                     .unwrap_or_else(|e| Err(ThumbnailError::Capture(e.to_string()))),
                 Ok(Err(e)) => Err(ThumbnailError::Capture(e.to_string())),
@@ -185,24 +241,33 @@ impl Thumbnails {
     }
 }
 
-/// A screenshot (PNG, as `screencap -p` gives it) as a [`WIDTH`]-pixel-wide JPEG.
-fn downscale(png: &[u8]) -> Result<Frame, ThumbnailError> {
+/// A screenshot (PNG, as `screencap -p` gives it) as a [`WIDTH`]-pixel-wide JPEG, and a
+/// [`LARGE_WIDTH`] one when `large`.
+fn downscale(png: &[u8], large: bool) -> Result<Frame, ThumbnailError> {
     let image = image::load_from_memory_with_format(png, image::ImageFormat::Png)
         .map_err(|e| ThumbnailError::Capture(format!("not a PNG: {e}")))?;
     let screen = (image.width(), image.height());
-    let height = (u64::from(screen.1) * u64::from(WIDTH) / u64::from(screen.0.max(1))).max(1);
+    Ok(Frame {
+        jpeg: jpeg_of(&image, WIDTH)?,
+        large: large.then(|| jpeg_of(&image, LARGE_WIDTH)).transpose()?,
+        id: NEXT_FRAME.fetch_add(1, Ordering::Relaxed),
+        screen,
+    })
+}
+
+/// `image` scaled to `width` pixels (never up), keeping its aspect ratio, as a JPEG.
+fn jpeg_of(image: &image::DynamicImage, width: u32) -> Result<Vec<u8>, ThumbnailError> {
+    let width = width.min(image.width()).max(1);
+    let height =
+        (u64::from(image.height()) * u64::from(width) / u64::from(image.width().max(1))).max(1);
     let small = image
-        .thumbnail_exact(WIDTH, u32::try_from(height).unwrap_or(u32::MAX))
+        .thumbnail_exact(width, u32::try_from(height).unwrap_or(u32::MAX))
         .into_rgb8();
     let mut jpeg = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, QUALITY)
         .encode_image(&small)
         .map_err(|e| ThumbnailError::Capture(format!("cannot encode the thumbnail: {e}")))?;
-    Ok(Frame {
-        jpeg,
-        id: NEXT_FRAME.fetch_add(1, Ordering::Relaxed),
-        screen,
-    })
+    Ok(jpeg)
 }
 
 #[cfg(test)]
@@ -219,15 +284,24 @@ mod tests {
 
     #[test]
     fn a_screenshot_becomes_a_jpeg_of_the_thumbnail_width_keeping_the_aspect_ratio() {
-        let frame = downscale(&png(1080, 2400)).expect("downscale");
+        let frame = downscale(&png(1080, 2400), false).expect("downscale");
         assert_eq!(frame.screen, (1080, 2400));
         let small = image::load_from_memory(&frame.jpeg).expect("a JPEG");
         assert_eq!((small.width(), small.height()), (WIDTH, 533));
+        assert!(frame.large.is_none(), "no large view unless asked for");
+    }
+
+    #[test]
+    fn the_large_view_is_made_only_when_asked_for() {
+        let frame = downscale(&png(1080, 2400), true).expect("downscale");
+        let large =
+            image::load_from_memory(frame.large.as_deref().expect("a large view")).expect("a JPEG");
+        assert_eq!((large.width(), large.height()), (LARGE_WIDTH, 1600));
     }
 
     #[test]
     fn what_is_not_a_png_is_a_capture_error() {
-        let error = downscale(b"not a png").expect_err("refused");
+        let error = downscale(b"not a png", false).expect_err("refused");
         assert!(error.to_string().contains("not a PNG"), "{error}");
     }
 }

@@ -61,7 +61,7 @@ function tileOf(device) {
     dataset: { serial: device.serial, state: device.state, busy: String(device.busy) },
   },
   entry.img,
-  el('div', { class: 'serial' }, device.serial),
+  el('div', { class: 'serial' }, el('a', { href: `/phones/${encodeURIComponent(device.serial)}` }, device.serial)),
   el('div', {}, device.model ?? '', ' ', el('span', { class: 'badge' }, device.state),
     ' ', el('span', { class: `badge${device.busy ? ' busy' : ''}` }, device.busy ? 'busy' : 'idle')),
   readiness(device) && el('div', { class: 'muted' }, readiness(device)),

@@ -98,6 +98,24 @@ impl Device {
             .map(drop)
     }
 
+    /// Types any text into the focused field, as an operator does once: printable ASCII with
+    /// `input text`, anything else through ADBKeyboard, after which the phone's own keyboard is put
+    /// back. (A script's run keeps ADBKeyboard selected for all its text and restores at the end.)
+    ///
+    /// Errors: those of [`Device::type_ascii`], [`Device::use_adb_keyboard`] and
+    /// [`Device::type_unicode`].
+    pub async fn type_text(&self, text: &str) -> Result<(), AdbError> {
+        if super::input::is_input_text(text) {
+            return self.type_ascii(text).await;
+        }
+        let previous = self.use_adb_keyboard().await?;
+        let typed = self.type_unicode(text).await;
+        if let Some(previous) = previous {
+            self.set_ime(&previous).await?;
+        }
+        typed
+    }
+
     /// Selects `ime` as the current input method (to put the phone's own keyboard back).
     pub async fn set_ime(&self, ime: &str) -> Result<(), AdbError> {
         self.run(&format!("ime set {}", q(ime)?)).await.map(drop)

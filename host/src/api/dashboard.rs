@@ -9,7 +9,7 @@ use axum::extract::{Form, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use serde::Deserialize;
 
 use super::extract::Path;
@@ -43,6 +43,7 @@ static ASSETS: &[Asset] = &[
     asset!("tasks.js", JS),
     asset!("task.js", JS),
     asset!("new.js", JS),
+    asset!("control.js", JS),
     asset!("schema_form.js", JS),
     asset!("vendor/json-editor-2.17.2/jsoneditor.js", JS),
     asset!(
@@ -67,7 +68,7 @@ static ETAGS: LazyLock<Vec<String>> = LazyLock::new(|| {
 const SHELL: &str = include_str!("../../web/shell.html");
 const LOGIN: &str = include_str!("../../web/login.html");
 
-/// A page of the dashboard: its path, its title in the navigation and its module.
+/// A page of the dashboard: its title and the module that renders it.
 struct Page {
     title: &'static str,
     module: &'static str,
@@ -89,26 +90,20 @@ const NEW_TASK: Page = Page {
     title: "New task",
     module: "new.js",
 };
+const CONTROL: Page = Page {
+    title: "Control",
+    module: "control.js",
+};
 
 /// The dashboard: pages behind the login, assets and the login itself open.
 pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
     let pages = Router::new()
-        .route(
-            "/",
-            get(async |State(app): State<Arc<AppState>>| shell(&app, &WALL)),
-        )
-        .route(
-            "/tasks",
-            get(async |State(app): State<Arc<AppState>>| shell(&app, &TASKS)),
-        )
-        .route(
-            "/tasks/{id}",
-            get(async |State(app): State<Arc<AppState>>| shell(&app, &TASK)),
-        )
-        .route(
-            "/new",
-            get(async |State(app): State<Arc<AppState>>| shell(&app, &NEW_TASK)),
-        )
+        .route("/", page(&WALL))
+        .route("/tasks", page(&TASKS))
+        .route("/tasks/{id}", page(&TASK))
+        .route("/new", page(&NEW_TASK))
+        .route("/control", page(&CONTROL))
+        .route("/phones/{serial}", page(&CONTROL))
         .route("/ui/task", post(tasks::create_from_dashboard))
         .route_layer(from_fn_with_state(state, require_login));
     Router::new()
@@ -116,6 +111,11 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
         .route("/assets/{*name}", get(asset))
+}
+
+/// A route serving `page`'s shell.
+fn page(page: &'static Page) -> MethodRouter<Arc<AppState>> {
+    get(async move |State(app): State<Arc<AppState>>| shell(&app, page))
 }
 
 /// Pages need the login cookie (or the bearer header) when a token is set; without, a browser

@@ -2,6 +2,7 @@
 //! map results into the `{code, message, data}` envelope.
 
 mod accounts;
+mod control;
 mod dashboard;
 mod devices;
 mod envelope;
@@ -82,6 +83,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     let ours = Router::new()
         .route("/device", get(devices::list))
         .route("/device/connect", post(devices::connect))
+        .route("/control", post(control::control))
         .route("/device/{serial}/screen", get(screen::screen))
         .route("/device/{serial}/screenshot", get(screen::screenshot))
         .route("/device/{serial}/thumbnail", get(screen::thumbnail))

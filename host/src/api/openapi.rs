@@ -6,7 +6,7 @@ use axum::response::IntoResponse;
 use serde_json::Value;
 use utoipa::{OpenApi, ToSchema};
 
-use super::{accounts, devices, events, groups, guard, materials, screen, scripts, tasks};
+use super::{accounts, control, devices, events, groups, guard, materials, screen, scripts, tasks};
 
 /// The success envelope: `code` 0, `message` "success", and the payload.
 #[derive(ToSchema)]
@@ -79,6 +79,7 @@ pub enum Errors {
         guard::license_check,
         devices::list,
         devices::connect,
+        control::control,
         screen::screen,
         screen::screenshot,
         screen::thumbnail,

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::envelope::{ApiError, ok};
 use super::extract::{Path, Query};
 use super::{AppResult, AppState};
-use crate::thumbnails::ThumbnailError;
+use crate::thumbnails::{Size, ThumbnailError};
 
 /// The longest a dump or screenshot for these endpoints may take.
 const CAPTURE_LIMIT: Duration = Duration::from_secs(15);
@@ -143,26 +143,60 @@ pub async fn find(
     }))
 }
 
-/// The phone's screen as the dashboard's wall shows it: a downscaled JPEG from the phone's one
-/// capture loop, shared by every viewer and running only while someone asks.
-#[utoipa::path(get, path = "/api/v1/device/{serial}/thumbnail", params(("serial" = String, Path)),
-    responses((status = 200, description = "the screen as a 240-pixel-wide JPEG, with an `ETag`", content_type = "image/jpeg"),
+/// Which view of the screen: `small` (240 pixels wide, the wall's) or `large` (720).
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ThumbnailQuery {
+    #[param(inline)]
+    size: Option<ThumbnailSize>,
+}
+
+#[derive(Clone, Copy, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ThumbnailSize {
+    Small,
+    Large,
+}
+
+/// The phone's screen as the dashboard shows it: a downscaled JPEG from the phone's one capture
+/// loop, shared by every viewer and running only while someone asks. `X-Screen-Size` gives the
+/// phone's screen in pixels (`1080x2400`), for taps on the picture.
+#[utoipa::path(get, path = "/api/v1/device/{serial}/thumbnail",
+    params(("serial" = String, Path), ThumbnailQuery),
+    responses((status = 200, description = "the screen as a JPEG (240 or 720 pixels wide), with an `ETag`", content_type = "image/jpeg"),
         (status = 304, description = "`If-None-Match` names the latest frame"),
         super::openapi::Errors))]
 pub async fn thumbnail(
     State(app): State<Arc<AppState>>,
     Path(serial): Path<String>,
+    Query(query): Query<ThumbnailQuery>,
     headers: axum::http::HeaderMap,
 ) -> AppResult {
     use axum::http::{StatusCode, header};
-    let frame = app.thumbnails.latest(&serial).await.map_err(|e| match e {
-        ThumbnailError::NotConnected(_) => ApiError::NotFound(e.to_string()),
-        ThumbnailError::Capture(_) => ApiError::Device(e.to_string()),
-    })?;
-    let etag = format!("\"{}\"", frame.id);
+    let size = match query.size {
+        Some(ThumbnailSize::Large) => Size::Large,
+        Some(ThumbnailSize::Small) | None => Size::Small,
+    };
+    let frame = app
+        .thumbnails
+        .latest(&serial, size)
+        .await
+        .map_err(|e| match e {
+            ThumbnailError::NotConnected(_) => ApiError::NotFound(e.to_string()),
+            ThumbnailError::Capture(_) => ApiError::Device(e.to_string()),
+        })?;
+    let jpeg = match size {
+        Size::Large => frame.large.as_ref().unwrap_or(&frame.jpeg),
+        Size::Small => &frame.jpeg,
+    };
+    let etag = format!("\"{}-{}\"", frame.id, jpeg.len());
     let cache = [
         (header::ETAG, etag.clone()),
         (header::CACHE_CONTROL, "no-cache".to_string()),
+        (
+            header::HeaderName::from_static("x-screen-size"),
+            format!("{}x{}", frame.screen.0, frame.screen.1),
+        ),
     ];
     if headers
         .get(header::IF_NONE_MATCH)
@@ -170,10 +204,5 @@ pub async fn thumbnail(
     {
         return Ok((StatusCode::NOT_MODIFIED, cache).into_response());
     }
-    Ok((
-        cache,
-        [(header::CONTENT_TYPE, "image/jpeg")],
-        frame.jpeg.clone(),
-    )
-        .into_response())
+    Ok((cache, [(header::CONTENT_TYPE, "image/jpeg")], jpeg.clone()).into_response())
 }

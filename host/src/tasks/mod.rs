@@ -241,4 +241,15 @@ impl Tasks {
     pub fn running_on(&self, serial: &str) -> Option<i64> {
         self.scheduler.running_on(serial)
     }
+
+    /// Keeps tasks off a phone an operator took over until `until` (see [`Scheduler::hold`]).
+    pub fn hold_phone(&self, serial: &str, until: std::time::Instant) {
+        let until = tokio::time::Instant::from_std(until);
+        self.scheduler.hold(serial, until);
+    }
+
+    /// Gives a phone an operator held back to the queue.
+    pub fn release_phone(&self, serial: &str) {
+        self.scheduler.release(serial);
+    }
 }

@@ -55,8 +55,9 @@ struct Inner {
     wake: Notify,
     /// Handset → the task running on it.
     running: Mutex<HashMap<String, Running>>,
-    /// Phones whose task just went back to the queue → when they may be tried again, so a phone
-    /// adb lists but that does not answer is not tried in a tight loop.
+    /// Phones no task may start on until a moment: those whose task just went back to the queue
+    /// (so a phone adb lists but that does not answer is not tried in a tight loop), and those an
+    /// operator took over from the dashboard.
     resting: Mutex<HashMap<String, Instant>>,
     /// The host is stopping: no task starts any more.
     draining: AtomicBool,
@@ -139,6 +140,24 @@ impl Scheduler {
     /// Tells the dispatcher that tasks may have become runnable.
     pub fn wake(&self) {
         self.inner.wake.notify_one();
+    }
+
+    /// Keeps tasks off the phone named `name` until `until` (an operator took it over); its due
+    /// tasks wait, and start once the hold ends or is [released](Scheduler::release).
+    pub fn hold(&self, name: &str, until: Instant) {
+        let mut resting = self.inner.resting.lock().unwrap_or_else(|p| p.into_inner());
+        let held = resting.entry(name.to_string()).or_insert(until);
+        *held = (*held).max(until);
+    }
+
+    /// Ends an operator's hold on a phone: its due tasks may start now.
+    pub fn release(&self, name: &str) {
+        self.inner
+            .resting
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(name);
+        self.wake();
     }
 
     /// The task running on the phone named `name`, if any.

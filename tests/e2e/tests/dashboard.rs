@@ -334,3 +334,133 @@ async fn with_a_token_requests_without_the_cookie_or_the_bearer_header_are_refus
         .unwrap();
     assert_eq!(reply["code"], 0, "{reply}");
 }
+
+fn phone_with_screen(screen: vphone::Screen) -> PhoneConfig {
+    PhoneConfig {
+        system: vphone::System {
+            screen,
+            ..vphone::System::default()
+        },
+        ..PhoneConfig::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn group_control_follows_the_same_user_on_every_phone_from_taps_on_the_leader() {
+    use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
+    let fleet = Fleet::start(vec![
+        phone_with_screen(vphone::Screen::FHD),
+        phone_with_screen(vphone::Screen::HD),
+        phone_with_screen(vphone::Screen::FHD),
+    ])
+    .await
+    .unwrap();
+    let serials = fleet.serials();
+    let leader = serials[0].clone();
+    let browser = Browser::start().await.unwrap();
+    browser
+        .client
+        .goto(&format!(
+            "{}/control?serials={}&leader={leader}",
+            base(&fleet),
+            serials.join(",")
+        ))
+        .await
+        .unwrap();
+    // A shell command for all three: each opens the profile on its own phone.
+    browser
+        .find("#shell")
+        .await
+        .unwrap()
+        .send_keys("am start -a android.intent.action.VIEW -d https://www.tiktok.com/@nasa")
+        .await
+        .unwrap();
+    browser
+        .find("#run-shell")
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_until("the three phones ran the command", WAIT, async || {
+        let ok = browser
+            .eval("return document.querySelectorAll('#results tr[data-ok=\"true\"]').length")
+            .await?;
+        Ok(ok == 3)
+    })
+    .await
+    .unwrap();
+    // Where the leader shows Follow, in its pixels.
+    let found = fleet
+        .get(&format!("/device/{leader}/find?text=Follow&clickable=true"))
+        .await
+        .unwrap();
+    let bounds = &found["data"]["matches"][0]["bounds"];
+    let center =
+        |a: &str, b: &str| (bounds[a].as_f64().unwrap() + bounds[b].as_f64().unwrap()) / 2.0;
+    let (x, y) = (center("left", "right"), center("top", "bottom"));
+    // The leader's screen as the page shows it, once its picture (and size) arrived.
+    let screen = browser.find("#leader-screen[data-ready]").await.unwrap();
+    let shown = browser
+        .eval(
+            "const b = document.getElementById('leader-screen').getBoundingClientRect();
+             return [b.width, b.height]",
+        )
+        .await
+        .unwrap();
+    let (w, h) = (shown[0].as_f64().unwrap(), shown[1].as_f64().unwrap());
+    // W3C actions place the pointer relative to the element's centre.
+    let dx = (x / 1080.0 * w - w / 2.0).round();
+    let dy = (y / 2400.0 * h - h / 2.0).round();
+    let click = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveToElement {
+            element: screen,
+            duration: None,
+            x: dx,
+            y: dy,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    browser.client.perform_actions(click).await.unwrap();
+    for (i, phone) in fleet.phones.iter().enumerate() {
+        let followed = wait_until(&format!("phone {i} follows nasa"), WAIT, async || {
+            Ok(phonefleet_e2e::following(&phone.state()).contains(&"nasa".to_string()))
+        })
+        .await;
+        if let Err(e) = followed {
+            let shown = browser
+                .eval("return document.getElementById('page').innerText")
+                .await
+                .unwrap_or_default();
+            let state = phone.state();
+            panic!(
+                "{e}; the page shows {shown}; the phone shows {} and was tapped {}; Follow is at \
+                 {bounds} of the leader, shown {w}×{h}",
+                state["screen"], state["taps"]
+            );
+        }
+    }
+    // The smaller phone was tapped at the same place of its own screen.
+    let at = browser
+        .eval(&format!(
+            "return document.querySelector('#results tr[data-serial=\"{}\"] td:nth-child(3)').textContent",
+            serials[1]
+        ))
+        .await
+        .unwrap();
+    let at: Vec<f64> = at
+        .as_str()
+        .unwrap()
+        .split(", ")
+        .map(|v| v.parse().unwrap())
+        .collect();
+    assert!(
+        (at[0] - x * 720.0 / 1080.0).abs() < 12.0 && (at[1] - y * 1600.0 / 2400.0).abs() < 12.0,
+        "the HD phone was tapped at {at:?}, the leader at ({x}, {y})"
+    );
+    browser.close().await.unwrap();
+}
