@@ -1,0 +1,94 @@
+//! Operators steering phones (`POST /api/v1/control`): each phone answers for itself, a phone
+//! running a task refuses until taken over, and taking over stops the task and holds the queue.
+
+use std::time::Duration;
+
+use phonefleet_e2e::{Fleet, following, playing_phone};
+use serde_json::{Value, json};
+use vphone::PhoneConfig;
+
+async fn control(fleet: &Fleet, body: Value) -> Vec<Value> {
+    let reply = fleet.post("/control", &body).await.unwrap();
+    assert_eq!(reply["code"], 0, "{reply}");
+    reply["data"].as_array().cloned().unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_phone_answers_for_itself_with_a_shell_commands_output() {
+    let fleet = Fleet::start(vec![PhoneConfig::default()]).await.unwrap();
+    let serial = fleet.serials()[0].clone();
+    let outcomes = control(
+        &fleet,
+        json!({"serials": [serial, "no-such-phone"], "action": {"kind": "shell", "command": "echo hi; false"}}),
+    )
+    .await;
+    assert_eq!(outcomes[0]["serial"], serial.as_str());
+    assert_eq!(outcomes[0]["ok"], true, "{}", outcomes[0]);
+    assert_eq!(outcomes[0]["output"], "hi\n\n[exit code 1]");
+    assert_eq!(outcomes[1]["ok"], false);
+    let error = outcomes[1]["error"].as_str().unwrap();
+    assert!(error.contains("not connected"), "{error}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn control_without_phones_or_with_an_unknown_group_is_refused() {
+    let fleet = Fleet::start(vec![]).await.unwrap();
+    for body in [
+        json!({"action": {"kind": "wake"}}),
+        json!({"groups": ["nope"], "action": {"kind": "wake"}}),
+        json!({"serials": ["x"], "action": {"kind": "fly"}}),
+    ] {
+        let reply = fleet.post("/control", &body).await.unwrap();
+        assert_eq!(reply["code"], 40001, "{body}: {reply}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_busy_phone_refuses_until_taken_over_which_stops_its_task_and_holds_the_queue() {
+    let fleet = Fleet::start(vec![playing_phone()]).await.unwrap();
+    let serial = fleet.serials()[0].clone();
+    let warmup = fleet
+        .create(&json!({"serials": [serial], "script_name": "account_warmup",
+            "script_config": {"task_duration": 300, "min_duration": 5, "max_duration": 10}}))
+        .await
+        .unwrap()[0];
+    fleet.wait_status(warmup, 1).await.unwrap();
+    let back = json!({"kind": "key", "key": "back"});
+
+    let refused = control(&fleet, json!({"serials": [serial], "action": back})).await;
+    assert_eq!(refused[0]["ok"], false);
+    let error = refused[0]["error"].as_str().unwrap();
+    assert!(error.contains(&format!("task {warmup} is running")), "{error}");
+
+    let taken = control(
+        &fleet,
+        json!({"serials": [serial], "action": back, "take_over": true}),
+    )
+    .await;
+    assert_eq!(taken[0]["ok"], true, "{}", taken[0]);
+    let stopped = fleet.wait_status(warmup, 3).await.unwrap();
+    assert!(
+        stopped["error"].as_str().unwrap().contains("stopped"),
+        "{stopped}"
+    );
+
+    // The queue keeps off the phone while the operator holds it…
+    let follow = fleet
+        .create(&json!({"serials": [serial], "script_name": "follow",
+            "script_config": {"target_user": "nasa"}}))
+        .await
+        .unwrap()[0];
+    tokio::time::sleep(Duration::from_secs(2)).await; // an observation window, not a wait
+    let task = fleet.get(&format!("/task/{follow}")).await.unwrap();
+    assert_eq!(task["data"]["status"], 0, "held: {task}");
+    // …and takes it back on release.
+    let released = control(
+        &fleet,
+        json!({"serials": [serial], "action": {"kind": "release"}}),
+    )
+    .await;
+    assert_eq!(released[0]["ok"], true);
+    let done = fleet.wait_status(follow, 2).await.unwrap();
+    assert_eq!(done["status"], 2, "{done}");
+    assert!(following(&fleet.phones[0].state()).contains(&"nasa".to_string()));
+}
