@@ -37,7 +37,7 @@ pub async fn run_all(sizes: Sizes, only: Option<&[u8]>) -> AnyResult<Vec<Result>
     } else {
         None
     };
-    for id in 1..=8u8 {
+    for id in 1..=10u8 {
         if !wanted(id) {
             continue;
         }
@@ -112,6 +112,20 @@ pub async fn run_all(sizes: Sizes, only: Option<&[u8]>) -> AnyResult<Vec<Result>
                 crate::flood::f8(sizes, &adb),
             )
             .await,
+            9 => guard(
+                9,
+                "the phones wall: host CPU and bytes per second, every phone's thumbnail at the default refresh",
+                "3 viewers cost the host no more captures than 1",
+                crate::wall::f9(sizes, &adb),
+            )
+            .await,
+            10 => guard(
+                10,
+                "group control: a tap on the leader -> the last follower's tap",
+                "p50 <= 3x one tap",
+                crate::wall::f10(sizes, &adb),
+            )
+            .await,
             _ => unreachable!(),
         };
         eprintln!(
@@ -152,7 +166,7 @@ async fn guard(
     }
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
     }
@@ -160,7 +174,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
-fn sorted(mut v: Vec<f64>) -> Vec<f64> {
+pub fn sorted(mut v: Vec<f64>) -> Vec<f64> {
     v.sort_by(|a, b| a.total_cmp(b));
     v
 }

@@ -6,6 +6,7 @@
 mod env;
 mod figures;
 mod flood;
+mod wall;
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -71,6 +72,13 @@ pub struct Sizes {
     /// Figure 8: how long the flood lasts (ms), and well-behaved tasks run before it.
     pub f8_flood_ms: u64,
     pub f8_tasks: usize,
+    /// Figure 9: phones on the wall, seconds watched, real-size screenshots downscaled.
+    pub f9_phones: usize,
+    pub f9_window_secs: u64,
+    pub f9_decodes: usize,
+    /// Figure 10: phones under group control (a leader and followers), taps.
+    pub f10_phones: usize,
+    pub f10_taps: usize,
 }
 
 impl Sizes {
@@ -94,6 +102,11 @@ impl Sizes {
             f7_queries: 100,
             f8_flood_ms: 60_000,
             f8_tasks: 10,
+            f9_phones: 50,
+            f9_window_secs: 20,
+            f9_decodes: 20,
+            f10_phones: 10,
+            f10_taps: 50,
         }
     }
 
@@ -117,6 +130,11 @@ impl Sizes {
             f7_queries: 5,
             f8_flood_ms: 2_000,
             f8_tasks: 2,
+            f9_phones: 2,
+            f9_window_secs: 2,
+            f9_decodes: 1,
+            f10_phones: 3,
+            f10_taps: 3,
         }
     }
 }

@@ -122,6 +122,16 @@ impl Library {
         Ok(row)
     }
 
+    /// A material's row (its `path` is where the host keeps the file).
+    ///
+    /// Errors: [`MaterialError::NotFound`].
+    pub async fn get(&self, id: i64) -> Result<MaterialRow, MaterialError> {
+        self.store
+            .material(id)
+            .await?
+            .ok_or(MaterialError::NotFound(id))
+    }
+
     /// Removes a material and its file.
     pub async fn delete(&self, id: i64) -> Result<(), MaterialError> {
         let row = self

@@ -242,8 +242,8 @@ impl Thumbnails {
 }
 
 /// A screenshot (PNG, as `screencap -p` gives it) as a [`WIDTH`]-pixel-wide JPEG, and a
-/// [`LARGE_WIDTH`] one when `large`.
-fn downscale(png: &[u8], large: bool) -> Result<Frame, ThumbnailError> {
+/// [`LARGE_WIDTH`] one when `large`. Errors: [`ThumbnailError::Capture`] for bytes that are not a PNG.
+pub fn downscale(png: &[u8], large: bool) -> Result<Frame, ThumbnailError> {
     let image = image::load_from_memory_with_format(png, image::ImageFormat::Png)
         .map_err(|e| ThumbnailError::Capture(format!("not a PNG: {e}")))?;
     let screen = (image.width(), image.height());

@@ -44,6 +44,9 @@ static ASSETS: &[Asset] = &[
     asset!("task.js", JS),
     asset!("new.js", JS),
     asset!("control.js", JS),
+    asset!("accounts.js", JS),
+    asset!("materials.js", JS),
+    asset!("scripts.js", JS),
     asset!("schema_form.js", JS),
     asset!("vendor/json-editor-2.17.2/jsoneditor.js", JS),
     asset!(
@@ -94,6 +97,18 @@ const CONTROL: Page = Page {
     title: "Control",
     module: "control.js",
 };
+const ACCOUNTS: Page = Page {
+    title: "Accounts",
+    module: "accounts.js",
+};
+const MATERIALS: Page = Page {
+    title: "Materials",
+    module: "materials.js",
+};
+const SCRIPTS: Page = Page {
+    title: "Scripts",
+    module: "scripts.js",
+};
 
 /// The dashboard: pages behind the login, assets and the login itself open.
 pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
@@ -104,6 +119,9 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
         .route("/new", page(&NEW_TASK))
         .route("/control", page(&CONTROL))
         .route("/phones/{serial}", page(&CONTROL))
+        .route("/accounts", page(&ACCOUNTS))
+        .route("/materials", page(&MATERIALS))
+        .route("/scripts", page(&SCRIPTS))
         .route("/ui/task", post(tasks::create_from_dashboard))
         .route_layer(from_fn_with_state(state, require_login));
     Router::new()

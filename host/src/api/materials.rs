@@ -65,3 +65,27 @@ pub async fn delete(State(app): State<Arc<AppState>>, Path(id): Path<i64>) -> Ap
     app.library.delete(id).await?;
     Ok(ok(super::tasks::Deleted::one()))
 }
+
+/// A material's file as uploaded (with range requests, so a video can be previewed and seeked).
+#[utoipa::path(get, path = "/api/v1/material/{id}/file", params(("id" = i64, Path)),
+    responses((status = 200, description = "the file, its media type guessed from its name", content_type = "application/octet-stream"),
+        (status = 206, description = "the part a `Range` header asked for"), Errors))]
+pub async fn file(
+    State(app): State<Arc<AppState>>,
+    Path(id): Path<i64>,
+    request: axum::extract::Request,
+) -> AppResult {
+    use tower::ServiceExt;
+    let row = app.library.get(id).await?;
+    let served = tower_http::services::ServeFile::new(&row.path)
+        .oneshot(request)
+        .await
+        .map_err(|e| ApiError::Internal(format!("cannot read material {id}: {e}")))?;
+    if served.status() == axum::http::StatusCode::NOT_FOUND {
+        return Err(ApiError::NotFound(format!(
+            "material {id}'s file is gone from {}",
+            row.path
+        )));
+    }
+    Ok(served.map(axum::body::Body::new))
+}

@@ -103,6 +103,7 @@ pub fn router(state: Arc<AppState>) -> Router {
                 .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
         )
         .route("/material/{id}", delete(materials::delete))
+        .route("/material/{id}/file", get(materials::file))
         .route("/script", get(scripts::list))
         .route("/script/{name}", get(scripts::get))
         .route("/events", get(events::stream));

@@ -96,6 +96,7 @@ pub enum Errors {
         materials::list,
         materials::upload,
         materials::delete,
+        materials::file,
         scripts::list,
         scripts::get,
         events::stream,

@@ -96,6 +96,19 @@ impl Browser {
         Ok(self.client.execute(script, Vec::new()).await?)
     }
 
+    /// Saves the page as `DIR/name.png` when `PHONEFLEET_SCREENSHOTS=DIR` is set (how the README's
+    /// pictures are taken: `PHONEFLEET_SCREENSHOTS=$PWD/docs/img cargo test -p phonefleet-e2e
+    /// --test dashboard`); otherwise does nothing, so tests never write into the checkout.
+    pub async fn keep_screenshot(&self, name: &str) -> Result<()> {
+        let Some(dir) = std::env::var_os("PHONEFLEET_SCREENSHOTS") else {
+            return Ok(());
+        };
+        let png = self.client.screenshot().await?;
+        std::fs::create_dir_all(&dir)?;
+        std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png)?;
+        Ok(())
+    }
+
     /// Ends the session (Chromium quits), then the driver.
     pub async fn close(mut self) -> Result<()> {
         self.client.clone().close().await?;

@@ -55,6 +55,7 @@ async fn the_wall_shows_every_phones_live_thumbnail() {
     let mut expected = fleet.serials();
     expected.sort();
     assert_eq!(serials, expected);
+    browser.keep_screenshot("wall").await.unwrap();
     browser.close().await.unwrap();
 }
 
@@ -236,6 +237,7 @@ async fn a_failed_tasks_page_shows_the_phones_last_screenshot() {
     .unwrap_or_else(|e| panic!("{e}: {width}"));
     let error = browser.find(".error").await.unwrap().text().await.unwrap();
     assert!(error.contains("ghost_user_404"), "{error}");
+    browser.keep_screenshot("task").await.unwrap();
     browser.close().await.unwrap();
 }
 
@@ -462,5 +464,121 @@ async fn group_control_follows_the_same_user_on_every_phone_from_taps_on_the_lea
         (at[0] - x * 720.0 / 1080.0).abs() < 12.0 && (at[1] - y * 1600.0 / 2400.0).abs() < 12.0,
         "the HD phone was tapped at {at:?}, the leader at ({x}, {y})"
     );
+    browser.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_material_uploaded_from_its_page_is_previewed_with_its_tags() {
+    let fleet = Fleet::start(vec![PhoneConfig::default()]).await.unwrap();
+    // A real PNG: the phone's own screenshot.
+    let serial = &fleet.serials()[0];
+    let png = fleet
+        .http
+        .get(fleet.url(&format!("/device/{serial}/screenshot")))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("launch day.png");
+    std::fs::write(&file, &png).unwrap();
+    let browser = Browser::start().await.unwrap();
+    browser
+        .client
+        .goto(&format!("{}/materials", base(&fleet)))
+        .await
+        .unwrap();
+    browser
+        .find("#files")
+        .await
+        .unwrap()
+        .send_keys(&file.display().to_string())
+        .await
+        .unwrap();
+    browser.find("#tags").await.unwrap().send_keys("spring, promo").await.unwrap();
+    browser.find("#upload").await.unwrap().click().await.unwrap();
+    browser.find("#materials .tile").await.unwrap();
+    let mut tile = Value::Null;
+    wait_until("the preview shows", WAIT, async || {
+        tile = browser
+            .eval(
+                "const t = document.querySelector('#materials .tile');
+                 return {name: t.querySelector('.serial').textContent,
+                         width: t.querySelector('img').naturalWidth,
+                         tags: [...t.querySelectorAll('.badge')].map(b => b.textContent)}",
+            )
+            .await?;
+        Ok(tile["width"].as_u64().is_some_and(|w| w > 0))
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}: {tile}"));
+    assert_eq!(tile["name"], "launch day.png");
+    assert_eq!(tile["tags"], json!(["spring", "promo"]));
+    let listed = fleet.get("/material").await.unwrap();
+    assert_eq!(listed["data"].as_array().map(Vec::len), Some(1), "{listed}");
+    browser.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_registered_from_its_page_is_listed_with_its_phone() {
+    let fleet = Fleet::start(vec![PhoneConfig::default()]).await.unwrap();
+    let browser = Browser::start().await.unwrap();
+    browser
+        .client
+        .goto(&format!("{}/accounts", base(&fleet)))
+        .await
+        .unwrap();
+    let username = browser.find("fieldset input[placeholder='username']").await.unwrap();
+    username.send_keys("@vphone_user").await.unwrap();
+    browser
+        .find("fieldset input[placeholder='tags, comma-separated']")
+        .await
+        .unwrap()
+        .send_keys("warm")
+        .await
+        .unwrap();
+    browser.find("fieldset button").await.unwrap().click().await.unwrap();
+    let row = browser.find("#accounts tbody tr").await.unwrap();
+    let text = row.text().await.unwrap();
+    assert!(text.contains("@vphone_user"), "{text}");
+    assert!(text.contains(&fleet.serials()[0]), "{text}");
+    assert!(text.contains("online"), "{text}");
+    let accounts = fleet.get("/accounts").await.unwrap();
+    assert_eq!(accounts["data"]["accounts"][0]["tags"], json!(["warm"]), "{accounts}");
+    browser.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_scripts_page_lists_every_loaded_script_with_its_form() {
+    let fleet = Fleet::start(vec![]).await.unwrap();
+    let browser = Browser::start().await.unwrap();
+    browser
+        .client
+        .goto(&format!("{}/scripts", base(&fleet)))
+        .await
+        .unwrap();
+    browser.find("#scripts tbody tr").await.unwrap();
+    let names = browser
+        .eval("return [...document.querySelectorAll('#scripts tbody tr')].map(r => r.dataset.name)")
+        .await
+        .unwrap();
+    assert_eq!(
+        names,
+        json!(["account_warmup", "comment", "follow", "post", "unfollow"])
+    );
+    browser
+        .find("#scripts tr[data-name='post'] a")
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    // The form opens with the script picked.
+    browser
+        .find("#config-form [name='root[material_source]']")
+        .await
+        .unwrap();
     browser.close().await.unwrap();
 }

@@ -1,8 +1,14 @@
 //! A tiny PNG encoder for `screencap -p`: a valid, correctly sized, single-colour screenshot that
-//! names what it shows in a `tEXt` chunk (`Description`), so tests can tell one screen from another.
+//! names what it shows in a `tEXt` chunk (`Description`), so tests can tell one screen from another
+//! (and people, on the dashboard's wall: each screen has its own colour).
 //! Palette image whose pixel data is all zero bytes, deflated with fixed-Huffman runs (a few KiB).
 
-const SCREEN_COLOUR: [u8; 3] = [0x16, 0x18, 0x23];
+/// A dark colour of its own for each screen description.
+fn screen_colour(description: &str) -> [u8; 3] {
+    let hash = crc32(description.as_bytes());
+    let [r, g, b, _] = hash.to_le_bytes();
+    [0x10 + r % 0x60, 0x10 + g % 0x60, 0x20 + b % 0x60]
+}
 
 /// A PNG of `width`×`height` pixels in one colour, described as `description` (Latin-1 text).
 pub fn solid_png(width: u32, height: u32, description: &str) -> Vec<u8> {
@@ -14,7 +20,7 @@ pub fn solid_png(width: u32, height: u32, description: &str) -> Vec<u8> {
     ihdr.extend_from_slice(&height.to_be_bytes());
     ihdr.extend_from_slice(&[1, 3, 0, 0, 0]); // depth 1, palette, deflate, no filter, no interlace
     chunk(&mut png, b"IHDR", &ihdr);
-    chunk(&mut png, b"PLTE", &SCREEN_COLOUR);
+    chunk(&mut png, b"PLTE", &screen_colour(description));
     let mut text = b"Description\0".to_vec();
     text.extend(description.chars().map(|c| u8::try_from(c).unwrap_or(b'?')));
     chunk(&mut png, b"tEXt", &text);
