@@ -20,7 +20,12 @@ fn cpu_time() -> Duration {
         .rsplit_once(')')
         .map(|(_, rest)| rest.split_whitespace().collect())
         .unwrap_or_default();
-    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
     // utime and stime are fields 14 and 15 of stat(5); here 11 and 12 after the ')'.
     Duration::from_millis((ticks(11) + ticks(12)) * 10)
 }
@@ -106,7 +111,8 @@ pub async fn f9(sizes: Sizes, adb: &AdbServer) -> Result<Figure> {
     let phones = Phones::start(adb, count).await?;
     let host = Host::start(adb, None).await?;
     host.wait_devices(&phones.serials).await?;
-    let refresh = Duration::from_millis(phonefleet::Config::for_data_dir(".".into()).thumbnail_refresh_ms);
+    let refresh =
+        Duration::from_millis(phonefleet::Config::for_data_dir(".".into()).thumbnail_refresh_ms);
     let (idle, (), _) = cpu_share(async {
         tokio::time::sleep(window).await;
         Ok(())
@@ -226,8 +232,8 @@ pub async fn f10(sizes: Sizes, adb: &AdbServer) -> Result<Figure> {
     f.notes.push(format!(
         "{} taps on a leader with {} followers (vphones), each `POST /api/v1/control` with the leader's screen size; \
          per tap the time from the request to the slowest follower's `input tap` done (the host's `took_ms`; the \
-         followers are tapped at once, not one after another). Round trip seen by the page: p50 {:.1} ms, p99 {:.1} ms \
-         (ms-resolution `took_ms`). Baseline: the same tap on one phone through `Device::tap`, sequential.",
+         followers are tapped at once, not one after another). Round trip seen by the page: p50 {:.1} ms, p99 {:.1} ms. \
+         Baseline: the same tap on one phone through `Device::tap`, sequential.",
         sizes.f10_taps,
         count - 1,
         p(&rtt, 50.0),

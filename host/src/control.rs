@@ -1,6 +1,6 @@
 //! Operators steering phones by hand from the dashboard: one action (tap, swipe, key, text, shell
-//! command, wake) replayed on one phone or many, each through the same device layer as scripts,
-//! taps scaled from the leader's screen to each phone's own.
+//! command, wake, APK install, reboot) replayed on one phone or many, each through the same device
+//! layer as scripts, taps scaled from the leader's screen to each phone's own.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -76,6 +76,12 @@ pub enum Action {
     },
     /// Turns the screen on (`KEYCODE_WAKEUP`).
     Wake,
+    /// Installs an APK from a host file inside a `--file-root` (`pm install -r -g`).
+    Install {
+        path: String,
+    },
+    /// Restarts the phone (adb's `reboot:`): offline until it has booted.
+    Reboot,
     /// Gives a taken-over phone back to the queue now.
     Release,
 }
@@ -98,8 +104,8 @@ pub struct Outcome {
     pub output: Option<String>,
     /// Where a tap or swipe landed on this phone, after scaling: `[x, y]` or `[x1, y1, x2, y2]`.
     pub at: Option<Vec<u32>>,
-    /// Milliseconds from the request to this phone's action done.
-    pub took_ms: u64,
+    /// Milliseconds from the request to this phone's action done (microsecond precision).
+    pub took_ms: f64,
 }
 
 /// Why one phone did not take an action.
@@ -137,7 +143,7 @@ pub async fn apply(phones: &Arc<Phones>, tasks: &Tasks, request: &Request) -> Ve
         let result = tokio::time::timeout(ACTION_LIMIT, one(phones, tasks, serial, request))
             .await
             .unwrap_or(Err(Refusal::Timeout));
-        let took_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let took_ms = (started.elapsed().as_secs_f64() * 1e6).round() / 1e3;
         match result {
             Ok((output, at)) => Outcome {
                 serial: serial.clone(),
@@ -231,6 +237,14 @@ async fn one(
         }
         Action::Wake => {
             device.wake().await?;
+            Ok((None, None))
+        }
+        Action::Install { path } => {
+            device.install_apk(std::path::Path::new(path)).await?;
+            Ok((None, None))
+        }
+        Action::Reboot => {
+            device.reboot().await?;
             Ok((None, None))
         }
         Action::Release => Ok((None, None)),

@@ -228,7 +228,7 @@ pub fn assemble(
         scheduler,
         events.clone(),
         artifacts.clone(),
-        file_roots,
+        file_roots.clone(),
         config.default_app,
     );
     Arc::new(AppState {
@@ -242,6 +242,7 @@ pub fn assemble(
             Duration::from_millis(config.thumbnail_refresh_ms),
         ),
         phones,
+        file_roots,
         artifacts,
         adb,
         events,

@@ -69,8 +69,6 @@ pub struct Thumbnails {
     phones: Arc<Phones>,
     refresh: Duration,
     loops: Mutex<HashMap<String, Arc<Capture>>>,
-    /// Screenshots taken since the host started (what viewers cost the phones).
-    captures: AtomicU64,
 }
 
 static NEXT_FRAME: AtomicU64 = AtomicU64::new(1);
@@ -82,7 +80,6 @@ impl Thumbnails {
             phones,
             refresh: refresh.max(Duration::from_millis(100)),
             loops: Mutex::new(HashMap::new()),
-            captures: AtomicU64::new(0),
         })
     }
 
@@ -121,11 +118,6 @@ impl Thumbnails {
     /// How often a viewed phone is captured.
     pub fn refresh(&self) -> Duration {
         self.refresh
-    }
-
-    /// How many screenshots the loops have taken.
-    pub fn captures(&self) -> u64 {
-        self.captures.load(Ordering::Relaxed)
     }
 
     /// The phone's loop, marked as just viewed in `size`; started when it was not running.
@@ -174,6 +166,8 @@ impl Thumbnails {
     async fn run(self: Arc<Self>, serial: String, capture: Arc<Capture>) {
         let mut ticks = tokio::time::interval(self.refresh);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // The last screenshot turned into a frame, and whether it had the large view.
+        let mut last: Option<(u64, bool)> = None;
         loop {
             tokio::select! {
                 _ = ticks.tick() => {}
@@ -189,21 +183,32 @@ impl Thumbnails {
                 self.remove(&serial, &capture);
                 return;
             };
-            self.captures.fetch_add(1, Ordering::Relaxed);
             let large = capture
                 .large_viewed
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .is_some_and(|at| at.elapsed() < self.refresh * IDLE_PERIODS);
             let frame = match tokio::time::timeout(CAPTURE_LIMIT, device.screenshot()).await {
-                Ok(Ok(png)) => tokio::task::spawn_blocking(move || downscale(&png, large))
-                    .await
-                    .unwrap_or_else(|e| Err(ThumbnailError::Capture(e.to_string()))),
+                Ok(Ok(png)) => {
+                    // An unchanged screen (most of a wall, most of the time) is not decoded
+                    // again, and keeps its frame id, so viewers get 304.
+                    let seen = (fingerprint(&png), large);
+                    if last == Some(seen) {
+                        continue;
+                    }
+                    last = Some(seen);
+                    tokio::task::spawn_blocking(move || downscale(&png, large))
+                        .await
+                        .unwrap_or_else(|e| Err(ThumbnailError::Capture(e.to_string())))
+                }
                 Ok(Err(e)) => Err(ThumbnailError::Capture(e.to_string())),
                 Err(_) => Err(ThumbnailError::Capture(format!(
                     "no screenshot within {CAPTURE_LIMIT:?}"
                 ))),
             };
+            if frame.is_err() {
+                last = None;
+            }
             capture.latest.send_replace(Some(frame.map(Arc::new)));
         }
     }
@@ -231,14 +236,13 @@ impl Thumbnails {
             loops.remove(serial);
         }
     }
+}
 
-    /// How many phones are being captured now.
-    pub fn running(&self) -> usize {
-        self.loops
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .len()
-    }
+/// A hash of a screenshot's bytes, to tell an unchanged screen.
+fn fingerprint(png: &[u8]) -> u64 {
+    let mut hasher = std::hash::DefaultHasher::new();
+    std::hash::Hasher::write(&mut hasher, png);
+    std::hash::Hasher::finish(&hasher)
 }
 
 /// A screenshot (PNG, as `screencap -p` gives it) as a [`WIDTH`]-pixel-wide JPEG, and a

@@ -1,6 +1,7 @@
 // One phone, or group control: the leader's live screen, where a click is a tap and a drag a
-// swipe, replayed on every selected phone (scaled by the host to each screen); keys, text and
-// shell commands likewise; each phone's outcome shown. `/phones/SERIAL` is this page for one phone.
+// swipe, replayed on every selected phone (scaled by the host to each screen); keys, text, shell
+// commands, APK installs and reboots likewise; each phone's outcome shown. `/phones/SERIAL` is
+// this page for one phone.
 import { api, el, render, problem } from './api.js';
 
 const REFRESH_MS = Number(document.querySelector('meta[name="thumbnail-refresh-ms"]')?.content) || 2000;
@@ -109,6 +110,7 @@ function pickers() {
 function controls() {
   const text = el('input', { id: 'text', placeholder: 'text to type (any language)', size: 30 });
   const shell = el('input', { id: 'shell', placeholder: 'shell command', size: 30 });
+  const apk = el('input', { id: 'apk', placeholder: 'APK path on this host (inside a --file-root)', size: 30 });
   return el('div', {},
     el('div', { class: 'toolbar' },
       ['back', 'home', 'recents'].map((key) => el('button', { id: `key-${key}`, onclick: () => send({ kind: 'key', key }) }, key)),
@@ -118,7 +120,13 @@ function controls() {
     el('div', { class: 'toolbar' }, text,
       el('button', { id: 'send-text', onclick: () => send({ kind: 'text', text: text.value }) }, 'type')),
     el('div', { class: 'toolbar' }, shell,
-      el('button', { id: 'run-shell', onclick: () => send({ kind: 'shell', command: shell.value }) }, 'run')));
+      el('button', { id: 'run-shell', onclick: () => send({ kind: 'shell', command: shell.value }) }, 'run')),
+    el('div', { class: 'toolbar' }, apk,
+      el('button', { id: 'install', onclick: () => send({ kind: 'install', path: apk.value.trim() }) }, 'install'),
+      el('button', {
+        id: 'reboot',
+        onclick: () => confirm(`Reboot ${selected.length} phone(s)?`) && send({ kind: 'reboot' }),
+      }, 'reboot')));
 }
 
 async function recentTasks() {

@@ -1,5 +1,6 @@
 //! Running commands on the phone: shell protocol v2 (stdout, stderr and exit status apart), the v1
-//! shell of Android ≤ 6 with its exit status recovered and `\r\n` normalised, and binary `exec:`.
+//! shell of Android ≤ 6 with its exit status recovered and `\r\n` normalised, binary `exec:`, and
+//! `reboot:`.
 
 use std::io;
 
@@ -288,6 +289,28 @@ fn check_complete(got: u64, len: u32) -> Result<(), WireError> {
         Err(WireError::Io(io::ErrorKind::UnexpectedEof.into()))
     } else {
         Ok(())
+    }
+}
+
+impl Device {
+    /// Restarts the phone (adb's `reboot:` service, what `adb reboot` sends). The phone closes the
+    /// stream as it goes down; it is offline until it has booted, then adb lists it again (a
+    /// network phone once the adb server reconnects).
+    ///
+    /// Errors: the usual transport errors when the phone could not be asked; a stream cut as the
+    /// phone goes down is not one.
+    pub async fn reboot(&self) -> Result<(), AdbError> {
+        let asked = self
+            .bounded_stream(
+                || "reboot".to_string(),
+                "reboot:",
+                async |stream| read_to_eof(stream).await,
+            )
+            .await;
+        match asked {
+            Ok(_) | Err(AdbError::Lost { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 }
 

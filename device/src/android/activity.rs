@@ -1,6 +1,7 @@
-//! Activities: launching an app (`monkey`), stopping it (`am force-stop`), opening a link
-//! (`am start -a VIEW`), and whether a package is installed (`pm path`) — reading the text these
-//! print with exit status 0 when they did nothing (field case 11).
+//! Activities and packages: launching an app (`monkey`), stopping it (`am force-stop`), opening a
+//! link (`am start -a VIEW`), whether a package is installed (`pm path`), installing an APK
+//! (`pm install`) — reading the text these print with exit status 0 when they did nothing (field
+//! case 11).
 
 use super::{all_output, command_error, failed, q};
 use crate::adb::{AdbError, Device};
@@ -31,6 +32,27 @@ impl Device {
             return Err(command_error(&command, &out));
         }
         Ok(())
+    }
+
+    /// Installs the APK at `local` on this host: pushed to `/data/local/tmp`, `pm install -r -g`
+    /// (replacing an installed version, granting its runtime permissions), the pushed copy removed.
+    ///
+    /// Errors: [`AdbError::Command`] with pm's own words (`Failure [INSTALL_FAILED_…]`) unless it
+    /// said `Success`; the push's errors (the file unreadable, the phone's storage full).
+    pub async fn install_apk(&self, local: &std::path::Path) -> Result<(), AdbError> {
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let remote = format!("/data/local/tmp/phonefleet-{stamp}.apk");
+        self.push(local, &remote, 0o644).await?;
+        let command = format!("pm install -r -g {}", q(&remote)?);
+        let installed = self.shell(&command).await;
+        let removed = self.shell(&format!("rm -f {}", q(&remote)?)).await;
+        let out = installed?;
+        if !all_output(&out).contains("Success") {
+            return Err(command_error(&command, &out));
+        }
+        removed.map(drop)
     }
 
     /// Force-stops `package` (`am force-stop`).

@@ -1,5 +1,6 @@
-//! Handler of `POST /control`: an operator's tap, swipe, key, text, shell command or wake on
-//! phones and device groups at once (the dashboard's one-phone and group control), per phone.
+//! Handler of `POST /control`: an operator's tap, swipe, key, text, shell command, wake, APK
+//! install or reboot on phones and device groups at once (the dashboard's one-phone and group
+//! control, and bulk actions on a group), per phone.
 
 use std::sync::Arc;
 
@@ -65,9 +66,22 @@ pub async fn control(
             "name the phones to control in serials or groups",
         ));
     }
+    // A host file is checked once, here: it must lie inside a --file-root.
+    let action = match req.action {
+        Action::Install { path } => {
+            let real = app
+                .file_roots
+                .confine(&path)
+                .map_err(|why| ApiError::invalid(format!("action.path: {why}")))?;
+            Action::Install {
+                path: real.display().to_string(),
+            }
+        }
+        other => other,
+    };
     let request = Request {
         serials,
-        action: req.action,
+        action,
         screen: req.screen,
         take_over: req.take_over,
     };

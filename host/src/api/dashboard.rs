@@ -60,10 +60,9 @@ static ETAGS: LazyLock<Vec<String>> = LazyLock::new(|| {
     ASSETS
         .iter()
         .map(|a| {
-            let hash = a.bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-                (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
-            });
-            format!("\"{hash:016x}\"")
+            let mut hasher = std::hash::DefaultHasher::new();
+            std::hash::Hasher::write(&mut hasher, a.bytes);
+            format!("\"{:016x}\"", std::hash::Hasher::finish(&hasher))
         })
         .collect()
 });

@@ -54,6 +54,8 @@ pub struct AppState {
     pub registry: Arc<Registry>,
     pub phones: Arc<Phones>,
     pub thumbnails: Arc<Thumbnails>,
+    /// Where host files named in requests must lie (`--file-root`).
+    pub file_roots: phonefleet_runtime::FileRoots,
     pub artifacts: Artifacts,
     pub adb: AdbServer,
     pub events: Events,

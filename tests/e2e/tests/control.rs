@@ -48,8 +48,10 @@ async fn a_busy_phone_refuses_until_taken_over_which_stops_its_task_and_holds_th
     let fleet = Fleet::start(vec![playing_phone()]).await.unwrap();
     let serial = fleet.serials()[0].clone();
     let warmup = fleet
-        .create(&json!({"serials": [serial], "script_name": "account_warmup",
-            "script_config": {"task_duration": 300, "min_duration": 5, "max_duration": 10}}))
+        .create(
+            &json!({"serials": [serial], "script_name": "account_warmup",
+            "script_config": {"task_duration": 300, "min_duration": 5, "max_duration": 10}}),
+        )
         .await
         .unwrap()[0];
     fleet.wait_status(warmup, 1).await.unwrap();
@@ -58,7 +60,10 @@ async fn a_busy_phone_refuses_until_taken_over_which_stops_its_task_and_holds_th
     let refused = control(&fleet, json!({"serials": [serial], "action": back})).await;
     assert_eq!(refused[0]["ok"], false);
     let error = refused[0]["error"].as_str().unwrap();
-    assert!(error.contains(&format!("task {warmup} is running")), "{error}");
+    assert!(
+        error.contains(&format!("task {warmup} is running")),
+        "{error}"
+    );
 
     let taken = control(
         &fleet,
@@ -91,4 +96,113 @@ async fn a_busy_phone_refuses_until_taken_over_which_stops_its_task_and_holds_th
     let done = fleet.wait_status(follow, 2).await.unwrap();
     assert_eq!(done["status"], 2, "{done}");
     assert!(following(&fleet.phones[0].state()).contains(&"nasa".to_string()));
+}
+
+/// An APK as far as the vphone's `pm install` looks: a zip with a manifest naming `package`.
+fn apk(dir: &std::path::Path, package: &str) -> std::path::PathBuf {
+    let path = dir.join(format!("{package}.apk"));
+    let file = std::fs::File::create(&path).unwrap();
+    let mut zip = zip::ZipWriter::new(file);
+    zip.start_file(
+        "AndroidManifest.xml",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
+    std::io::Write::write_all(
+        &mut zip,
+        format!(r#"<manifest package="{package}"/>"#).as_bytes(),
+    )
+    .unwrap();
+    zip.start_file("classes.dex", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    zip.finish().unwrap();
+    path
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_apk_from_a_host_file_installs_on_every_phone_of_a_group() {
+    let fleet = Fleet::start(vec![PhoneConfig::default(); 2]).await.unwrap();
+    let serials = fleet.serials();
+    let group = fleet
+        .post("/group", &json!({"name": "shelf A", "serials": serials}))
+        .await
+        .unwrap();
+    assert_eq!(group["code"], 0, "{group}");
+    let dir = tempfile::tempdir().unwrap();
+    let path = apk(dir.path(), "com.example.keyboard");
+    let outcomes = control(
+        &fleet,
+        json!({"groups": ["shelf A"], "action": {"kind": "install", "path": path}}),
+    )
+    .await;
+    assert_eq!(outcomes.len(), 2);
+    for outcome in &outcomes {
+        assert_eq!(outcome["ok"], true, "{outcome}");
+    }
+    for phone in &fleet.phones {
+        let listed = phone.run("pm list packages com.example").await;
+        assert_eq!(
+            String::from_utf8_lossy(&listed.stdout),
+            "package:com.example.keyboard\n"
+        );
+        // The pushed copy is gone.
+        let left = phone.run("ls /data/local/tmp").await;
+        let left = String::from_utf8_lossy(&left.stdout);
+        assert!(!left.contains(".apk"), "{left}");
+    }
+    // Not an APK: pm's own words come back.
+    let bogus = dir.path().join("notes.apk");
+    std::fs::write(&bogus, b"plain text").unwrap();
+    let refused = control(
+        &fleet,
+        json!({"serials": [serials[0]], "action": {"kind": "install", "path": bogus}}),
+    )
+    .await;
+    let error = refused[0]["error"].as_str().unwrap();
+    assert!(error.contains("INSTALL_FAILED_INVALID_APK"), "{error}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_install_outside_the_file_roots_is_refused_before_any_phone_is_asked() {
+    let fleet = Fleet::start(vec![PhoneConfig::default()]).await.unwrap();
+    let reply = fleet
+        .post(
+            "/control",
+            &json!({"serials": fleet.serials(), "action": {"kind": "install", "path": "/etc/passwd"}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(reply["code"], 40001, "{reply}");
+    assert!(
+        reply["message"].as_str().unwrap().contains("--file-root"),
+        "{reply}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rebooted_phone_goes_away_and_comes_back_online() {
+    let fleet = Fleet::start(vec![PhoneConfig::default()]).await.unwrap();
+    let serial = fleet.serials()[0].clone();
+    let mut events = fleet.http.get(fleet.url("/events")).send().await.unwrap();
+    let outcomes = control(
+        &fleet,
+        json!({"serials": [serial], "action": {"kind": "reboot"}}),
+    )
+    .await;
+    assert_eq!(outcomes[0]["ok"], true, "{}", outcomes[0]);
+    // The host saw it leave and come back.
+    let mut seen = String::new();
+    let back = tokio::time::timeout(phonefleet_e2e::WAIT, async {
+        while let Some(chunk) = events.chunk().await.unwrap() {
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+            if let Some(gone) = seen.find("event: device_offline")
+                && seen[gone..].contains("event: device_online")
+            {
+                return;
+            }
+        }
+    })
+    .await;
+    assert!(back.is_ok(), "events seen: {seen}");
+    assert_eq!(fleet.phones[0].state()["boots"], 1);
 }

@@ -497,8 +497,20 @@ async fn a_material_uploaded_from_its_page_is_previewed_with_its_tags() {
         .send_keys(&file.display().to_string())
         .await
         .unwrap();
-    browser.find("#tags").await.unwrap().send_keys("spring, promo").await.unwrap();
-    browser.find("#upload").await.unwrap().click().await.unwrap();
+    browser
+        .find("#tags")
+        .await
+        .unwrap()
+        .send_keys("spring, promo")
+        .await
+        .unwrap();
+    browser
+        .find("#upload")
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     browser.find("#materials .tile").await.unwrap();
     let mut tile = Value::Null;
     wait_until("the preview shows", WAIT, async || {
@@ -530,7 +542,10 @@ async fn an_account_registered_from_its_page_is_listed_with_its_phone() {
         .goto(&format!("{}/accounts", base(&fleet)))
         .await
         .unwrap();
-    let username = browser.find("fieldset input[placeholder='username']").await.unwrap();
+    let username = browser
+        .find("fieldset input[placeholder='username']")
+        .await
+        .unwrap();
     username.send_keys("@vphone_user").await.unwrap();
     browser
         .find("fieldset input[placeholder='tags, comma-separated']")
@@ -539,14 +554,24 @@ async fn an_account_registered_from_its_page_is_listed_with_its_phone() {
         .send_keys("warm")
         .await
         .unwrap();
-    browser.find("fieldset button").await.unwrap().click().await.unwrap();
+    browser
+        .find("fieldset button")
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     let row = browser.find("#accounts tbody tr").await.unwrap();
     let text = row.text().await.unwrap();
     assert!(text.contains("@vphone_user"), "{text}");
     assert!(text.contains(&fleet.serials()[0]), "{text}");
     assert!(text.contains("online"), "{text}");
     let accounts = fleet.get("/accounts").await.unwrap();
-    assert_eq!(accounts["data"]["accounts"][0]["tags"], json!(["warm"]), "{accounts}");
+    assert_eq!(
+        accounts["data"]["accounts"][0]["tags"],
+        json!(["warm"]),
+        "{accounts}"
+    );
     browser.close().await.unwrap();
 }
 

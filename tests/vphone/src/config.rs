@@ -33,6 +33,9 @@ pub struct PhoneConfig {
     pub instagram: Option<InstagramConfig>,
     /// What the posts of both apps refuse: comments past an allowance, deleted posts, comments off.
     pub social: SocialConfig,
+    /// How long a reboot (`adb reboot`) keeps the phone away before adbd listens again (a real
+    /// phone takes 30–60 s; tests want less).
+    pub boot_time: Duration,
 }
 
 /// The Instagram app of a phone: its accounts and the users it knows to be special.
@@ -80,6 +83,7 @@ impl Default for PhoneConfig {
             system: System::default(),
             instagram: None,
             social: SocialConfig::default(),
+            boot_time: Duration::from_secs(2),
         }
     }
 }

@@ -47,6 +47,9 @@ struct Args {
     /// Milliseconds a post's upload takes (its "NN%" progress shows meanwhile).
     #[arg(long, default_value_t = 1000)]
     upload_duration_ms: u64,
+    /// Milliseconds a reboot keeps the phone away before adbd listens again.
+    #[arg(long, default_value_t = 2000)]
+    boot_time_ms: u64,
     /// Screen size as WxH or WxH@DPI (720x1600, 1080x2400, 1440x3200).
     #[arg(long, default_value = "1080x2400@420", value_parser = parse_screen)]
     screen: Screen,
@@ -171,6 +174,7 @@ async fn main() -> anyhow::Result<()> {
         command_delay: Duration::from_millis(args.command_delay_ms),
         dump_delay: Duration::from_millis(args.dump_delay_ms),
         upload_duration: Duration::from_millis(args.upload_duration_ms),
+        boot_time: Duration::from_millis(args.boot_time_ms),
         popups: Popups {
             notifications_prompt: args.notifications_prompt,
             rate_limit_after: args.rate_limit_after,

@@ -44,6 +44,8 @@ pub struct Phone {
     /// The argv of every simple command the shell ran (after expansion), newest last, at most
     /// [`RAN_KEPT`]: how tests see that a phone ran nothing but what it was asked to.
     pub ran: VecDeque<Vec<String>>,
+    /// Reboots since the phone started.
+    pub boots: u32,
 }
 
 /// Commands `Phone::ran` remembers.
@@ -82,6 +84,7 @@ impl Phone {
             ),
             sys: SystemState::new(config.system.clone()),
             ran: VecDeque::new(),
+            boots: 0,
         }
     }
 
@@ -193,6 +196,15 @@ impl Phone {
         self.instagram.move_behind();
     }
 
+    /// The phone after a reboot: the screen as the config starts it, the keyguard locked again,
+    /// no app in front.
+    pub fn boot(&mut self) {
+        self.sys = SystemState::new(self.sys.config.clone());
+        self.app.key(Key::Home);
+        self.instagram.key(instagram::Key::Home);
+        self.boots += 1;
+    }
+
     /// Remembers a command the shell is about to run.
     pub fn record(&mut self, argv: &[String]) {
         if self.ran.len() == RAN_KEPT {
@@ -227,6 +239,7 @@ impl Phone {
             "uploading": app.upload_percent(),
             "commands": counters.commands.load(Ordering::Relaxed),
             "ran": self.ran,
+            "boots": self.boots,
             "max_concurrent_streams": counters.max_running.load(Ordering::Relaxed),
         })
     }
@@ -264,6 +277,9 @@ pub struct Shared {
     pub counters: Counters,
     pub command_delay: Duration,
     pub dump_delay: Duration,
+    /// Rings when something asked adbd to reboot the phone.
+    pub reboot: tokio::sync::Notify,
+    pub boot_time: Duration,
 }
 
 impl Shared {
@@ -273,6 +289,8 @@ impl Shared {
             counters: Counters::default(),
             command_delay: config.command_delay,
             dump_delay: config.dump_delay,
+            reboot: tokio::sync::Notify::new(),
+            boot_time: config.boot_time,
         }
     }
 

@@ -79,8 +79,62 @@ pub fn pm(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
             code: 1,
             ..Output::ok()
         },
+        ["install", rest @ ..] => install(ctx, rest),
         _ => Output::fail(1, "Error: unknown or unsupported pm command\n"),
     }
+}
+
+/// `pm install [-r] [-g] [-t] [-d] PATH`: a file that is a zip with an `AndroidManifest.xml`
+/// installs the package it names (`package="…"`; a real phone reads the compiled binary manifest
+/// and checks the signature, this model takes a plain-text manifest and no signature). Failures as
+/// pm words them: `Failure [INSTALL_FAILED_INVALID_URI]` for no such file, `INVALID_APK` for a file
+/// that is not an APK, `ALREADY_EXISTS` for an installed package without `-r`.
+fn install(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
+    let replace = args.contains(&"-r");
+    let Some(path) = args.iter().rev().find(|a| !a.starts_with('-')) else {
+        return Output::fail(1, "Error: no package specified\n");
+    };
+    let Ok(bytes) = ctx.phone.fs.read(path) else {
+        return pm_failure("INSTALL_FAILED_INVALID_URI".into());
+    };
+    let Some(package) = apk_package(bytes) else {
+        return pm_failure(format!(
+            "INSTALL_FAILED_INVALID_APK: Failed to parse {path}: not an APK (no AndroidManifest.xml)"
+        ));
+    };
+    let installed = ctx.phone.packages.contains(&package);
+    if installed && !replace {
+        return pm_failure(format!(
+            "INSTALL_FAILED_ALREADY_EXISTS: Attempt to re-install {package} without first uninstalling."
+        ));
+    }
+    if !installed {
+        ctx.phone.packages.push(package);
+    }
+    let mut out = Output::ok();
+    out.out("Success\n");
+    out
+}
+
+/// pm's failure: `Failure [WHY]` on stdout, exit status 1 (PackageManagerShellCommand).
+fn pm_failure(why: String) -> Output {
+    let mut out = Output {
+        code: 1,
+        ..Output::ok()
+    };
+    out.out(format!("Failure [{why}]\n"));
+    out
+}
+
+/// The package an APK's manifest names.
+fn apk_package(bytes: &[u8]) -> Option<String> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
+    let mut manifest = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("AndroidManifest.xml").ok()?, &mut manifest)
+        .ok()?;
+    let start = manifest.find("package=\"")? + "package=\"".len();
+    let end = manifest[start..].find('"')? + start;
+    Some(manifest[start..end].to_string()).filter(|p| !p.is_empty())
 }
 
 /// The input methods installed on the phone (enabled or not).

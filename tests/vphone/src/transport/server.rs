@@ -28,19 +28,45 @@ enum ConnectionError {
     WriterGone,
 }
 
-/// Accepts connections until the task is aborted; aborting it drops every connection with it.
+/// Accepts connections until the task is aborted; aborting it drops every connection with it. A
+/// reboot drops them too, keeps the port closed for the phone's boot time, then listens again.
 pub async fn serve(listener: TcpListener, shared: Arc<Shared>) {
+    let mut listener = listener;
+    loop {
+        accept_until_reboot(&listener, &shared).await;
+        let Ok(addr) = listener.local_addr() else {
+            return;
+        };
+        drop(listener);
+        shared.lock().boot();
+        // The model's boot time: the phone is away this long, as a real one is.
+        tokio::time::sleep(shared.boot_time).await;
+        listener = loop {
+            match TcpListener::bind(addr).await {
+                Ok(listener) => break listener,
+                Err(err) => {
+                    warn!(%err, "cannot listen again after reboot; retrying");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+            }
+        };
+    }
+}
+
+/// Serves connections until something asks for a reboot; every connection ends with it.
+async fn accept_until_reboot(listener: &TcpListener, shared: &Arc<Shared>) {
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((socket, peer)) => {
                     debug!(%peer, "adb server connected");
-                    connections.spawn(connection(socket, Arc::clone(&shared)));
+                    connections.spawn(connection(socket, Arc::clone(shared)));
                 }
                 Err(err) => warn!(%err, "accept failed"),
             },
             Some(_) = connections.join_next() => {}
+            () = shared.reboot.notified() => return,
         }
     }
 }

@@ -1,5 +1,5 @@
 //! The services a stream can open: `shell:` (v1, merged output), `shell,v2,…:` (framed stdout,
-//! stderr and exit status), `exec:` (raw output) and `sync:`; anything else is refused.
+//! stderr and exit status), `exec:` (raw output), `sync:` and `reboot:`; anything else is refused.
 
 use std::sync::Arc;
 
@@ -20,9 +20,14 @@ const V2_CHUNK: usize = 64 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Service {
-    Shell { v2: bool, command: String },
+    Shell {
+        v2: bool,
+        command: String,
+    },
     Exec(String),
     Sync,
+    /// `reboot:` into Android (not `reboot:bootloader` or `reboot:recovery`).
+    Reboot,
 }
 
 impl Service {
@@ -30,6 +35,9 @@ impl Service {
     pub fn parse(name: &str) -> Option<Service> {
         if name == "sync:" {
             return Some(Service::Sync);
+        }
+        if name == "reboot:" {
+            return Some(Service::Reboot);
         }
         if let Some(command) = name.strip_prefix("exec:") {
             return Some(Service::Exec(command.to_string()));
@@ -67,6 +75,11 @@ pub async fn run(service: Service, mut stream: Stream, shared: Arc<Shared>) {
             stream.write(&v2_packets(&output)).await
         }
         Service::Sync => sync::serve(&mut stream, &shared).await,
+        Service::Reboot => {
+            // adbd goes down with every connection; the transport brings it back after boot.
+            shared.reboot.notify_one();
+            Ok(())
+        }
     };
     if let Err(StreamError::Closed) = result {
         debug!("stream closed by the host before the service finished");
