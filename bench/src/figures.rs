@@ -122,7 +122,7 @@ pub async fn run_all(sizes: Sizes, only: Option<&[u8]>) -> AnyResult<Vec<Result>
             10 => guard(
                 10,
                 "group control: a tap on the leader -> the last follower's tap",
-                "p50 <= 3x one tap",
+                "p99 <= 50 ms, faster than one phone after another",
                 crate::wall::f10(sizes, &adb),
             )
             .await,

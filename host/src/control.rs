@@ -14,8 +14,10 @@ use crate::tasks::{TaskError, Tasks};
 /// How long a phone taken over stays out of the queue after the last action that took it over;
 /// `release` gives it back sooner.
 pub const TAKE_OVER_HOLD: Duration = Duration::from_secs(10 * 60);
-/// The longest one action may take on one phone.
+/// The longest one action may take on one phone; an install (a push of a large APK over USB 2,
+/// then `pm install`) gets [`INSTALL_LIMIT`].
 const ACTION_LIMIT: Duration = Duration::from_secs(60);
+const INSTALL_LIMIT: Duration = Duration::from_secs(10 * 60);
 /// The most output of a shell command shown back, in bytes.
 const OUTPUT_LIMIT: usize = 64 * 1024;
 
@@ -121,8 +123,8 @@ enum Refusal {
     ScreenUnknown(AdbError),
     #[error("{0}")]
     Device(#[from] AdbError),
-    #[error("no answer within {ACTION_LIMIT:?}")]
-    Timeout,
+    #[error("no answer within {0:?}")]
+    Timeout(Duration),
 }
 
 /// One operator action for several phones.
@@ -139,10 +141,14 @@ pub struct Request {
 /// Runs `request.action` on every phone at once; one outcome per phone, in the request's order.
 pub async fn apply(phones: &Arc<Phones>, tasks: &Tasks, request: &Request) -> Vec<Outcome> {
     let started = Instant::now();
+    let limit = match request.action {
+        Action::Install { .. } => INSTALL_LIMIT,
+        _ => ACTION_LIMIT,
+    };
     let runs = request.serials.iter().map(|serial| async move {
-        let result = tokio::time::timeout(ACTION_LIMIT, one(phones, tasks, serial, request))
+        let result = tokio::time::timeout(limit, one(phones, tasks, serial, request))
             .await
-            .unwrap_or(Err(Refusal::Timeout));
+            .unwrap_or(Err(Refusal::Timeout(limit)));
         let took_ms = (started.elapsed().as_secs_f64() * 1e6).round() / 1e3;
         match result {
             Ok((output, at)) => Outcome {
@@ -174,20 +180,26 @@ async fn one(
     serial: &str,
     request: &Request,
 ) -> Result<Done, Refusal> {
-    let device = phones.device(serial).ok_or(Refusal::NotConnected)?;
+    // A hold is lifted whether or not the phone is connected now.
     if matches!(request.action, Action::Release) {
         tasks.release_phone(serial);
         return Ok((None, None));
     }
+    let device = phones.device(serial).ok_or(Refusal::NotConnected)?;
     if let Some(task) = tasks.running_on(serial) {
         if !request.take_over {
             return Err(Refusal::Busy(task));
         }
+        // Held first, so the queue cannot start the next task in the gap the stop leaves.
         tasks.hold_phone(serial, Instant::now() + TAKE_OVER_HOLD);
-        tasks
-            .stop(task)
-            .await
-            .map_err(|e| Refusal::TakeOver(task, e))?;
+        match tasks.stop(task).await {
+            // It ended by itself meanwhile: the phone is free all the same.
+            Ok(()) | Err(TaskError::BadState { .. }) => {}
+            Err(e) => {
+                tasks.release_phone(serial);
+                return Err(Refusal::TakeOver(task, e));
+            }
+        }
     } else if request.take_over {
         tasks.hold_phone(serial, Instant::now() + TAKE_OVER_HOLD);
     }
@@ -247,6 +259,7 @@ async fn one(
             device.reboot().await?;
             Ok((None, None))
         }
+        // Nothing on the phone: the hold was lifted above.
         Action::Release => Ok((None, None)),
     }
 }
@@ -268,7 +281,18 @@ struct Scale {
 }
 
 impl Scale {
+    /// From the leader's screen as captured (its current orientation) to a phone's natural size
+    /// (`wm size`, always portrait on a phone): the follower is taken to be turned as the leader is.
     fn new(from: ScreenSize, to: ScreenSize) -> Scale {
+        let landscape = |s: ScreenSize| s.width > s.height;
+        let to = if landscape(from) == landscape(to) {
+            to
+        } else {
+            ScreenSize {
+                width: to.height,
+                height: to.width,
+            }
+        };
         Scale { from, to }
     }
 
@@ -312,6 +336,20 @@ mod tests {
     fn a_scaled_tap_stays_on_the_screen() {
         assert_eq!(Scale::new(HD, FHD).point(719, 1599), (1079, 2399));
         assert_eq!(Scale::new(HD, FHD).point(5000, 5000), (1079, 2399));
+    }
+
+    #[test]
+    fn a_leader_turned_to_landscape_taps_followers_turned_alike() {
+        let landscape = ScreenSize {
+            width: 2400,
+            height: 1080,
+        };
+        // The leader itself: its natural size is portrait, the tap stays where it was.
+        assert_eq!(Scale::new(landscape, FHD).point(2000, 500), (2000, 500));
+        assert_eq!(
+            Scale::new(landscape, HD).point(2400 / 2, 1080 / 2),
+            (800, 360)
+        );
     }
 
     #[test]

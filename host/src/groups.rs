@@ -55,6 +55,11 @@ impl Groups {
         Ok(self.store.groups().await?)
     }
 
+    /// The group a request names (trimmed; names match in any case), if it exists.
+    pub async fn by_name(&self, name: &str) -> Result<Option<GroupRow>, GroupError> {
+        Ok(self.store.group_by_name(name.trim()).await?)
+    }
+
     pub async fn create(&self, new: NewGroup) -> Result<GroupRow, GroupError> {
         let name = clean_name(&new.name)?;
         let serials = clean_serials(&new.serials)?;

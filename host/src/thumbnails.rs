@@ -15,8 +15,9 @@ pub const WIDTH: u32 = 240;
 /// Width of the large view (one phone's page, the group control leader).
 pub const LARGE_WIDTH: u32 = 720;
 
-/// Which view of the screen a viewer wants.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Which view of the screen a viewer wants (`small` or `large` in a query).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
 pub enum Size {
     /// [`WIDTH`] pixels wide.
     Small,

@@ -7,8 +7,12 @@ import { api, el, render, problem } from './api.js';
 const REFRESH_MS = Number(document.querySelector('meta[name="thumbnail-refresh-ms"]')?.content) || 2000;
 
 const params = new URLSearchParams(location.search);
-const single = location.pathname.startsWith('/phones/')
-  ? decodeURIComponent(location.pathname.slice('/phones/'.length)) : null;
+function pathSerial() {
+  if (!location.pathname.startsWith('/phones/')) return null;
+  const raw = location.pathname.slice('/phones/'.length);
+  try { return decodeURIComponent(raw); } catch { return raw; }
+}
+const single = pathSerial();
 let selected = single ? [single] : (params.get('serials') ?? '').split(',').filter(Boolean);
 let leader = single ?? params.get('leader') ?? selected[0] ?? null;
 let screenSize = null; // the leader's, from X-Screen-Size
@@ -92,13 +96,13 @@ function pickers() {
     el('label', {}, 'Select a group ', el('select', {
       onchange: (e) => {
         const group = groups.find((g) => String(g.id) === e.target.value);
-        if (group) { selected = group.serials.filter((s) => online.some((d) => d.serial === s)); leader = selected[0] ?? null; draw(); }
+        if (group) { selected = group.serials.filter((s) => online.some((d) => d.serial === s)); leader = selected[0] ?? null; screenSize = null; draw(); }
       },
     }, el('option', { value: '' }, '—'), groups.map((g) => el('option', { value: String(g.id) }, g.name)))),
     el('table', {}, el('tbody', {}, online.map((d) => el('tr', {},
       el('td', {}, el('input', {
         type: 'checkbox', name: 'follow', value: d.serial, checked: selected.includes(d.serial),
-        onchange: (e) => { selected = e.target.checked ? [...selected, d.serial] : selected.filter((s) => s !== d.serial); if (!selected.includes(leader)) leader = selected[0] ?? null; draw(); },
+        onchange: (e) => { selected = e.target.checked ? [...selected, d.serial] : selected.filter((s) => s !== d.serial); if (!selected.includes(leader)) { leader = selected[0] ?? null; screenSize = null; } draw(); },
       })),
       el('td', {}, el('label', {}, el('input', {
         type: 'radio', name: 'leader', value: d.serial, checked: d.serial === leader,

@@ -29,7 +29,7 @@ async function load() {
     el('h1', {}, `Task ${id} `, el('span', { class: `status status-${task.status}`, id: 'status' }, task.status_text)),
     el('div', { class: 'toolbar' },
       task.status <= 1 && el('button', { onclick: () => act('stop') }, 'Stop'),
-      task.status >= 2 && el('button', { onclick: () => act('retry') }, 'Retry')),
+      task.status === 3 && el('button', { onclick: () => act('retry') }, 'Retry')),
     el('section', {}, el('table', {},
       field('script', `${task.script_name}`),
       field('phone', task.serial),
@@ -51,7 +51,12 @@ async function load() {
     el('section', {}, el('h2', {}, 'Config'), json(task.script_config)),
     el('section', {}, el('h2', {}, `Log (${logs.total} lines)`),
       el('pre', { id: 'log' }, logs.lines.map((l) => `${l.at} ${l.level.padEnd(5)} ${l.message}\n`).join(''))));
+  // A running script may log without reporting progress: its log is read again while it runs.
+  clearTimeout(following);
+  if (task.status === 1) following = setTimeout(load, 2000);
 }
+
+let following = null;
 
 async function act(action) {
   try {

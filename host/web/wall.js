@@ -89,7 +89,9 @@ function draw() {
 
 async function load() {
   try {
-    [devices, groups] = await Promise.all([api('/device'), api('/group')]);
+    let running;
+    [devices, groups, running] = await Promise.all([api('/device'), api('/group'), api('/task?status=1&page_size=100')]);
+    for (const task of running.tasks) if (task.progress) progress.set(task.id, task.progress);
     draw();
   } catch (error) {
     render(problem(error));

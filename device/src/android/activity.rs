@@ -44,9 +44,12 @@ impl Device {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
         let remote = format!("/data/local/tmp/phonefleet-{stamp}.apk");
-        self.push(local, &remote, 0o644).await?;
         let command = format!("pm install -r -g {}", q(&remote)?);
-        let installed = self.shell(&command).await;
+        let installed = match self.push(local, &remote, 0o644).await {
+            Ok(_) => self.shell(&command).await,
+            Err(e) => Err(e),
+        };
+        // Whatever happened, no copy (whole or half pushed) stays on the phone.
         let removed = self.shell(&format!("rm -f {}", q(&remote)?)).await;
         let out = installed?;
         if !all_output(&out).contains("Success") {

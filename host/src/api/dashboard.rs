@@ -13,7 +13,9 @@ use axum::routing::{MethodRouter, get, post};
 use serde::Deserialize;
 
 use super::extract::Path;
-use super::guard::{authorized, expired_token_cookie, token_cookie, token_matches};
+use super::guard::{
+    authorized, expired_token_cookie, require_api_plan, token_cookie, token_matches,
+};
 use super::{AppState, tasks};
 
 /// One embedded file: its name under `/assets/`, media type and bytes.
@@ -121,7 +123,12 @@ pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
         .route("/accounts", page(&ACCOUNTS))
         .route("/materials", page(&MATERIALS))
         .route("/scripts", page(&SCRIPTS))
-        .route("/ui/task", post(tasks::create_from_dashboard))
+        // One policy with `POST /api/v1/task`: a plan without API access creates no tasks.
+        .route(
+            "/ui/task",
+            post(tasks::create_from_dashboard)
+                .route_layer(from_fn_with_state(state.clone(), require_api_plan)),
+        )
         .route_layer(from_fn_with_state(state, require_login));
     Router::new()
         .merge(pages)
@@ -229,10 +236,17 @@ async fn logout() -> Response {
     response
 }
 
-/// Where a login may send the browser: a path of this host only (never `//other.host`).
+/// Where a login may send the browser: a path of this host only. Never `//other.host`, nor
+/// what a browser turns into it: a backslash, or a tab or newline it strips (`/\t/other.host`).
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path
+                    .chars()
+                    .any(|c| c == '\\' || c.is_whitespace() || c.is_control()) =>
+        {
             path.to_string()
         }
         _ => "/".to_string(),
@@ -251,23 +265,14 @@ async fn asset(Path(name): Path<String>, headers: HeaderMap) -> Response {
     let Some(index) = ASSETS.iter().position(|a| a.name == name) else {
         return (StatusCode::NOT_FOUND, "no such asset").into_response();
     };
-    let (asset, etag) = (&ASSETS[index], &ETAGS[index]);
-    let cache = [
-        (header::ETAG, etag.clone()),
-        (header::CACHE_CONTROL, "no-cache".to_string()),
-    ];
-    if headers
-        .get(header::IF_NONE_MATCH)
-        .is_some_and(|given| given.as_bytes() == etag.as_bytes())
-    {
-        return (StatusCode::NOT_MODIFIED, cache).into_response();
-    }
-    (
-        cache,
-        [(header::CONTENT_TYPE, asset.media_type)],
+    let asset = &ASSETS[index];
+    super::etag::revalidated(
+        &headers,
+        &ETAGS[index],
+        asset.media_type,
+        Vec::new(),
         asset.bytes,
     )
-        .into_response()
 }
 
 #[cfg(test)]
@@ -280,6 +285,8 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example/")), "/");
         assert_eq!(safe_next(Some("https://evil.example/")), "/");
         assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_next(Some("/\n/evil.example")), "/");
         assert_eq!(safe_next(None), "/");
     }
 }

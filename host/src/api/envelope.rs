@@ -54,6 +54,11 @@ pub enum ApiError {
     /// 40301: the license report goes in `data`.
     #[error("the license plan has no API access; upgrade to Pro, Team or Business")]
     NoApiAccess(Value),
+    /// 40302 (ours): a browser sent a changing request from another site's page (CSRF).
+    #[error(
+        "refused: this request came from another site's page; use the dashboard on this host, or a client that is not a browser"
+    )]
+    CrossSite,
     /// 40501 (ours): the path exists, the method does not.
     #[error("{0}")]
     MethodNotAllowed(String),
@@ -88,6 +93,7 @@ impl ApiError {
             ApiError::TooLarge(_) => (41301, StatusCode::PAYLOAD_TOO_LARGE),
             ApiError::Unauthorized => (40101, StatusCode::UNAUTHORIZED),
             ApiError::NoApiAccess(_) => (40301, StatusCode::FORBIDDEN),
+            ApiError::CrossSite => (40302, StatusCode::FORBIDDEN),
             ApiError::MethodNotAllowed(_) => (40501, StatusCode::METHOD_NOT_ALLOWED),
             ApiError::Internal(_) => (50001, StatusCode::INTERNAL_SERVER_ERROR),
             ApiError::Device(_) => (50201, StatusCode::BAD_GATEWAY),

@@ -38,6 +38,37 @@ fn license(app: &AppState) -> License {
 /// The cookie the dashboard's login sets: the API token, percent-encoded.
 pub const TOKEN_COOKIE: &str = "phonefleet_token";
 
+/// A browser's changing request (not GET/HEAD/OPTIONS) from another site's page is refused
+/// (40302): with the login cookie, or with no token at all on loopback, such a page could
+/// otherwise drive the phones. Browsers say where a request comes from (`Sec-Fetch-Site`,
+/// `Origin`); other clients send neither and pass.
+pub async fn refuse_cross_site(req: Request, next: Next) -> Response {
+    let safe = matches!(
+        *req.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+    );
+    if !safe && cross_site(req.headers()) {
+        return axum::response::IntoResponse::into_response(ApiError::CrossSite);
+    }
+    next.run(req).await
+}
+
+/// Whether a browser says the request comes from a page of another origin.
+fn cross_site(headers: &HeaderMap) -> bool {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = text("sec-fetch-site") {
+        return !matches!(site, "same-origin" | "none");
+    }
+    match (text("origin"), text("host")) {
+        (Some(origin), Some(host)) => {
+            let authority = origin.split_once("://").map_or(origin, |(_, rest)| rest);
+            !authority.eq_ignore_ascii_case(host)
+        }
+        (Some(_), None) => true,
+        _ => false,
+    }
+}
+
 /// With a token configured, every request must carry `Authorization: Bearer TOKEN` or the
 /// dashboard's login cookie.
 pub async fn require_token(State(app): State<Arc<AppState>>, req: Request, next: Next) -> Response {
@@ -126,4 +157,38 @@ pub async fn license_check(State(app): State<Arc<AppState>>) -> AppResult {
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(*name, value.parse().expect("a header value"));
+        }
+        map
+    }
+
+    #[test]
+    fn a_page_of_this_host_or_a_client_that_is_no_browser_is_not_cross_site() {
+        assert!(!cross_site(&headers(&[("sec-fetch-site", "same-origin")])));
+        assert!(!cross_site(&headers(&[
+            ("origin", "http://127.0.0.1:50809"),
+            ("host", "127.0.0.1:50809")
+        ])));
+        assert!(!cross_site(&headers(&[("host", "127.0.0.1:50809")])));
+    }
+
+    #[test]
+    fn another_sites_page_is_cross_site_even_on_the_same_host() {
+        assert!(cross_site(&headers(&[("sec-fetch-site", "same-site")])));
+        assert!(cross_site(&headers(&[("sec-fetch-site", "cross-site")])));
+        assert!(cross_site(&headers(&[
+            ("origin", "http://127.0.0.1:8080"),
+            ("host", "127.0.0.1:50809")
+        ])));
+        assert!(cross_site(&headers(&[("origin", "null"), ("host", "h")])));
+    }
 }

@@ -6,6 +6,7 @@ mod control;
 mod dashboard;
 mod devices;
 mod envelope;
+mod etag;
 mod events;
 mod extract;
 mod groups;
@@ -123,6 +124,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             ApiError::MethodNotAllowed("this endpoint does not take that HTTP method".into())
         })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(from_fn(guard::refuse_cross_site))
         .layer(from_fn(envelope::log_internal_errors))
         // Outermost first: every request gets an id, is traced under it, and answers with it.
         .layer(PropagateRequestIdLayer::x_request_id())

@@ -148,14 +148,7 @@ pub async fn find(
 #[serde(deny_unknown_fields)]
 pub struct ThumbnailQuery {
     #[param(inline)]
-    size: Option<ThumbnailSize>,
-}
-
-#[derive(Clone, Copy, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum ThumbnailSize {
-    Small,
-    Large,
+    size: Option<Size>,
 }
 
 /// The phone's screen as the dashboard shows it: a downscaled JPEG from the phone's one capture
@@ -172,11 +165,8 @@ pub async fn thumbnail(
     Query(query): Query<ThumbnailQuery>,
     headers: axum::http::HeaderMap,
 ) -> AppResult {
-    use axum::http::{StatusCode, header};
-    let size = match query.size {
-        Some(ThumbnailSize::Large) => Size::Large,
-        Some(ThumbnailSize::Small) | None => Size::Small,
-    };
+    use axum::http::HeaderName;
+    let size = query.size.unwrap_or(Size::Small);
     let frame = app
         .thumbnails
         .latest(&serial, size)
@@ -189,20 +179,12 @@ pub async fn thumbnail(
         Size::Large => frame.large.as_ref().unwrap_or(&frame.jpeg),
         Size::Small => &frame.jpeg,
     };
-    let etag = format!("\"{}-{}\"", frame.id, jpeg.len());
-    let cache = [
-        (header::ETAG, etag.clone()),
-        (header::CACHE_CONTROL, "no-cache".to_string()),
-        (
-            header::HeaderName::from_static("x-screen-size"),
-            format!("{}x{}", frame.screen.0, frame.screen.1),
-        ),
-    ];
-    if headers
-        .get(header::IF_NONE_MATCH)
-        .is_some_and(|given| given.as_bytes() == etag.as_bytes())
-    {
-        return Ok((StatusCode::NOT_MODIFIED, cache).into_response());
-    }
-    Ok((cache, [(header::CONTENT_TYPE, "image/jpeg")], jpeg.clone()).into_response())
+    let screen = format!("{}x{}", frame.screen.0, frame.screen.1);
+    Ok(super::etag::revalidated(
+        &headers,
+        &format!("\"{}-{}\"", frame.id, jpeg.len()),
+        "image/jpeg",
+        vec![(HeaderName::from_static("x-screen-size"), screen)],
+        jpeg.clone(),
+    ))
 }

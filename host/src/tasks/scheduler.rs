@@ -145,9 +145,7 @@ impl Scheduler {
     /// Keeps tasks off the phone named `name` until `until` (an operator took it over); its due
     /// tasks wait, and start once the hold ends or is [released](Scheduler::release).
     pub fn hold(&self, name: &str, until: Instant) {
-        let mut resting = self.inner.resting.lock().unwrap_or_else(|p| p.into_inner());
-        let held = resting.entry(name.to_string()).or_insert(until);
-        *held = (*held).max(until);
+        rest(&self.inner, name, until);
     }
 
     /// Ends an operator's hold on a phone: its due tasks may start now.
@@ -160,13 +158,21 @@ impl Scheduler {
         self.wake();
     }
 
-    /// The task running on the phone named `name`, if any.
+    /// The task running on the phone named `name`, if any: under that name, or on the same
+    /// handset under another name.
     pub fn running_on(&self, name: &str) -> Option<i64> {
+        let handset = self
+            .inner
+            .phones
+            .current()
+            .iter()
+            .find(|p| p.name == name)
+            .and_then(|p| p.handset.clone());
         self.inner
             .running()
-            .values()
-            .find(|r| r.phone == name)
-            .map(|r| r.task_id)
+            .iter()
+            .find(|(on, r)| r.phone == name || handset.as_ref() == Some(*on))
+            .map(|(_, r)| r.task_id)
     }
 
     /// Interrupts a running task; `None` if it is not running.
@@ -448,15 +454,19 @@ async fn execute(
     inner.release(&handset, &ended);
 }
 
+/// Keeps tasks off the phone named `name` until `until`, never shortening a longer rest (an
+/// operator's hold outlasts a recheck).
+fn rest(inner: &Inner, name: &str, until: Instant) {
+    let mut resting = inner.resting.lock().unwrap_or_else(|p| p.into_inner());
+    let rest = resting.entry(name.to_string()).or_insert(until);
+    *rest = (*rest).max(until);
+}
+
 /// A task that never reached its phone goes back to the queue, as if it had not been started.
 /// Its phone rests for [`RECHECK`] before it is tried again.
 async fn return_to_queue(inner: &Inner, task: &TaskRow, why: &str) {
     tracing::info!("task {} back in the queue: {why}", task.id);
-    inner
-        .resting
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(task.serial.clone(), Instant::now() + RECHECK);
+    rest(inner, &task.serial, Instant::now() + RECHECK);
     match inner.store.return_to_pending(task.id).await {
         Ok(_) => {
             let note = NewLog::info(now_ms(), format!("not started, back in the queue: {why}"));

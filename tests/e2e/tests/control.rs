@@ -206,3 +206,49 @@ async fn a_rebooted_phone_goes_away_and_comes_back_online() {
     assert!(back.is_ok(), "events seen: {seen}");
     assert_eq!(fleet.phones[0].state()["boots"], 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_changing_request_from_another_sites_page_is_refused_and_does_nothing() {
+    let fleet = Fleet::start(vec![PhoneConfig::default()]).await.unwrap();
+    let serial = fleet.serials()[0].clone();
+    let body =
+        json!({"serials": [serial], "action": {"kind": "shell", "command": "touch /sdcard/csrf"}});
+    for (name, value) in [
+        ("origin", "http://evil.example"),
+        ("sec-fetch-site", "cross-site"),
+        ("sec-fetch-site", "same-site"),
+    ] {
+        let (status, reply) = fleet
+            .send(
+                fleet
+                    .http
+                    .post(fleet.url("/control"))
+                    .header(name, value)
+                    .json(&body),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (status, reply["code"].clone()),
+            (403, json!(40302)),
+            "{name}: {value}"
+        );
+    }
+    let listed = fleet.phones[0].run("ls /sdcard").await;
+    assert!(
+        !String::from_utf8_lossy(&listed.stdout).contains("csrf"),
+        "the phone ran nothing"
+    );
+    // The dashboard's own page, and clients that are not browsers, pass.
+    let (status, _) = fleet
+        .send(
+            fleet
+                .http
+                .post(fleet.url("/control"))
+                .header("sec-fetch-site", "same-origin")
+                .json(&json!({"serials": [serial], "action": {"kind": "wake"}})),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, 200);
+}
