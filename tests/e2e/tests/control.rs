@@ -252,3 +252,52 @@ async fn a_changing_request_from_another_sites_page_is_refused_and_does_nothing(
         .unwrap();
     assert_eq!(status, 200);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn text_in_any_language_reaches_the_focused_field_and_the_keyboard_is_put_back() {
+    let fleet = Fleet::start(vec![PhoneConfig::default()]).await.unwrap();
+    let serial = fleet.serials()[0].clone();
+    let ime_before = fleet.phones[0].state()["ime"].clone();
+    let launch = json!({"kind": "shell",
+        "command": "monkey -p com.zhiliaoapp.musically -c android.intent.category.LAUNCHER 1"});
+    control(&fleet, json!({"serials": [serial], "action": launch})).await;
+    // The feed's Search icon, tapped where the phone shows it.
+    let found = fleet
+        .get(&format!(
+            "/device/{serial}/find?description=Search&clickable=true"
+        ))
+        .await
+        .unwrap();
+    let bounds = &found["data"]["matches"][0]["bounds"];
+    let mid = |a: &str, b: &str| (bounds[a].as_u64().unwrap() + bounds[b].as_u64().unwrap()) / 2;
+    let tap = json!({"kind": "tap", "x": mid("left", "right"), "y": mid("top", "bottom")});
+    let tapped = control(&fleet, json!({"serials": [serial], "action": tap})).await;
+    assert_eq!(tapped[0]["ok"], true, "{}", tapped[0]);
+
+    let text = "héllo 世界 👋";
+    let typed = control(
+        &fleet,
+        json!({"serials": [serial], "action": {"kind": "text", "text": text}}),
+    )
+    .await;
+    assert_eq!(typed[0]["ok"], true, "{}", typed[0]);
+    let shown = fleet
+        .http
+        .get(fleet.url(&format!("/device/{serial}/find")))
+        .query(&[("text_contains", text)])
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(
+        shown["data"]["count"], 1,
+        "the search field shows it: {shown}"
+    );
+    assert_eq!(
+        fleet.phones[0].state()["ime"],
+        ime_before,
+        "the keyboard is back"
+    );
+}
