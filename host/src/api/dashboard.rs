@@ -78,38 +78,20 @@ struct Page {
     module: &'static str,
 }
 
-const WALL: Page = Page {
-    title: "Phones",
-    module: "wall.js",
-};
-const TASKS: Page = Page {
-    title: "Tasks",
-    module: "tasks.js",
-};
-const TASK: Page = Page {
-    title: "Task",
-    module: "task.js",
-};
-const NEW_TASK: Page = Page {
-    title: "New task",
-    module: "new.js",
-};
-const CONTROL: Page = Page {
-    title: "Control",
-    module: "control.js",
-};
-const ACCOUNTS: Page = Page {
-    title: "Accounts",
-    module: "accounts.js",
-};
-const MATERIALS: Page = Page {
-    title: "Materials",
-    module: "materials.js",
-};
-const SCRIPTS: Page = Page {
-    title: "Scripts",
-    module: "scripts.js",
-};
+impl Page {
+    const fn new(title: &'static str, module: &'static str) -> Page {
+        Page { title, module }
+    }
+}
+
+const WALL: Page = Page::new("Phones", "wall.js");
+const TASKS: Page = Page::new("Tasks", "tasks.js");
+const TASK: Page = Page::new("Task", "task.js");
+const NEW_TASK: Page = Page::new("New task", "new.js");
+const CONTROL: Page = Page::new("Control", "control.js");
+const ACCOUNTS: Page = Page::new("Accounts", "accounts.js");
+const MATERIALS: Page = Page::new("Materials", "materials.js");
+const SCRIPTS: Page = Page::new("Scripts", "scripts.js");
 
 /// The dashboard: pages behind the login, assets and the login itself open.
 pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {

@@ -141,6 +141,18 @@ impl Fleet {
         Ok(())
     }
 
+    /// Makes the device group `name` of `serials`; fails unless the host accepted it.
+    pub async fn create_group(&self, name: &str, serials: &[String]) -> Result<()> {
+        let reply = self
+            .post(
+                "/group",
+                &serde_json::json!({"name": name, "serials": serials}),
+            )
+            .await?;
+        anyhow::ensure!(reply["code"] == 0, "group {name} refused: {reply}");
+        Ok(())
+    }
+
     /// Polls `check` until it holds or `WAIT` passes.
     pub async fn wait_until(
         &self,

@@ -217,7 +217,9 @@ async fn a_post_that_refuses_an_action_is_passed_over_and_the_session_goes_on() 
     let tasks = warm_up(
         &fleet,
         json!({"serials": fleet.serials()}),
-        short(json!({"comment_probable": 100, "comment": "nice"})),
+        // One second per video, so the plan holds several videos whatever the seed draws.
+        short(json!({"comment_probable": 100, "comment": "nice",
+                     "task_duration": 8, "min_duration": 1, "max_duration": 1})),
     )
     .await;
     let watched = tasks[0]["result"]["videos_watched"]

@@ -123,11 +123,7 @@ fn apk(dir: &std::path::Path, package: &str) -> std::path::PathBuf {
 async fn an_apk_from_a_host_file_installs_on_every_phone_of_a_group() {
     let fleet = Fleet::start(vec![PhoneConfig::default(); 2]).await.unwrap();
     let serials = fleet.serials();
-    let group = fleet
-        .post("/group", &json!({"name": "shelf A", "serials": serials}))
-        .await
-        .unwrap();
-    assert_eq!(group["code"], 0, "{group}");
+    fleet.create_group("shelf A", &serials).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = apk(dir.path(), "com.example.keyboard");
     let outcomes = control(

@@ -125,11 +125,7 @@ async fn a_follow_for_a_device_group_follows_on_every_phone_of_the_group() {
         .await
         .unwrap();
     let serials = fleet.serials();
-    let group = fleet
-        .post("/group", &json!({"name": "shelf A", "serials": serials}))
-        .await
-        .unwrap();
-    assert_eq!(group["code"], 0, "{group}");
+    fleet.create_group("shelf A", &serials).await.unwrap();
     let tasks = fleet
         .run(
             "follow",

@@ -26,21 +26,35 @@ pub fn free_port() -> u16 {
 pub struct AdbServer {
     port: u16,
     home: TempDir,
+    /// Whether this server is ours to kill: not when the port turned out to be someone else's.
+    ours: bool,
 }
 
 impl AdbServer {
-    /// Starts the server; panics with adb's message when `adb` is missing or fails.
+    /// Starts the server; panics with adb's message when `adb` is missing or fails. A port that
+    /// something else took between [`free_port`] and the server's bind (tests in one binary start
+    /// servers and phones in parallel; adb then reports a "protocol fault") is given up for
+    /// another, up to three times.
     pub async fn start() -> AdbServer {
-        let server = AdbServer {
-            port: free_port(),
-            home: tempfile::tempdir().expect("a temp dir"),
-        };
-        let out = server.adb(&["start-server"]).await;
-        assert!(
-            out.status.success(),
-            "adb start-server (is `adb` installed? apt-get install -y adb): {out:?}"
-        );
-        server
+        let mut last = None;
+        for _ in 0..3 {
+            let mut server = AdbServer {
+                port: free_port(),
+                home: tempfile::tempdir().expect("a temp dir"),
+                ours: true,
+            };
+            let out = server.adb(&["start-server"]).await;
+            if out.status.success() {
+                return server;
+            }
+            server.ours = false;
+            let taken = String::from_utf8_lossy(&out.stderr).contains("protocol fault");
+            last = Some(out);
+            if !taken {
+                break;
+            }
+        }
+        panic!("adb start-server (is `adb` installed? apt-get install -y adb): {last:?}");
     }
 
     pub fn port(&self) -> u16 {
@@ -139,6 +153,9 @@ const KILL_TIMEOUT: Duration = Duration::from_secs(5);
 
 impl Drop for AdbServer {
     fn drop(&mut self) {
+        if !self.ours {
+            return;
+        }
         // Best effort: the server may already be gone, or too busy to answer in time.
         let Ok(mut kill) = std::process::Command::new("adb")
             .arg("-P")
