@@ -14,8 +14,13 @@ const visible = new Set();
 const observer = new IntersectionObserver((entries) => {
   for (const entry of entries) {
     const serial = entry.target.dataset.serial;
-    if (entry.isIntersecting) visible.add(serial);
-    else visible.delete(serial);
+    if (entry.isIntersecting) {
+      visible.add(serial);
+      // A tile scrolled into view for the first time shows its screen at once.
+      if (!tiles.get(serial)?.url) refresh(serial).catch(() => {});
+    } else {
+      visible.delete(serial);
+    }
   }
 });
 
