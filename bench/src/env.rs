@@ -24,9 +24,20 @@ pub struct Phones {
 
 impl Phones {
     pub async fn start(adb: &AdbServer, count: usize) -> Result<Phones> {
+        Phones::start_with(adb, count, false).await
+    }
+
+    /// `count` phones, with a real phone's latencies when `real` (`vphone::Latencies::REAL_PHONE`).
+    pub async fn start_with(adb: &AdbServer, count: usize, real: bool) -> Result<Phones> {
         let exe = std::env::current_exe()?;
+        let latencies = if real { "real" } else { "none" };
         let mut child = Command::new(exe)
-            .args(["__phones", &count.to_string(), &adb.addr().to_string()])
+            .args([
+                "__phones",
+                &count.to_string(),
+                &adb.addr().to_string(),
+                latencies,
+            ])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -83,19 +94,37 @@ async fn wait_online(adb: &AdbServer, serials: &[String]) -> Result<()> {
 
 /// The child side: starts `count` phones, connects each to the adb server, prints their serials and
 /// `ready`, then runs until stdin closes.
-pub async fn serve_phones(count: usize, adb: std::net::SocketAddr) -> Result<()> {
+pub async fn serve_phones(count: usize, adb: std::net::SocketAddr, real: bool) -> Result<()> {
     use futures::StreamExt;
+    let config = vphone::PhoneConfig {
+        latencies: if real {
+            vphone::Latencies::REAL_PHONE
+        } else {
+            vphone::Latencies::default()
+        },
+        ..vphone::PhoneConfig::default()
+    };
     let mut phones = Vec::with_capacity(count);
     for _ in 0..count {
-        phones.push(vphone::VPhone::start(vphone::PhoneConfig::default()).await?);
+        phones.push(vphone::VPhone::start(config.clone()).await?);
     }
     let serials: Vec<String> = phones.iter().map(|p| p.serial()).collect();
     let connected: Vec<Result<String>> = futures::stream::iter(serials.clone())
         .map(|serial| async move {
-            vphone::adb_connect(adb, &serial)
-                .await
-                .with_context(|| format!("adb connect {serial}"))?;
-            Ok(serial)
+            // Under many connects at once the adb server now and then drops one unanswered
+            // ("early eof"); asking again connects it.
+            let mut attempt = 0;
+            loop {
+                attempt += 1;
+                match vphone::adb_connect(adb, &serial).await {
+                    Ok(_) => return Ok(serial),
+                    Err(e) if attempt < 5 => {
+                        eprintln!("adb connect {serial}: {e}; again");
+                        tokio::time::sleep(Duration::from_millis(200 * attempt)).await;
+                    }
+                    Err(e) => return Err(e).with_context(|| format!("adb connect {serial}")),
+                }
+            }
         })
         .buffer_unordered(16)
         .collect()

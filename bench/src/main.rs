@@ -144,7 +144,8 @@ fn main() -> Result<()> {
     if args.first().map(String::as_str) == Some("__phones") {
         let count: usize = args.get(1).context("count")?.parse()?;
         let adb = args.get(2).context("adb address")?.parse()?;
-        return tokio::runtime::Runtime::new()?.block_on(env::serve_phones(count, adb));
+        let real = args.get(3).is_some_and(|a| a == "real");
+        return tokio::runtime::Runtime::new()?.block_on(env::serve_phones(count, adb, real));
     }
     let mut smoke = false;
     let mut only: Option<Vec<u8>> = None;

@@ -33,6 +33,8 @@ pub struct PhoneConfig {
     pub instagram: Option<InstagramConfig>,
     /// What the posts of both apps refuse: comments past an allowance, deleted posts, comments off.
     pub social: SocialConfig,
+    /// How long the commands that are slow on a real phone take here (all zero by default).
+    pub latencies: Latencies,
     /// How long a reboot (`adb reboot`) keeps the phone away before adbd listens again (a real
     /// phone takes 30–60 s; tests want less).
     pub boot_time: Duration,
@@ -84,8 +86,37 @@ impl Default for PhoneConfig {
             instagram: None,
             social: SocialConfig::default(),
             boot_time: Duration::from_secs(2),
+            latencies: Latencies::default(),
         }
     }
+}
+
+/// What the slow commands of a real phone cost, added to each: a real phone runs `input`, `am` and
+/// `uiautomator` as Java programs (`app_process`) started per command, and a dump waits for the
+/// screen to go idle, so a script's steps overlap with other phones' as on hardware.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Latencies {
+    /// `uiautomator dump`.
+    pub dump: Duration,
+    /// `input tap|swipe|keyevent|text`.
+    pub input: Duration,
+    /// `am start`.
+    pub am_start: Duration,
+}
+
+impl Latencies {
+    /// A mid-range phone, from public measurements: a full `uiautomator dump` takes 1–4 s
+    /// (github.com/dtmilano/CulebraTester2-public/issues/17: "1-4 sec delay"; ~2.2 s per dump in the
+    /// table of github.com/mobile-next/mobilecli/pull/286); `adb shell input tap` ~0.6 s end to end
+    /// from the host (github.com/xiaocong/uiautomator/issues/132), "almost 1 second" on another
+    /// phone, most of it starting the Java process (github.com/Genymobile/scrcpy/issues/231); `am`
+    /// starts the same way before it resolves and starts the activity. Taken as 1.5 s, 0.3 s and
+    /// 0.5 s on the phone itself (the host's side of a round trip comes on top).
+    pub const REAL_PHONE: Latencies = Latencies {
+        dump: Duration::from_millis(1500),
+        input: Duration::from_millis(300),
+        am_start: Duration::from_millis(500),
+    };
 }
 
 /// Fault knobs: popups and refusals a careful script must notice.

@@ -27,7 +27,8 @@ use tokio::task::JoinHandle;
 
 pub use app::users::stats as profile_stats;
 pub use config::{
-    DumpFault, InstagramConfig, Keyboard, Lock, PhoneConfig, Popups, Screen, SocialConfig, System,
+    DumpFault, InstagramConfig, Keyboard, Latencies, Lock, PhoneConfig, Popups, Screen,
+    SocialConfig, System,
 };
 pub use host::adb_connect;
 pub use social::{Post, catalogue};

@@ -47,6 +47,10 @@ struct Args {
     /// Milliseconds a post's upload takes (its "NN%" progress shows meanwhile).
     #[arg(long, default_value_t = 1000)]
     upload_duration_ms: u64,
+    /// Give `uiautomator dump`, `input` and `am start` a real phone's latencies (1.5 s, 0.3 s,
+    /// 0.5 s).
+    #[arg(long)]
+    real_latencies: bool,
     /// Milliseconds a reboot keeps the phone away before adbd listens again.
     #[arg(long, default_value_t = 2000)]
     boot_time_ms: u64,
@@ -175,6 +179,11 @@ async fn main() -> anyhow::Result<()> {
         dump_delay: Duration::from_millis(args.dump_delay_ms),
         upload_duration: Duration::from_millis(args.upload_duration_ms),
         boot_time: Duration::from_millis(args.boot_time_ms),
+        latencies: if args.real_latencies {
+            vphone::Latencies::REAL_PHONE
+        } else {
+            vphone::Latencies::default()
+        },
         popups: Popups {
             notifications_prompt: args.notifications_prompt,
             rate_limit_after: args.rate_limit_after,

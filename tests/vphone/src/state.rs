@@ -277,6 +277,8 @@ pub struct Shared {
     pub counters: Counters,
     pub command_delay: Duration,
     pub dump_delay: Duration,
+    /// What the slow commands cost (a real phone's, when asked for).
+    pub latencies: crate::config::Latencies,
     /// Rings when something asked adbd to reboot the phone.
     pub reboot: tokio::sync::Notify,
     pub boot_time: Duration,
@@ -289,6 +291,7 @@ impl Shared {
             counters: Counters::default(),
             command_delay: config.command_delay,
             dump_delay: config.dump_delay,
+            latencies: config.latencies,
             reboot: tokio::sync::Notify::new(),
             boot_time: config.boot_time,
         }

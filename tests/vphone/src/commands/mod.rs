@@ -222,6 +222,16 @@ async fn run_simple(shared: &Shared, argv: &[&str], stdin: &[u8]) -> Output {
     match argv {
         ["sleep", rest @ ..] => system::sleep(rest).await,
         args => {
+            let slow = match args {
+                ["uiautomator", "dump", ..] => shared.latencies.dump,
+                ["input", ..] => shared.latencies.input,
+                ["am", "start", ..] => shared.latencies.am_start,
+                _ => std::time::Duration::ZERO,
+            };
+            if !slow.is_zero() {
+                // The phone's own time for the command (a model of it, not a wait for anything).
+                tokio::time::sleep(slow).await;
+            }
             if matches!(args, ["uiautomator", "dump", ..]) {
                 let (fault, idle_wait) = {
                     let mut phone = shared.lock();
