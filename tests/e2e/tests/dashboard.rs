@@ -136,7 +136,7 @@ async fn a_task_created_from_the_form_has_source_ui_and_turns_completed_live() {
         .await
         .unwrap();
     // A start a few seconds ahead: the task list shows it waiting before it runs.
-    let start = (chrono::Local::now() + chrono::Duration::seconds(4)).to_rfc3339();
+    let start = (chrono::Local::now() + chrono::Duration::seconds(6)).to_rfc3339();
     browser
         .find("#start_time")
         .await
@@ -446,20 +446,27 @@ async fn group_control_follows_the_same_user_on_every_phone_from_taps_on_the_lea
             );
         }
     }
-    // The smaller phone was tapped at the same place of its own screen.
-    let at = browser
-        .eval(&format!(
-            "return document.querySelector('#results tr[data-serial=\"{}\"] td:nth-child(3)').textContent",
-            serials[1]
-        ))
-        .await
-        .unwrap();
-    let at: Vec<f64> = at
-        .as_str()
-        .unwrap()
-        .split(", ")
-        .map(|v| v.parse().unwrap())
-        .collect();
+    // The smaller phone was tapped at the same place of its own screen, as the page shows once the
+    // tap's answer (not the shell command's) is in.
+    let mut at: Vec<f64> = Vec::new();
+    wait_until("the page shows where each phone was tapped", WAIT, async || {
+        let cell = browser
+            .eval(&format!(
+                "const c = document.querySelector('#results tr[data-serial=\"{}\"] td:nth-child(3)');
+                 return c ? c.textContent : ''",
+                serials[1]
+            ))
+            .await?;
+        at = cell
+            .as_str()
+            .unwrap_or_default()
+            .split(", ")
+            .filter_map(|v| v.parse().ok())
+            .collect();
+        Ok(at.len() == 2)
+    })
+    .await
+    .unwrap();
     assert!(
         (at[0] - x * 720.0 / 1080.0).abs() < 12.0 && (at[1] - y * 1600.0 / 2400.0).abs() < 12.0,
         "the HD phone was tapped at {at:?}, the leader at ({x}, {y})"
