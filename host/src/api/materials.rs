@@ -20,7 +20,8 @@ pub async fn list(State(app): State<Arc<AppState>>) -> AppResult {
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)] // describes the request for the document; never built
 pub struct Upload {
-    #[schema(format = Binary, content_media_type = "application/octet-stream")]
+    /// The file's bytes (one part per file; several parts upload several files).
+    #[schema(value_type = String, format = Binary, content_media_type = "application/octet-stream")]
     file: Vec<u8>,
     tags: Option<String>,
 }
@@ -68,7 +69,7 @@ pub async fn delete(State(app): State<Arc<AppState>>, Path(id): Path<i64>) -> Ap
 
 /// A material's file as uploaded (with range requests, so a video can be previewed and seeked).
 #[utoipa::path(get, path = "/api/v1/material/{id}/file", params(("id" = i64, Path)),
-    responses((status = 200, description = "the file, its media type guessed from its name", content_type = "application/octet-stream"),
+    responses((status = 200, description = "the file, its media type guessed from its name", content_type = "*/*"),
         (status = 206, description = "the part a `Range` header asked for"), Errors))]
 pub async fn file(
     State(app): State<Arc<AppState>>,

@@ -10,7 +10,11 @@ use vphone::PhoneConfig;
 /// The README's schemathesis command, against a host with one phone. `/device/connect` is left
 /// out because it would make adb dial whatever address the fuzzer invents, `/events` because it
 /// never ends; `positive_data_acceptance` because our validation checks live state (known phones,
-/// loaded scripts, registered accounts) that no schema can express.
+/// loaded scripts, registered accounts) that no schema can express; `negative_data_rejection`
+/// because schemathesis sends a multipart upload's "invalid" variants without the invalid part (an
+/// array where `POST /material`'s `tags` is a string is left out of the form), then reports the
+/// valid request it sent as wrongly accepted. (Bad input is refused with 40001 by the API's own
+/// tests, endpoint by endpoint.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn schemathesis_finds_no_server_error_and_no_undeclared_response() {
     let fleet = Fleet::start(vec![PhoneConfig::default()]).await.unwrap();
@@ -29,7 +33,7 @@ async fn schemathesis_finds_no_server_error_and_no_undeclared_response() {
             "--checks",
             "all",
             "--exclude-checks",
-            "positive_data_acceptance",
+            "positive_data_acceptance,negative_data_rejection",
         ])
         .args([
             "--no-color",
