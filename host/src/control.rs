@@ -191,7 +191,7 @@ async fn one(
             return Err(Refusal::Busy(task));
         }
         // Held first, so the queue cannot start the next task in the gap the stop leaves.
-        tasks.hold_phone(serial, Instant::now() + TAKE_OVER_HOLD);
+        tasks.hold_phone(serial, TAKE_OVER_HOLD);
         match tasks.stop(task).await {
             // It ended by itself meanwhile: the phone is free all the same.
             Ok(()) | Err(TaskError::BadState { .. }) => {}
@@ -201,7 +201,7 @@ async fn one(
             }
         }
     } else if request.take_over {
-        tasks.hold_phone(serial, Instant::now() + TAKE_OVER_HOLD);
+        tasks.hold_phone(serial, TAKE_OVER_HOLD);
     }
     let scale = match request.screen {
         Some(from) => Some(Scale::new(from, own_screen(phones, serial, &device).await?)),

@@ -71,7 +71,7 @@ function tileOf(device) {
     ' ', el('span', { class: `badge${device.busy ? ' busy' : ''}` }, device.busy ? 'busy' : 'idle')),
   readiness(device) && el('div', { class: 'muted' }, readiness(device)),
   task && el('div', {}, el('a', { href: `/tasks/${task}` }, `task ${task}`),
-    p ? el('progress', { max: 100, value: p.percent, title: p.message }) : null),
+    el('progress', { max: 100, value: p?.percent ?? 0, title: p?.message ?? '', dataset: { task: String(task) } })),
   device.waiting_tasks > 0 && el('div', { class: 'muted' }, `${device.waiting_tasks} waiting`),
   device.accounts.length > 0 && el('div', { class: 'muted' }, device.accounts.join(' ')),
   device.note && el('div', { class: 'error' }, device.note));
@@ -133,8 +133,12 @@ onEvents(['device_online', 'device_offline', 'task_started', 'task_finished', 't
   'task_deleted', 'task_requeued', 'task_progress'], (kind, data) => {
   if (kind === 'task_progress') {
     progress.set(data.id, data);
-    const device = devices.find((d) => d.current_task === data.id);
-    if (device) draw();
+    // Only that tile's bar changes; the wall is not drawn again.
+    const bar = document.querySelector(`#wall progress[data-task="${data.id}"]`);
+    if (bar) {
+      bar.value = data.percent;
+      bar.title = data.message;
+    }
     return;
   }
   reload();

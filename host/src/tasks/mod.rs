@@ -242,10 +242,10 @@ impl Tasks {
         self.scheduler.running_on(serial)
     }
 
-    /// Keeps tasks off a phone an operator took over until `until` (see [`Scheduler::hold`]).
-    pub fn hold_phone(&self, serial: &str, until: std::time::Instant) {
-        let until = tokio::time::Instant::from_std(until);
-        self.scheduler.hold(serial, until);
+    /// Keeps tasks off a phone an operator took over for `hold` from now (see [`Scheduler::hold`]).
+    pub fn hold_phone(&self, serial: &str, hold: std::time::Duration) {
+        self.scheduler
+            .hold(serial, tokio::time::Instant::now() + hold);
     }
 
     /// Gives a phone an operator held back to the queue.
