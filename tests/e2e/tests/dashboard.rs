@@ -259,13 +259,18 @@ async fn with_a_token_the_dashboard_asks_for_it_once_and_keeps_it_in_a_cookie() 
         .await
         .unwrap();
     browser.find("#login").await.unwrap().click().await.unwrap();
-    let problem = browser
-        .find("#problem")
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    // The login page answers with itself again: wait for the new page's words, not the old page's
+    // empty paragraph.
+    let mut problem = String::new();
+    wait_until("the login page says why", WAIT, async || {
+        let shown = browser
+            .eval("const p = document.getElementById('problem'); return p ? p.textContent : ''")
+            .await?;
+        problem = shown.as_str().unwrap_or_default().to_string();
+        Ok(!problem.is_empty())
+    })
+    .await
+    .unwrap();
     assert!(problem.contains("not the host's API token"), "{problem}");
     browser
         .find("#token")
