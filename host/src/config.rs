@@ -18,6 +18,11 @@ pub struct Config {
     /// Where the SQLite database, compile cache and uploads live.
     #[arg(long, env = "PHONEFLEET_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
+    /// A PostgreSQL database to keep tasks, accounts, groups and the library's rows in instead of
+    /// SQLite in the data directory (`postgres://user:password@host:port/database`): every host of
+    /// a fleet names the same one. See docs/fleet.md.
+    #[arg(long, env = "PHONEFLEET_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
     /// The adb server to talk to; started with `adb start-server` when none answers.
     #[arg(long, env = "PHONEFLEET_ADB_SERVER", default_value = "127.0.0.1:5037")]
     pub adb_server: SocketAddr,
@@ -160,6 +165,7 @@ impl Config {
         Config {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             data_dir,
+            database_url: None,
             adb_server: SocketAddr::from(([127, 0, 0, 1], 5037)),
             plugin_dir: None,
             plugins_replace_builtins: false,

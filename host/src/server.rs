@@ -121,7 +121,10 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
     if !config.bind.ip().is_loopback() && token.is_none() {
         return Err(StartError::PublicBind(config.bind));
     }
-    let store = Store::open(&config.data_dir).await?;
+    let store = match &config.database_url {
+        Some(url) => Store::connect(url, &config.data_dir).await?,
+        None => Store::open(&config.data_dir).await?,
+    };
     let interrupted = store
         .fail_running("interrupted: host restarted", now_ms())
         .await?;

@@ -1,8 +1,8 @@
 //! The material library's rows (uploaded media with tags) and every host file a task has posted.
 
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::QueryBuilder;
 
-use super::{Store, StoreError};
+use super::{Backend, Store, StoreError, on_pool};
 
 /// A file of the material library.
 #[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
@@ -39,40 +39,44 @@ impl Store {
         now: i64,
     ) -> Result<MaterialRow, StoreError> {
         let sql = format!(
-            "INSERT INTO materials (path, original_name, kind, size, tags, created_at) VALUES (?, ?, ?, ?, ?, ?) \
+            "INSERT INTO materials (path, original_name, kind, size, tags, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
              RETURNING {MATERIAL_COLUMNS}"
         );
-        Ok(sqlx::query_as(&sql)
+        on_pool!(self, |pool, _Db| Ok(sqlx::query_as(&sql)
             .bind(path)
             .bind(original_name)
             .bind(kind)
             .bind(size)
             .bind(tags)
             .bind(now)
-            .fetch_one(&self.pool)
-            .await?)
+            .fetch_one(pool)
+            .await?))
     }
 
     pub async fn materials(&self) -> Result<Vec<MaterialRow>, StoreError> {
         let sql = format!("SELECT {MATERIAL_COLUMNS} FROM materials ORDER BY id");
-        Ok(sqlx::query_as(&sql).fetch_all(&self.pool).await?)
+        on_pool!(self, |pool, _Db| Ok(sqlx::query_as(&sql)
+            .fetch_all(pool)
+            .await?))
     }
 
     pub async fn material(&self, id: i64) -> Result<Option<MaterialRow>, StoreError> {
-        let sql = format!("SELECT {MATERIAL_COLUMNS} FROM materials WHERE id = ?");
-        Ok(sqlx::query_as(&sql)
+        let sql = format!("SELECT {MATERIAL_COLUMNS} FROM materials WHERE id = $1");
+        on_pool!(self, |pool, _Db| Ok(sqlx::query_as(&sql)
             .bind(id)
-            .fetch_optional(&self.pool)
-            .await?)
+            .fetch_optional(pool)
+            .await?))
     }
 
     pub async fn delete_material(&self, id: i64) -> Result<bool, StoreError> {
-        Ok(sqlx::query("DELETE FROM materials WHERE id = ?")
-            .bind(id)
-            .execute(&self.pool)
-            .await?
-            .rows_affected()
-            == 1)
+        let done = on_pool!(self, |pool, _Db| sqlx::query(
+            "DELETE FROM materials WHERE id = $1"
+        )
+        .bind(id)
+        .execute(pool)
+        .await?
+        .rows_affected());
+        Ok(done == 1)
     }
 
     /// Takes up to `count` unused library files of `kind` carrying any of `tags` (all files when
@@ -85,26 +89,35 @@ impl Store {
         count: u32,
         task_id: i64,
     ) -> Result<Vec<MaterialRow>, StoreError> {
-        let mut q = QueryBuilder::<Sqlite>::new("UPDATE materials SET taken_by = ");
-        q.push_bind(task_id);
-        q.push(" WHERE id IN (SELECT id FROM materials WHERE used_at IS NULL AND kind = ");
-        q.push_bind(kind.to_owned());
-        q.push(" AND (taken_by IS NULL OR taken_by = ");
-        q.push_bind(task_id);
-        q.push(" OR taken_by NOT IN (SELECT id FROM tasks WHERE status = 1))");
-        if !tags.is_empty() {
-            q.push(" AND (");
-            let mut any = q.separated(" OR ");
-            for tag in tags {
-                any.push("(',' || tags || ',') LIKE ");
-                any.push_bind_unseparated(format!("%,{tag},%"));
+        // Two hosts taking at once on PostgreSQL: a row another host's open take holds is skipped,
+        // not taken twice (SQLite has one writer at a time).
+        let skip_locked = match self.backend() {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        };
+        let mut rows: Vec<MaterialRow> = on_pool!(self, |pool, Db| {
+            let mut q = QueryBuilder::<Db>::new("UPDATE materials SET taken_by = ");
+            q.push_bind(task_id);
+            q.push(" WHERE id IN (SELECT id FROM materials WHERE used_at IS NULL AND kind = ");
+            q.push_bind(kind.to_owned());
+            q.push(" AND (taken_by IS NULL OR taken_by = ");
+            q.push_bind(task_id);
+            q.push(" OR taken_by NOT IN (SELECT id FROM tasks WHERE status = 1))");
+            if !tags.is_empty() {
+                q.push(" AND (");
+                let mut any = q.separated(" OR ");
+                for tag in tags {
+                    any.push("(',' || tags || ',') LIKE ");
+                    any.push_bind_unseparated(format!("%,{tag},%"));
+                }
+                q.push(")");
             }
-            q.push(")");
-        }
-        q.push(" ORDER BY id LIMIT ");
-        q.push_bind(i64::from(count));
-        q.push(format!(") RETURNING {MATERIAL_COLUMNS}"));
-        let mut rows: Vec<MaterialRow> = q.build_query_as().fetch_all(&self.pool).await?;
+            q.push(" ORDER BY id LIMIT ");
+            q.push_bind(i64::from(count));
+            q.push(skip_locked);
+            q.push(format!(") RETURNING {MATERIAL_COLUMNS}"));
+            q.build_query_as().fetch_all(pool).await?
+        });
         rows.sort_by_key(|m| m.id);
         Ok(rows)
     }
@@ -114,13 +127,15 @@ impl Store {
         if paths.is_empty() {
             return Ok(Vec::new());
         }
-        let mut q = QueryBuilder::<Sqlite>::new("SELECT path FROM used_paths WHERE path IN (");
-        let mut list = q.separated(", ");
-        for p in paths {
-            list.push_bind(p.clone());
-        }
-        q.push(")");
-        Ok(q.build_query_scalar().fetch_all(&self.pool).await?)
+        on_pool!(self, |pool, Db| {
+            let mut q = QueryBuilder::<Db>::new("SELECT path FROM used_paths WHERE path IN (");
+            let mut list = q.separated(", ");
+            for p in paths {
+                list.push_bind(p.clone());
+            }
+            q.push(")");
+            Ok(q.build_query_scalar().fetch_all(pool).await?)
+        })
     }
 
     /// Records posted paths (and marks library materials among them used).
@@ -130,23 +145,28 @@ impl Store {
         task_id: i64,
         now: i64,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        for p in paths {
-            sqlx::query(
-                "INSERT OR REPLACE INTO used_paths (path, task_id, used_at) VALUES (?, ?, ?)",
-            )
-            .bind(p)
-            .bind(task_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query("UPDATE materials SET used_at = ? WHERE path = ? AND used_at IS NULL")
+        on_pool!(self, |pool, _Db| {
+            let mut tx = pool.begin().await?;
+            for p in paths {
+                sqlx::query(
+                    "INSERT INTO used_paths (path, task_id, used_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (path) DO UPDATE SET task_id = excluded.task_id, used_at = excluded.used_at",
+                )
+                .bind(p)
+                .bind(task_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "UPDATE materials SET used_at = $1 WHERE path = $2 AND used_at IS NULL",
+                )
                 .bind(now)
                 .bind(p)
                 .execute(&mut *tx)
                 .await?;
-        }
-        tx.commit().await?;
+            }
+            tx.commit().await?;
+        });
         Ok(())
     }
 }
@@ -164,74 +184,71 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn two_running_tasks_never_take_the_same_file() {
-        let store = Store::in_memory().await.unwrap();
-        library(&store).await;
-        let ids = store.insert_tasks(&[task(), task()], 0).await.unwrap();
-        for id in &ids {
-            store.mark_running(*id, 1).await.unwrap();
-        }
-        let dance = ["dance".to_string()];
-        let first = store
-            .take_materials("video", &dance, 1, ids[0])
-            .await
-            .unwrap();
-        let second = store
-            .take_materials("video", &dance, 1, ids[1])
-            .await
-            .unwrap();
-        assert_eq!(first.len(), 1);
-        assert_eq!(second.len(), 1);
-        assert_ne!(first[0].path, second[0].path);
-        assert!(
-            store
-                .take_materials("video", &dance, 1, ids[1] + 5)
+    crate::store::both_backends! {
+        async fn two_running_tasks_never_take_the_same_file(store: Store) {
+            library(&store).await;
+            let ids = store.insert_tasks(&[task(), task()], 0).await.unwrap();
+            for id in &ids {
+                store.mark_running(*id, 1).await.unwrap();
+            }
+            let dance = ["dance".to_string()];
+            let first = store
+                .take_materials("video", &dance, 1, ids[0])
                 .await
-                .unwrap()
-                .is_empty()
-        );
-    }
-
-    #[tokio::test]
-    async fn a_file_taken_by_a_finished_task_is_free_again_until_posted() {
-        let store = Store::in_memory().await.unwrap();
-        library(&store).await;
-        let ids = store.insert_tasks(&[task(), task()], 0).await.unwrap();
-        let food = ["food".to_string()];
-        store.mark_running(ids[0], 1).await.unwrap();
-        let taken = store
-            .take_materials("video", &food, 1, ids[0])
-            .await
-            .unwrap();
-        store
-            .finish(
-                ids[0],
-                &crate::store::Outcome::Failed {
-                    error: "x".into(),
-                    kind: crate::store::ErrorKind::Script,
-                },
-                2,
-            )
-            .await
-            .unwrap();
-        store.mark_running(ids[1], 3).await.unwrap();
-        let again = store
-            .take_materials("video", &food, 1, ids[1])
-            .await
-            .unwrap();
-        assert_eq!(again[0].path, taken[0].path);
-        store
-            .mark_used(&[again[0].path.clone()], ids[1], 4)
-            .await
-            .unwrap();
-        assert!(
+                .unwrap();
+            let second = store
+                .take_materials("video", &dance, 1, ids[1])
+                .await
+                .unwrap();
+            assert_eq!(first.len(), 1);
+            assert_eq!(second.len(), 1);
+            assert_ne!(first[0].path, second[0].path);
+            assert!(
+                store
+                    .take_materials("video", &dance, 1, ids[1] + 5)
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
+        }
+        async fn a_file_taken_by_a_finished_task_is_free_again_until_posted(store: Store) {
+            library(&store).await;
+            let ids = store.insert_tasks(&[task(), task()], 0).await.unwrap();
+            let food = ["food".to_string()];
+            store.mark_running(ids[0], 1).await.unwrap();
+            let taken = store
+                .take_materials("video", &food, 1, ids[0])
+                .await
+                .unwrap();
             store
+                .finish(
+                    ids[0],
+                    &crate::store::Outcome::Failed {
+                        error: "x".into(),
+                        kind: crate::store::ErrorKind::Script,
+                    },
+                    2,
+                )
+                .await
+                .unwrap();
+            store.mark_running(ids[1], 3).await.unwrap();
+            let again = store
                 .take_materials("video", &food, 1, ids[1])
                 .await
-                .unwrap()
-                .is_empty()
-        );
+                .unwrap();
+            assert_eq!(again[0].path, taken[0].path);
+            store
+                .mark_used(&[again[0].path.clone()], ids[1], 4)
+                .await
+                .unwrap();
+            assert!(
+                store
+                    .take_materials("video", &food, 1, ids[1])
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
+        }
     }
 
     fn task() -> crate::store::NewTask {

@@ -1,9 +1,9 @@
 //! Tasks: the queue's rows, their lifecycle (`TaskStatus`), and every query on them — insert a
 //! request's tasks at once, the dispatcher's due tasks per phone, finish, retry, delete, list, count.
 
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::QueryBuilder;
 
-use super::{Store, StoreError, secrets};
+use super::{Backend, Store, StoreError, on_pool, secrets};
 use crate::apps::App;
 
 /// Where a task is in its life. Stored as the integer the API shows (`status`).
@@ -184,45 +184,49 @@ impl Store {
     /// Inserts all tasks in one transaction: all or none. Returns their ids in order.
     ///
     /// One multi-row `INSERT … RETURNING id` per chunk rather than one statement per task: a request
-    /// for 100 phones is one round trip to SQLite's worker, not 100.
+    /// for 100 phones is one round trip to the database, not 100.
     pub async fn insert_tasks(&self, tasks: &[NewTask], now: i64) -> Result<Vec<i64>, StoreError> {
-        /// Rows per statement: 9 parameters each, well under SQLite's 32,766.
+        /// Rows per statement: 9 parameters each, well under SQLite's 32,766 and PostgreSQL's 65,535.
         const CHUNK: usize = 1000;
-        let mut tx = self.pool.begin().await?;
-        let mut ids = Vec::with_capacity(tasks.len());
-        for chunk in tasks.chunks(CHUNK) {
-            let mut insert = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO tasks (serial, username, app, script_name, script_config, source, start_at, created_at, secrets) ",
-            );
-            insert.push_values(chunk, |mut row, t| {
-                row.push_bind(&t.serial)
-                    .push_bind(&t.username)
-                    .push_bind(t.app)
-                    .push_bind(&t.script_name)
-                    .push_bind(&t.script_config)
-                    .push_bind(&t.source)
-                    .push_bind(t.start_at)
-                    .push_bind(now)
-                    .push_bind(self.seal_secrets(&t.secrets));
-            });
-            insert.push(" RETURNING id");
-            let mut chunk_ids: Vec<i64> = insert.build_query_scalar().fetch_all(&mut *tx).await?;
-            // RETURNING's row order is unspecified, but rows are inserted in VALUES order with
-            // increasing ids (AUTOINCREMENT, under the write lock): sorted ids are in input order.
-            chunk_ids.sort_unstable();
-            ids.extend(chunk_ids);
-        }
-        tx.commit().await?;
-        Ok(ids)
+        on_pool!(self, |pool, Db| {
+            let mut tx = pool.begin().await?;
+            let mut ids = Vec::with_capacity(tasks.len());
+            for chunk in tasks.chunks(CHUNK) {
+                let mut insert = QueryBuilder::<Db>::new(
+                    "INSERT INTO tasks (serial, username, app, script_name, script_config, source, start_at, created_at, secrets) ",
+                );
+                insert.push_values(chunk, |mut row, t| {
+                    row.push_bind(&t.serial)
+                        .push_bind(&t.username)
+                        .push_bind(t.app)
+                        .push_bind(&t.script_name)
+                        .push_bind(&t.script_config)
+                        .push_bind(&t.source)
+                        .push_bind(t.start_at)
+                        .push_bind(now)
+                        .push_bind(self.seal_secrets(&t.secrets));
+                });
+                insert.push(" RETURNING id");
+                let mut chunk_ids: Vec<i64> =
+                    insert.build_query_scalar().fetch_all(&mut *tx).await?;
+                // RETURNING's row order is unspecified, but rows are inserted in VALUES order with
+                // increasing ids (SQLite's AUTOINCREMENT, PostgreSQL's identity sequence): sorted
+                // ids are in input order.
+                chunk_ids.sort_unstable();
+                ids.extend(chunk_ids);
+            }
+            tx.commit().await?;
+            Ok(ids)
+        })
     }
 
     /// One task, if it exists.
     pub async fn task(&self, id: i64) -> Result<Option<TaskRow>, StoreError> {
-        let sql = format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = ?");
-        Ok(sqlx::query_as(&sql)
+        let sql = format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1");
+        on_pool!(self, |pool, _Db| Ok(sqlx::query_as(&sql)
             .bind(id)
-            .fetch_optional(&self.pool)
-            .await?)
+            .fetch_optional(pool)
+            .await?))
     }
 
     /// One page of tasks, newest first, and how many match in all.
@@ -232,39 +236,45 @@ impl Store {
         page: u32,
         page_size: u32,
     ) -> Result<(i64, Vec<TaskRow>), StoreError> {
-        // Counted from the per-combination totals the triggers keep (migration 0004), not row by row.
-        let mut count =
-            QueryBuilder::<Sqlite>::new("SELECT COALESCE(SUM(n), 0) FROM task_counts WHERE 1=1");
-        push_filter(&mut count, filter);
-        let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
-        let mut select =
-            QueryBuilder::<Sqlite>::new(format!("SELECT {TASK_COLUMNS} FROM tasks WHERE 1=1"));
-        push_filter(&mut select, filter);
-        select
-            .push(" ORDER BY id DESC LIMIT ")
-            .push_bind(i64::from(page_size));
-        select
-            .push(" OFFSET ")
-            .push_bind(i64::from(page.saturating_sub(1)) * i64::from(page_size));
-        let rows = select.build_query_as().fetch_all(&self.pool).await?;
-        Ok((total, rows))
+        on_pool!(self, |pool, Db| {
+            // Counted from the per-combination totals the triggers keep (migration 0004), not row
+            // by row.
+            let mut count = QueryBuilder::<Db>::new(
+                "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM task_counts WHERE 1=1",
+            );
+            push_filter(&mut count, filter);
+            let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
+            let mut select =
+                QueryBuilder::<Db>::new(format!("SELECT {TASK_COLUMNS} FROM tasks WHERE 1=1"));
+            push_filter(&mut select, filter);
+            select
+                .push(" ORDER BY id DESC LIMIT ")
+                .push_bind(i64::from(page_size));
+            select
+                .push(" OFFSET ")
+                .push_bind(i64::from(page.saturating_sub(1)) * i64::from(page_size));
+            let rows = select.build_query_as().fetch_all(pool).await?;
+            Ok((total, rows))
+        })
     }
 
     /// How many tasks wait (pending) on each phone that has any, from `task_counts`.
     pub async fn pending_by_serial(&self) -> Result<Vec<(String, i64)>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT serial, SUM(n) FROM task_counts WHERE status = 0 GROUP BY serial HAVING SUM(n) > 0",
+        on_pool!(self, |pool, _Db| Ok(sqlx::query_as(
+            "SELECT serial, CAST(SUM(n) AS BIGINT) FROM task_counts WHERE status = 0 \
+             GROUP BY serial HAVING SUM(n) > 0",
         )
-        .fetch_all(&self.pool)
-        .await?)
+        .fetch_all(pool)
+        .await?))
     }
 
     /// Counts by status, from the trigger-kept `task_counts` (the same numbers the list's `total` uses).
     pub async fn stats(&self) -> Result<Stats, StoreError> {
-        let rows: Vec<(TaskStatus, i64)> =
-            sqlx::query_as("SELECT status, SUM(n) FROM task_counts GROUP BY status")
-                .fetch_all(&self.pool)
-                .await?;
+        let rows: Vec<(TaskStatus, i64)> = on_pool!(self, |pool, _Db| sqlx::query_as(
+            "SELECT status, CAST(SUM(n) AS BIGINT) FROM task_counts GROUP BY status"
+        )
+        .fetch_all(pool)
+        .await?);
         let mut stats = Stats::default();
         for (status, n) in rows {
             stats.total += n;
@@ -281,47 +291,67 @@ impl Store {
     /// Each phone's next pending task whose start has come: smallest (start_at, id) per serial.
     pub async fn due_tasks(&self, now: i64) -> Result<Vec<TaskRow>, StoreError> {
         let sql = format!(
-            "SELECT {TASK_COLUMNS} FROM tasks t INDEXED BY tasks_pending_start WHERE t.status = 0 AND t.start_at <= ?1 AND t.id = \
-               (SELECT u.id FROM tasks u WHERE u.status = 0 AND u.serial = t.serial AND u.start_at <= ?1 \
-                ORDER BY u.start_at, u.id LIMIT 1)"
+            "SELECT {TASK_COLUMNS} FROM tasks t {} WHERE t.status = 0 AND t.start_at <= $1 AND t.id = \
+               (SELECT u.id FROM tasks u WHERE u.status = 0 AND u.serial = t.serial AND u.start_at <= $1 \
+                ORDER BY u.start_at, u.id LIMIT 1)",
+            self.pending_index()
         );
-        Ok(sqlx::query_as(&sql).bind(now).fetch_all(&self.pool).await?)
+        on_pool!(self, |pool, _Db| Ok(sqlx::query_as(&sql)
+            .bind(now)
+            .fetch_all(pool)
+            .await?))
     }
 
     /// When the earliest pending task that is not yet due becomes due.
     pub async fn next_start_after(&self, now: i64) -> Result<Option<i64>, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT MIN(start_at) FROM tasks INDEXED BY tasks_pending_start WHERE status = 0 AND start_at > ?",
-        )
-        .bind(now)
-        .fetch_one(&self.pool)
-        .await?)
+        let sql = format!(
+            "SELECT MIN(start_at) FROM tasks {} WHERE status = 0 AND start_at > $1",
+            self.pending_index()
+        );
+        on_pool!(self, |pool, _Db| Ok(sqlx::query_scalar(&sql)
+            .bind(now)
+            .fetch_one(pool)
+            .await?))
+    }
+
+    /// SQLite's `INDEXED BY` naming the pending tasks' partial index: its planner otherwise scans
+    /// `tasks_due` at a million tasks (BENCHMARKS.md, figure 7). PostgreSQL has no such clause and
+    /// picks the partial index itself.
+    fn pending_index(&self) -> &'static str {
+        match self.backend() {
+            Backend::Sqlite => "INDEXED BY tasks_pending_start",
+            Backend::Postgres => "",
+        }
     }
 
     /// Moves a pending task to running; false if it was no longer pending.
     pub async fn mark_running(&self, id: i64, now: i64) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE tasks SET status = 1, started_at = ?, finished_at = NULL, progress_percent = 0, \
-             progress_message = NULL WHERE id = ? AND status = 0",
+        let done = on_pool!(self, |pool, _Db| {
+            sqlx::query(
+            "UPDATE tasks SET status = 1, started_at = $1, finished_at = NULL, progress_percent = 0, \
+             progress_message = NULL WHERE id = $2 AND status = 0",
         )
         .bind(now)
         .bind(id)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        .execute(pool)
+        .await?
+        .rows_affected()
+        });
+        Ok(done == 1)
     }
 
     /// Puts a running task back in the queue, as it was before it was dispatched: its run found the
     /// phone gone before it did anything. False if it was not running.
     pub async fn return_to_pending(&self, id: i64) -> Result<bool, StoreError> {
-        let done = sqlx::query(
+        let done = on_pool!(self, |pool, _Db| sqlx::query(
             "UPDATE tasks SET status = 0, started_at = NULL, progress_percent = NULL, \
-             progress_message = NULL WHERE id = ? AND status = 1",
+             progress_message = NULL WHERE id = $1 AND status = 1",
         )
         .bind(id)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        .execute(pool)
+        .await?
+        .rows_affected());
+        Ok(done == 1)
     }
 
     /// Records how a running task ended.
@@ -334,10 +364,11 @@ impl Store {
                 (TaskStatus::Failed, Some(error.as_str()), Some(*kind), None)
             }
         };
-        let percent = (status == TaskStatus::Completed).then_some(100);
-        sqlx::query(
-            "UPDATE tasks SET status = ?, error = ?, error_kind = ?, result = ?, finished_at = ?, \
-             progress_percent = COALESCE(?, progress_percent) WHERE id = ? AND status = 1",
+        let percent: Option<i64> = (status == TaskStatus::Completed).then_some(100);
+        on_pool!(self, |pool, _Db| {
+            sqlx::query(
+            "UPDATE tasks SET status = $1, error = $2, error_kind = $3, result = $4, finished_at = $5, \
+             progress_percent = COALESCE($6, progress_percent) WHERE id = $7 AND status = 1",
         )
         .bind(status)
         .bind(error)
@@ -346,8 +377,10 @@ impl Store {
         .bind(now)
         .bind(percent)
         .bind(id)
-        .execute(&self.pool)
-        .await?;
+        .execute(pool)
+        .await?
+        .rows_affected()
+        });
         Ok(())
     }
 
@@ -358,79 +391,94 @@ impl Store {
         percent: u8,
         message: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE tasks SET progress_percent = ?, progress_message = ? WHERE id = ?")
-            .bind(i64::from(percent))
-            .bind(message)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+        on_pool!(self, |pool, _Db| sqlx::query(
+            "UPDATE tasks SET progress_percent = $1, progress_message = $2 WHERE id = $3"
+        )
+        .bind(i64::from(percent))
+        .bind(message)
+        .bind(id)
+        .execute(pool)
+        .await?
+        .rows_affected());
         Ok(())
     }
 
     /// Tasks left running by a host that stopped become failed (kind `stopped`) with `error`;
     /// returns how many.
     pub async fn fail_running(&self, error: &str, now: i64) -> Result<u64, StoreError> {
-        let done = sqlx::query(
-            "UPDATE tasks SET status = 3, error = ?, error_kind = ?, finished_at = ? WHERE status = 1",
+        Ok(on_pool!(self, |pool, _Db| {
+            sqlx::query(
+            "UPDATE tasks SET status = 3, error = $1, error_kind = $2, finished_at = $3 WHERE status = 1",
         )
         .bind(error)
         .bind(ErrorKind::Stopped)
         .bind(now)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected())
+        .execute(pool)
+        .await?
+        .rows_affected()
+        }))
     }
 
     /// Moves a pending task to failed (kind `stopped`) with `error`; false if it was not pending.
     pub async fn fail_pending(&self, id: i64, error: &str, now: i64) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE tasks SET status = 3, error = ?, error_kind = ?, finished_at = ? \
-             WHERE id = ? AND status = 0",
+        let done = on_pool!(self, |pool, _Db| sqlx::query(
+            "UPDATE tasks SET status = 3, error = $1, error_kind = $2, finished_at = $3 \
+             WHERE id = $4 AND status = 0",
         )
         .bind(error)
         .bind(ErrorKind::Stopped)
         .bind(now)
         .bind(id)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        .execute(pool)
+        .await?
+        .rows_affected());
+        Ok(done == 1)
     }
 
     /// Failed tasks (all of them, or one) back to pending, due now, with `retry_count + 1`.
     /// Returns how many were retried.
     pub async fn retry(&self, id: Option<i64>, now: i64) -> Result<u64, StoreError> {
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "UPDATE tasks SET status = 0, retry_count = retry_count + 1, error = NULL, error_kind = NULL, result = NULL, \
-             started_at = NULL, finished_at = NULL, progress_percent = NULL, progress_message = NULL, start_at = ",
-        );
-        q.push_bind(now).push(" WHERE status = 3");
-        if let Some(id) = id {
-            q.push(" AND id = ").push_bind(id);
-        }
-        Ok(q.build().execute(&self.pool).await?.rows_affected())
+        on_pool!(self, |pool, Db| {
+            let mut q = QueryBuilder::<Db>::new(
+                "UPDATE tasks SET status = 0, retry_count = retry_count + 1, error = NULL, error_kind = NULL, result = NULL, \
+                 started_at = NULL, finished_at = NULL, progress_percent = NULL, progress_message = NULL, start_at = ",
+            );
+            q.push_bind(now).push(" WHERE status = 3");
+            if let Some(id) = id {
+                q.push(" AND id = ").push_bind(id);
+            }
+            Ok(q.build().execute(pool).await?.rows_affected())
+        })
     }
 
     /// Deletes tasks and their logs; returns how many tasks existed.
     pub async fn delete_tasks(&self, ids: &[i64]) -> Result<u64, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let mut deleted = 0;
-        for id in ids {
-            sqlx::query("DELETE FROM task_logs WHERE task_id = ?")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            deleted += sqlx::query("DELETE FROM tasks WHERE id = ?")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-        }
-        tx.commit().await?;
-        Ok(deleted)
+        on_pool!(self, |pool, _Db| {
+            let mut tx = pool.begin().await?;
+            let mut deleted = 0;
+            for id in ids {
+                sqlx::query("DELETE FROM task_logs WHERE task_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                deleted += sqlx::query("DELETE FROM tasks WHERE id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+            }
+            tx.commit().await?;
+            Ok(deleted)
+        })
     }
 }
 
-fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &TaskFilter) {
+/// Adds the list filter's conditions to a query, on either backend.
+fn push_filter<'a, Db: sqlx::Database>(q: &mut QueryBuilder<'a, Db>, f: &TaskFilter)
+where
+    TaskStatus: sqlx::Encode<'a, Db> + sqlx::Type<Db>,
+    String: sqlx::Encode<'a, Db> + sqlx::Type<Db>,
+{
     if let Some(s) = f.status {
         q.push(" AND status = ").push_bind(s);
     }
@@ -466,147 +514,129 @@ mod tests {
     fn a_status_is_stored_as_its_api_number() {
         let codes: Vec<i64> = TaskStatus::ALL.iter().map(|s| s.code()).collect();
         assert_eq!(codes, [0, 1, 2, 3]);
-        let partial_index = include_str!("../../migrations/0004_task_queries.sql");
+        let partial_index = include_str!("../../migrations/sqlite/0004_task_queries.sql");
         assert!(
             partial_index.contains("WHERE status = 0"),
             "the pending index names Pending's number"
         );
     }
 
-    #[tokio::test]
-    async fn each_phone_gets_its_earliest_due_task() {
-        let store = Store::in_memory().await.unwrap();
-        let ids = store
-            .insert_tasks(
-                &[task("a", 20), task("a", 10), task("b", 30), task("c", 999)],
-                0,
-            )
-            .await
-            .unwrap();
-        let due: Vec<i64> = store
-            .due_tasks(100)
-            .await
-            .unwrap()
-            .iter()
-            .map(|t| t.id)
-            .collect();
-        assert_eq!(due.len(), 2);
-        assert!(
-            due.contains(&ids[1]) && due.contains(&ids[2]),
-            "{due:?} of {ids:?}"
-        );
-        assert_eq!(store.next_start_after(100).await.unwrap(), Some(999));
-    }
-
-    #[tokio::test]
-    async fn stats_and_list_totals_agree() {
-        let store = Store::in_memory().await.unwrap();
-        let ids = store
-            .insert_tasks(&[task("a", 0), task("b", 0), task("a", 0)], 0)
-            .await
-            .unwrap();
-        assert!(store.mark_running(ids[0], 1).await.unwrap());
-        store
-            .finish(
-                ids[0],
-                &Outcome::Failed {
-                    error: "x".into(),
-                    kind: ErrorKind::Script,
-                },
-                2,
-            )
-            .await
-            .unwrap();
-        let stats = store.stats().await.unwrap();
-        assert_eq!((stats.total, stats.pending, stats.failed), (3, 2, 1));
-        let filter = TaskFilter {
-            status: Some(TaskStatus::Pending),
-            ..TaskFilter::default()
-        };
-        let (total, rows) = store.list_tasks(&filter, 1, 20).await.unwrap();
-        assert_eq!((total, rows.len()), (2, 2));
-    }
-
-    #[tokio::test]
-    async fn retry_puts_a_failed_task_back_due_now() {
-        let store = Store::in_memory().await.unwrap();
-        let id = store.insert_tasks(&[task("a", 0)], 0).await.unwrap()[0];
-        store.mark_running(id, 1).await.unwrap();
-        store
-            .finish(
-                id,
-                &Outcome::Failed {
-                    error: "x".into(),
-                    kind: ErrorKind::Script,
-                },
-                2,
-            )
-            .await
-            .unwrap();
-        assert_eq!(store.retry(Some(id), 50).await.unwrap(), 1);
-        let row = store.task(id).await.unwrap().unwrap();
-        assert_eq!(
-            (row.status, row.retry_count, row.start_at),
-            (TaskStatus::Pending, 1, 50)
-        );
-        assert_eq!((row.error, row.error_kind), (None, None));
-    }
-
-    #[tokio::test]
-    async fn a_failure_is_stored_with_its_kind() {
-        let store = Store::in_memory().await.unwrap();
-        let id = store.insert_tasks(&[task("a", 0)], 0).await.unwrap()[0];
-        store.mark_running(id, 1).await.unwrap();
-        let outcome = Outcome::Failed {
-            error: "rate limited by the app: 'Too fast'".into(),
-            kind: ErrorKind::Protection,
-        };
-        store.finish(id, &outcome, 2).await.unwrap();
-        let row = store.task(id).await.unwrap().unwrap();
-        assert_eq!(row.error_kind, Some(ErrorKind::Protection));
-    }
-
-    #[tokio::test]
-    async fn tasks_failed_by_a_stop_or_a_restart_are_stopped() {
-        let store = Store::in_memory().await.unwrap();
-        let ids = store
-            .insert_tasks(&[task("a", 0), task("b", 0)], 0)
-            .await
-            .unwrap();
-        store.mark_running(ids[0], 1).await.unwrap();
-        assert_eq!(store.fail_running("interrupted", 2).await.unwrap(), 1);
-        assert!(
-            store
-                .fail_pending(ids[1], "stopped by user", 2)
+    crate::store::both_backends! {
+        async fn each_phone_gets_its_earliest_due_task(store: Store) {
+            let ids = store
+                .insert_tasks(
+                    &[task("a", 20), task("a", 10), task("b", 30), task("c", 999)],
+                    0,
+                )
+                .await
+                .unwrap();
+            let due: Vec<i64> = store
+                .due_tasks(100)
                 .await
                 .unwrap()
-        );
-        for id in ids {
-            let row = store.task(id).await.unwrap().unwrap();
-            assert_eq!(row.error_kind, Some(ErrorKind::Stopped), "{row:?}");
+                .iter()
+                .map(|t| t.id)
+                .collect();
+            assert_eq!(due.len(), 2);
+            assert!(
+                due.contains(&ids[1]) && due.contains(&ids[2]),
+                "{due:?} of {ids:?}"
+            );
+            assert_eq!(store.next_start_after(100).await.unwrap(), Some(999));
         }
-    }
-
-    #[tokio::test]
-    async fn a_returned_task_is_pending_again_and_not_started() {
-        let store = Store::in_memory().await.unwrap();
-        let id = store.insert_tasks(&[task("a", 0)], 0).await.unwrap()[0];
-        store.mark_running(id, 1).await.unwrap();
-        assert!(store.return_to_pending(id).await.unwrap());
-        let row = store.task(id).await.unwrap().unwrap();
-        assert_eq!((row.status, row.started_at), (TaskStatus::Pending, None));
-        assert!(!store.return_to_pending(id).await.unwrap());
-    }
-
-    #[tokio::test]
-    async fn deleting_a_task_deletes_its_logs() {
-        let store = Store::in_memory().await.unwrap();
-        let id = store.insert_tasks(&[task("a", 0)], 0).await.unwrap()[0];
-        store
-            .append_logs(id, &[crate::store::logs::NewLog::info(1, "hello")])
-            .await
-            .unwrap();
-        assert_eq!(store.delete_tasks(&[id, id + 100]).await.unwrap(), 1);
-        assert_eq!(store.task_logs(id, 1, 10).await.unwrap().total, 0);
+        async fn stats_and_list_totals_agree(store: Store) {
+            let ids = store
+                .insert_tasks(&[task("a", 0), task("b", 0), task("a", 0)], 0)
+                .await
+                .unwrap();
+            assert!(store.mark_running(ids[0], 1).await.unwrap());
+            store
+                .finish(
+                    ids[0],
+                    &Outcome::Failed {
+                        error: "x".into(),
+                        kind: ErrorKind::Script,
+                    },
+                    2,
+                )
+                .await
+                .unwrap();
+            let stats = store.stats().await.unwrap();
+            assert_eq!((stats.total, stats.pending, stats.failed), (3, 2, 1));
+            let filter = TaskFilter {
+                status: Some(TaskStatus::Pending),
+                ..TaskFilter::default()
+            };
+            let (total, rows) = store.list_tasks(&filter, 1, 20).await.unwrap();
+            assert_eq!((total, rows.len()), (2, 2));
+        }
+        async fn retry_puts_a_failed_task_back_due_now(store: Store) {
+            let id = store.insert_tasks(&[task("a", 0)], 0).await.unwrap()[0];
+            store.mark_running(id, 1).await.unwrap();
+            store
+                .finish(
+                    id,
+                    &Outcome::Failed {
+                        error: "x".into(),
+                        kind: ErrorKind::Script,
+                    },
+                    2,
+                )
+                .await
+                .unwrap();
+            assert_eq!(store.retry(Some(id), 50).await.unwrap(), 1);
+            let row = store.task(id).await.unwrap().unwrap();
+            assert_eq!(
+                (row.status, row.retry_count, row.start_at),
+                (TaskStatus::Pending, 1, 50)
+            );
+            assert_eq!((row.error, row.error_kind), (None, None));
+        }
+        async fn a_failure_is_stored_with_its_kind(store: Store) {
+            let id = store.insert_tasks(&[task("a", 0)], 0).await.unwrap()[0];
+            store.mark_running(id, 1).await.unwrap();
+            let outcome = Outcome::Failed {
+                error: "rate limited by the app: 'Too fast'".into(),
+                kind: ErrorKind::Protection,
+            };
+            store.finish(id, &outcome, 2).await.unwrap();
+            let row = store.task(id).await.unwrap().unwrap();
+            assert_eq!(row.error_kind, Some(ErrorKind::Protection));
+        }
+        async fn tasks_failed_by_a_stop_or_a_restart_are_stopped(store: Store) {
+            let ids = store
+                .insert_tasks(&[task("a", 0), task("b", 0)], 0)
+                .await
+                .unwrap();
+            store.mark_running(ids[0], 1).await.unwrap();
+            assert_eq!(store.fail_running("interrupted", 2).await.unwrap(), 1);
+            assert!(
+                store
+                    .fail_pending(ids[1], "stopped by user", 2)
+                    .await
+                    .unwrap()
+            );
+            for id in ids {
+                let row = store.task(id).await.unwrap().unwrap();
+                assert_eq!(row.error_kind, Some(ErrorKind::Stopped), "{row:?}");
+            }
+        }
+        async fn a_returned_task_is_pending_again_and_not_started(store: Store) {
+            let id = store.insert_tasks(&[task("a", 0)], 0).await.unwrap()[0];
+            store.mark_running(id, 1).await.unwrap();
+            assert!(store.return_to_pending(id).await.unwrap());
+            let row = store.task(id).await.unwrap().unwrap();
+            assert_eq!((row.status, row.started_at), (TaskStatus::Pending, None));
+            assert!(!store.return_to_pending(id).await.unwrap());
+        }
+        async fn deleting_a_task_deletes_its_logs(store: Store) {
+            let id = store.insert_tasks(&[task("a", 0)], 0).await.unwrap()[0];
+            store
+                .append_logs(id, &[crate::store::logs::NewLog::info(1, "hello")])
+                .await
+                .unwrap();
+            assert_eq!(store.delete_tasks(&[id, id + 100]).await.unwrap(), 1);
+            assert_eq!(store.task_logs(id, 1, 10).await.unwrap().total, 0);
+        }
     }
 }
