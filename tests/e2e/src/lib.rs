@@ -16,6 +16,60 @@ use serde_json::Value;
 pub use vphone::testing::{AdbServer, media_bytes};
 use vphone::{PhoneConfig, VPhone};
 
+/// Which database the hosts a test starts keep their rows in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite in the host's data directory (the default).
+    Sqlite,
+    /// A fresh database on the test process's throwaway PostgreSQL cluster.
+    Postgres,
+}
+
+tokio::task_local! {
+    /// The backend of the test running in this task (see [`both_backends!`]).
+    static BACKEND: Backend;
+}
+
+/// Runs `test` with every [`Fleet`] it starts keeping its rows in `backend`.
+pub async fn on_backend<F: std::future::Future>(backend: Backend, test: F) -> F::Output {
+    BACKEND.scope(backend, test).await
+}
+
+/// The database URL for a host started now: a fresh PostgreSQL database when the running test is
+/// on [`Backend::Postgres`], else none (SQLite in the data directory).
+pub async fn database_url() -> Option<String> {
+    match BACKEND.try_with(|b| *b) {
+        Ok(Backend::Postgres) => Some(phonefleet_pgtest::Cluster::shared().fresh_database().await),
+        Ok(Backend::Sqlite) | Err(_) => None,
+    }
+}
+
+/// Generates each end-to-end test twice, once per backend: `async fn name() { … }` becomes the
+/// tests `name::sqlite` and `name::postgres`, whose [`Fleet`]s keep their rows in SQLite and in
+/// PostgreSQL. One suite, parametrised; not a copy.
+#[macro_export]
+macro_rules! both_backends {
+    ($($(#[doc = $doc:expr])* async fn $name:ident() $body:block)*) => {$(
+        $(#[doc = $doc])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn run() $body
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                $crate::on_backend($crate::Backend::Sqlite, run()).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                $crate::on_backend($crate::Backend::Postgres, run()).await
+            }
+        }
+    )*};
+}
+
 /// How long any one wait of the harness may take before the test fails.
 pub const WAIT: Duration = Duration::from_secs(60);
 
@@ -61,6 +115,7 @@ impl Fleet {
         config.adb_server = adb.addr();
         // Tests make their media in temporary directories: the host serves files from there.
         config.file_roots = vec![std::env::temp_dir()];
+        config.database_url = database_url().await;
         adjust(&mut config);
         let token = config.api_token.clone();
         let host = phonefleet::start(config).await?;
