@@ -23,6 +23,14 @@ pub struct Config {
     /// a fleet names the same one. See docs/fleet.md.
     #[arg(long, env = "PHONEFLEET_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
+    /// This host's name in its fleet: stable across restarts, unique among the hosts sharing a
+    /// database. Default: the machine's hostname.
+    #[arg(long, env = "PHONEFLEET_NODE_NAME")]
+    pub node_name: Option<String>,
+    /// Seconds a host of a fleet counts as alive without renewing its lease; once past it, another
+    /// host fails its running tasks ("interrupted: host NAME lost"). It renews every third of it.
+    #[arg(long, env = "PHONEFLEET_NODE_LEASE_SECS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..))]
+    pub node_lease_secs: u64,
     /// The adb server to talk to; started with `adb start-server` when none answers.
     #[arg(long, env = "PHONEFLEET_ADB_SERVER", default_value = "127.0.0.1:5037")]
     pub adb_server: SocketAddr,
@@ -160,12 +168,33 @@ impl Plan {
 }
 
 impl Config {
+    /// This host as a node of its fleet: `--node-name` (else the hostname) and its lease.
+    pub fn node(&self) -> crate::fleet::NodeConfig {
+        let name = self
+            .node_name
+            .clone()
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| {
+                std::fs::read_to_string("/proc/sys/kernel/hostname")
+                    .map(|h| h.trim().to_owned())
+                    .ok()
+                    .filter(|h| !h.is_empty())
+                    .unwrap_or_else(|| "phonefleet".to_owned())
+            });
+        crate::fleet::NodeConfig {
+            name,
+            lease: Duration::from_secs(self.node_lease_secs),
+        }
+    }
+
     /// Defaults for everything but the data directory, binding to a free loopback port.
     pub fn for_data_dir(data_dir: PathBuf) -> Config {
         Config {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             data_dir,
             database_url: None,
+            node_name: None,
+            node_lease_secs: 15,
             adb_server: SocketAddr::from(([127, 0, 0, 1], 5037)),
             plugin_dir: None,
             plugins_replace_builtins: false,

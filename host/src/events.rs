@@ -4,8 +4,10 @@
 
 use std::path::PathBuf;
 
-use serde::Serialize;
-use tokio::sync::broadcast;
+use std::sync::{Arc, OnceLock};
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::{broadcast, mpsc};
 
 use crate::store::{ErrorKind, TaskStatus};
 
@@ -14,7 +16,7 @@ const BACKLOG: usize = 1024;
 
 /// One event. Serialised as `{"kind": "task_created", "data": {...}}`; on the SSE stream the kind
 /// is the event name and `data` the event's data.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", content = "data", rename_all = "snake_case")]
 pub enum Event {
     /// A request created tasks (all of them, in order).
@@ -104,20 +106,36 @@ impl Event {
 #[derive(Clone)]
 pub struct Events {
     tx: broadcast::Sender<Event>,
+    /// Where this host's own events also go to reach the fleet's other nodes (set on PostgreSQL).
+    fleet: Arc<OnceLock<mpsc::UnboundedSender<Event>>>,
 }
 
 impl Default for Events {
     fn default() -> Self {
         Events {
             tx: broadcast::channel(BACKLOG).0,
+            fleet: Arc::default(),
         }
     }
 }
 
 impl Events {
-    /// Announces an event to every subscriber.
+    /// Announces an event of this host to every subscriber, and to the other nodes of its fleet.
     pub fn publish(&self, event: Event) {
+        if let Some(fleet) = self.fleet.get() {
+            let _ = fleet.send(event.clone());
+        }
         let _ = self.tx.send(event);
+    }
+
+    /// Announces an event another node published, to this host's subscribers only.
+    pub fn deliver(&self, event: Event) {
+        let _ = self.tx.send(event);
+    }
+
+    /// From now on, this host's events also go to `fleet` (once; later calls are ignored).
+    pub fn forward_to(&self, fleet: mpsc::UnboundedSender<Event>) {
+        let _ = self.fleet.set(fleet);
     }
 
     /// A new subscriber, seeing events published from now on.

@@ -14,6 +14,7 @@ pub mod clock;
 pub mod config;
 pub mod control;
 pub mod events;
+pub mod fleet;
 pub mod groups;
 pub mod materials;
 pub mod media_sniff;

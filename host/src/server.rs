@@ -13,10 +13,10 @@ use tokio::task::JoinHandle;
 use crate::accounts::Accounts;
 use crate::api::{self, AppState};
 use crate::artifacts::Artifacts;
-use crate::clock::now_ms;
 use crate::config::Config;
 use crate::events::Event;
 use crate::events::Events;
+use crate::fleet::Fleet;
 use crate::groups::Groups;
 use crate::materials::Library;
 use crate::phones::{Phone, Phones};
@@ -125,9 +125,10 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         Some(url) => Store::connect(url, &config.data_dir).await?,
         None => Store::open(&config.data_dir).await?,
     };
-    let interrupted = store
-        .fail_running("interrupted: host restarted", now_ms())
-        .await?;
+    let node = config.node();
+    let interrupted = crate::fleet::join(&store, &node, "interrupted: host restarted")
+        .await?
+        .len();
     if interrupted > 0 {
         tracing::warn!("{interrupted} task(s) were running when the host stopped; marked failed");
     }
@@ -210,6 +211,7 @@ pub fn assemble(
         config.artifacts_max_mib << 20,
     );
     let file_roots = FileRoots::new(&config.file_roots, &config.data_dir);
+    let fleet = Fleet::new(store.clone(), config.node());
     let scheduler = Scheduler::start(
         store.clone(),
         registry.clone(),
@@ -222,8 +224,10 @@ pub fn assemble(
             events: events.clone(),
             materials: Arc::new(library.clone()),
             file_roots: file_roots.clone(),
+            node: fleet.node().to_owned(),
         },
     );
+    fleet.serve(scheduler.clone(), events.clone(), phones.subscribe());
     let tasks = Tasks::new(
         store.clone(),
         registry.clone(),
@@ -233,6 +237,7 @@ pub fn assemble(
         artifacts.clone(),
         file_roots.clone(),
         config.default_app,
+        fleet.clone(),
     );
     Arc::new(AppState {
         tasks,

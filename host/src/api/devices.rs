@@ -35,6 +35,8 @@ pub struct DeviceView {
     /// What the phone is (Android version, screen, ADBKeyboard), learnt when it connects, and what
     /// the check before its last task found (awake, keyguard, app installed).
     readiness: Option<Readiness>,
+    /// The host (node) whose adb server lists the phone; none for an absent phone.
+    node: Option<String>,
 }
 
 /// The phones ADB sees, with their readiness and waiting tasks, then the phones only accounts or
@@ -71,15 +73,42 @@ pub async fn list(State(app): State<Arc<AppState>>) -> AppResult {
                     .phones
                     .readiness(&p.name)
                     .filter(|r| *r != Readiness::default()),
+                node: Some(app.tasks.node().to_owned()),
             }
         })
         .collect();
+    // Phones the fleet's other nodes list (PostgreSQL), as their device table rows say.
+    let elsewhere = app.tasks.devices_elsewhere().await?;
+    if !elsewhere.is_empty() {
+        let running: BTreeMap<String, i64> =
+            app.tasks.running_by_phone().await?.into_iter().collect();
+        for d in elsewhere
+            .into_iter()
+            .filter(|d| !phones.iter().any(|p| p.name == d.serial))
+        {
+            let current_task = running.get(&d.serial).copied();
+            views.push(DeviceView {
+                online: d.state == "device",
+                busy: current_task.is_some(),
+                current_task,
+                waiting_tasks: waiting.get(&d.serial).copied().unwrap_or(0),
+                accounts: accounts_on(&d.serial),
+                handset: None,
+                note: None,
+                readiness: None,
+                state: d.state,
+                model: d.model,
+                node: Some(d.node),
+                serial: d.serial,
+            });
+        }
+    }
     // Phones only the queue or the accounts know: adb does not list them now.
     let absent: BTreeSet<&str> = waiting
         .keys()
         .map(String::as_str)
         .chain(accounts.iter().map(|a| a.serial.as_str()))
-        .filter(|serial| !phones.iter().any(|p| p.name == *serial))
+        .filter(|serial| !views.iter().any(|v| v.serial == *serial))
         .collect();
     for serial in absent {
         let waiting_tasks = waiting.get(serial).copied().unwrap_or(0);
@@ -95,6 +124,7 @@ pub async fn list(State(app): State<Arc<AppState>>) -> AppResult {
             handset: None,
             note: Some(absent_note(waiting_tasks)),
             readiness: None,
+            node: None,
         });
     }
     Ok(ok(views))

@@ -189,7 +189,7 @@ mod tests {
             library(&store).await;
             let ids = store.insert_tasks(&[task(), task()], 0).await.unwrap();
             for id in &ids {
-                store.mark_running(*id, 1).await.unwrap();
+                store.mark_running(*id, 1, "n1").await.unwrap();
             }
             let dance = ["dance".to_string()];
             let first = store
@@ -215,7 +215,7 @@ mod tests {
             library(&store).await;
             let ids = store.insert_tasks(&[task(), task()], 0).await.unwrap();
             let food = ["food".to_string()];
-            store.mark_running(ids[0], 1).await.unwrap();
+            store.mark_running(ids[0], 1, "n1").await.unwrap();
             let taken = store
                 .take_materials("video", &food, 1, ids[0])
                 .await
@@ -227,11 +227,10 @@ mod tests {
                         error: "x".into(),
                         kind: crate::store::ErrorKind::Script,
                     },
-                    2,
-                )
+                    2, "n1")
                 .await
                 .unwrap();
-            store.mark_running(ids[1], 3).await.unwrap();
+            store.mark_running(ids[1], 3, "n1").await.unwrap();
             let again = store
                 .take_materials("video", &food, 1, ids[1])
                 .await
@@ -251,9 +250,12 @@ mod tests {
         }
     }
 
+    /// A post task on a phone of its own (a phone runs one task at a time).
     fn task() -> crate::store::NewTask {
+        static PHONE: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = PHONE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         crate::store::NewTask {
-            serial: "a".into(),
+            serial: format!("phone-{n}"),
             username: None,
             app: crate::apps::App::Tiktok,
             script_name: "post".into(),

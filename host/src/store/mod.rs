@@ -10,6 +10,7 @@ mod accounts;
 mod groups;
 mod logs;
 mod materials;
+mod nodes;
 pub mod secrets;
 mod tasks;
 
@@ -25,6 +26,7 @@ pub use accounts::{AccountChange, AccountFilter, AccountRow, NewAccountRow};
 pub use groups::{GroupRow, GroupUpdate};
 pub use logs::{LogPage, LogRow, NewLog};
 pub use materials::MaterialRow;
+pub use nodes::{DeviceRow, NodeRow};
 pub use tasks::{ErrorKind, NewTask, Outcome, Stats, TaskFilter, TaskRow, TaskStatus};
 
 /// The database file inside the data directory.
@@ -173,6 +175,15 @@ impl Store {
             pool: Pool::Postgres(connect_postgres(url).await?),
             secrets: std::sync::Arc::new(secrets::SecretBox::ephemeral()),
         })
+    }
+
+    /// The PostgreSQL pool, when the store is on PostgreSQL: the fleet's `LISTEN`/`NOTIFY` go
+    /// through it.
+    pub(crate) fn postgres_pool(&self) -> Option<&PgPool> {
+        match &self.pool {
+            Pool::Postgres(pool) => Some(pool),
+            Pool::Sqlite(_) => None,
+        }
     }
 
     /// The database this store uses.

@@ -56,6 +56,15 @@ impl TaskStatus {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for TaskStatus {
+    /// From the API's number.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let code = i64::deserialize(d)?;
+        TaskStatus::from_code(code)
+            .ok_or_else(|| serde::de::Error::custom(format!("no task status {code}")))
+    }
+}
+
 impl serde::Serialize for TaskStatus {
     /// As the API's number.
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -65,7 +74,17 @@ impl serde::Serialize for TaskStatus {
 
 /// Why a task failed, in one word clients can branch on (the task's `error_kind`), stored as that
 /// word.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, sqlx::Type, utoipa::ToSchema)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    sqlx::Type,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 #[sqlx(type_name = "TEXT", rename_all = "lowercase")]
 pub enum ErrorKind {
@@ -324,38 +343,53 @@ impl Store {
         }
     }
 
-    /// Moves a pending task to running; false if it was no longer pending.
-    pub async fn mark_running(&self, id: i64, now: i64) -> Result<bool, StoreError> {
-        let done = on_pool!(self, |pool, _Db| {
-            sqlx::query(
-            "UPDATE tasks SET status = 1, started_at = $1, finished_at = NULL, progress_percent = 0, \
-             progress_message = NULL WHERE id = $2 AND status = 0",
+    /// Moves a pending task to running on `node`; false if it was no longer pending, or another task
+    /// already runs on its phone (whichever node runs it: the unique index
+    /// `tasks_one_running_per_phone` refuses the second claim).
+    pub async fn mark_running(&self, id: i64, now: i64, node: &str) -> Result<bool, StoreError> {
+        let done = on_pool!(self, |pool, _Db| sqlx::query(
+            "UPDATE tasks SET status = 1, node = $3, started_at = $1, finished_at = NULL, \
+             progress_percent = 0, progress_message = NULL WHERE id = $2 AND status = 0",
         )
         .bind(now)
         .bind(id)
+        .bind(node)
         .execute(pool)
-        .await?
-        .rows_affected()
-        });
-        Ok(done == 1)
+        .await
+        .map(|done| done.rows_affected()));
+        match done {
+            Ok(rows) => Ok(rows == 1),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(false),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Puts a running task back in the queue, as it was before it was dispatched: its run found the
     /// phone gone before it did anything. False if it was not running.
     pub async fn return_to_pending(&self, id: i64) -> Result<bool, StoreError> {
-        let done = on_pool!(self, |pool, _Db| sqlx::query(
-            "UPDATE tasks SET status = 0, started_at = NULL, progress_percent = NULL, \
+        let done =
+            on_pool!(self, |pool, _Db| {
+                sqlx::query(
+            "UPDATE tasks SET status = 0, node = NULL, started_at = NULL, progress_percent = NULL, \
              progress_message = NULL WHERE id = $1 AND status = 1",
         )
         .bind(id)
         .execute(pool)
         .await?
-        .rows_affected());
+        .rows_affected()
+            });
         Ok(done == 1)
     }
 
-    /// Records how a running task ended.
-    pub async fn finish(&self, id: i64, outcome: &Outcome, now: i64) -> Result<(), StoreError> {
+    /// Records how a running task ended, if `node` still runs it: a node declared lost whose tasks
+    /// another node failed meanwhile does not overwrite them. False if nothing was recorded.
+    pub async fn finish(
+        &self,
+        id: i64,
+        outcome: &Outcome,
+        now: i64,
+        node: &str,
+    ) -> Result<bool, StoreError> {
         let (status, error, kind, result) = match outcome {
             Outcome::Completed { result } => {
                 (TaskStatus::Completed, None, None, Some(result.as_str()))
@@ -365,10 +399,10 @@ impl Store {
             }
         };
         let percent: Option<i64> = (status == TaskStatus::Completed).then_some(100);
-        on_pool!(self, |pool, _Db| {
+        let done = on_pool!(self, |pool, _Db| {
             sqlx::query(
             "UPDATE tasks SET status = $1, error = $2, error_kind = $3, result = $4, finished_at = $5, \
-             progress_percent = COALESCE($6, progress_percent) WHERE id = $7 AND status = 1",
+             progress_percent = COALESCE($6, progress_percent) WHERE id = $7 AND status = 1 AND node = $8",
         )
         .bind(status)
         .bind(error)
@@ -377,11 +411,12 @@ impl Store {
         .bind(now)
         .bind(percent)
         .bind(id)
+        .bind(node)
         .execute(pool)
         .await?
         .rows_affected()
         });
-        Ok(())
+        Ok(done == 1)
     }
 
     /// Records a running task's progress.
@@ -403,20 +438,44 @@ impl Store {
         Ok(())
     }
 
-    /// Tasks left running by a host that stopped become failed (kind `stopped`) with `error`;
-    /// returns how many.
-    pub async fn fail_running(&self, error: &str, now: i64) -> Result<u64, StoreError> {
-        Ok(on_pool!(self, |pool, _Db| {
-            sqlx::query(
-            "UPDATE tasks SET status = 3, error = $1, error_kind = $2, finished_at = $3 WHERE status = 1",
+    /// Tasks `node` left running (it stopped, or was declared lost) become failed (kind `stopped`)
+    /// with `error`; returns their ids.
+    pub async fn fail_running(
+        &self,
+        node: &str,
+        error: &str,
+        now: i64,
+    ) -> Result<Vec<i64>, StoreError> {
+        Ok(on_pool!(self, |pool, _Db| sqlx::query_scalar(
+            "UPDATE tasks SET status = 3, error = $1, error_kind = $2, finished_at = $3 \
+             WHERE status = 1 AND node = $4 RETURNING id",
         )
         .bind(error)
         .bind(ErrorKind::Stopped)
         .bind(now)
-        .execute(pool)
-        .await?
-        .rows_affected()
-        }))
+        .bind(node)
+        .fetch_all(pool)
+        .await?))
+    }
+
+    /// The node running task `id`, if it is running.
+    pub async fn running_node(&self, id: i64) -> Result<Option<String>, StoreError> {
+        Ok(on_pool!(self, |pool, _Db| sqlx::query_scalar(
+            "SELECT node FROM tasks WHERE id = $1 AND status = 1"
+        )
+        .bind(id)
+        .fetch_optional(pool)
+        .await?)
+        .flatten())
+    }
+
+    /// The running task on each phone that has one, fleet-wide: (serial, task id).
+    pub async fn running_by_serial(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        Ok(on_pool!(self, |pool, _Db| sqlx::query_as(
+            "SELECT serial, id FROM tasks WHERE status = 1"
+        )
+        .fetch_all(pool)
+        .await?))
     }
 
     /// Moves a pending task to failed (kind `stopped`) with `error`; false if it was not pending.
@@ -494,10 +553,10 @@ where
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn task(serial: &str, start_at: i64) -> NewTask {
+    pub(crate) fn task(serial: &str, start_at: i64) -> NewTask {
         NewTask {
             serial: serial.into(),
             username: None,
@@ -549,7 +608,7 @@ mod tests {
                 .insert_tasks(&[task("a", 0), task("b", 0), task("a", 0)], 0)
                 .await
                 .unwrap();
-            assert!(store.mark_running(ids[0], 1).await.unwrap());
+            assert!(store.mark_running(ids[0], 1, "n1").await.unwrap());
             store
                 .finish(
                     ids[0],
@@ -557,8 +616,7 @@ mod tests {
                         error: "x".into(),
                         kind: ErrorKind::Script,
                     },
-                    2,
-                )
+                    2, "n1")
                 .await
                 .unwrap();
             let stats = store.stats().await.unwrap();
@@ -572,7 +630,7 @@ mod tests {
         }
         async fn retry_puts_a_failed_task_back_due_now(store: Store) {
             let id = store.insert_tasks(&[task("a", 0)], 0).await.unwrap()[0];
-            store.mark_running(id, 1).await.unwrap();
+            store.mark_running(id, 1, "n1").await.unwrap();
             store
                 .finish(
                     id,
@@ -580,8 +638,7 @@ mod tests {
                         error: "x".into(),
                         kind: ErrorKind::Script,
                     },
-                    2,
-                )
+                    2, "n1")
                 .await
                 .unwrap();
             assert_eq!(store.retry(Some(id), 50).await.unwrap(), 1);
@@ -594,12 +651,12 @@ mod tests {
         }
         async fn a_failure_is_stored_with_its_kind(store: Store) {
             let id = store.insert_tasks(&[task("a", 0)], 0).await.unwrap()[0];
-            store.mark_running(id, 1).await.unwrap();
+            store.mark_running(id, 1, "n1").await.unwrap();
             let outcome = Outcome::Failed {
                 error: "rate limited by the app: 'Too fast'".into(),
                 kind: ErrorKind::Protection,
             };
-            store.finish(id, &outcome, 2).await.unwrap();
+            store.finish(id, &outcome, 2, "n1").await.unwrap();
             let row = store.task(id).await.unwrap().unwrap();
             assert_eq!(row.error_kind, Some(ErrorKind::Protection));
         }
@@ -608,8 +665,8 @@ mod tests {
                 .insert_tasks(&[task("a", 0), task("b", 0)], 0)
                 .await
                 .unwrap();
-            store.mark_running(ids[0], 1).await.unwrap();
-            assert_eq!(store.fail_running("interrupted", 2).await.unwrap(), 1);
+            store.mark_running(ids[0], 1, "n1").await.unwrap();
+            assert_eq!(store.fail_running("n1", "interrupted", 2).await.unwrap(), [ids[0]]);
             assert!(
                 store
                     .fail_pending(ids[1], "stopped by user", 2)
@@ -623,7 +680,7 @@ mod tests {
         }
         async fn a_returned_task_is_pending_again_and_not_started(store: Store) {
             let id = store.insert_tasks(&[task("a", 0)], 0).await.unwrap()[0];
-            store.mark_running(id, 1).await.unwrap();
+            store.mark_running(id, 1, "n1").await.unwrap();
             assert!(store.return_to_pending(id).await.unwrap());
             let row = store.task(id).await.unwrap().unwrap();
             assert_eq!((row.status, row.started_at), (TaskStatus::Pending, None));

@@ -559,6 +559,8 @@ impl Tasks {
             });
         }
         let phones = self.phones.current();
+        // Phones the fleet's other nodes list: their tasks are created here and run there.
+        let elsewhere = self.phones_elsewhere().await?;
         let accounts = if req.enable_multi_account {
             self.store.accounts().await?
         } else {
@@ -589,7 +591,7 @@ impl Tasks {
         }
         for (path, serial) in named {
             let serial = &serial;
-            if !phones.iter().any(|p| &p.name == serial) {
+            if !phones.iter().any(|p| &p.name == serial) && !elsewhere.contains(serial) {
                 errors.push(violation(
                     path,
                     format!(

@@ -18,6 +18,7 @@ use phonefleet_runtime::FileRoots;
 use crate::apps::App;
 use crate::clock::now_ms;
 use crate::events::{Event, Events};
+use crate::fleet::Fleet;
 use crate::store::{ErrorKind, LogPage, Stats, Store, StoreError, TaskFilter, TaskStatus};
 pub use create::CreateTask;
 pub use model::{Source, TaskView};
@@ -79,6 +80,8 @@ pub struct Tasks {
     file_roots: FileRoots,
     /// The app of a task neither its account nor its config names (`--default-app`).
     default_app: App,
+    /// The other nodes, which run the tasks of their phones.
+    fleet: Fleet,
 }
 
 impl Tasks {
@@ -92,6 +95,7 @@ impl Tasks {
         artifacts: Artifacts,
         file_roots: FileRoots,
         default_app: App,
+        fleet: Fleet,
     ) -> Tasks {
         Tasks {
             store,
@@ -102,6 +106,7 @@ impl Tasks {
             artifacts,
             file_roots,
             default_app,
+            fleet,
         }
     }
 
@@ -153,6 +158,10 @@ impl Tasks {
             }
             return Ok(());
         }
+        if task.status == TaskStatus::Running && self.runs_elsewhere(id).await? {
+            self.stop_elsewhere(id, STOPPED_BY_USER).await;
+            return Ok(());
+        }
         if task.status == TaskStatus::Pending
             && self
                 .store
@@ -192,6 +201,7 @@ impl Tasks {
             });
         }
         self.scheduler.wake();
+        self.fleet.wake_others();
         Ok(())
     }
 
@@ -199,15 +209,25 @@ impl Tasks {
     pub async fn retry_all(&self) -> Result<u64, TaskError> {
         let n = self.store.retry(None, now_ms()).await?;
         self.scheduler.wake();
+        self.fleet.wake_others();
         Ok(n)
     }
 
     /// Deletes tasks, stopping running ones first (their plugins are gone before this returns).
     /// Returns how many existed.
     pub async fn delete(&self, ids: &[i64]) -> Result<u64, TaskError> {
+        let mut elsewhere = Vec::new();
+        for &id in ids {
+            if self.runs_elsewhere(id).await? {
+                elsewhere.push(id);
+            }
+        }
         // Rows first, so the dispatcher cannot start a task of the batch meanwhile; then the runs.
         let deleted = self.store.delete_tasks(ids).await?;
-        let mut stopped = false;
+        let mut stopped = !elsewhere.is_empty();
+        for &id in &elsewhere {
+            self.stop_elsewhere(id, "deleted").await;
+        }
         for &id in ids {
             if let Some(stopping) = self.scheduler.stop(id, "deleted") {
                 if !stopping.ended(STOP_WAIT).await {
@@ -229,6 +249,64 @@ impl Tasks {
             });
         }
         Ok(deleted)
+    }
+
+    /// The names of the phones the fleet's other nodes list (none on SQLite).
+    pub async fn phones_elsewhere(&self) -> Result<Vec<String>, TaskError> {
+        Ok(self
+            .devices_elsewhere()
+            .await?
+            .into_iter()
+            .map(|d| d.serial)
+            .collect())
+    }
+
+    /// The device table's rows of the phones the fleet's other nodes list (none on SQLite).
+    pub async fn devices_elsewhere(&self) -> Result<Vec<crate::store::DeviceRow>, TaskError> {
+        if !self.fleet.is_shared() {
+            return Ok(Vec::new());
+        }
+        Ok(self.store.devices_of_other_nodes(self.fleet.node()).await?)
+    }
+
+    /// The task running on each phone of the fleet, by phone name.
+    pub async fn running_by_phone(&self) -> Result<Vec<(String, i64)>, TaskError> {
+        Ok(self.store.running_by_serial().await?)
+    }
+
+    /// This host's name in its fleet.
+    pub fn node(&self) -> &str {
+        self.fleet.node()
+    }
+
+    /// Whether another node of the fleet runs task `id`.
+    async fn runs_elsewhere(&self, id: i64) -> Result<bool, TaskError> {
+        if !self.fleet.is_shared() {
+            return Ok(false);
+        }
+        let node = self.store.running_node(id).await?;
+        Ok(node.is_some_and(|node| node != self.fleet.node()))
+    }
+
+    /// Asks the node running task `id` to stop it, and waits (at most [`STOP_WAIT`]) for that node
+    /// to announce its end.
+    async fn stop_elsewhere(&self, id: i64, reason: &str) {
+        let mut events = self.events.subscribe();
+        self.fleet.stop_elsewhere(id, reason);
+        let ended = async {
+            loop {
+                match events.recv().await {
+                    Ok(Event::TaskFinished { id: ended, .. }) if ended == id => return,
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                    _ => {}
+                }
+            }
+        };
+        if tokio::time::timeout(STOP_WAIT, ended).await.is_err() {
+            tracing::warn!(
+                "task {id}: its node had not ended the run {STOP_WAIT:?} after the stop"
+            );
+        }
     }
 
     /// One page of the task's log, oldest line first; 40401 for an unknown task.

@@ -41,6 +41,8 @@ pub struct Scheduler {
 
 struct Inner {
     store: Store,
+    /// This node's name: the tasks it claims are recorded as its.
+    node: String,
     registry: Arc<Registry>,
     phones: Arc<Phones>,
     artifacts: Artifacts,
@@ -100,6 +102,8 @@ pub struct SchedulerConfig {
     pub materials: SharedMaterialStore,
     /// Where the host files a run may push must lie.
     pub file_roots: FileRoots,
+    /// This node's name (see [`crate::fleet`]).
+    pub node: String,
 }
 
 impl Scheduler {
@@ -114,10 +118,12 @@ impl Scheduler {
             events,
             materials,
             file_roots,
+            node,
         } = config;
         let table = phones.subscribe();
         let inner = Arc::new(Inner {
             store,
+            node,
             registry,
             phones,
             artifacts,
@@ -181,6 +187,15 @@ impl Scheduler {
         let run = running.values().find(|r| r.task_id == task_id)?;
         run.cancel.cancel(reason);
         Some(Stopping(run.ended.clone()))
+    }
+
+    /// Interrupts every running task with `reason`; returns how many were running.
+    pub fn stop_all(&self, reason: &str) -> usize {
+        let running = self.inner.running();
+        for run in running.values() {
+            run.cancel.cancel(reason);
+        }
+        running.len()
     }
 
     /// For a graceful stop of the host: starts no task from now on, lets the running ones finish
@@ -362,7 +377,7 @@ async fn dispatch(
         if inner.device_limit > 0 && inner.running().len() >= inner.device_limit {
             break;
         }
-        if !inner.store.mark_running(task.id, now).await? {
+        if !inner.store.mark_running(task.id, now, &inner.node).await? {
             continue;
         }
         let cancel = Cancel::new();
@@ -517,8 +532,18 @@ async fn finish(
     {
         tracing::warn!("task {}: cannot store its last log line: {e}", task.id);
     }
-    if let Err(e) = inner.store.finish(task.id, &outcome, now_ms()).await {
-        tracing::error!("cannot record the end of task {}: {e}", task.id);
+    match inner
+        .store
+        .finish(task.id, &outcome, now_ms(), &inner.node)
+        .await
+    {
+        Ok(true) => {}
+        // Deleted meanwhile, or this node was declared lost and another node failed the task.
+        Ok(false) => tracing::info!(
+            "task {}: its end was not recorded (deleted, or failed by another node)",
+            task.id
+        ),
+        Err(e) => tracing::error!("cannot record the end of task {}: {e}", task.id),
     }
     inner.events.publish(Event::TaskFinished {
         id: task.id,

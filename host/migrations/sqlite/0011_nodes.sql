@@ -1,0 +1,22 @@
+-- Hosts (nodes) serving one fleet, the phones each one's adb server lists, and which node runs a
+-- task. On SQLite there is one node; the same tables keep both backends' code one.
+CREATE TABLE nodes (
+    name        TEXT    PRIMARY KEY,
+    started_at  INTEGER NOT NULL,
+    -- Until when the node is alive without renewing (unix ms); a node past it is declared lost.
+    lease_until INTEGER NOT NULL,
+    -- When a surviving node declared it lost and failed its running tasks; NULL while alive.
+    lost_at     INTEGER
+);
+CREATE TABLE devices (
+    serial  TEXT    PRIMARY KEY,
+    node    TEXT    NOT NULL,
+    state   TEXT    NOT NULL,
+    model   TEXT,
+    seen_at INTEGER NOT NULL
+);
+CREATE INDEX devices_node ON devices (node);
+-- The node that claimed the task to run it.
+ALTER TABLE tasks ADD COLUMN node TEXT;
+-- One task at a time per phone, whichever node runs it: a second claim for a phone fails here.
+CREATE UNIQUE INDEX tasks_one_running_per_phone ON tasks (serial) WHERE status = 1;
