@@ -7,7 +7,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use common::Host;
+use common::{Host, starts_on_phone};
 use serde_json::{Value, json};
 use vphone::testing::{AdbServer, media_bytes};
 use vphone::{PhoneConfig, VPhone};
@@ -15,21 +15,6 @@ use vphone::{PhoneConfig, VPhone};
 const PHONES: usize = 10;
 /// Users each phone follows; each follow waits 2 s for the app to keep it (field case 16).
 const USERS: usize = 6;
-
-/// How many times the host marked each task's start in the phone's own logcat.
-async fn starts_on_phone(adb: &AdbServer, serial: &str) -> BTreeMap<i64, usize> {
-    let (logcat, _, _) = adb.shell(serial, "logcat -d -s phonefleet").await;
-    let mut starts = BTreeMap::new();
-    for line in logcat.lines() {
-        let words: Vec<&str> = line.split_whitespace().collect();
-        if let [.., "task", id, "start"] = words.as_slice()
-            && let Ok(id) = id.parse()
-        {
-            *starts.entry(id).or_default() += 1;
-        }
-    }
-    starts
-}
 
 /// `count` vphones whose dumps take `dump_delay`, connected to `adb`.
 async fn connected_phones(adb: &AdbServer, count: usize, dump_delay: Duration) -> Vec<VPhone> {

@@ -367,9 +367,8 @@ impl Store {
     /// Puts a running task back in the queue, as it was before it was dispatched: its run found the
     /// phone gone before it did anything. False if it was not running.
     pub async fn return_to_pending(&self, id: i64) -> Result<bool, StoreError> {
-        let done =
-            on_pool!(self, |pool, _Db| {
-                sqlx::query(
+        let done = on_pool!(self, |pool, _Db| {
+            sqlx::query(
             "UPDATE tasks SET status = 0, node = NULL, started_at = NULL, progress_percent = NULL, \
              progress_message = NULL WHERE id = $1 AND status = 1",
         )
@@ -377,7 +376,7 @@ impl Store {
         .execute(pool)
         .await?
         .rows_affected()
-            });
+        });
         Ok(done == 1)
     }
 

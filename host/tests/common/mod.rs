@@ -2,6 +2,7 @@
 //! port (killed on drop), and poll its API with a deadline.
 #![allow(dead_code)] // each test binary uses its own part of this module
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -131,4 +132,19 @@ impl Host {
         })
         .await;
     }
+}
+
+/// How many times the host marked each task's start in the phone's own logcat.
+pub async fn starts_on_phone(adb: &AdbServer, serial: &str) -> BTreeMap<i64, usize> {
+    let (logcat, _, _) = adb.shell(serial, "logcat -d -s phonefleet").await;
+    let mut starts = BTreeMap::new();
+    for line in logcat.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if let [.., "task", id, "start"] = words.as_slice()
+            && let Ok(id) = id.parse()
+        {
+            *starts.entry(id).or_default() += 1;
+        }
+    }
+    starts
 }

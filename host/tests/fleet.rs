@@ -1,0 +1,319 @@
+//! A fleet of three hosts on one PostgreSQL server: each node is the real binary in a process of its
+//! own, with its own adb server and virtual phones. Tasks created on one node run on the nodes whose
+//! phones they name; a stop through one node reaches a run on another; a node killed with `kill -9`
+//! is declared lost once its lease runs out, its running tasks fail saying so, and its queued tasks
+//! run when its phones are plugged into another node. What ran is read from the phones' own logs.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use common::{Host, starts_on_phone};
+use serde_json::{Value, json};
+use vphone::testing::AdbServer;
+use vphone::{PhoneConfig, VPhone};
+
+/// The lease the test's nodes keep: a killed node is declared lost within it and one renewal.
+const LEASE_SECS: u64 = 3;
+
+/// One node: its host process, adb server, phones and data directory.
+struct Node {
+    name: String,
+    host: Host,
+    adb: AdbServer,
+    phones: Vec<VPhone>,
+    _data: tempfile::TempDir,
+}
+
+impl Node {
+    fn serials(&self) -> Vec<String> {
+        self.phones.iter().map(VPhone::serial).collect()
+    }
+}
+
+/// Starts node `name` on `database` with `phones` phones whose UI dumps take `dump_delay`; a
+/// `compiled` script cache of an earlier node is copied in, so the node does not compile again.
+async fn start_node(
+    name: &str,
+    database: &str,
+    phones: usize,
+    dump_delay: Duration,
+    compiled: Option<&std::path::Path>,
+) -> Node {
+    let adb = AdbServer::start().await;
+    let mut started = Vec::new();
+    for _ in 0..phones {
+        let phone = VPhone::start(PhoneConfig {
+            dump_delay,
+            ..PhoneConfig::default()
+        })
+        .await
+        .expect("a vphone");
+        adb.connect(&phone).await;
+        started.push(phone);
+    }
+    let data = tempfile::tempdir().expect("data dir");
+    if let Some(compiled) = compiled {
+        copy_dir(compiled, &data.path().join("compiled"));
+    }
+    let lease = LEASE_SECS.to_string();
+    let host = Host::serve_with(
+        data.path(),
+        data.path(),
+        &adb,
+        None,
+        1,
+        &[
+            "--database-url",
+            database,
+            "--node-name",
+            name,
+            "--node-lease-secs",
+            &lease,
+        ],
+    );
+    host.wait_for("/device", "the node's own phones online", |r| {
+        r["data"].as_array().is_some_and(|d| {
+            d.iter()
+                .filter(|d| d["online"] == true && d["node"] == name)
+                .count()
+                == phones
+        })
+    })
+    .await;
+    Node {
+        name: name.to_owned(),
+        host,
+        adb,
+        phones: started,
+        _data: data,
+    }
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dir").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
+
+/// Three nodes on a fresh database: node-1 with one phone, node-2 and node-3 with two each.
+async fn three_nodes(dump_delay: Duration) -> [Node; 3] {
+    let database = phonefleet_pgtest::Cluster::shared().fresh_database().await;
+    let first = start_node("node-1", &database, 1, dump_delay, None).await;
+    let compiled = first._data.path().join("compiled");
+    let second = start_node("node-2", &database, 2, dump_delay, Some(&compiled)).await;
+    let third = start_node("node-3", &database, 2, dump_delay, Some(&compiled)).await;
+    [first, second, third]
+}
+
+/// Waits until `host` lists every phone of the fleet online, each on its node.
+async fn wait_fleet_seen(host: &Host, nodes: &[&Node]) {
+    let expected: BTreeMap<String, String> = nodes
+        .iter()
+        .flat_map(|n| n.serials().into_iter().map(|s| (s, n.name.clone())))
+        .collect();
+    host.wait_for("/device", "every node's phones", |r| {
+        let seen: BTreeMap<String, String> = r["data"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|d| d["online"] == true)
+            .filter_map(|d| {
+                Some((
+                    d["serial"].as_str()?.to_owned(),
+                    d["node"].as_str()?.to_owned(),
+                ))
+            })
+            .collect();
+        expected.iter().all(|(s, n)| seen.get(s) == Some(n))
+    })
+    .await;
+}
+
+async fn task(host: &Host, id: i64) -> Value {
+    host.get(&format!("/task/{id}"))
+        .await
+        .expect("the task answers")["data"]
+        .clone()
+}
+
+async fn wait_task(host: &Host, id: i64, what: &str, check: impl Fn(&Value) -> bool) -> Value {
+    host.wait_for(&format!("/task/{id}"), what, |r| check(&r["data"]))
+        .await["data"]
+        .clone()
+}
+
+fn follow(serials: &[String], users: &[&str]) -> Value {
+    json!({"serials": serials, "script_name": "follow", "script_config": {"target_users": users}})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tasks_created_on_one_node_run_on_the_nodes_whose_phones_they_name() {
+    let [one, two, three] = three_nodes(Duration::from_millis(20)).await;
+    wait_fleet_seen(&one.host, &[&one, &two, &three]).await;
+    let remote: Vec<String> = two.serials().into_iter().chain(three.serials()).collect();
+    let ids = one.host.create(&follow(&remote, &["@nasa"])).await;
+    assert_eq!(ids.len(), remote.len());
+    for id in &ids {
+        let done = wait_task(&one.host, *id, "the task ends", |t| {
+            t["status"].as_i64() >= Some(2)
+        })
+        .await;
+        assert_eq!(done["status"], 2, "{done}");
+    }
+    for (node, serial) in [
+        (&two, &two.serials()[0]),
+        (&two, &two.serials()[1]),
+        (&three, &three.serials()[0]),
+        (&three, &three.serials()[1]),
+    ] {
+        let state = node.adb.phone_state(serial).await;
+        assert!(
+            state["following"]
+                .as_object()
+                .into_iter()
+                .flat_map(|by_account| by_account.values())
+                .filter_map(Value::as_array)
+                .flatten()
+                .any(|user| user == "nasa"),
+            "{serial} on {} does not follow nasa: {}",
+            node.name,
+            state["following"],
+        );
+        let starts = starts_on_phone(&node.adb, serial).await;
+        assert_eq!(starts.values().sum::<usize>(), 1, "{serial}: {starts:?}");
+    }
+    // Node 1's own phone ran nothing.
+    assert!(
+        starts_on_phone(&one.adb, &one.serials()[0])
+            .await
+            .is_empty()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_through_one_node_ends_a_run_on_another_within_a_second() {
+    // Slow screens: a follow runs for seconds.
+    let [one, two, three] = three_nodes(Duration::from_millis(400)).await;
+    wait_fleet_seen(&three.host, &[&one, &two, &three]).await;
+    let ids = one
+        .host
+        .create(&follow(&two.serials()[..1], &["@nasa"]))
+        .await;
+    wait_task(&three.host, ids[0], "the task runs", |t| t["status"] == 1).await;
+    let asked = Instant::now();
+    let reply: Value = three
+        .host
+        .http
+        .post(format!("{}/task/{}/stop", three.host.base, ids[0]))
+        .send()
+        .await
+        .expect("POST stop")
+        .json()
+        .await
+        .expect("a JSON reply");
+    assert_eq!(reply["code"], 0, "{reply}");
+    let stopped = task(&three.host, ids[0]).await;
+    let took = asked.elapsed();
+    assert_eq!(
+        (stopped["status"].as_i64(), stopped["error"].as_str()),
+        (Some(3), Some("stopped by user")),
+        "{stopped}"
+    );
+    assert!(
+        took < Duration::from_secs(1),
+        "the run on node-2 ended {took:?} after the stop"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_node_is_declared_lost_and_its_queued_tasks_run_on_the_node_its_phones_move_to() {
+    let [one, mut two, three] = three_nodes(Duration::from_millis(300)).await;
+    wait_fleet_seen(&one.host, &[&one, &two, &three]).await;
+    let phones_of_two = two.serials();
+    let ids = one
+        .host
+        .create(&follow(&phones_of_two, &["@kill1", "@kill2", "@kill3"]))
+        .await;
+    assert_eq!(ids.len(), 6);
+    one.host
+        .wait_for("/task/stats", "both phones of node-2 busy", |r| {
+            r["data"]["running"] == 2
+        })
+        .await;
+
+    two.host.child.start_kill().expect("SIGKILL");
+    two.host.child.wait().await.expect("node-2 reaped");
+    let killed = Instant::now();
+    two.adb.kill().await;
+
+    // Its running tasks fail saying the host was lost, within the lease and one renewal.
+    let lost = "interrupted: host node-2 lost";
+    one.host
+        .wait_for("/task?status=3", "node-2's runs failed", |r| {
+            r["data"]["tasks"]
+                .as_array()
+                .is_some_and(|t| t.iter().filter(|t| t["error"] == lost).count() == 2)
+        })
+        .await;
+    let detected = killed.elapsed();
+    assert!(
+        detected < Duration::from_secs(LEASE_SECS + 5),
+        "node-2's runs were failed {detected:?} after it died"
+    );
+
+    // Its phones, plugged into node-3, run the rest of their queue there.
+    for phone in &two.phones {
+        three.adb.connect(phone).await;
+    }
+    let mut outcome = BTreeMap::new();
+    for id in &ids {
+        let done = wait_task(&one.host, *id, "the task ends", |t| {
+            t["status"].as_i64() >= Some(2)
+        })
+        .await;
+        outcome.insert(
+            *id,
+            (
+                done["status"].as_i64(),
+                done["error"].as_str().map(str::to_owned),
+            ),
+        );
+    }
+    let interrupted: Vec<i64> = outcome
+        .iter()
+        .filter(|(_, (status, error))| *status == Some(3) && error.as_deref() == Some(lost))
+        .map(|(id, _)| *id)
+        .collect();
+    assert_eq!(interrupted.len(), 2, "{outcome:?}");
+    assert!(
+        outcome
+            .iter()
+            .all(|(id, (status, _))| interrupted.contains(id) || *status == Some(2)),
+        "every task not interrupted completed: {outcome:?}"
+    );
+    // Each task started once, on one phone: none was lost, none ran twice.
+    let mut started = BTreeMap::new();
+    for serial in &phones_of_two {
+        for (id, times) in starts_on_phone(&three.adb, serial).await {
+            assert_eq!(times, 1, "phone {serial} ran task {id} {times} times");
+            assert!(
+                started.insert(id, serial.clone()).is_none(),
+                "task {id} ran on two phones"
+            );
+        }
+    }
+    for id in &ids {
+        assert!(
+            started.contains_key(id),
+            "task {id} never started on a phone: {started:?}"
+        );
+    }
+}
