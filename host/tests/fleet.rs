@@ -159,8 +159,35 @@ async fn tasks_created_on_one_node_run_on_the_nodes_whose_phones_they_name() {
     let [one, two, three] = three_nodes(Duration::from_millis(20)).await;
     wait_fleet_seen(&one.host, &[&one, &two, &three]).await;
     let remote: Vec<String> = two.serials().into_iter().chain(three.serials()).collect();
+    let mut events = one
+        .host
+        .http
+        .get(format!("{}/events", one.host.base))
+        .send()
+        .await
+        .expect("GET /events");
     let ids = one.host.create(&follow(&remote, &["@nasa"])).await;
     assert_eq!(ids.len(), remote.len());
+    // Node 1's stream carries the other nodes' events: each remote phone's start and end.
+    let mut seen = String::new();
+    let read = async {
+        while remote
+            .iter()
+            .any(|serial| !seen.contains(&format!("\"serial\":\"{serial}\"")))
+            || seen.matches("event: task_finished").count() < ids.len()
+        {
+            match events.chunk().await.expect("the event stream") {
+                Some(chunk) => seen.push_str(&String::from_utf8_lossy(&chunk)),
+                None => break,
+            }
+        }
+    };
+    assert!(
+        tokio::time::timeout(Duration::from_secs(60), read)
+            .await
+            .is_ok(),
+        "node 1 did not stream the other nodes' task events:\n{seen}"
+    );
     for id in &ids {
         let done = wait_task(&one.host, *id, "the task ends", |t| {
             t["status"].as_i64() >= Some(2)
