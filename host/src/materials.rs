@@ -1,8 +1,14 @@
 //! The material library: uploaded videos and images with tags, kept under the data directory;
 //! scripts pick unused ones by tag, and every file a task posts is remembered as used.
+//!
+//! On PostgreSQL the database also keeps each file's content, so any node of a fleet can post it: a
+//! node that lacks the uploader's copy fetches it once into its own `DATA_DIR/materials`, and maps
+//! that copy back to the library's row when a script marks it used.
 
-use std::path::PathBuf;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use futures::FutureExt;
 use futures::future::BoxFuture;
@@ -11,7 +17,7 @@ use phonefleet_rules::MediaKind;
 use phonefleet_runtime::{LibraryFile, MaterialStore};
 
 use crate::clock::now_ms;
-use crate::store::{MaterialRow, Store, StoreError};
+use crate::store::{MaterialRow, NewMaterial, Store, StoreError};
 
 /// Why a library request was refused.
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +39,10 @@ pub enum MaterialError {
 pub struct Library {
     store: Store,
     dir: PathBuf,
+    /// This node's name: it keeps the files uploaded to it at their `path`.
+    node: String,
+    /// This node's copies of library files another node uploaded: copy path → the row's `path`.
+    copies: Arc<Mutex<HashMap<String, String>>>,
 }
 
 /// Makes stored file names unique within one process even when uploads share a millisecond.
@@ -68,11 +78,13 @@ fn safe_name(name: &str) -> String {
 }
 
 impl Library {
-    /// The library in `DATA_DIR/materials`.
-    pub fn new(store: Store, data_dir: &std::path::Path) -> Library {
+    /// The library of node `node`, keeping its files in `DATA_DIR/materials`.
+    pub fn new(store: Store, data_dir: &std::path::Path, node: &str) -> Library {
         Library {
             store,
             dir: data_dir.join("materials"),
+            node: node.to_owned(),
+            copies: Arc::default(),
         }
     }
 
@@ -111,15 +123,64 @@ impl Library {
         let row = self
             .store
             .insert_material(
-                &path.display().to_string(),
-                original_name,
-                kind.as_str(),
-                size,
-                &tag_list(tags).join(","),
+                &NewMaterial {
+                    path: &path.display().to_string(),
+                    original_name,
+                    kind: kind.as_str(),
+                    size,
+                    tags: &tag_list(tags).join(","),
+                    node: &self.node,
+                },
                 now_ms(),
             )
             .await?;
+        if let Err(e) = self.store.put_material_content(row.id, bytes).await {
+            // Not in the library unless every node can post it.
+            let _ = self.store.delete_material(row.id).await;
+            let _ = tokio::fs::remove_file(&path).await;
+            return Err(e.into());
+        }
         Ok(row)
+    }
+
+    /// Where this node has material `row`'s file: the uploader's copy when this node is the
+    /// uploader, else this node's own copy, fetched from the database (PostgreSQL) the first time.
+    ///
+    /// Errors: [`MaterialError::NotFound`] when neither this node nor the database has the file.
+    pub async fn local_file(&self, row: &MaterialRow) -> Result<PathBuf, MaterialError> {
+        let copy = self.local_path(row);
+        if copy == Path::new(&row.path) {
+            return Ok(copy);
+        }
+        if !tokio::fs::try_exists(&copy).await.unwrap_or(false) {
+            let content = self
+                .store
+                .material_content(row.id)
+                .await?
+                .ok_or(MaterialError::NotFound(row.id))?;
+            let io = |source| MaterialError::Io {
+                path: self.dir.clone(),
+                source,
+            };
+            tokio::fs::create_dir_all(&self.dir).await.map_err(io)?;
+            // Written aside and renamed: a run never sees half a file.
+            let partial = self.dir.join(format!(
+                ".partial-{}-{}",
+                row.id,
+                UPLOADS.fetch_add(1, Ordering::Relaxed)
+            ));
+            tokio::fs::write(&partial, &content).await.map_err(io)?;
+            tokio::fs::rename(&partial, &copy).await.map_err(io)?;
+        }
+        let copy = copy.canonicalize().map_err(|source| MaterialError::Io {
+            path: copy.clone(),
+            source,
+        })?;
+        self.copies
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(copy.display().to_string(), row.path.clone());
+        Ok(copy)
     }
 
     /// A material's row (its `path` is where the host keeps the file).
@@ -140,10 +201,31 @@ impl Library {
             .await?
             .ok_or(MaterialError::NotFound(id))?;
         self.store.delete_material(id).await?;
-        if let Err(e) = tokio::fs::remove_file(&row.path).await {
-            tracing::warn!("material {id}: cannot remove {}: {e}", row.path);
+        // The uploader's file, or this node's copy (another node's copy stays on its disk).
+        let path = self.local_path(&row);
+        if let Err(e) = tokio::fs::remove_file(&path).await
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::warn!("material {id}: cannot remove {}: {e}", path.display());
         }
         Ok(())
+    }
+}
+
+impl Library {
+    /// The file of `row` on this node, whether or not it exists: the uploaded file's path when
+    /// this node is the uploader, else where this node's copy is kept.
+    fn local_path(&self, row: &MaterialRow) -> PathBuf {
+        let uploaded = Path::new(&row.path);
+        // Rows from before nodes existed were uploaded here.
+        if row.node.as_deref().is_none_or(|node| node == self.node) {
+            return uploaded.to_path_buf();
+        }
+        let name = uploaded
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned());
+        self.dir
+            .join(format!("copy-{}-{}", row.id, name.unwrap_or_default()))
     }
 }
 
@@ -160,20 +242,22 @@ impl MaterialStore for Library {
         count: u32,
         task_id: i64,
     ) -> BoxFuture<'static, Result<Vec<LibraryFile>, String>> {
-        let store = self.store.clone();
+        let library = self.clone();
         async move {
-            let rows = store
+            let rows = library
+                .store
                 .take_materials(kind.as_str(), &tag_list(&tags), count, task_id)
                 .await
                 .map_err(|e| e.to_string())?;
-            Ok(rows
-                .into_iter()
-                .map(|m| LibraryFile {
-                    id: m.id,
-                    path: PathBuf::from(m.path),
-                    size: u64::try_from(m.size).unwrap_or(0),
-                })
-                .collect())
+            let mut files = Vec::with_capacity(rows.len());
+            for row in rows {
+                files.push(LibraryFile {
+                    id: row.id,
+                    path: library.local_file(&row).await.map_err(|e| e.to_string())?,
+                    size: u64::try_from(row.size).unwrap_or(0),
+                });
+            }
+            Ok(files)
         }
         .boxed()
     }
@@ -184,6 +268,14 @@ impl MaterialStore for Library {
         task_id: i64,
     ) -> BoxFuture<'static, Result<(), String>> {
         let store = self.store.clone();
+        // This node's copies are marked as the library rows they are copies of.
+        let paths: Vec<String> = {
+            let copies = self.copies.lock().unwrap_or_else(|p| p.into_inner());
+            paths
+                .into_iter()
+                .map(|p| copies.get(&p).cloned().unwrap_or(p))
+                .collect()
+        };
         async move {
             store
                 .mark_used(&paths, task_id, now_ms())

@@ -203,7 +203,8 @@ pub fn assemble(
     devices: watch::Receiver<Arc<Vec<DeviceInfo>>>,
     events: Events,
 ) -> Arc<AppState> {
-    let library = Library::new(store.clone(), &config.data_dir);
+    let fleet = Fleet::new(store.clone(), config.node());
+    let library = Library::new(store.clone(), &config.data_dir, fleet.node());
     let phones = Phones::spawn(adb.clone(), devices);
     let artifacts = Artifacts::new(
         &config.data_dir,
@@ -211,7 +212,6 @@ pub fn assemble(
         config.artifacts_max_mib << 20,
     );
     let file_roots = FileRoots::new(&config.file_roots, &config.data_dir);
-    let fleet = Fleet::new(store.clone(), config.node());
     let scheduler = Scheduler::start(
         store.clone(),
         registry.clone(),

@@ -344,3 +344,91 @@ async fn a_killed_node_is_declared_lost_and_its_queued_tasks_run_on_the_node_its
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_library_file_uploaded_to_one_node_is_posted_by_a_phone_of_another() {
+    let [one, two, three] = three_nodes(Duration::from_millis(20)).await;
+    wait_fleet_seen(&one.host, &[&one, &two, &three]).await;
+    let bytes = vphone::testing::media_bytes("fleet.mp4", 120_000);
+    let form = reqwest::multipart::Form::new()
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes.clone()).file_name("fleet.mp4"),
+        )
+        .text("tags", "fleet");
+    let uploaded: Value = one
+        .host
+        .http
+        .post(format!("{}/material", one.host.base))
+        .multipart(form)
+        .send()
+        .await
+        .expect("POST /material")
+        .json()
+        .await
+        .expect("a JSON reply");
+    assert_eq!(uploaded["code"], 0, "{uploaded}");
+
+    let phone = &two.serials()[0];
+    let config = json!({"material_source": "materialLibrary", "materials_tags": "fleet", "captions": "from the library"});
+    let ids = one
+        .host
+        .create(&json!({"serials": [phone], "script_name": "post", "script_config": config}))
+        .await;
+    let done = wait_task(&one.host, ids[0], "the post ends", |t| {
+        t["status"].as_i64() >= Some(2)
+    })
+    .await;
+    assert_eq!(done["status"], 2, "{done}");
+    let posts = two.adb.phone_state(phone).await["posts"].clone();
+    let posted = &posts[0]["files"][0];
+    assert_eq!(posted["sha256"], sha256(&bytes), "{posts}");
+    let library = one.host.get("/material").await.expect("the library");
+    assert!(!library["data"][0]["used_at"].is_null(), "{library}");
+    // Node 2 posted its own copy, fetched from the database, not node 1's file.
+    let copies: Vec<String> = std::fs::read_dir(two._data.path().join("materials"))
+        .expect("node 2's library copies")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        copies.iter().any(|name| name.starts_with("copy-")),
+        "{copies:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_config_naming_this_hosts_files_for_a_phone_of_another_node_is_refused() {
+    let [one, two, three] = three_nodes(Duration::from_millis(20)).await;
+    wait_fleet_seen(&one.host, &[&one, &two, &three]).await;
+    let video = one._data.path().join("here.mp4");
+    std::fs::write(&video, vphone::testing::media_bytes("here.mp4", 50_000)).expect("a video");
+    let reply: Value = one
+        .host
+        .http
+        .post(format!("{}/task", one.host.base))
+        .json(
+            &json!({"serials": [two.serials()[0]], "script_name": "post",
+                      "script_config": {"material_list": [video]}}),
+        )
+        .send()
+        .await
+        .expect("POST /task")
+        .json()
+        .await
+        .expect("a JSON reply");
+    assert_eq!(reply["code"], 40001, "{reply}");
+    assert!(
+        reply["data"]["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("node-2") && m.contains("material library")),
+        "{reply}"
+    );
+    let stats = one.host.get("/task/stats").await.expect("stats");
+    assert_eq!(stats["data"]["total"], 0, "{stats}");
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    format!("{:x}", sha2::Sha256::digest(bytes))
+}

@@ -18,5 +18,10 @@ CREATE TABLE devices (
 CREATE INDEX devices_node ON devices (node);
 -- The node that claimed the task to run it.
 ALTER TABLE tasks ADD COLUMN node TEXT;
+-- The node a task must run on: the one it was created on, when its config names files on that
+-- node's disk (host paths). NULL: any node whose adb server lists its phone.
+ALTER TABLE tasks ADD COLUMN pinned_node TEXT;
 -- One task at a time per phone, whichever node runs it: a second claim for a phone fails here.
 CREATE UNIQUE INDEX tasks_one_running_per_phone ON tasks (serial) WHERE status = 1;
+-- The node whose disk holds an uploaded library file at its `path`.
+ALTER TABLE materials ADD COLUMN node TEXT;

@@ -78,7 +78,8 @@ pub async fn file(
 ) -> AppResult {
     use tower::ServiceExt;
     let row = app.library.get(id).await?;
-    let served = tower_http::services::ServeFile::new(&row.path)
+    let path = app.library.local_file(&row).await?;
+    let served = tower_http::services::ServeFile::new(&path)
         .oneshot(request)
         .await
         .map_err(|e| ApiError::Internal(format!("cannot read material {id}: {e}")))?;

@@ -24,31 +24,48 @@ pub struct MaterialRow {
     #[serde(serialize_with = "crate::clock::as_rfc3339_opt")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub used_at: Option<i64>,
+    /// The host (node) whose disk holds the uploaded file at `path`; the fleet's other hosts
+    /// fetch the file from the database.
+    pub node: Option<String>,
 }
 
-const MATERIAL_COLUMNS: &str = "id, path, original_name, kind, size, tags, created_at, used_at";
+/// A library file about to be recorded.
+#[derive(Clone, Copy, Debug)]
+pub struct NewMaterial<'a> {
+    /// Where the uploading node keeps the file.
+    pub path: &'a str,
+    pub original_name: &'a str,
+    /// `video` or `image`.
+    pub kind: &'a str,
+    /// Bytes.
+    pub size: i64,
+    /// Comma-separated, lowercase.
+    pub tags: &'a str,
+    /// The uploading node.
+    pub node: &'a str,
+}
+
+const MATERIAL_COLUMNS: &str =
+    "id, path, original_name, kind, size, tags, created_at, used_at, node";
 
 impl Store {
     pub async fn insert_material(
         &self,
-        path: &str,
-        original_name: &str,
-        kind: &str,
-        size: i64,
-        tags: &str,
+        new: &NewMaterial<'_>,
         now: i64,
     ) -> Result<MaterialRow, StoreError> {
         let sql = format!(
-            "INSERT INTO materials (path, original_name, kind, size, tags, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
-             RETURNING {MATERIAL_COLUMNS}"
+            "INSERT INTO materials (path, original_name, kind, size, tags, created_at, node) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {MATERIAL_COLUMNS}"
         );
         on_pool!(self, |pool, _Db| Ok(sqlx::query_as(&sql)
-            .bind(path)
-            .bind(original_name)
-            .bind(kind)
-            .bind(size)
-            .bind(tags)
+            .bind(new.path)
+            .bind(new.original_name)
+            .bind(new.kind)
+            .bind(new.size)
+            .bind(new.tags)
             .bind(now)
+            .bind(new.node)
             .fetch_one(pool)
             .await?))
     }
@@ -66,6 +83,32 @@ impl Store {
             .bind(id)
             .fetch_optional(pool)
             .await?))
+    }
+
+    /// Keeps material `id`'s file content in the database, for the fleet's other nodes
+    /// (PostgreSQL only: a one-host SQLite store keeps library files on its disk alone).
+    pub async fn put_material_content(&self, id: i64, content: &[u8]) -> Result<(), StoreError> {
+        if let Some(pool) = self.postgres_pool() {
+            sqlx::query("INSERT INTO material_files (material_id, content) VALUES ($1, $2)")
+                .bind(id)
+                .bind(content)
+                .execute(pool)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Material `id`'s file content as the database keeps it; None on SQLite, or when it has none.
+    pub async fn material_content(&self, id: i64) -> Result<Option<Vec<u8>>, StoreError> {
+        let Some(pool) = self.postgres_pool() else {
+            return Ok(None);
+        };
+        Ok(
+            sqlx::query_scalar("SELECT content FROM material_files WHERE material_id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?,
+        )
     }
 
     pub async fn delete_material(&self, id: i64) -> Result<bool, StoreError> {
@@ -178,7 +221,17 @@ mod tests {
     async fn library(store: &Store) {
         for (i, tags) in ["dance", "dance,fyp", "food"].iter().enumerate() {
             store
-                .insert_material(&format!("/lib/{i}.mp4"), "x.mp4", "video", 1, tags, 0)
+                .insert_material(
+                    &NewMaterial {
+                        path: &format!("/lib/{i}.mp4"),
+                        original_name: "x.mp4",
+                        kind: "video",
+                        size: 1,
+                        tags,
+                        node: "n1",
+                    },
+                    0,
+                )
                 .await
                 .unwrap();
         }
@@ -263,6 +316,7 @@ mod tests {
             source: "api".into(),
             start_at: 0,
             secrets: Vec::new(),
+            pinned_node: None,
         }
     }
 }

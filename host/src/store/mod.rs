@@ -25,7 +25,7 @@ use sqlx::{PgPool, SqlitePool};
 pub use accounts::{AccountChange, AccountFilter, AccountRow, NewAccountRow};
 pub use groups::{GroupRow, GroupUpdate};
 pub use logs::{LogPage, LogRow, NewLog};
-pub use materials::MaterialRow;
+pub use materials::{MaterialRow, NewMaterial};
 pub use nodes::{DeviceRow, NodeRow};
 pub use tasks::{ErrorKind, NewTask, Outcome, Stats, TaskFilter, TaskRow, TaskStatus};
 

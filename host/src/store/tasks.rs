@@ -141,6 +141,8 @@ pub struct NewTask {
     pub start_at: i64,
     /// The config's secrets in the clear, as (JSON Pointer, value): sealed on insert.
     pub secrets: Vec<(String, String)>,
+    /// The node the task must run on (its config names files on that node's disk); None: any.
+    pub pinned_node: Option<String>,
 }
 
 /// Filters of the task list; `None` matches everything.
@@ -205,14 +207,14 @@ impl Store {
     /// One multi-row `INSERT … RETURNING id` per chunk rather than one statement per task: a request
     /// for 100 phones is one round trip to the database, not 100.
     pub async fn insert_tasks(&self, tasks: &[NewTask], now: i64) -> Result<Vec<i64>, StoreError> {
-        /// Rows per statement: 9 parameters each, well under SQLite's 32,766 and PostgreSQL's 65,535.
+        /// Rows per statement: 10 parameters each, well under SQLite's 32,766 and PostgreSQL's 65,535.
         const CHUNK: usize = 1000;
         on_pool!(self, |pool, Db| {
             let mut tx = pool.begin().await?;
             let mut ids = Vec::with_capacity(tasks.len());
             for chunk in tasks.chunks(CHUNK) {
                 let mut insert = QueryBuilder::<Db>::new(
-                    "INSERT INTO tasks (serial, username, app, script_name, script_config, source, start_at, created_at, secrets) ",
+                    "INSERT INTO tasks (serial, username, app, script_name, script_config, source, start_at, created_at, secrets, pinned_node) ",
                 );
                 insert.push_values(chunk, |mut row, t| {
                     row.push_bind(&t.serial)
@@ -223,7 +225,8 @@ impl Store {
                         .push_bind(&t.source)
                         .push_bind(t.start_at)
                         .push_bind(now)
-                        .push_bind(self.seal_secrets(&t.secrets));
+                        .push_bind(self.seal_secrets(&t.secrets))
+                        .push_bind(&t.pinned_node);
                 });
                 insert.push(" RETURNING id");
                 let mut chunk_ids: Vec<i64> =
@@ -307,16 +310,19 @@ impl Store {
         Ok(stats)
     }
 
-    /// Each phone's next pending task whose start has come: smallest (start_at, id) per serial.
-    pub async fn due_tasks(&self, now: i64) -> Result<Vec<TaskRow>, StoreError> {
+    /// Each phone's next pending task whose start has come, among those `node` may run (not pinned
+    /// to another node): smallest (start_at, id) per serial.
+    pub async fn due_tasks(&self, now: i64, node: &str) -> Result<Vec<TaskRow>, StoreError> {
         let sql = format!(
             "SELECT {TASK_COLUMNS} FROM tasks t {} WHERE t.status = 0 AND t.start_at <= $1 AND t.id = \
                (SELECT u.id FROM tasks u WHERE u.status = 0 AND u.serial = t.serial AND u.start_at <= $1 \
+                AND (u.pinned_node IS NULL OR u.pinned_node = $2) \
                 ORDER BY u.start_at, u.id LIMIT 1)",
             self.pending_index()
         );
         on_pool!(self, |pool, _Db| Ok(sqlx::query_as(&sql)
             .bind(now)
+            .bind(node)
             .fetch_all(pool)
             .await?))
     }
@@ -565,6 +571,7 @@ pub(super) mod tests {
             source: "api".into(),
             start_at,
             secrets: Vec::new(),
+            pinned_node: None,
         }
     }
 
@@ -589,7 +596,7 @@ pub(super) mod tests {
                 .await
                 .unwrap();
             let due: Vec<i64> = store
-                .due_tasks(100)
+                .due_tasks(100, "n1")
                 .await
                 .unwrap()
                 .iter()

@@ -262,6 +262,7 @@ pub fn fan_out(
                 source: source.as_str().to_string(),
                 start_at: at,
                 secrets: secrets(schema, &part),
+                pinned_node: None,
             });
         }
     }
@@ -430,6 +431,16 @@ impl Tasks {
         if !errors.iter().any(|e| e.path == "/script_config/app") {
             errors.extend(unsupported_apps(plugin.name(), driven.as_deref(), &targets));
         }
+        // Files on this host's disk are there for its own phones only: such tasks stay on this node.
+        let names_host_files = req
+            .script_config
+            .as_ref()
+            .is_some_and(|c| !host_paths(&plugin.meta().config_schema, c).is_empty());
+        let pinned_node =
+            (names_host_files && self.fleet.is_shared()).then(|| self.node().to_owned());
+        if pinned_node.is_some() {
+            errors.extend(self.phones_without_host_files(&targets).await?);
+        }
         if !errors.is_empty() {
             return Err(invalid(errors));
         }
@@ -486,6 +497,9 @@ impl Tasks {
             intervals,
             source,
         );
+        for row in &mut rows {
+            row.pinned_node.clone_from(&pinned_node);
+        }
         // The request's secrets stay hidden wherever a plan copied them.
         let request_secrets = Redactor::new(
             secrets(&plugin.meta().config_schema, &config)
@@ -508,6 +522,44 @@ impl Tasks {
             .into_iter()
             .zip(rows.iter().map(|r| r.start_at))
             .collect())
+    }
+
+    /// The targets whose phones another node lists: a config naming files on this host cannot run
+    /// there (one violation per phone, at the request's top level).
+    async fn phones_without_host_files(
+        &self,
+        targets: &[Target],
+    ) -> Result<Vec<ConfigViolation>, TaskError> {
+        let here = self.phones.current();
+        let elsewhere = self.devices_elsewhere().await?;
+        let mut refused: Vec<ConfigViolation> = Vec::new();
+        for target in targets
+            .iter()
+            .filter(|t| !here.iter().any(|p| p.name == t.serial))
+        {
+            let Some(device) = elsewhere.iter().find(|d| d.serial == target.serial) else {
+                continue;
+            };
+            if refused
+                .iter()
+                .any(|v| v.message.contains(&format!("{:?}", target.serial)))
+            {
+                continue;
+            }
+            refused.push(violation(
+                "/script_config",
+                format!(
+                    "the config names files on this host ({}), but phone {:?} is on host {}: \
+                     create the task through {} with the files there, or post files from the \
+                     material library, which every host reaches",
+                    self.node(),
+                    target.serial,
+                    device.node,
+                    device.node
+                ),
+            ));
+        }
+        Ok(refused)
     }
 
     /// The request's app for targets without an account: `script_config.app`, else the

@@ -277,6 +277,7 @@ mod tests {
                     source: "api".into(),
                     start_at: 0,
                     secrets: Vec::new(),
+                    pinned_node: None,
                 }],
                 0,
             )

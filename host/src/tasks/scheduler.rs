@@ -337,7 +337,7 @@ async fn dispatch(
         soonest(*until);
     }
     let mut candidates: Vec<(TaskRow, String)> = Vec::new();
-    for task in inner.store.due_tasks(now).await? {
+    for task in inner.store.due_tasks(now, &inner.node).await? {
         if resting.contains_key(&task.serial) {
             continue;
         }
