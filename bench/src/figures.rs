@@ -289,7 +289,9 @@ async fn open_like_host(path: &std::path::Path) -> AnyResult<SqlitePool> {
         .max_connections(4)
         .connect_with(phonefleet::store::connect_options(path))
         .await?;
-    sqlx::migrate!("../host/migrations").run(&pool).await?;
+    sqlx::migrate!("../host/migrations/sqlite")
+        .run(&pool)
+        .await?;
     Ok(pool)
 }
 

@@ -32,14 +32,15 @@ impl Node {
     }
 }
 
-/// Starts node `name` on `database` with `phones` phones whose UI dumps take `dump_delay`; a
-/// `compiled` script cache of an earlier node is copied in, so the node does not compile again.
+/// Starts node `name` on `database` with `phones` phones whose UI dumps take `dump_delay`. With
+/// `first`, the data directory of a node already in the fleet, the new node gets its `secret.key`
+/// (as docs/fleet.md says to do) and its compiled scripts (so it does not compile them again).
 async fn start_node(
     name: &str,
     database: &str,
     phones: usize,
     dump_delay: Duration,
-    compiled: Option<&std::path::Path>,
+    first: Option<&std::path::Path>,
 ) -> Node {
     let adb = AdbServer::start().await;
     let mut started = Vec::new();
@@ -54,8 +55,10 @@ async fn start_node(
         started.push(phone);
     }
     let data = tempfile::tempdir().expect("data dir");
-    if let Some(compiled) = compiled {
-        copy_dir(compiled, &data.path().join("compiled"));
+    if let Some(first) = first {
+        copy_dir(&first.join("compiled"), &data.path().join("compiled"));
+        std::fs::copy(first.join("secret.key"), data.path().join("secret.key"))
+            .expect("the fleet's secret.key");
     }
     let lease = LEASE_SECS.to_string();
     let host = Host::serve_with(
@@ -107,9 +110,8 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
 async fn three_nodes(dump_delay: Duration) -> [Node; 3] {
     let database = phonefleet_pgtest::Cluster::shared().fresh_database().await;
     let first = start_node("node-1", &database, 1, dump_delay, None).await;
-    let compiled = first._data.path().join("compiled");
-    let second = start_node("node-2", &database, 2, dump_delay, Some(&compiled)).await;
-    let third = start_node("node-3", &database, 2, dump_delay, Some(&compiled)).await;
+    let second = start_node("node-2", &database, 2, dump_delay, Some(first._data.path())).await;
+    let third = start_node("node-3", &database, 2, dump_delay, Some(first._data.path())).await;
     [first, second, third]
 }
 

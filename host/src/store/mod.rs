@@ -29,6 +29,8 @@ pub use materials::{MaterialRow, NewMaterial};
 pub use nodes::{DeviceRow, NodeRow};
 pub use tasks::{ErrorKind, NewTask, Outcome, Stats, TaskFilter, TaskRow, TaskStatus};
 
+/// The text the fleet's `secrets_check` setting seals (see [`Store::connect`]).
+const SECRETS_CHECK: &str = "phonefleet: this fleet's secrets key";
 /// The database file inside the data directory.
 pub const DB_FILE: &str = "phonefleet.db";
 /// Connections in the pool: SQLite takes one writer at a time; readers run beside it in WAL mode.
@@ -57,6 +59,13 @@ pub enum StoreError {
          not {0:?}; leave it out to keep the database in the data directory"
     )]
     Url(String),
+    /// This host's secrets key is not the one the fleet's other hosts seal task secrets with.
+    #[error(
+        "this host's {0} is not the fleet's: tasks another host created could not be run here. Copy \
+         secret.key from the data directory of a host already serving this database into this \
+         host's data directory, then start it again (see docs/fleet.md)"
+    )]
+    ForeignKey(String),
     /// The data directory could not be created.
     #[error("cannot create the data directory {path}: {source}")]
     DataDir {
@@ -156,15 +165,35 @@ impl Store {
     ///
     /// Errors: [`StoreError::Url`] when `url` is not a PostgreSQL URL; [`StoreError::Db`] when the
     /// server cannot be reached or refuses the login.
+    ///
+    /// Every host of a fleet must seal task secrets under the same key: the first host records a
+    /// known text sealed under its `secret.key`, and a host whose key cannot open it is refused
+    /// ([`StoreError::ForeignKey`]).
     pub async fn connect(url: &str, data_dir: &Path) -> Result<Store, StoreError> {
         let pool = connect_postgres(url).await?;
         std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
             path: data_dir.display().to_string(),
             source,
         })?;
+        let secrets = secrets::SecretBox::open_dir(data_dir)?;
+        sqlx::query(
+            "INSERT INTO settings (name, value) VALUES ('secrets_check', $1) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(secrets.seal(SECRETS_CHECK))
+        .execute(&pool)
+        .await?;
+        let check: String =
+            sqlx::query_scalar("SELECT value FROM settings WHERE name = 'secrets_check'")
+                .fetch_one(&pool)
+                .await?;
+        if secrets.open(&check).ok().as_deref() != Some(SECRETS_CHECK) {
+            return Err(StoreError::ForeignKey(
+                data_dir.join(secrets::KEY_FILE).display().to_string(),
+            ));
+        }
         Ok(Store {
             pool: Pool::Postgres(pool),
-            secrets: std::sync::Arc::new(secrets::SecretBox::open_dir(data_dir)?),
+            secrets: std::sync::Arc::new(secrets),
         })
     }
 
@@ -294,6 +323,27 @@ mod tests {
             "mysql://fleet:***@db:3306/x"
         );
         assert_eq!(redact_password("sqlite://data"), "sqlite://data");
+    }
+
+    #[tokio::test]
+    async fn a_host_whose_secrets_key_is_not_the_fleets_is_refused_until_it_has_the_fleets_key() {
+        let url = phonefleet_pgtest::Cluster::shared().fresh_database().await;
+        let (first, second) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        Store::connect(&url, first.path())
+            .await
+            .expect("the first host");
+        let Err(refused) = Store::connect(&url, second.path()).await else {
+            panic!("a host with another key joined");
+        };
+        assert!(refused.to_string().contains("Copy secret.key"), "{refused}");
+        std::fs::copy(
+            first.path().join(secrets::KEY_FILE),
+            second.path().join(secrets::KEY_FILE),
+        )
+        .unwrap();
+        Store::connect(&url, second.path())
+            .await
+            .expect("the second host, with the fleet's key");
     }
 
     #[tokio::test]
