@@ -188,7 +188,7 @@ impl Host {
             std::fs::write(plugins.path().join(name), bytes)?;
         }
         let mut config = phonefleet::Config::for_data_dir(data);
-        config.adb_server = adb.addr();
+        config.adb_servers = vec![adb.addr()];
         config.plugin_dir = Some(plugins.path().to_path_buf());
         dirs.push(plugins);
         let server = phonefleet::start(config).await?;

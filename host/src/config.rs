@@ -31,9 +31,17 @@ pub struct Config {
     /// host fails its running tasks ("interrupted: host NAME lost"). It renews every third of it.
     #[arg(long, env = "PHONEFLEET_NODE_LEASE_SECS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..))]
     pub node_lease_secs: u64,
-    /// The adb server to talk to; started with `adb start-server` when none answers.
-    #[arg(long, env = "PHONEFLEET_ADB_SERVER", default_value = "127.0.0.1:5037")]
-    pub adb_server: SocketAddr,
+    /// The adb servers to talk to, comma-separated or the option repeated; a local one is started
+    /// with `adb start-server` when none answers. One adb server holds up to ~900 phones (see
+    /// docs/fleet.md); give several to drive more from one host.
+    #[arg(
+        long = "adb-server",
+        env = "PHONEFLEET_ADB_SERVER",
+        value_delimiter = ',',
+        num_args = 1..,
+        default_value = "127.0.0.1:5037"
+    )]
+    pub adb_servers: Vec<SocketAddr>,
     /// A directory of extra script plugins (`*.wasm` components).
     #[arg(long, env = "PHONEFLEET_PLUGIN_DIR")]
     pub plugin_dir: Option<PathBuf>,
@@ -195,7 +203,7 @@ impl Config {
             database_url: None,
             node_name: None,
             node_lease_secs: 15,
-            adb_server: SocketAddr::from(([127, 0, 0, 1], 5037)),
+            adb_servers: vec![SocketAddr::from(([127, 0, 0, 1], 5037))],
             plugin_dir: None,
             plugins_replace_builtins: false,
             default_app: App::Tiktok,

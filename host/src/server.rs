@@ -45,6 +45,8 @@ pub enum StartError {
         addr: SocketAddr,
         source: std::io::Error,
     },
+    #[error("no adb server given: set --adb-server HOST:PORT (or leave it out for 127.0.0.1:5037)")]
+    NoAdbServer,
 }
 
 /// How long a stopping host waits for open HTTP requests to end.
@@ -57,7 +59,7 @@ pub struct Server {
     serving: JoinHandle<std::io::Result<()>>,
     state: Arc<AppState>,
     shutdown_grace: Duration,
-    _tracker: DeviceTracker,
+    _trackers: Vec<DeviceTracker>,
     _watcher: Option<PluginWatcher>,
 }
 
@@ -132,9 +134,18 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
     if interrupted > 0 {
         tracing::warn!("{interrupted} task(s) were running when the host stopped; marked failed");
     }
-    let adb = AdbServer::new(config.adb_server);
-    ensure_adb_server(&adb).await;
-    let tracker = DeviceTracker::spawn(adb.clone());
+    let mut sources = Vec::new();
+    let mut trackers = Vec::new();
+    for addr in &config.adb_servers {
+        let adb = AdbServer::new(*addr);
+        ensure_adb_server(&adb).await;
+        let tracker = DeviceTracker::spawn(adb.clone());
+        sources.push((adb, tracker.subscribe()));
+        trackers.push(tracker);
+    }
+    if sources.is_empty() {
+        return Err(StartError::NoAdbServer);
+    }
     let events = Events::default();
     let runtime = Arc::new(Runtime::new(config.data_dir.join("compiled"))?);
     let plugin_dir = config.plugin_dir.clone().map(|path| PluginDir {
@@ -148,7 +159,7 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         .iter()
         .map(|s| format!("{} {}", s.plugin.meta().name, s.plugin.meta().version))
         .collect();
-    let state = assemble(&config, store, registry, adb, tracker.subscribe(), events);
+    let state = assemble(&config, store, registry, sources, events);
     tokio::spawn(publish_device_changes(
         state.phones.subscribe(),
         state.events.clone(),
@@ -176,7 +187,7 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
     });
     tracing::info!(
         data_dir = %config.data_dir.display(),
-        adb_server = %config.adb_server,
+        adb_servers = ?config.adb_servers,
         plugin_dir = ?config.plugin_dir,
         scripts = %scripts.join(", "),
         "phonefleet listening on http://{addr}/api/v1"
@@ -187,25 +198,24 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         serving,
         state: api_state,
         shutdown_grace: Duration::from_secs(config.shutdown_grace_secs),
-        _tracker: tracker,
+        _trackers: trackers,
         _watcher: watcher,
     })
 }
 
 /// Wires the host's services — library, scheduler, tasks, accounts — onto a store, the loaded
-/// scripts, an adb server and a live device table, and returns what the API serves. `start` calls
-/// it with the real tracker; in-process tests with a device table of their own.
+/// scripts, and adb servers each with a live device table, and returns what the API serves.
+/// `start` calls it with the real trackers; in-process tests with a device table of their own.
 pub fn assemble(
     config: &Config,
     store: Store,
     registry: Arc<Registry>,
-    adb: AdbServer,
-    devices: watch::Receiver<Arc<Vec<DeviceInfo>>>,
+    sources: Vec<(AdbServer, watch::Receiver<Arc<Vec<DeviceInfo>>>)>,
     events: Events,
 ) -> Arc<AppState> {
     let fleet = Fleet::new(store.clone(), config.node());
     let library = Library::new(store.clone(), &config.data_dir, fleet.node());
-    let phones = Phones::spawn(adb.clone(), devices);
+    let phones = Phones::spawn(sources);
     let artifacts = Artifacts::new(
         &config.data_dir,
         Duration::from_secs(config.artifacts_max_age_hours * 3600),
@@ -252,7 +262,6 @@ pub fn assemble(
         phones,
         file_roots,
         artifacts,
-        adb,
         events,
         api_token: config.api_token.clone().filter(|t| !t.is_empty()),
         plan: config.license_plan,

@@ -76,8 +76,7 @@ async fn an_internal_error_answers_a_request_id_and_not_its_cause() {
         &Config::for_data_dir(data.path().to_path_buf()),
         store,
         registry().await,
-        AdbServer::new("127.0.0.1:9".parse().unwrap()),
-        table,
+        vec![(AdbServer::new("127.0.0.1:9".parse().unwrap()), table)],
         Events::default(),
     );
     let response = phonefleet::api::router(state)

@@ -165,8 +165,10 @@ pub async fn connect(State(app): State<Arc<AppState>>, Body(req): Body<Connect>)
             "address {address:?} must be host:port, e.g. 192.168.1.20:5555"
         )));
     }
+    // The adb server with the fewest phones takes it.
     let said = app
-        .adb
+        .phones
+        .least_loaded_adb()
         .connect(address)
         .await
         .map_err(|e| ApiError::invalid(e.to_string()))?;

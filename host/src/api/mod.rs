@@ -24,7 +24,6 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::Response;
 use axum::routing::{delete, get, post, put};
-use phonefleet_device::adb::AdbServer;
 use phonefleet_runtime::Registry;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -58,7 +57,6 @@ pub struct AppState {
     /// Where host files named in requests must lie (`--file-root`).
     pub file_roots: phonefleet_runtime::FileRoots,
     pub artifacts: Artifacts,
-    pub adb: AdbServer,
     pub events: Events,
     pub api_token: Option<String>,
     pub plan: Plan,

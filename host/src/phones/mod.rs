@@ -6,7 +6,7 @@
 
 mod readiness;
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -75,37 +75,66 @@ struct Entry {
 
 /// The phone table and its handles. Cheap to share (`Arc`).
 pub struct Phones {
-    adb: AdbServer,
+    /// The adb servers the host speaks to; each phone is reached through the one that lists it.
+    adbs: Vec<AdbServer>,
     table: watch::Sender<Arc<Vec<Phone>>>,
     entries: Mutex<HashMap<String, Entry>>,
-    /// Network serials ever seen online, to connect again when adb loses them.
-    network: Mutex<BTreeSet<String>>,
-    /// The latest raw list from adb.
-    raw: Mutex<Arc<Vec<DeviceInfo>>>,
+    /// Network serials ever seen online, and the server that listed them, to connect again when
+    /// that server loses them.
+    network: Mutex<BTreeMap<String, usize>>,
+    /// The latest raw list from each adb server, in the order of `adbs`.
+    raw: Mutex<Vec<Arc<Vec<DeviceInfo>>>>,
 }
 
 impl Phones {
-    /// Keeps the phone table in step with adb's device list (`raw`) on the current tokio runtime.
-    pub fn spawn(adb: AdbServer, mut raw: watch::Receiver<Arc<Vec<DeviceInfo>>>) -> Arc<Phones> {
+    /// Keeps one phone table in step with the device lists of several adb servers, each given with
+    /// the watch of its list. One adb server holds only so many phones (Debian's 1.0.41 aborts past
+    /// 1,024 file descriptors, about 965 network phones: BENCHMARKS.md, figure 5).
+    pub fn spawn(sources: Vec<(AdbServer, watch::Receiver<Arc<Vec<DeviceInfo>>>)>) -> Arc<Phones> {
+        let (adbs, lists): (Vec<AdbServer>, Vec<_>) = sources.into_iter().unzip();
         let phones = Arc::new(Phones {
-            adb,
+            raw: Mutex::new(vec![Arc::default(); adbs.len()]),
+            adbs,
             table: watch::channel(Arc::new(Vec::new())).0,
             entries: Mutex::default(),
             network: Mutex::default(),
-            raw: Mutex::default(),
         });
-        // The table is whole from the start; later lists arrive through the watch.
-        phones.update(raw.borrow_and_update().clone());
-        let weak = Arc::downgrade(&phones);
-        tokio::spawn(async move {
-            while raw.changed().await.is_ok() {
-                let list = raw.borrow_and_update().clone();
-                let Some(phones) = weak.upgrade() else { return };
-                phones.update(list);
-            }
-        });
+        for (source, mut raw) in lists.into_iter().enumerate() {
+            // The table is whole from the start; later lists arrive through the watch.
+            phones.take_list(source, raw.borrow_and_update().clone());
+            let weak = Arc::downgrade(&phones);
+            tokio::spawn(async move {
+                while raw.changed().await.is_ok() {
+                    let list = raw.borrow_and_update().clone();
+                    let Some(phones) = weak.upgrade() else { return };
+                    phones.take_list(source, list);
+                }
+            });
+        }
         tokio::spawn(reconnect_lost(Arc::downgrade(&phones)));
         phones
+    }
+
+    /// The adb server with the fewest phones listed: where a new network phone is connected.
+    pub fn least_loaded_adb(&self) -> AdbServer {
+        let raw = self.raw.lock().unwrap_or_else(|p| p.into_inner());
+        let source = (0..self.adbs.len())
+            .min_by_key(|i| raw.get(*i).map_or(0, |l| l.len()))
+            .unwrap_or(0);
+        self.adbs[source].clone()
+    }
+
+    /// Records adb server `source`'s new list and rebuilds the table.
+    fn take_list(self: &Arc<Self>, source: usize, list: Arc<Vec<DeviceInfo>>) {
+        if let Some(slot) = self
+            .raw
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get_mut(source)
+        {
+            *slot = list;
+        }
+        self.update();
     }
 
     /// A receiver that sees every change of the table.
@@ -131,7 +160,8 @@ impl Phones {
     /// Whether adb lists `name` online right now (asked afresh: the tracking stream can lag a
     /// dead network phone by tens of seconds).
     pub async fn confirm_online(&self, names: &[String]) -> Result<Vec<String>, NotReady> {
-        let list = self.adb.devices().await?;
+        let lists = futures::future::try_join_all(self.adbs.iter().map(AdbServer::devices)).await?;
+        let list: Vec<DeviceInfo> = lists.into_iter().flatten().collect();
         let table = named(&list);
         Ok(names
             .iter()
@@ -171,10 +201,22 @@ impl Phones {
         self.entries.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Takes a new list from adb: names phones, keeps one handle per connection (a new transport id
-    /// is a reconnection: features and readiness are learnt again), learns new handsets.
-    fn update(self: &Arc<Self>, list: Arc<Vec<DeviceInfo>>) {
-        *self.raw.lock().unwrap_or_else(|p| p.into_inner()) = list.clone();
+    /// Builds the table from the adb servers' latest lists: names phones, keeps one handle per
+    /// connection (a new transport id is a reconnection: features and readiness are learnt again),
+    /// learns new handsets.
+    fn update(self: &Arc<Self>) {
+        let lists = self.raw.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        // Which server lists each connection, by (serial, transport id).
+        let source_of = |phone: &Phone| {
+            lists
+                .iter()
+                .position(|l| {
+                    l.iter()
+                        .any(|d| d.serial == phone.serial && d.transport_id == phone.transport_id)
+                })
+                .unwrap_or(0)
+        };
+        let list: Vec<DeviceInfo> = lists.iter().flat_map(|l| l.iter().cloned()).collect();
         let mut phones = named(&list);
         let mut to_identify = Vec::new();
         {
@@ -182,8 +224,9 @@ impl Phones {
             entries.retain(|name, _| phones.iter().any(|p| &p.name == name));
             for phone in &mut phones {
                 let shared = serial_ambiguous(&list, &phone.serial);
+                let source = source_of(phone);
                 let entry = entries.entry(phone.name.clone()).or_insert_with(|| Entry {
-                    device: self.handle(phone, shared),
+                    device: self.handle(source, phone, shared),
                     transport_id: phone.transport_id,
                     handset: None,
                     readiness: Readiness::default(),
@@ -193,7 +236,7 @@ impl Phones {
                 });
                 if entry.transport_id != phone.transport_id {
                     // The phone connected again: what was learnt of it may have changed.
-                    entry.device = self.handle(phone, shared);
+                    entry.device = self.handle(source, phone, shared);
                     entry.transport_id = phone.transport_id;
                     entry.readiness = Readiness::default();
                     entry.described = false;
@@ -208,7 +251,7 @@ impl Phones {
                     self.network
                         .lock()
                         .unwrap_or_else(|p| p.into_inner())
-                        .insert(phone.serial.clone());
+                        .insert(phone.serial.clone(), source);
                 }
             }
         }
@@ -228,9 +271,8 @@ impl Phones {
                             entry.described = true;
                         }
                     }
-                    // The table is built in one place: from the latest list adb gave.
-                    let list = phones.raw.lock().unwrap_or_else(|p| p.into_inner()).clone();
-                    phones.update(list);
+                    // The table is built in one place: from the latest lists adb gave.
+                    phones.update();
                 }
             });
         }
@@ -266,11 +308,13 @@ impl Phones {
         });
     }
 
-    /// An adb handle for the phone: by serial, or by transport id when its serial is shared.
-    fn handle(&self, phone: &Phone, serial_shared: bool) -> Device {
+    /// An adb handle for the phone through adb server `source`: by serial, or by transport id when
+    /// its serial is shared.
+    fn handle(&self, source: usize, phone: &Phone, serial_shared: bool) -> Device {
+        let adb = &self.adbs[source.min(self.adbs.len() - 1)];
         match (serial_shared, phone.transport_id) {
-            (true, Some(id)) => self.adb.device_by_transport(&phone.serial, id),
-            _ => self.adb.device(&phone.serial),
+            (true, Some(id)) => adb.device_by_transport(&phone.serial, id),
+            _ => adb.device(&phone.serial),
         }
     }
 }
@@ -354,13 +398,13 @@ async fn reconnect_lost(phones: std::sync::Weak<Phones>) {
             return;
         };
         let table = strong.current();
-        let missing: Vec<String> = strong
+        let missing: Vec<(String, usize)> = strong
             .network
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .iter()
-            .filter(|serial| !table.iter().any(|p| &p.serial == *serial && p.is_online()))
-            .cloned()
+            .filter(|(serial, _)| !table.iter().any(|p| &p.serial == *serial && p.is_online()))
+            .map(|(serial, source)| (serial.clone(), *source))
             .collect();
         let mut changed = strong.subscribe();
         if missing.is_empty() {
@@ -371,8 +415,11 @@ async fn reconnect_lost(phones: std::sync::Weak<Phones>) {
             }
             continue;
         }
-        for serial in &missing {
-            match strong.adb.connect(serial).await {
+        for (serial, source) in &missing {
+            let Some(adb) = strong.adbs.get(*source) else {
+                continue;
+            };
+            match adb.connect(serial).await {
                 Ok(said) => tracing::info!("connecting {serial} again: {said}"),
                 Err(e) => tracing::debug!("cannot connect {serial} again yet: {e}"),
             }

@@ -55,8 +55,7 @@ async fn app_with(tweak: impl FnOnce(&mut Config)) -> App {
         &config,
         store.clone(),
         registry().await,
-        adb,
-        table,
+        vec![(adb, table)],
         Events::default(),
     );
     App {

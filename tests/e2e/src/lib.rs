@@ -112,7 +112,7 @@ impl Fleet {
         }
         let data_dir = tempfile::tempdir()?;
         let mut config = phonefleet::Config::for_data_dir(data_dir.path().to_path_buf());
-        config.adb_server = adb.addr();
+        config.adb_servers = vec![adb.addr()];
         // Tests make their media in temporary directories: the host serves files from there.
         config.file_roots = vec![std::env::temp_dir()];
         config.database_url = database_url().await;
