@@ -71,7 +71,9 @@ pub struct Config {
         ignore_case = true
     )]
     pub license_plan: Plan,
-    /// Most phones running tasks at the same moment; 0 is unlimited.
+    /// Most phones running tasks at the same moment; 0 is unlimited. A limit also reserves that
+    /// many script instances up front (wasmtime's pooling allocator: a run's instantiation reuses a
+    /// slot instead of mapping fresh memory); without one, instances are allocated per run.
     #[arg(long, env = "PHONEFLEET_DEVICE_LIMIT", default_value_t = 0)]
     pub device_limit: usize,
     /// Seconds a running task's phone may be away (a USB blip, an adb server restart) before the
@@ -176,6 +178,25 @@ impl Plan {
 }
 
 impl Config {
+    /// How script instances are allocated: pooled for `device_limit` runs plus the describe and
+    /// plan calls beside them when there is a limit, on demand when there is none (an unlimited
+    /// fleet cannot be sized in advance, and a pool cannot grow).
+    pub fn allocation(&self) -> phonefleet_runtime::Allocation {
+        match u32::try_from(self.device_limit) {
+            Ok(0) | Err(_) => phonefleet_runtime::Allocation::OnDemand,
+            Ok(runs) => phonefleet_runtime::Allocation::Pooling {
+                concurrent: runs.saturating_add(phonefleet_runtime::CALL_SLOTS),
+                // A slot holds the largest memory any script may have (`--script-limit`s too).
+                max_memory_bytes: self
+                    .script_limits
+                    .iter()
+                    .filter_map(|l| l.memory_mib)
+                    .fold(self.run_memory_mib, usize::max)
+                    << 20,
+            },
+        }
+    }
+
     /// This host as a node of its fleet: `--node-name` (else the hostname) and its lease.
     pub fn node(&self) -> crate::fleet::NodeConfig {
         let name = self
@@ -259,6 +280,35 @@ impl ScriptLimits {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_device_limit_pools_that_many_runs_and_the_calls_beside_them() {
+        let mut config = Config::for_data_dir("d".into());
+        assert_eq!(
+            config.allocation(),
+            phonefleet_runtime::Allocation::OnDemand
+        );
+        config.device_limit = 1000;
+        assert_eq!(
+            config.allocation(),
+            phonefleet_runtime::Allocation::Pooling {
+                concurrent: 1000 + phonefleet_runtime::CALL_SLOTS,
+                max_memory_bytes: 64 << 20,
+            }
+        );
+        config.script_limits = vec!["post:memory=256".parse().unwrap()];
+        let phonefleet_runtime::Allocation::Pooling {
+            max_memory_bytes, ..
+        } = config.allocation()
+        else {
+            panic!("not pooled");
+        };
+        assert_eq!(
+            max_memory_bytes,
+            256 << 20,
+            "a slot holds the largest script memory"
+        );
+    }
 
     #[test]
     fn a_script_limit_names_the_script_and_either_limit() {

@@ -147,7 +147,11 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         return Err(StartError::NoAdbServer);
     }
     let events = Events::default();
-    let runtime = Arc::new(Runtime::new(config.data_dir.join("compiled"))?);
+    let runtime = Arc::new(Runtime::with_allocation(
+        config.data_dir.join("compiled"),
+        config.allocation(),
+    )?);
+    let allocation = runtime.allocation();
     let plugin_dir = config.plugin_dir.clone().map(|path| PluginDir {
         path,
         may_replace_builtins: config.plugins_replace_builtins,
@@ -189,6 +193,7 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         data_dir = %config.data_dir.display(),
         adb_servers = ?config.adb_servers,
         plugin_dir = ?config.plugin_dir,
+        allocation = ?allocation,
         scripts = %scripts.join(", "),
         "phonefleet listening on http://{addr}/api/v1"
     );

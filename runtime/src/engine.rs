@@ -35,6 +35,11 @@ pub enum RuntimeError {
     },
 }
 
+/// Stores reserved beside the runs for describe and plan calls (loading scripts, creating tasks):
+/// with pooling, at most this many such calls run at once and the rest wait for a slot, so calls
+/// never take a run's slot. Size a pool as the most runs at once plus this.
+pub const CALL_SLOTS: u32 = 32;
+
 /// How the engine allocates each run's instances, memories, tables and async stacks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Allocation {
@@ -56,6 +61,8 @@ pub struct Runtime {
     engine: Engine,
     linker: Arc<Linker<RunState>>,
     allocation: Allocation,
+    /// Slots of describe and plan calls: [`CALL_SLOTS`] with pooling, unbounded on demand.
+    calls: Arc<tokio::sync::Semaphore>,
     _ticker: Ticker,
 }
 
@@ -107,10 +114,15 @@ impl Runtime {
         let engine = engine.map_err(engine_err)?;
         let linker = link(&engine).map_err(engine_err)?;
         let ticker = Ticker::start(engine.clone())?;
+        let calls = match allocation {
+            Allocation::Pooling { .. } => CALL_SLOTS as usize,
+            Allocation::OnDemand => tokio::sync::Semaphore::MAX_PERMITS,
+        };
         Ok(Runtime {
             engine,
             linker: Arc::new(linker),
             allocation,
+            calls: Arc::new(tokio::sync::Semaphore::new(calls)),
             _ticker: ticker,
         })
     }
@@ -158,7 +170,7 @@ impl Runtime {
                 "it does not export describe/plan/run of {WORLD} ({e:#})"
             ))
         })?;
-        Plugin::describe(self.engine.clone(), pre, needs)
+        Plugin::describe(self.engine.clone(), pre, needs, self.calls.clone())
             .await
             .map_err(load_err)
     }

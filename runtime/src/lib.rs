@@ -30,7 +30,7 @@ mod world;
 
 pub use bindings::TaskInfo;
 pub use cancel::Cancel;
-pub use engine::{Allocation, Runtime, RuntimeError, WORLD};
+pub use engine::{Allocation, CALL_SLOTS, Runtime, RuntimeError, WORLD};
 pub use file_roots::FileRoots;
 pub use grants::{Grants, HostPath, HostPathKind, host_paths};
 pub use host::materials::{LibraryFile, MaterialStore, NoMaterials, SharedMaterialStore};

@@ -146,6 +146,8 @@ pub struct Plugin {
     validator: jsonschema::Validator,
     engine: Engine,
     pre: ScriptPre<RunState>,
+    /// Stores a describe or plan call may take beside the runs (see [`crate::engine::CALL_SLOTS`]).
+    calls: Arc<tokio::sync::Semaphore>,
 }
 
 impl Plugin {
@@ -154,7 +156,9 @@ impl Plugin {
         engine: Engine,
         pre: ScriptPre<RunState>,
         needs: Option<crate::Needs>,
+        calls: Arc<tokio::sync::Semaphore>,
     ) -> Result<Plugin, String> {
+        let slot = calls.acquire().await.map_err(|e| e.to_string())?;
         let mut store = new_store(&engine, CALL_MEMORY, None);
         let info = bounded(CALL_TIMEOUT, async {
             let script = pre.instantiate_async(&mut store).await?;
@@ -175,11 +179,13 @@ impl Plugin {
             world: needs.as_ref().map(|n| n.world.clone()),
             oldest_host: needs.map(|n| n.oldest_host),
         };
+        drop(slot);
         Ok(Plugin {
             meta,
             validator,
             engine,
             pre,
+            calls,
         })
     }
 
@@ -218,6 +224,7 @@ impl Plugin {
 
     /// The script's split of one request's config into one config per task.
     pub async fn plan(&self, config: &Value) -> Result<Vec<Value>, String> {
+        let _slot = self.calls.acquire().await.map_err(|e| e.to_string())?;
         let mut store = new_store(&self.engine, CALL_MEMORY, None);
         let text = config.to_string();
         let parts = bounded(CALL_TIMEOUT, async {
