@@ -159,18 +159,29 @@ impl Host {
     /// Starts a host on a fresh data directory with `plugins` (file name, bytes) in its plugin
     /// directory beside the probe script.
     pub async fn start_with_plugins(adb: &AdbServer, plugins: &[(&str, &[u8])]) -> Result<Host> {
-        Host::start_in(adb, None, plugins).await
+        Host::start_in(&[adb], None, plugins, |_| {}).await
     }
 
     /// Starts a host on a fresh data directory (or on `data_dir` when given).
     pub async fn start(adb: &AdbServer, data_dir: Option<&Path>) -> Result<Host> {
-        Host::start_in(adb, data_dir, &[]).await
+        Host::start_in(&[adb], data_dir, &[], |_| {}).await
+    }
+
+    /// Starts a host speaking to every server of `adbs`, on `data_dir` (else a fresh one), its
+    /// config adjusted by `tune` (a database URL, a node name, a device limit).
+    pub async fn start_tuned(
+        adbs: &[&AdbServer],
+        data_dir: Option<&Path>,
+        tune: impl FnOnce(&mut phonefleet::Config),
+    ) -> Result<Host> {
+        Host::start_in(adbs, data_dir, &[], tune).await
     }
 
     async fn start_in(
-        adb: &AdbServer,
+        adbs: &[&AdbServer],
         data_dir: Option<&Path>,
         extra: &[(&str, &[u8])],
+        tune: impl FnOnce(&mut phonefleet::Config),
     ) -> Result<Host> {
         let mut dirs = Vec::new();
         let data = match data_dir {
@@ -188,8 +199,9 @@ impl Host {
             std::fs::write(plugins.path().join(name), bytes)?;
         }
         let mut config = phonefleet::Config::for_data_dir(data);
-        config.adb_servers = vec![adb.addr()];
+        config.adb_servers = adbs.iter().map(|a| a.addr()).collect();
         config.plugin_dir = Some(plugins.path().to_path_buf());
+        tune(&mut config);
         dirs.push(plugins);
         let server = phonefleet::start(config).await?;
         let api = Api::new(server.addr(), None);
@@ -229,6 +241,25 @@ impl Host {
             let _ = tokio::time::timeout(Duration::from_secs(10), server.shutdown()).await;
         }
     }
+}
+
+/// CPU time this process has used, user and system, in seconds (`/proc/self/stat`, in the
+/// kernel's USER_HZ ticks of 1/100 s on Linux).
+pub fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which may hold spaces) start at the last ')'.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    // utime and stime are fields 14 and 15 of the line: 12 and 13 after the name.
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    (ticks(11) + ticks(12)) as f64 / 100.0
 }
 
 /// This process's resident set, in bytes (`VmRSS` of /proc/self/status).

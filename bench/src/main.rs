@@ -5,6 +5,7 @@
 
 mod env;
 mod figures;
+mod fleet;
 mod flood;
 mod wall;
 
@@ -79,6 +80,13 @@ pub struct Sizes {
     /// Figure 10: phones under group control (a leader and followers), taps.
     pub f10_phones: usize,
     pub f10_taps: usize,
+    /// Figure 11: requests of `f11_serials` serials from `f11_clients` clients; dispatch samples;
+    /// the nodes' lease in seconds.
+    pub f11_requests: usize,
+    pub f11_serials: usize,
+    pub f11_clients: usize,
+    pub f11_samples: usize,
+    pub f11_lease_secs: u64,
 }
 
 impl Sizes {
@@ -95,7 +103,7 @@ impl Sizes {
             f4_ours: 3000,
             f4_cli: 100,
             f4_py: 1000,
-            f5_phones: 500,
+            f5_phones: 1000,
             f6_nodes: 2000,
             f6_iters: 2000,
             f7_rows: 1_000_000,
@@ -107,6 +115,11 @@ impl Sizes {
             f9_decodes: 20,
             f10_phones: 10,
             f10_taps: 50,
+            f11_requests: 400,
+            f11_serials: 100,
+            f11_clients: 6,
+            f11_samples: 200,
+            f11_lease_secs: 15,
         }
     }
 
@@ -135,6 +148,11 @@ impl Sizes {
             f9_decodes: 1,
             f10_phones: 3,
             f10_taps: 3,
+            f11_requests: 6,
+            f11_serials: 3,
+            f11_clients: 3,
+            f11_samples: 5,
+            f11_lease_secs: 2,
         }
     }
 }
@@ -146,6 +164,9 @@ fn main() -> Result<()> {
         let adb = args.get(2).context("adb address")?.parse()?;
         let real = args.get(3).is_some_and(|a| a == "real");
         return tokio::runtime::Runtime::new()?.block_on(env::serve_phones(count, adb, real));
+    }
+    if args.first().map(String::as_str) == Some("__node") {
+        return tokio::runtime::Runtime::new()?.block_on(fleet::serve_node(args[1..].to_vec()));
     }
     let mut smoke = false;
     let mut only: Option<Vec<u8>> = None;

@@ -59,6 +59,7 @@ pub struct Server {
     serving: JoinHandle<std::io::Result<()>>,
     state: Arc<AppState>,
     shutdown_grace: Duration,
+    allocation: phonefleet_runtime::Allocation,
     _trackers: Vec<DeviceTracker>,
     _watcher: Option<PluginWatcher>,
 }
@@ -67,6 +68,12 @@ impl Server {
     /// Where the API listens.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// How script instances are allocated (pooled when a device limit sized a pool that could be
+    /// reserved; see [`Config::allocation`]).
+    pub fn allocation(&self) -> phonefleet_runtime::Allocation {
+        self.allocation
     }
 
     /// Serves until the HTTP server stops by itself (it failed).
@@ -203,6 +210,7 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         serving,
         state: api_state,
         shutdown_grace: Duration::from_secs(config.shutdown_grace_secs),
+        allocation,
         _trackers: trackers,
         _watcher: watcher,
     })

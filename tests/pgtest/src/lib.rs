@@ -35,7 +35,15 @@ impl Cluster {
     /// Panics, naming what to install, when PostgreSQL's server binaries are not there.
     pub fn shared() -> &'static Cluster {
         static CLUSTER: OnceLock<Cluster> = OnceLock::new();
-        CLUSTER.get_or_init(|| Cluster::start().unwrap_or_else(|e| panic!("{e}")))
+        CLUSTER.get_or_init(|| Cluster::start(FAST).unwrap_or_else(|e| panic!("{e}")))
+    }
+
+    /// A cluster of its own with PostgreSQL's default, durable settings (every commit flushed),
+    /// for benchmarks whose numbers should hold for a real server; stopped when dropped.
+    ///
+    /// Errors: what stood in the way of starting it (no PostgreSQL installed, initdb failing).
+    pub fn durable() -> Result<Cluster, String> {
+        Cluster::start("")
     }
 
     /// The server's port on 127.0.0.1.
@@ -66,7 +74,7 @@ impl Cluster {
         self.url(&name)
     }
 
-    fn start() -> Result<Cluster, String> {
+    fn start(settings: &str) -> Result<Cluster, String> {
         let bin = server_bin_dir()?;
         let owner = unprivileged_owner()?;
         let dir = tempfile::Builder::new()
@@ -109,6 +117,7 @@ impl Cluster {
             .arg(&data)
             .arg(port.to_string())
             .arg(&dir)
+            .arg(settings)
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -146,12 +155,15 @@ impl Cluster {
     }
 }
 
+/// Settings of the tests' shared cluster: durability traded for speed, as a test's database dies
+/// with the test.
+const FAST: &str = "-c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+
 /// The guard: runs the server in the background, waits for end-of-file on its standard input,
-/// then stops the server and removes its directory. Arguments: postgres binary, data dir, port, dir.
-/// Settings trade durability for speed: a test's database dies with the test.
+/// then stops the server and removes its directory. Arguments: postgres binary, data dir, port,
+/// dir, extra settings (split into words).
 const GUARD: &str = r#"
-"$1" -D "$2" -p "$3" -h 127.0.0.1 -k "$4" \
-    -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400 \
+"$1" -D "$2" -p "$3" -h 127.0.0.1 -k "$4" -c max_connections=400 $5 \
     </dev/null >"$4/server.log" 2>&1 &
 pid=$!
 cat >/dev/null
