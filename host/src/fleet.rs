@@ -63,6 +63,9 @@ pub struct Fleet {
 struct Inner {
     node: NodeConfig,
     store: Store,
+    /// Wakes the device recorder when this node registers again after being declared lost (the
+    /// survivor that declared it removed its phones from the device table).
+    rejoined: tokio::sync::Notify,
     /// Messages to the other nodes (PostgreSQL only).
     outbox: Option<mpsc::UnboundedSender<Message>>,
 }
@@ -92,6 +95,7 @@ impl Fleet {
             inner: Arc::new(Inner {
                 node,
                 store,
+                rejoined: tokio::sync::Notify::new(),
                 outbox: on_postgres.then_some(outbox),
             }),
         };
@@ -167,7 +171,8 @@ fn millis(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
-/// Keeps the device table in step with the phones this node's adb server lists.
+/// Keeps the device table in step with the phones this node's adb servers list, and writes them
+/// again when the node registers again after being declared lost.
 async fn record_devices(fleet: Fleet, mut phones: tokio::sync::watch::Receiver<Arc<Vec<Phone>>>) {
     loop {
         let listed: Vec<(String, String, Option<String>)> = phones
@@ -183,8 +188,9 @@ async fn record_devices(fleet: Fleet, mut phones: tokio::sync::watch::Receiver<A
         {
             tracing::warn!("cannot record this node's phones in the device table: {e}");
         }
-        if phones.changed().await.is_err() {
-            return;
+        tokio::select! {
+            changed = phones.changed() => if changed.is_err() { return },
+            () = fleet.inner.rejoined.notified() => {}
         }
     }
 }
@@ -323,8 +329,9 @@ async fn keep_lease(fleet: Fleet, scheduler: Scheduler, events: Events) {
                 tracing::warn!(
                     "this node was declared lost (its lease ran out); stopped {stopped} run(s) it no longer owns"
                 );
-                if let Err(e) = store.register_node(me, now, now + millis(lease)).await {
-                    tracing::warn!("cannot register this node again: {e}");
+                match store.register_node(me, now, now + millis(lease)).await {
+                    Ok(()) => fleet.inner.rejoined.notify_one(),
+                    Err(e) => tracing::warn!("cannot register this node again: {e}"),
                 }
             }
             Err(e) => tracing::warn!("cannot renew this node's lease: {e}"),

@@ -9,7 +9,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use common::{Host, starts_on_phone};
+use common::{Host, marks_on_phone, starts_on_phone};
 use serde_json::{Value, json};
 use vphone::testing::AdbServer;
 use vphone::{PhoneConfig, VPhone};
@@ -260,6 +260,125 @@ async fn a_stop_through_one_node_ends_a_run_on_another_within_a_second() {
         took < Duration::from_secs(1),
         "the run on node-2 ended {took:?} after the stop"
     );
+
+    // A retry through node 3 wakes node 2, which runs the task again to its end.
+    let retried = send(
+        &three.host,
+        reqwest::Method::POST,
+        &format!("/task/{}/retry", ids[0]),
+        None,
+    )
+    .await;
+    assert_eq!(retried["code"], 0, "{retried}");
+    let again = wait_task(&one.host, ids[0], "the retried task ends", |t| {
+        t["status"].as_i64() >= Some(2)
+    })
+    .await;
+    assert_eq!(again["status"], 2, "{again}");
+
+    // A delete through node 3 of a run on node 2 ends that run before it answers.
+    let doomed = one
+        .host
+        .create(&follow(&two.serials()[..1], &["@natgeo"]))
+        .await[0];
+    wait_task(&three.host, doomed, "the task runs", |t| t["status"] == 1).await;
+    let deleted = send(
+        &three.host,
+        reqwest::Method::DELETE,
+        &format!("/task/{doomed}"),
+        None,
+    )
+    .await;
+    assert_eq!(deleted["code"], 0, "{deleted}");
+    let gone = send(
+        &one.host,
+        reqwest::Method::GET,
+        &format!("/task/{doomed}"),
+        None,
+    )
+    .await;
+    assert_eq!(gone["code"], 40401, "{gone}");
+    let ended = marks_on_phone(&two.adb, &two.serials()[0], "end").await;
+    assert_eq!(
+        ended.get(&doomed),
+        Some(&1),
+        "the deleted run did not end on its phone: {ended:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_frozen_past_its_lease_does_not_finish_the_runs_it_lost_and_serves_again() {
+    let [one, two, three] = three_nodes(Duration::from_millis(400)).await;
+    wait_fleet_seen(&one.host, &[&one, &two, &three]).await;
+    let phone = two.serials()[0].clone();
+    let ids = one.host.create(&follow(&[phone.clone()], &["@nasa"])).await;
+    wait_task(&one.host, ids[0], "the task runs", |t| t["status"] == 1).await;
+
+    let pid = two.host.child.id().expect("node-2's pid").to_string();
+    signal("-STOP", &pid).await;
+    let lost = "interrupted: host node-2 lost";
+    wait_task(&one.host, ids[0], "node-2 declared lost", |t| {
+        t["error"] == lost
+    })
+    .await;
+    signal("-CONT", &pid).await;
+
+    // Woken, node 2 finds itself declared lost and ends the run it no longer owns; the task keeps
+    // the survivor's verdict.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while marks_on_phone(&two.adb, &phone, "end")
+        .await
+        .get(&ids[0])
+        .is_none()
+    {
+        assert!(
+            Instant::now() < deadline,
+            "node 2 did not end the run it lost"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let kept = task(&one.host, ids[0]).await;
+    assert_eq!(
+        (kept["status"].as_i64(), kept["error"].as_str()),
+        (Some(3), Some(lost)),
+        "{kept}"
+    );
+
+    // And it serves again: its phone is back in the device table and runs a new task.
+    wait_fleet_seen(&one.host, &[&one, &two, &three]).await;
+    let next = one
+        .host
+        .create(&follow(&[phone.clone()], &["@natgeo"]))
+        .await;
+    let done = wait_task(&one.host, next[0], "the next task ends", |t| {
+        t["status"].as_i64() >= Some(2)
+    })
+    .await;
+    assert_eq!(done["status"], 2, "{done}");
+}
+
+async fn signal(which: &str, pid: &str) {
+    let status = tokio::process::Command::new("kill")
+        .args([which, pid])
+        .status()
+        .await
+        .expect("kill runs");
+    assert!(status.success(), "kill {which} {pid}");
+}
+
+/// Sends a request to `host`'s API and returns its envelope.
+async fn send(host: &Host, method: reqwest::Method, path: &str, body: Option<&Value>) -> Value {
+    let mut request = host.http.request(method, format!("{}{path}", host.base));
+    if let Some(body) = body {
+        request = request.json(body);
+    }
+    request
+        .send()
+        .await
+        .expect("the request is answered")
+        .json()
+        .await
+        .expect("a JSON reply")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

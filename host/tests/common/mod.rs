@@ -136,15 +136,21 @@ impl Host {
 
 /// How many times the host marked each task's start in the phone's own logcat.
 pub async fn starts_on_phone(adb: &AdbServer, serial: &str) -> BTreeMap<i64, usize> {
+    marks_on_phone(adb, serial, "start").await
+}
+
+/// How many times the host wrote `task ID MARK` (`start`, `end`) in the phone's own logcat, by task.
+pub async fn marks_on_phone(adb: &AdbServer, serial: &str, mark: &str) -> BTreeMap<i64, usize> {
     let (logcat, _, _) = adb.shell(serial, "logcat -d -s phonefleet").await;
-    let mut starts = BTreeMap::new();
+    let mut marks = BTreeMap::new();
     for line in logcat.lines() {
         let words: Vec<&str> = line.split_whitespace().collect();
-        if let [.., "task", id, "start"] = words.as_slice()
+        if let [.., "task", id, said] = words.as_slice()
+            && *said == mark
             && let Ok(id) = id.parse()
         {
-            *starts.entry(id).or_default() += 1;
+            *marks.entry(id).or_default() += 1;
         }
     }
-    starts
+    marks
 }
