@@ -311,7 +311,10 @@ async fn a_node_frozen_past_its_lease_does_not_finish_the_runs_it_lost_and_serve
     let [one, two, three] = three_nodes(Duration::from_millis(400)).await;
     wait_fleet_seen(&one.host, &[&one, &two, &three]).await;
     let phone = two.serials()[0].clone();
-    let ids = one.host.create(&follow(&[phone.clone()], &["@nasa"])).await;
+    let ids = one
+        .host
+        .create(&follow(std::slice::from_ref(&phone), &["@nasa"]))
+        .await;
     wait_task(&one.host, ids[0], "the task runs", |t| t["status"] == 1).await;
 
     let pid = two.host.child.id().expect("node-2's pid").to_string();
@@ -326,10 +329,9 @@ async fn a_node_frozen_past_its_lease_does_not_finish_the_runs_it_lost_and_serve
     // Woken, node 2 finds itself declared lost and ends the run it no longer owns; the task keeps
     // the survivor's verdict.
     let deadline = Instant::now() + Duration::from_secs(30);
-    while marks_on_phone(&two.adb, &phone, "end")
+    while !marks_on_phone(&two.adb, &phone, "end")
         .await
-        .get(&ids[0])
-        .is_none()
+        .contains_key(&ids[0])
     {
         assert!(
             Instant::now() < deadline,
@@ -348,7 +350,7 @@ async fn a_node_frozen_past_its_lease_does_not_finish_the_runs_it_lost_and_serve
     wait_fleet_seen(&one.host, &[&one, &two, &three]).await;
     let next = one
         .host
-        .create(&follow(&[phone.clone()], &["@natgeo"]))
+        .create(&follow(std::slice::from_ref(&phone), &["@natgeo"]))
         .await;
     let done = wait_task(&one.host, next[0], "the next task ends", |t| {
         t["status"].as_i64() >= Some(2)
