@@ -66,6 +66,8 @@ struct Inner {
     /// Wakes the device recorder when this node registers again after being declared lost (the
     /// survivor that declared it removed its phones from the device table).
     rejoined: tokio::sync::Notify,
+    /// Set by a graceful stop: the lease is given up and no longer renewed.
+    leaving: std::sync::atomic::AtomicBool,
     /// Messages to the other nodes (PostgreSQL only).
     outbox: Option<mpsc::UnboundedSender<Message>>,
 }
@@ -78,11 +80,8 @@ pub fn lost_error(node: &str) -> String {
 /// Registers `node` in the database, and fails the tasks it left running when it last stopped
 /// (`reason`); returns their ids. Called once, before the node's dispatcher starts.
 pub async fn join(store: &Store, node: &NodeConfig, reason: &str) -> Result<Vec<i64>, StoreError> {
-    let now = now_ms();
-    store
-        .register_node(&node.name, now, now + millis(node.lease))
-        .await?;
-    store.fail_running(&node.name, reason, now).await
+    store.register_node(&node.name, millis(node.lease)).await?;
+    store.fail_running(&node.name, reason, now_ms()).await
 }
 
 impl Fleet {
@@ -96,6 +95,7 @@ impl Fleet {
                 node,
                 store,
                 rejoined: tokio::sync::Notify::new(),
+                leaving: std::sync::atomic::AtomicBool::new(false),
                 outbox: on_postgres.then_some(outbox),
             }),
         };
@@ -113,6 +113,17 @@ impl Fleet {
     /// Whether other nodes may share the database (it is PostgreSQL).
     pub fn is_shared(&self) -> bool {
         self.inner.outbox.is_some()
+    }
+
+    /// Leaves the fleet on a graceful stop (its runs are over): the lease is given up, so the other
+    /// nodes forget this node's phones at their next look and its name is free for its restart.
+    pub async fn leave(&self) {
+        self.inner
+            .leaving
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Err(e) = self.inner.store.release_node(self.node()).await {
+            tracing::warn!("cannot give this node's lease up: {e}");
+        }
     }
 
     /// Asks every other node to look at its queue (a task became runnable: a retry).
@@ -154,11 +165,8 @@ impl Fleet {
         let from = self.node().to_owned();
         tokio::spawn(async move {
             while let Some(event) = forwarded.recv().await {
-                for event in split(event) {
-                    let _ = outbox.send(Message::Event {
-                        from: from.clone(),
-                        event,
-                    });
+                for message in fit(&from, event) {
+                    let _ = outbox.send(message);
                 }
             }
         });
@@ -195,32 +203,91 @@ async fn record_devices(fleet: Fleet, mut phones: tokio::sync::watch::Receiver<A
     }
 }
 
-/// An event as notifications of at most [`MAX_PAYLOAD`] bytes: a long list of task ids is split.
-fn split(event: Event) -> Vec<Event> {
-    let size = serde_json::to_string(&event).map_or(0, |s| s.len());
-    if size <= MAX_PAYLOAD {
-        return vec![event];
+/// The notification size of `message`, in bytes of its JSON.
+fn size(message: &Message) -> usize {
+    serde_json::to_string(message).map_or(usize::MAX, |s| s.len())
+}
+
+/// Event `event` of node `from` as messages of at most [`MAX_PAYLOAD`] bytes: a long list of task
+/// ids is split, a long error or progress text shortened (the database keeps it whole).
+fn fit(from: &str, event: Event) -> Vec<Message> {
+    let message = |event| Message::Event {
+        from: from.to_owned(),
+        event,
+    };
+    let whole = message(event.clone());
+    if size(&whole) <= MAX_PAYLOAD {
+        return vec![whole];
     }
     let halves = |ids: Vec<i64>, make: fn(Vec<i64>) -> Event| {
         let (a, b) = ids.split_at(ids.len() / 2);
-        let mut out = split(make(a.to_vec()));
-        out.extend(split(make(b.to_vec())));
+        let mut out = fit(from, make(a.to_vec()));
+        out.extend(fit(from, make(b.to_vec())));
         out
     };
-    match event {
+    let shorten = |text: &mut String| {
+        let mut cut = MAX_PAYLOAD / 2;
+        while !text.is_char_boundary(cut.min(text.len())) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+        text.push('…');
+    };
+    let shortened = match event {
         Event::TaskCreated { task_ids } if task_ids.len() > 1 => {
-            halves(task_ids, |task_ids| Event::TaskCreated { task_ids })
+            return halves(task_ids, |task_ids| Event::TaskCreated { task_ids });
         }
         Event::TaskDeleted { task_ids } if task_ids.len() > 1 => {
-            halves(task_ids, |task_ids| Event::TaskDeleted { task_ids })
+            return halves(task_ids, |task_ids| Event::TaskDeleted { task_ids });
         }
-        other => {
-            tracing::warn!(
-                "event {} too large for the other nodes; not sent",
-                other.name()
-            );
-            Vec::new()
+        Event::TaskFinished {
+            id,
+            status,
+            error: Some(mut error),
+            error_kind,
+        } => {
+            shorten(&mut error);
+            Event::TaskFinished {
+                id,
+                status,
+                error: Some(error),
+                error_kind,
+            }
         }
+        Event::TaskProgress {
+            id,
+            percent,
+            mut message,
+        } => {
+            shorten(&mut message);
+            Event::TaskProgress {
+                id,
+                percent,
+                message,
+            }
+        }
+        Event::TaskRequeued {
+            id,
+            serial,
+            mut reason,
+        } => {
+            shorten(&mut reason);
+            Event::TaskRequeued { id, serial, reason }
+        }
+        other => other,
+    };
+    let fitted = message(shortened);
+    if size(&fitted) <= MAX_PAYLOAD {
+        vec![fitted]
+    } else {
+        tracing::warn!(
+            "event {} is too large for the other nodes; not sent",
+            match &fitted {
+                Message::Event { event, .. } => event.name(),
+                _ => "?",
+            }
+        );
+        Vec::new()
     }
 }
 
@@ -234,7 +301,13 @@ async fn send_messages(fleet: Fleet, mut inbox: mpsc::UnboundedReceiver<Message>
         let payloads: Vec<String> = batch
             .drain(..)
             .filter_map(|m| serde_json::to_string(&m).ok())
-            .filter(|p| p.len() <= MAX_PAYLOAD)
+            .filter(|p| {
+                let fits = p.len() <= MAX_PAYLOAD;
+                if !fits {
+                    tracing::warn!("a fleet message of {} bytes is too large to send", p.len());
+                }
+                fits
+            })
             .collect();
         // One statement: its notifications are delivered in this order.
         let sent = sqlx::query(
@@ -313,14 +386,22 @@ async fn listen(fleet: Fleet, scheduler: Scheduler, events: Events) {
 /// Renews this node's lease every third of it, and declares lost the nodes whose lease ran out.
 async fn keep_lease(fleet: Fleet, scheduler: Scheduler, events: Events) {
     let lease = fleet.inner.node.lease;
-    let store = &fleet.inner.store;
+    // A connection of its own: a busy API must not make a live node miss its renewals.
+    let store = &fleet.inner.store.with_own_connection();
     let me = fleet.node();
     let mut every = tokio::time::interval(lease / 3);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         every.tick().await;
+        if fleet
+            .inner
+            .leaving
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            return;
+        }
         let now = now_ms();
-        match store.renew_lease(me, now + millis(lease)).await {
+        match store.renew_lease(me, millis(lease)).await {
             Ok(true) => {}
             Ok(false) => {
                 // Another node declared this one lost and failed its running tasks.
@@ -329,14 +410,14 @@ async fn keep_lease(fleet: Fleet, scheduler: Scheduler, events: Events) {
                 tracing::warn!(
                     "this node was declared lost (its lease ran out); stopped {stopped} run(s) it no longer owns"
                 );
-                match store.register_node(me, now, now + millis(lease)).await {
+                match store.register_node(me, millis(lease)).await {
                     Ok(()) => fleet.inner.rejoined.notify_one(),
                     Err(e) => tracing::warn!("cannot register this node again: {e}"),
                 }
             }
             Err(e) => tracing::warn!("cannot renew this node's lease: {e}"),
         }
-        let lost = match store.claim_lost_nodes(me, now).await {
+        let lost = match store.claim_lost_nodes(me).await {
             Ok(lost) => lost,
             Err(e) => {
                 tracing::warn!("cannot look for lost nodes: {e}");
@@ -345,7 +426,7 @@ async fn keep_lease(fleet: Fleet, scheduler: Scheduler, events: Events) {
         };
         for node in lost {
             let error = lost_error(&node);
-            let failed = store.fail_running(&node, &error, now).await;
+            let failed = store.fail_lost_node_runs(&node, &error, now).await;
             if let Err(e) = store.forget_node_devices(&node).await {
                 tracing::warn!("cannot forget the phones of lost node {node}: {e}");
             }
@@ -379,17 +460,34 @@ mod tests {
         let event = Event::TaskCreated {
             task_ids: (1_000_000_000..1_000_002_000).collect(),
         };
-        let parts = split(event);
+        let parts = fit("a-node-with-a-long-name", event);
         assert!(parts.len() > 1);
         let mut ids = Vec::new();
         for part in parts {
-            assert!(serde_json::to_string(&part).unwrap().len() <= MAX_PAYLOAD);
-            let Event::TaskCreated { task_ids } = part else {
+            assert!(size(&part) <= MAX_PAYLOAD);
+            let Message::Event {
+                event: Event::TaskCreated { task_ids },
+                ..
+            } = part
+            else {
                 panic!("not a task_created part");
             };
             ids.extend(task_ids);
         }
         assert_eq!(ids, (1_000_000_000..1_000_002_000).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_long_error_is_shortened_not_dropped() {
+        let event = Event::TaskFinished {
+            id: 9,
+            status: TaskStatus::Failed,
+            error: Some("é".repeat(10_000)),
+            error_kind: Some(ErrorKind::Script),
+        };
+        let parts = fit("a", event);
+        assert_eq!(parts.len(), 1);
+        assert!(size(&parts[0]) <= MAX_PAYLOAD);
     }
 
     #[test]

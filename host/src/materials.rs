@@ -131,27 +131,31 @@ impl Library {
                     tags: &tag_list(tags).join(","),
                     node: &self.node,
                 },
+                bytes,
                 now_ms(),
             )
-            .await?;
-        if let Err(e) = self.store.put_material_content(row.id, bytes).await {
-            // Not in the library unless every node can post it.
-            let _ = self.store.delete_material(row.id).await;
-            let _ = tokio::fs::remove_file(&path).await;
-            return Err(e.into());
+            .await;
+        match row {
+            Ok(row) => Ok(row),
+            Err(e) => {
+                let _ = tokio::fs::remove_file(&path).await;
+                Err(e.into())
+            }
         }
-        Ok(row)
     }
 
-    /// Where this node has material `row`'s file: the uploader's copy when this node is the
-    /// uploader, else this node's own copy, fetched from the database (PostgreSQL) the first time.
+    /// Where this node has material `row`'s file: the uploaded file when this node is the uploader
+    /// and still has it, else this node's own copy, fetched from the database (PostgreSQL) the
+    /// first time.
     ///
     /// Errors: [`MaterialError::NotFound`] when neither this node nor the database has the file.
     pub async fn local_file(&self, row: &MaterialRow) -> Result<PathBuf, MaterialError> {
         let copy = self.local_path(row);
-        if copy == Path::new(&row.path) {
+        if copy == Path::new(&row.path) && tokio::fs::try_exists(&copy).await.unwrap_or(false) {
             return Ok(copy);
         }
+        // Another node's upload, or this node's whose file is gone (a rebuilt data directory).
+        let copy = self.copy_path(row);
         if !tokio::fs::try_exists(&copy).await.unwrap_or(false) {
             let content = self
                 .store
@@ -201,12 +205,13 @@ impl Library {
             .await?
             .ok_or(MaterialError::NotFound(id))?;
         self.store.delete_material(id).await?;
-        // The uploader's file, or this node's copy (another node's copy stays on its disk).
-        let path = self.local_path(&row);
-        if let Err(e) = tokio::fs::remove_file(&path).await
-            && e.kind() != std::io::ErrorKind::NotFound
-        {
-            tracing::warn!("material {id}: cannot remove {}: {e}", path.display());
+        // The uploader's file and this node's copy (other nodes' copies stay on their disks).
+        for path in [self.local_path(&row), self.copy_path(&row)] {
+            if let Err(e) = tokio::fs::remove_file(&path).await
+                && e.kind() != std::io::ErrorKind::NotFound
+            {
+                tracing::warn!("material {id}: cannot remove {}: {e}", path.display());
+            }
         }
         Ok(())
     }
@@ -216,16 +221,20 @@ impl Library {
     /// The file of `row` on this node, whether or not it exists: the uploaded file's path when
     /// this node is the uploader, else where this node's copy is kept.
     fn local_path(&self, row: &MaterialRow) -> PathBuf {
-        let uploaded = Path::new(&row.path);
         // Rows from before nodes existed were uploaded here.
         if row.node.as_deref().is_none_or(|node| node == self.node) {
-            return uploaded.to_path_buf();
+            return PathBuf::from(&row.path);
         }
-        let name = uploaded
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned());
-        self.dir
-            .join(format!("copy-{}-{}", row.id, name.unwrap_or_default()))
+        self.copy_path(row)
+    }
+
+    /// Where this node keeps its copy of `row`'s file, fetched from the database.
+    fn copy_path(&self, row: &MaterialRow) -> PathBuf {
+        let name = Path::new(&row.path).file_name().map_or_else(
+            || format!("material-{}", row.id),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        self.dir.join(format!("copy-{}-{name}", row.id))
     }
 }
 

@@ -102,6 +102,7 @@ impl Server {
         } else {
             tracing::info!("all {} running task(s) finished", drained.waiting);
         }
+        self.state.tasks.leave_fleet().await;
         self.shutdown().await
     }
 
@@ -199,6 +200,8 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
     tracing::info!(
         data_dir = %config.data_dir.display(),
         adb_servers = ?config.adb_servers,
+        node = %node.name,
+        database = if config.database_url.is_some() { "postgresql" } else { "sqlite" },
         plugin_dir = ?config.plugin_dir,
         allocation = ?allocation,
         scripts = %scripts.join(", "),

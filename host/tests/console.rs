@@ -38,7 +38,8 @@ async fn the_console_says_what_started_which_phones_came_and_why_a_task_failed()
         .unwrap_or_else(|| panic!("no start-up line:\n{console}"));
     for said in [
         "data_dir=",
-        "adb_server=",
+        "adb_servers=",
+        "node=",
         "scripts=",
         "follow 0.1.0",
         "unfollow 0.1.0",

@@ -160,8 +160,19 @@ impl Phones {
     /// Whether adb lists `name` online right now (asked afresh: the tracking stream can lag a
     /// dead network phone by tens of seconds).
     pub async fn confirm_online(&self, names: &[String]) -> Result<Vec<String>, NotReady> {
-        let lists = futures::future::try_join_all(self.adbs.iter().map(AdbServer::devices)).await?;
-        let list: Vec<DeviceInfo> = lists.into_iter().flatten().collect();
+        // One server that does not answer keeps its phones unconfirmed, not every server's.
+        let answers = futures::future::join_all(self.adbs.iter().map(AdbServer::devices)).await;
+        let mut list: Vec<DeviceInfo> = Vec::new();
+        let mut failed = None;
+        for answer in answers {
+            match answer {
+                Ok(devices) => list.extend(devices),
+                Err(e) => failed = Some(e),
+            }
+        }
+        if let Some(e) = failed.filter(|_| list.is_empty()) {
+            return Err(e.into());
+        }
         let table = named(&list);
         Ok(names
             .iter()

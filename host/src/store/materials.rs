@@ -49,25 +49,41 @@ const MATERIAL_COLUMNS: &str =
     "id, path, original_name, kind, size, tags, created_at, used_at, node";
 
 impl Store {
+    /// Records a library file. On PostgreSQL its `content` is kept too, in the same transaction, so
+    /// that every node of the fleet can post it from the moment it is listed.
     pub async fn insert_material(
         &self,
         new: &NewMaterial<'_>,
+        content: &[u8],
         now: i64,
     ) -> Result<MaterialRow, StoreError> {
         let sql = format!(
             "INSERT INTO materials (path, original_name, kind, size, tags, created_at, node) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {MATERIAL_COLUMNS}"
         );
-        on_pool!(self, |pool, _Db| Ok(sqlx::query_as(&sql)
-            .bind(new.path)
-            .bind(new.original_name)
-            .bind(new.kind)
-            .bind(new.size)
-            .bind(new.tags)
-            .bind(now)
-            .bind(new.node)
-            .fetch_one(pool)
-            .await?))
+        let keep_content = self.backend() == Backend::Postgres;
+        on_pool!(self, |pool, _Db| {
+            let mut tx = pool.begin().await?;
+            let row: MaterialRow = sqlx::query_as(&sql)
+                .bind(new.path)
+                .bind(new.original_name)
+                .bind(new.kind)
+                .bind(new.size)
+                .bind(new.tags)
+                .bind(now)
+                .bind(new.node)
+                .fetch_one(&mut *tx)
+                .await?;
+            if keep_content {
+                sqlx::query("INSERT INTO material_files (material_id, content) VALUES ($1, $2)")
+                    .bind(row.id)
+                    .bind(content)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(row)
+        })
     }
 
     pub async fn materials(&self) -> Result<Vec<MaterialRow>, StoreError> {
@@ -83,19 +99,6 @@ impl Store {
             .bind(id)
             .fetch_optional(pool)
             .await?))
-    }
-
-    /// Keeps material `id`'s file content in the database, for the fleet's other nodes
-    /// (PostgreSQL only: a one-host SQLite store keeps library files on its disk alone).
-    pub async fn put_material_content(&self, id: i64, content: &[u8]) -> Result<(), StoreError> {
-        if let Some(pool) = self.postgres_pool() {
-            sqlx::query("INSERT INTO material_files (material_id, content) VALUES ($1, $2)")
-                .bind(id)
-                .bind(content)
-                .execute(pool)
-                .await?;
-        }
-        Ok(())
     }
 
     /// Material `id`'s file content as the database keeps it; None on SQLite, or when it has none.
@@ -230,6 +233,7 @@ mod tests {
                         tags,
                         node: "n1",
                     },
+                    b"",
                     0,
                 )
                 .await

@@ -26,7 +26,7 @@ pub use accounts::{AccountChange, AccountFilter, AccountRow, NewAccountRow};
 pub use groups::{GroupRow, GroupUpdate};
 pub use logs::{LogPage, LogRow, NewLog};
 pub use materials::{MaterialRow, NewMaterial};
-pub use nodes::{DeviceRow, NodeRow};
+pub use nodes::DeviceRow;
 pub use tasks::{ErrorKind, NewTask, Outcome, Stats, TaskFilter, TaskRow, TaskStatus};
 
 /// The text the fleet's `secrets_check` setting seals (see [`Store::connect`]).
@@ -66,6 +66,17 @@ pub enum StoreError {
          host's data directory, then start it again (see docs/fleet.md)"
     )]
     ForeignKey(String),
+    /// Another host serving this database uses this node name and is alive.
+    #[error(
+        "node name {node:?} is in use by a live host of this fleet (its lease runs {secs} s more): \
+         give this host its own --node-name, or, if it is this host restarted, start it again in {secs} s"
+    )]
+    NodeNameTaken {
+        /// The name.
+        node: String,
+        /// Seconds until the other registration's lease runs out.
+        secs: i64,
+    },
     /// The data directory could not be created.
     #[error("cannot create the data directory {path}: {source}")]
     DataDir {
@@ -102,7 +113,9 @@ pub enum Backend {
 
 /// Runs `$body` on the store's pool, whichever backend it is: in `$body`, `$pool` is that pool and
 /// `$db` the sqlx database type (for `QueryBuilder::<$db>` and transactions). The body is
-/// type-checked once per backend, so a query that one backend could not decode does not compile.
+/// type-checked once per backend (a Rust type one backend cannot bind or decode does not compile);
+/// whether a column's SQL type matches is checked when the query runs, by the suites that run on
+/// both backends.
 macro_rules! on_pool {
     ($store:expr, |$pool:ident, $db:ident| $body:expr) => {
         match &$store.pool {
@@ -212,6 +225,23 @@ impl Store {
         match &self.pool {
             Pool::Postgres(pool) => Some(pool),
             Pool::Sqlite(_) => None,
+        }
+    }
+
+    /// The same database through a connection of its own (PostgreSQL), for work that must not
+    /// queue behind the API's queries: a node's lease. On SQLite, this store.
+    pub(crate) fn with_own_connection(&self) -> Store {
+        match &self.pool {
+            Pool::Sqlite(_) => self.clone(),
+            Pool::Postgres(pool) => Store {
+                pool: Pool::Postgres(
+                    PgPoolOptions::new()
+                        .max_connections(1)
+                        .acquire_timeout(Duration::from_secs(10))
+                        .connect_lazy_with((*pool.connect_options()).clone()),
+                ),
+                secrets: self.secrets.clone(),
+            },
         }
     }
 

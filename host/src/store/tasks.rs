@@ -370,15 +370,16 @@ impl Store {
         }
     }
 
-    /// Puts a running task back in the queue, as it was before it was dispatched: its run found the
-    /// phone gone before it did anything. False if it was not running.
-    pub async fn return_to_pending(&self, id: i64) -> Result<bool, StoreError> {
+    /// Puts a running task of `node` back in the queue, as it was before it was dispatched: its run
+    /// found the phone gone before it did anything. False if it was not running there.
+    pub async fn return_to_pending(&self, id: i64, node: &str) -> Result<bool, StoreError> {
         let done = on_pool!(self, |pool, _Db| {
             sqlx::query(
             "UPDATE tasks SET status = 0, node = NULL, started_at = NULL, progress_percent = NULL, \
-             progress_message = NULL WHERE id = $1 AND status = 1",
+             progress_message = NULL WHERE id = $1 AND status = 1 AND node = $2",
         )
         .bind(id)
+        .bind(node)
         .execute(pool)
         .await?
         .rows_affected()
@@ -443,24 +444,52 @@ impl Store {
         Ok(())
     }
 
-    /// Tasks `node` left running (it stopped, or was declared lost) become failed (kind `stopped`)
-    /// with `error`; returns their ids.
+    /// Tasks node `node` left running when it stopped become failed (kind `stopped`) with `error`;
+    /// returns their ids. On SQLite the host is the only node: every running task is its own (rows
+    /// from before nodes existed name none, and a host renamed is the same host). On PostgreSQL,
+    /// the node's, and rows that name no node.
     pub async fn fail_running(
         &self,
         node: &str,
         error: &str,
         now: i64,
     ) -> Result<Vec<i64>, StoreError> {
+        let only_node = self.backend() == Backend::Sqlite;
         Ok(on_pool!(self, |pool, _Db| sqlx::query_scalar(
             "UPDATE tasks SET status = 3, error = $1, error_kind = $2, finished_at = $3 \
-             WHERE status = 1 AND node = $4 RETURNING id",
+             WHERE status = 1 AND (node = $4 OR node IS NULL OR $5) RETURNING id",
+        )
+        .bind(error)
+        .bind(ErrorKind::Stopped)
+        .bind(now)
+        .bind(node)
+        .bind(only_node)
+        .fetch_all(pool)
+        .await?))
+    }
+
+    /// The running tasks of node `node`, declared lost, become failed (kind `stopped`) with
+    /// `error`; returns their ids. None if the node registered again meanwhile: it ends the runs it
+    /// lost itself, and the tasks it claimed since are its own.
+    pub async fn fail_lost_node_runs(
+        &self,
+        node: &str,
+        error: &str,
+        now: i64,
+    ) -> Result<Vec<i64>, StoreError> {
+        Ok(on_pool!(self, |pool, _Db| {
+            sqlx::query_scalar(
+            "UPDATE tasks SET status = 3, error = $1, error_kind = $2, finished_at = $3 \
+             WHERE status = 1 AND node = $4 \
+               AND EXISTS (SELECT 1 FROM nodes WHERE name = $4 AND lost_at IS NOT NULL) RETURNING id",
         )
         .bind(error)
         .bind(ErrorKind::Stopped)
         .bind(now)
         .bind(node)
         .fetch_all(pool)
-        .await?))
+        .await?
+        }))
     }
 
     /// The node running task `id`, if it is running.
@@ -515,21 +544,29 @@ impl Store {
         })
     }
 
-    /// Deletes tasks and their logs; returns how many tasks existed.
-    pub async fn delete_tasks(&self, ids: &[i64]) -> Result<u64, StoreError> {
+    /// Deletes tasks and their logs; returns the tasks that existed, each with the node that was
+    /// running it, if one was (read in the same statement that deletes it: a run claimed a moment
+    /// before is not missed).
+    pub async fn delete_tasks(
+        &self,
+        ids: &[i64],
+    ) -> Result<Vec<(i64, Option<String>)>, StoreError> {
         on_pool!(self, |pool, _Db| {
             let mut tx = pool.begin().await?;
-            let mut deleted = 0;
+            let mut deleted = Vec::new();
             for id in ids {
                 sqlx::query("DELETE FROM task_logs WHERE task_id = $1")
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
-                deleted += sqlx::query("DELETE FROM tasks WHERE id = $1")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
+                let row: Option<(TaskStatus, Option<String>)> =
+                    sqlx::query_as("DELETE FROM tasks WHERE id = $1 RETURNING status, node")
+                        .bind(id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if let Some((status, node)) = row {
+                    deleted.push((*id, node.filter(|_| status == TaskStatus::Running)));
+                }
             }
             tx.commit().await?;
             Ok(deleted)
@@ -687,10 +724,10 @@ pub(super) mod tests {
         async fn a_returned_task_is_pending_again_and_not_started(store: Store) {
             let id = store.insert_tasks(&[task("a", 0)], 0).await.unwrap()[0];
             store.mark_running(id, 1, "n1").await.unwrap();
-            assert!(store.return_to_pending(id).await.unwrap());
+            assert!(store.return_to_pending(id, "n1").await.unwrap());
             let row = store.task(id).await.unwrap().unwrap();
             assert_eq!((row.status, row.started_at), (TaskStatus::Pending, None));
-            assert!(!store.return_to_pending(id).await.unwrap());
+            assert!(!store.return_to_pending(id, "n1").await.unwrap());
         }
         async fn deleting_a_task_deletes_its_logs(store: Store) {
             let id = store.insert_tasks(&[task("a", 0)], 0).await.unwrap()[0];
@@ -698,7 +735,7 @@ pub(super) mod tests {
                 .append_logs(id, &[crate::store::logs::NewLog::info(1, "hello")])
                 .await
                 .unwrap();
-            assert_eq!(store.delete_tasks(&[id, id + 100]).await.unwrap(), 1);
+            assert_eq!(store.delete_tasks(&[id, id + 100]).await.unwrap(), [(id, None)]);
             assert_eq!(store.task_logs(id, 1, 10).await.unwrap().total, 0);
         }
     }

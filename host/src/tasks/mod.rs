@@ -158,9 +158,13 @@ impl Tasks {
             }
             return Ok(());
         }
-        if task.status == TaskStatus::Running && self.runs_elsewhere(id).await? {
-            self.stop_elsewhere(id, STOPPED_BY_USER).await;
-            return Ok(());
+        if task.status == TaskStatus::Running {
+            // Subscribed before looking, so an end announced in between is not missed.
+            let mut events = self.events.subscribe();
+            if self.runs_elsewhere(id).await? {
+                self.stop_elsewhere(id, STOPPED_BY_USER, &mut events).await;
+                return Ok(());
+            }
         }
         if task.status == TaskStatus::Pending
             && self
@@ -216,17 +220,17 @@ impl Tasks {
     /// Deletes tasks, stopping running ones first (their plugins are gone before this returns).
     /// Returns how many existed.
     pub async fn delete(&self, ids: &[i64]) -> Result<u64, TaskError> {
-        let mut elsewhere = Vec::new();
-        for &id in ids {
-            if self.runs_elsewhere(id).await? {
-                elsewhere.push(id);
-            }
-        }
         // Rows first, so the dispatcher cannot start a task of the batch meanwhile; then the runs.
+        let mut events = self.events.subscribe();
         let deleted = self.store.delete_tasks(ids).await?;
+        let elsewhere: Vec<i64> = deleted
+            .iter()
+            .filter(|(_, node)| node.as_deref().is_some_and(|n| n != self.fleet.node()))
+            .map(|(id, _)| *id)
+            .collect();
         let mut stopped = !elsewhere.is_empty();
         for &id in &elsewhere {
-            self.stop_elsewhere(id, "deleted").await;
+            self.stop_elsewhere(id, "deleted", &mut events).await;
         }
         for &id in ids {
             if let Some(stopping) = self.scheduler.stop(id, "deleted") {
@@ -243,12 +247,12 @@ impl Tasks {
         for &id in ids {
             self.artifacts.forget(id).await;
         }
-        if deleted > 0 {
+        if !deleted.is_empty() {
             self.events.publish(Event::TaskDeleted {
                 task_ids: ids.to_vec(),
             });
         }
-        Ok(deleted)
+        Ok(deleted.len() as u64)
     }
 
     /// The names of the phones the fleet's other nodes list (none on SQLite).
@@ -274,6 +278,11 @@ impl Tasks {
         Ok(self.store.running_by_serial().await?)
     }
 
+    /// Leaves the fleet (after a graceful drain): see [`Fleet::leave`].
+    pub async fn leave_fleet(&self) {
+        self.fleet.leave().await;
+    }
+
     /// This host's name in its fleet.
     pub fn node(&self) -> &str {
         self.fleet.node()
@@ -289,9 +298,13 @@ impl Tasks {
     }
 
     /// Asks the node running task `id` to stop it, and waits (at most [`STOP_WAIT`]) for that node
-    /// to announce its end.
-    async fn stop_elsewhere(&self, id: i64, reason: &str) {
-        let mut events = self.events.subscribe();
+    /// to announce its end on `events` (subscribed before the run was found elsewhere).
+    async fn stop_elsewhere(
+        &self,
+        id: i64,
+        reason: &str,
+        events: &mut tokio::sync::broadcast::Receiver<Event>,
+    ) {
         self.fleet.stop_elsewhere(id, reason);
         let ended = async {
             loop {

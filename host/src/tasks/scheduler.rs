@@ -274,8 +274,9 @@ async fn dispatch_loop(inner: Arc<Inner>, mut table: watch::Receiver<Arc<Vec<Pho
         let next = match dispatched {
             Ok(next) => next,
             Err(e) => {
-                tracing::error!("dispatch failed: {e}; retrying on the next event");
-                None
+                // A database that blinked: look again soon rather than wait for an event.
+                tracing::error!("dispatch failed: {e}; looking again in {RECHECK:?}");
+                Some(Instant::now() + RECHECK)
             }
         };
         tokio::select! {
@@ -482,8 +483,10 @@ fn rest(inner: &Inner, name: &str, until: Instant) {
 async fn return_to_queue(inner: &Inner, task: &TaskRow, why: &str) {
     tracing::info!("task {} back in the queue: {why}", task.id);
     rest(inner, &task.serial, Instant::now() + RECHECK);
-    match inner.store.return_to_pending(task.id).await {
-        Ok(_) => {
+    match inner.store.return_to_pending(task.id, &inner.node).await {
+        // Deleted meanwhile, or no longer this node's (it was declared lost).
+        Ok(false) => {}
+        Ok(true) => {
             let note = NewLog::info(now_ms(), format!("not started, back in the queue: {why}"));
             if let Err(e) = inner.store.append_logs(task.id, &[note]).await {
                 tracing::warn!("task {}: cannot store its log: {e}", task.id);
@@ -525,26 +528,39 @@ async fn finish(
             format!("failed: {error}"),
         ),
     };
-    if let Err(e) = inner
-        .store
-        .append_logs(task.id, &[NewLog::info(now_ms(), summary)])
-        .await
+    // The last log line goes in before the end is recorded (a client that sees the task end finds
+    // it), unless the run is no longer this node's.
+    let ours =
+        matches!(inner.store.running_node(task.id).await, Ok(Some(node)) if node == inner.node);
+    if ours
+        && let Err(e) = inner
+            .store
+            .append_logs(task.id, &[NewLog::info(now_ms(), summary)])
+            .await
     {
         tracing::warn!("task {}: cannot store its last log line: {e}", task.id);
     }
-    match inner
+    let recorded = match inner
         .store
         .finish(task.id, &outcome, now_ms(), &inner.node)
         .await
     {
-        Ok(true) => {}
-        // Deleted meanwhile, or this node was declared lost and another node failed the task.
-        Ok(false) => tracing::info!(
-            "task {}: its end was not recorded (deleted, or failed by another node)",
+        Ok(recorded) => recorded,
+        Err(e) => {
+            tracing::error!("cannot record the end of task {}: {e}", task.id);
+            false
+        }
+    };
+    if !recorded && matches!(inner.store.task(task.id).await, Ok(Some(_))) {
+        // Another node failed it when this one was declared lost: its verdict stands, and this
+        // run's end is not announced.
+        tracing::info!(
+            "task {}: its end is not recorded: another node failed it as this node's",
             task.id
-        ),
-        Err(e) => tracing::error!("cannot record the end of task {}: {e}", task.id),
+        );
+        return;
     }
+    // Announced when recorded, and for a task deleted meanwhile (whoever deleted it waits for it).
     inner.events.publish(Event::TaskFinished {
         id: task.id,
         status,
