@@ -460,7 +460,9 @@ async fn a_killed_node_is_declared_lost_and_its_queued_tasks_run_on_the_node_its
             );
         }
     }
-    for id in &ids {
+    // An interrupted task may have been killed before its start mark reached the phone; every
+    // completed one ran there.
+    for id in ids.iter().filter(|id| !interrupted.contains(id)) {
         assert!(
             started.contains_key(id),
             "task {id} never started on a phone: {started:?}"

@@ -226,8 +226,9 @@ fn is_root() -> bool {
 fn as_owner(mut command: Command, owner: Option<(u32, u32)>) -> Command {
     if let Some((uid, gid)) = owner {
         command.uid(uid).gid(gid);
-        // Keep root's HOME out of the server's reach.
-        command.env("HOME", "/tmp");
+        // Keep root's HOME and working directory (a checkout under /root, say), which the
+        // `postgres` user may not enter, out of the server's way.
+        command.env("HOME", "/tmp").current_dir("/tmp");
     }
     command
 }
