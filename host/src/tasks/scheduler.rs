@@ -552,10 +552,11 @@ async fn finish(
         }
     };
     if !recorded && matches!(inner.store.task(task.id).await, Ok(Some(_))) {
-        // Another node failed it when this one was declared lost: its verdict stands, and this
-        // run's end is not announced.
+        // Another node failed it when this one was declared lost (its verdict stands), or the
+        // database refused the end: this run's end is not announced as the task's.
         tracing::info!(
-            "task {}: its end is not recorded: another node failed it as this node's",
+            "task {}: this run's end is not recorded (another node failed the task as this \
+             node's, or the database refused it)",
             task.id
         );
         return;
