@@ -180,25 +180,34 @@ fn millis(d: Duration) -> i64 {
 }
 
 /// Keeps the device table in step with the phones this node's adb servers list, and writes them
-/// again when the node registers again after being declared lost.
+/// again when the node registers again after being declared lost. The table changes for more than
+/// the device table records (a handset identified, a readiness check): only a change of the
+/// phones, their states or models is written.
 async fn record_devices(fleet: Fleet, mut phones: tokio::sync::watch::Receiver<Arc<Vec<Phone>>>) {
+    let mut written: Option<Vec<(String, String, Option<String>)>> = None;
     loop {
         let listed: Vec<(String, String, Option<String>)> = phones
             .borrow_and_update()
             .iter()
             .map(|p| (p.name.clone(), p.state.as_str().to_owned(), p.model.clone()))
             .collect();
-        if let Err(e) = fleet
-            .inner
-            .store
-            .set_node_devices(fleet.node(), &listed, now_ms())
-            .await
-        {
-            tracing::warn!("cannot record this node's phones in the device table: {e}");
+        if written.as_ref() != Some(&listed) {
+            match fleet
+                .inner
+                .store
+                .set_node_devices(fleet.node(), &listed, now_ms())
+                .await
+            {
+                Ok(()) => written = Some(listed),
+                Err(e) => {
+                    tracing::warn!("cannot record this node's phones in the device table: {e}")
+                }
+            }
         }
         tokio::select! {
             changed = phones.changed() => if changed.is_err() { return },
-            () = fleet.inner.rejoined.notified() => {}
+            // Written whole again: the survivor that declared this node lost removed its phones.
+            () = fleet.inner.rejoined.notified() => written = None,
         }
     }
 }
