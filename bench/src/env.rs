@@ -243,23 +243,58 @@ impl Host {
     }
 }
 
-/// CPU time this process has used, user and system, in seconds (`/proc/self/stat`, in the
-/// kernel's USER_HZ ticks of 1/100 s on Linux).
-pub fn cpu_seconds() -> f64 {
+/// This process's CPU time (user + system) so far, from `/proc/self/stat` (the kernel's USER_HZ
+/// ticks of 10 ms on Linux).
+pub fn cpu_time() -> Duration {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // Fields after the command name (which may hold spaces) start at the last ')'.
+    // Fields after the command name (which may hold spaces) start after the last ')'.
     let fields: Vec<&str> = stat
         .rsplit_once(')')
         .map(|(_, rest)| rest.split_whitespace().collect())
         .unwrap_or_default();
-    // utime and stime are fields 14 and 15 of the line: 12 and 13 after the name.
     let ticks = |i: usize| {
         fields
             .get(i)
-            .and_then(|f| f.parse::<u64>().ok())
+            .and_then(|v| v.parse::<u64>().ok())
             .unwrap_or(0)
     };
-    (ticks(11) + ticks(12)) as f64 / 100.0
+    // utime and stime are fields 14 and 15 of stat(5); here 11 and 12 after the ')'.
+    Duration::from_millis((ticks(11) + ticks(12)) * 10)
+}
+
+/// `clients` concurrent HTTP clients each sending `per_client` task requests of `body`, client k
+/// to `hosts[k % len]`: how many tasks were created, and in how long.
+pub async fn create_concurrently(
+    hosts: &[&Api],
+    body: &serde_json::Value,
+    clients: usize,
+    per_client: usize,
+) -> Result<(usize, Duration)> {
+    let started = Instant::now();
+    let mut running = Vec::new();
+    for k in 0..clients {
+        let host = hosts[k % hosts.len()];
+        let http = host.http.clone();
+        let url = format!("{}/task", host.base);
+        let body = body.clone();
+        running.push(tokio::spawn(async move {
+            let mut created = 0usize;
+            for _ in 0..per_client {
+                let reply: serde_json::Value =
+                    http.post(&url).json(&body).send().await?.json().await?;
+                if reply["code"] != 0 {
+                    bail!("create refused: {reply}");
+                }
+                created += reply["data"]["created_count"].as_u64().unwrap_or(0) as usize;
+            }
+            Ok(created)
+        }));
+    }
+    let mut created = 0;
+    for c in running {
+        created += c.await??;
+    }
+    Ok((created, started.elapsed()))
 }
 
 /// This process's resident set, in bytes (`VmRSS` of /proc/self/status).

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use sqlx::sqlite::{SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
-use crate::env::{AdbServer, Host, Phones, cpu_seconds, now_ns, rss_bytes};
+use crate::env::{AdbServer, Host, Phones, cpu_time, create_concurrently, now_ns, rss_bytes};
 use crate::{Figure, Sizes};
 
 pub struct Result {
@@ -212,29 +212,8 @@ async fn f1(sizes: Sizes, shared: Option<(&Phones, &Host)>) -> AnyResult<Figure>
         host.create(&body).await?;
     }
     let per_client = sizes.f1_requests.div_ceil(sizes.f1_clients);
-    let started = Instant::now();
-    let mut clients = Vec::new();
-    for _ in 0..sizes.f1_clients {
-        let http = host.http.clone();
-        let url = format!("{}/task", host.base);
-        let body = body.clone();
-        clients.push(tokio::spawn(async move {
-            let mut created = 0usize;
-            for _ in 0..per_client {
-                let reply: Value = http.post(&url).json(&body).send().await?.json().await?;
-                if reply["code"] != 0 {
-                    bail!("create refused: {reply}");
-                }
-                created += reply["data"]["created_count"].as_u64().unwrap_or(0) as usize;
-            }
-            Ok(created)
-        }));
-    }
-    let mut created = 0;
-    for c in clients {
-        created += c.await??;
-    }
-    let api_secs = started.elapsed().as_secs_f64();
+    let (created, took) = create_concurrently(&[host], &body, sizes.f1_clients, per_client).await?;
+    let api_secs = took.as_secs_f64();
     let api_rate = created as f64 / api_secs;
 
     // Baseline: the same rows, 100 per transaction, with one multi-row INSERT each, through sqlx
@@ -700,7 +679,7 @@ async fn f5_on(sizes: Sizes, adbs: &[AdbServer]) -> AnyResult<Figure> {
             rss_at_peak = rss;
         }
         if running as usize == n {
-            let now = (Instant::now(), cpu_seconds());
+            let now = (Instant::now(), cpu_time().as_secs_f64());
             let since = *all_running.get_or_insert(now);
             all_running_cpu = Some((now.1 - since.1, now.0 - since.0));
         }

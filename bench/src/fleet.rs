@@ -8,13 +8,13 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result as AnyResult, bail};
-use serde_json::{Value, json};
+use serde_json::json;
 use sqlx::PgPool;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::Figure;
 use crate::Sizes;
-use crate::env::{AdbServer, Host, Phones};
+use crate::env::{AdbServer, Host, Phones, create_concurrently};
 use crate::figures::{blank, percentile, sorted};
 
 /// One node of the benchmark's fleet, in this process.
@@ -68,40 +68,6 @@ fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
         }
     }
     Ok(())
-}
-
-/// Tasks created per second by `clients` concurrent clients, each sending `per_client` requests of
-/// `body`, client k to `nodes[k % len]`.
-async fn accept_rate(
-    nodes: &[&Node],
-    body: &Value,
-    clients: usize,
-    per_client: usize,
-) -> AnyResult<(usize, f64)> {
-    let started = Instant::now();
-    let mut running = Vec::new();
-    for k in 0..clients {
-        let node = nodes[k % nodes.len()];
-        let http = node.host.http.clone();
-        let url = format!("{}/task", node.host.base);
-        let body = body.clone();
-        running.push(tokio::spawn(async move {
-            let mut created = 0usize;
-            for _ in 0..per_client {
-                let reply: Value = http.post(&url).json(&body).send().await?.json().await?;
-                if reply["code"] != 0 {
-                    bail!("create refused: {reply}");
-                }
-                created += reply["data"]["created_count"].as_u64().unwrap_or(0) as usize;
-            }
-            Ok(created)
-        }));
-    }
-    let mut created = 0;
-    for c in running {
-        created += c.await??;
-    }
-    Ok((created, created as f64 / started.elapsed().as_secs_f64()))
 }
 
 /// Milliseconds from a task's creation to its start on its phone's node, for `samples` tasks of
@@ -327,15 +293,12 @@ pub async fn f11(sizes: Sizes) -> AnyResult<Figure> {
         n.host.create(&body).await?; // warm up connections and statement caches
     }
     let per_client = sizes.f11_requests.div_ceil(sizes.f11_clients);
+    let rate = |(created, took): (usize, Duration)| (created, created as f64 / took.as_secs_f64());
     let (one_created, one_rate) =
-        accept_rate(&[&first], &body, sizes.f11_clients, per_client).await?;
-    let (three_created, three_rate) = accept_rate(
-        &[&first, &second, &third],
-        &body,
-        sizes.f11_clients,
-        per_client,
-    )
-    .await?;
+        rate(create_concurrently(&[&first.host], &body, sizes.f11_clients, per_client).await?);
+    let everywhere = [&*first.host, &*second.host, &*third.host];
+    let (three_created, three_rate) =
+        rate(create_concurrently(&everywhere, &body, sizes.f11_clients, per_client).await?);
     let raw_url = cluster.fresh_database().await;
     let raw_rate = raw_insert_rate(&raw_url, &first.phones.serials, one_created).await?;
 

@@ -9,26 +9,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use serde_json::json;
 
-use crate::env::{AdbServer, Host, Phones};
+use crate::env::{AdbServer, Host, Phones, cpu_time};
 use crate::{Figure, Sizes};
-
-/// This process's CPU time (user + system) so far, from `/proc/self/stat` (clock ticks of 10 ms).
-fn cpu_time() -> Duration {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // Fields after the command name (which may hold spaces) start after the last ')'.
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .map(|(_, rest)| rest.split_whitespace().collect())
-        .unwrap_or_default();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<u64>().ok())
-            .unwrap_or(0)
-    };
-    // utime and stime are fields 14 and 15 of stat(5); here 11 and 12 after the ')'.
-    Duration::from_millis((ticks(11) + ticks(12)) * 10)
-}
 
 /// Share of one core this process used while `work` ran, and what `work` returned.
 async fn cpu_share<T>(work: impl Future<Output = Result<T>>) -> Result<(f64, T, Duration)> {

@@ -238,16 +238,14 @@ async fn a_stop_through_one_node_ends_a_run_on_another_within_a_second() {
         .await;
     wait_task(&three.host, ids[0], "the task runs", |t| t["status"] == 1).await;
     let asked = Instant::now();
-    let reply: Value = three
+    let reply = three
         .host
-        .http
-        .post(format!("{}/task/{}/stop", three.host.base, ids[0]))
-        .send()
-        .await
-        .expect("POST stop")
-        .json()
-        .await
-        .expect("a JSON reply");
+        .send(
+            reqwest::Method::POST,
+            &format!("/task/{}/stop", ids[0]),
+            None,
+        )
+        .await;
     assert_eq!(reply["code"], 0, "{reply}");
     let stopped = task(&three.host, ids[0]).await;
     let took = asked.elapsed();
@@ -262,13 +260,14 @@ async fn a_stop_through_one_node_ends_a_run_on_another_within_a_second() {
     );
 
     // A retry through node 3 wakes node 2, which runs the task again to its end.
-    let retried = send(
-        &three.host,
-        reqwest::Method::POST,
-        &format!("/task/{}/retry", ids[0]),
-        None,
-    )
-    .await;
+    let retried = three
+        .host
+        .send(
+            reqwest::Method::POST,
+            &format!("/task/{}/retry", ids[0]),
+            None,
+        )
+        .await;
     assert_eq!(retried["code"], 0, "{retried}");
     let again = wait_task(&one.host, ids[0], "the retried task ends", |t| {
         t["status"].as_i64() >= Some(2)
@@ -282,21 +281,15 @@ async fn a_stop_through_one_node_ends_a_run_on_another_within_a_second() {
         .create(&follow(&two.serials()[..1], &["@natgeo"]))
         .await[0];
     wait_task(&three.host, doomed, "the task runs", |t| t["status"] == 1).await;
-    let deleted = send(
-        &three.host,
-        reqwest::Method::DELETE,
-        &format!("/task/{doomed}"),
-        None,
-    )
-    .await;
+    let deleted = three
+        .host
+        .send(reqwest::Method::DELETE, &format!("/task/{doomed}"), None)
+        .await;
     assert_eq!(deleted["code"], 0, "{deleted}");
-    let gone = send(
-        &one.host,
-        reqwest::Method::GET,
-        &format!("/task/{doomed}"),
-        None,
-    )
-    .await;
+    let gone = one
+        .host
+        .send(reqwest::Method::GET, &format!("/task/{doomed}"), None)
+        .await;
     assert_eq!(gone["code"], 40401, "{gone}");
     let ended = marks_on_phone(&two.adb, &two.serials()[0], "end").await;
     assert_eq!(
@@ -366,21 +359,6 @@ async fn signal(which: &str, pid: &str) {
         .await
         .expect("kill runs");
     assert!(status.success(), "kill {which} {pid}");
-}
-
-/// Sends a request to `host`'s API and returns its envelope.
-async fn send(host: &Host, method: reqwest::Method, path: &str, body: Option<&Value>) -> Value {
-    let mut request = host.http.request(method, format!("{}{path}", host.base));
-    if let Some(body) = body {
-        request = request.json(body);
-    }
-    request
-        .send()
-        .await
-        .expect("the request is answered")
-        .json()
-        .await
-        .expect("a JSON reply")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -528,20 +506,12 @@ async fn a_config_naming_this_hosts_files_for_a_phone_of_another_node_is_refused
     wait_fleet_seen(&one.host, &[&one, &two, &three]).await;
     let video = one._data.path().join("here.mp4");
     std::fs::write(&video, vphone::testing::media_bytes("here.mp4", 50_000)).expect("a video");
-    let reply: Value = one
+    let body = json!({"serials": [two.serials()[0]], "script_name": "post",
+                      "script_config": {"material_list": [video]}});
+    let reply = one
         .host
-        .http
-        .post(format!("{}/task", one.host.base))
-        .json(
-            &json!({"serials": [two.serials()[0]], "script_name": "post",
-                      "script_config": {"material_list": [video]}}),
-        )
-        .send()
-        .await
-        .expect("POST /task")
-        .json()
-        .await
-        .expect("a JSON reply");
+        .send(reqwest::Method::POST, "/task", Some(&body))
+        .await;
     assert_eq!(reply["code"], 40001, "{reply}");
     assert!(
         reply["data"]["errors"][0]["message"]

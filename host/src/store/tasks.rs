@@ -598,6 +598,14 @@ where
 pub(super) mod tests {
     use super::*;
 
+    /// How a run that gave up ends.
+    fn script_failure() -> Outcome {
+        Outcome::Failed {
+            error: "x".into(),
+            kind: ErrorKind::Script,
+        }
+    }
+
     pub(crate) fn task(serial: &str, start_at: i64) -> NewTask {
         NewTask {
             serial: serial.into(),
@@ -652,16 +660,7 @@ pub(super) mod tests {
                 .await
                 .unwrap();
             assert!(store.mark_running(ids[0], 1, "n1").await.unwrap());
-            store
-                .finish(
-                    ids[0],
-                    &Outcome::Failed {
-                        error: "x".into(),
-                        kind: ErrorKind::Script,
-                    },
-                    2, "n1")
-                .await
-                .unwrap();
+            store.finish(ids[0], &script_failure(), 2, "n1").await.unwrap();
             let stats = store.stats().await.unwrap();
             assert_eq!((stats.total, stats.pending, stats.failed), (3, 2, 1));
             let filter = TaskFilter {
@@ -674,16 +673,7 @@ pub(super) mod tests {
         async fn retry_puts_a_failed_task_back_due_now(store: Store) {
             let id = store.insert_tasks(&[task("a", 0)], 0).await.unwrap()[0];
             store.mark_running(id, 1, "n1").await.unwrap();
-            store
-                .finish(
-                    id,
-                    &Outcome::Failed {
-                        error: "x".into(),
-                        kind: ErrorKind::Script,
-                    },
-                    2, "n1")
-                .await
-                .unwrap();
+            store.finish(id, &script_failure(), 2, "n1").await.unwrap();
             assert_eq!(store.retry(Some(id), 50).await.unwrap(), 1);
             let row = store.task(id).await.unwrap().unwrap();
             assert_eq!(

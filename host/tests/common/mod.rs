@@ -103,6 +103,21 @@ impl Host {
         }
     }
 
+    /// Sends a request to the API (`path` under `/api/v1`) and returns its envelope, whatever its code.
+    pub async fn send(&self, method: reqwest::Method, path: &str, body: Option<&Value>) -> Value {
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request
+            .send()
+            .await
+            .expect("the request is answered")
+            .json()
+            .await
+            .expect("a JSON reply")
+    }
+
     /// Creates tasks (`POST /task`) and returns their ids; panics when the host refuses.
     pub async fn create(&self, body: &Value) -> Vec<i64> {
         let created: Value = self
